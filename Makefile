@@ -1,0 +1,43 @@
+# dblood: `make run` serves the system on embedded defaults, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-prod.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: help venv run run-api test lint format migrations-check
+
+help:
+	@echo "make run    - api on :8080 and web on :8000 (SQLite, demo data)"
+	@echo "make test   - lint, migrations check and the whole suite (real PostgreSQL)"
+
+$(STAMP): requirements.txt requirements-prod.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	$(BIN)/python scripts/run_dev.py
+
+run-api: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8080
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: venv
+	DJANGO_SETTINGS_MODULE=dblood.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint migrations-check
+	$(BIN)/pytest

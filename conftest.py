@@ -1,0 +1,40 @@
+"""Suite-wide fixtures: a throwaway PostgreSQL for the whole session, and the personas."""
+
+import pytest
+from django.core.cache import cache
+
+from testing.servers import start_postgresql, stop_postgresql
+
+pytest_plugins = ["testing.personas"]
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    executor = start_postgresql()
+    yield executor
+    stop_postgresql(executor)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(postgresql_server):
+    """Point Django at the throwaway server before pytest-django creates the test database."""
+    from django.conf import settings
+
+    settings.DATABASES["default"].update(
+        ENGINE="django.db.backends.postgresql",
+        NAME="dblood",
+        USER="postgres",
+        PASSWORD="",
+        HOST=postgresql_server.host,
+        PORT=str(postgresql_server.port),
+        CONN_MAX_AGE=0,
+    )
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_dblood"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttles and cached pages must not leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,1 @@
+"""dblood: the api service of the blood-donation platform."""

@@ -1,0 +1,119 @@
+import hashlib
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=User.Role.ADMIN)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who signs in. Email is the login; the role decides what they may do."""
+
+    class Role(models.TextChoices):
+        DONOR = "donor", "Donor"
+        BLOOD_BANK_STAFF = "blood_bank_staff", "Blood-bank staff"
+        HOSPITAL_STAFF = "hospital_staff", "Hospital staff"
+        ADMIN = "admin", "Administrator"
+
+    class Language(models.TextChoices):
+        EN = "en", "English"
+        ID = "id", "Bahasa Indonesia"
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.DONOR)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ID)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_donor(self) -> bool:
+        return self.role == self.Role.DONOR
+
+    @property
+    def is_blood_bank_staff(self) -> bool:
+        return self.role == self.Role.BLOOD_BANK_STAFF
+
+    @property
+    def is_hospital_staff(self) -> bool:
+        return self.role == self.Role.HOSPITAL_STAFF
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN or self.is_superuser
+
+    @cached_property
+    def site_ids(self) -> frozenset[int]:
+        """Ids of the blood banks or hospitals this user works for (one query, cached per request)."""
+        return frozenset(self.memberships.values_list("site_id", flat=True))
+
+
+class Membership(models.Model):
+    """Staff belong to sites: blood-bank staff to one or more blood banks, hospital staff to a hospital."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "site"], name="accounts_membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.site}"
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """An API token. Only its SHA-256 is stored: a leaked table does not leak live tokens."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters of the token, to tell tokens apart.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -1,0 +1,116 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import services
+from .models import ApiToken, User
+from .serializers import (
+    LoginSerializer,
+    PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
+    RegisterSerializer,
+    TokenSerializer,
+    UserSerializer,
+)
+from .throttles import LoginEmailThrottle, LoginIPThrottle, PasswordResetThrottle
+
+
+def _token_response(user: User, http_status: int) -> Response:
+    key, token = services.token_create(user=user)
+    body = TokenSerializer({"token": key, "expires_at": token.expires_at, "user": user}).data
+    return Response(body, status=http_status)
+
+
+class RegisterView(APIView):
+    """A donor signs up and is logged in at once."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginIPThrottle]
+
+    @extend_schema(request=RegisterSerializer, responses={201: TokenSerializer}, tags=["auth"])
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        return _token_response(user, status.HTTP_201_CREATED)
+
+
+class LoginView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginEmailThrottle, LoginIPThrottle]
+
+    @extend_schema(request=LoginSerializer, responses={200: TokenSerializer}, tags=["auth"])
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # authenticate() hashes a dummy password for unknown emails, so both failures take as long.
+        user = authenticate(
+            request, username=serializer.validated_data["email"].lower(), password=serializer.validated_data["password"]
+        )
+        if user is None:
+            raise ValidationError({"non_field_errors": ["Unable to log in with this email and password."]})
+        return _token_response(user, status.HTTP_200_OK)
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        if isinstance(request.auth, ApiToken):
+            services.token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(generics.RetrieveUpdateAPIView):
+    """The signed-in user's account."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = UserSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return User.objects.prefetch_related("memberships__site").get(pk=self.request.user.pk)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        keep = request.auth if isinstance(request.auth, ApiToken) else None
+        services.password_change(user=request.user, keep_token=keep, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(APIView):
+    """Always 202, whether or not the email has an account."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetThrottle]
+
+    @extend_schema(request=PasswordResetSerializer, responses={202: None}, tags=["auth"])
+    def post(self, request):
+        serializer = PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_request(email=serializer.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetThrottle]
+
+    @extend_schema(request=PasswordResetConfirmSerializer, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_confirm(**serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,34 @@
+"""Permission classes shared by every app. The api's default is `DenyAll`."""
+
+from rest_framework.permissions import BasePermission
+
+
+class DenyAll(BasePermission):
+    """The default: a view that forgot to state its permission serves no one."""
+
+    def has_permission(self, request, view) -> bool:
+        return False
+
+
+class IsDonor(BasePermission):
+    message = "Only donors may do this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_donor)
+
+
+class IsBloodBankStaff(BasePermission):
+    message = "Only blood-bank staff may do this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_blood_bank_staff)
+
+
+class IsHospitalStaff(BasePermission):
+    message = "Only hospital staff may do this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_hospital_staff)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DonorsConfig(AppConfig):
+    name = "dblood.donors"
+    label = "donors"

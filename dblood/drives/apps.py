@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DrivesConfig(AppConfig):
+    name = "dblood.drives"
+    label = "drives"

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.db import models
+
+
+class Notification(models.Model):
+    """A message to one user: in the in-app inbox, and by email when the worker sends it."""
+
+    class Kind(models.TextChoices):
+        GENERIC = "generic", "Message"
+        ELIGIBLE_AGAIN = "eligible_again", "Eligible again"
+        APPOINTMENT_REMINDER = "appointment_reminder", "Appointment tomorrow"
+        DRIVE_CANCELLED = "drive_cancelled", "Drive cancelled"
+        UNIT_ISSUED = "unit_issued", "Your blood was issued"
+        CALL_OUT = "call_out", "Emergency call-out"
+        SCREENING_FOLLOW_UP = "screening_follow_up", "Please contact your blood bank"
+        RECRUITMENT = "recruitment", "Invitation to donate"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # One event notifies a user at most once: the event's key is unique per user.
+    dedupe_key = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_once_per_event")]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} -> {self.user}"

@@ -1,0 +1,1 @@
+"""Settings package: base (shared), development, production, test."""

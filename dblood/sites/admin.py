@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from .models import Site
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "city", "province", "is_active", "verified_by"]
+    list_filter = ["kind", "province", "is_active"]
+    search_fields = ["name", "code", "city"]

@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Site(models.Model):
+    """A blood bank (PMI UDD, hospital blood bank) or a hospital that requests blood."""
+
+    class Kind(models.TextChoices):
+        BLOOD_BANK = "blood_bank", "Blood bank"
+        HOSPITAL = "hospital", "Hospital"
+
+    code = models.SlugField(max_length=32, unique=True, help_text="Short stable identifier, e.g. 'udd-jakarta'.")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    address = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=100)
+    province = models.CharField(max_length=100)
+    latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    opening_hours = models.JSONField(
+        default=dict, blank=True, help_text='By weekday, e.g. {"mon": "08:00-14:00", "sun": "closed"}.'
+    )
+    timezone = models.CharField(max_length=64, default=settings.TIME_ZONE)
+    # A hospital verified by a blood bank may start emergency donor call-outs.
+    verified_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="verified_hospitals",
+        limit_choices_to={"kind": "blood_bank"},
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["kind", "province", "city"]),
+            models.Index(fields=["latitude", "longitude"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_blood_bank(self) -> bool:
+        return self.kind == self.Kind.BLOOD_BANK
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_by_id is not None

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from dblood.core import views as core_views
+
+api_v1 = [
+    path("", include("dblood.accounts.urls")),
+    path("", include("dblood.sites.urls")),
+    path("", include("dblood.donors.urls")),
+    path("", include("dblood.drives.urls")),
+    path("", include("dblood.donations.urls")),
+    path("", include("dblood.inventory.urls")),
+    path("", include("dblood.requests.urls")),
+    path("", include("dblood.notifications.urls")),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "dblood.core.errors.handler400"
+handler403 = "dblood.core.errors.handler403"
+handler404 = "dblood.core.errors.handler404"
+handler500 = "dblood.core.errors.handler500"

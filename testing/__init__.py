@@ -1,0 +1,1 @@
+"""Test-only helpers: throwaway servers and personas. Never shipped in an image."""

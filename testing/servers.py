@@ -1,0 +1,74 @@
+"""Throwaway servers started from the machine's binaries, on loopback, for the suite.
+
+Nothing here skips: a missing binary is an error (CI installs them; see .ci/run).
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from mirakuru import TCPExecutor
+from port_for import get_port
+from pytest_postgresql.executors import PostgreSQLExecutor
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_CTL = str(ROOT / "scripts" / "pg_ctl")
+
+
+def _owned_tempdir(prefix: str) -> str:
+    """A temp dir PostgreSQL's own user can write when we run as root."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    if os.geteuid() == 0:
+        shutil.chown(path, "postgres", "postgres")
+    return path
+
+
+def start_postgresql() -> PostgreSQLExecutor:
+    base = _owned_tempdir("dblood-pg-")
+    executor = PostgreSQLExecutor(
+        executable=PG_CTL,
+        host="127.0.0.1",
+        port=get_port(None),
+        datadir=os.path.join(base, "data"),
+        unixsocketdir=base,
+        logfile=os.path.join(base, "server.log"),
+        startparams="-w",
+        dbname="dblood",
+        user="postgres",
+        # Durability is irrelevant for a throwaway test server; speed is not.
+        postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+    )
+    executor.start()
+    executor.base_dir = base
+    return executor
+
+
+def stop_postgresql(executor: PostgreSQLExecutor) -> None:
+    executor.stop()
+    shutil.rmtree(executor.base_dir, ignore_errors=True)
+
+
+def memcached_binary() -> str:
+    path = shutil.which("memcached") or "/usr/bin/memcached"
+    if not os.path.exists(path):
+        raise RuntimeError("memcached not found: install the memcached package (see .ci/run)")
+    return path
+
+
+def start_memcached() -> TCPExecutor:
+    port = get_port(None)
+    user = ["-u", "nobody"] if os.geteuid() == 0 else []
+    executor = TCPExecutor(
+        [memcached_binary(), *user, "-l", "127.0.0.1", "-p", str(port), "-m", "64", "-U", "0"],
+        host="127.0.0.1",
+        port=port,
+        timeout=10,
+    )
+    executor.start()
+    return executor
+
+
+def pg_version() -> str:
+    return subprocess.check_output([PG_CTL, "--version"], text=True).strip()
