@@ -1,0 +1,48 @@
+"""Blood groups, donation types and components: the vocabulary every app shares.
+
+Rules over them (compatibility, shelf lives, eligibility) live with the app that applies them,
+as data; this module only names things.
+"""
+
+from django.db import models
+
+
+class ABO(models.TextChoices):
+    O = "O", "O"  # noqa: E741 - the blood group is called O
+    A = "A", "A"
+    B = "B", "B"
+    AB = "AB", "AB"
+
+
+class RhD(models.TextChoices):
+    POSITIVE = "+", "RhD positive"
+    NEGATIVE = "-", "RhD negative"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+class DonationType(models.TextChoices):
+    WHOLE_BLOOD = "whole_blood", "Whole blood"
+    APHERESIS_PLATELETS = "apheresis_platelets", "Apheresis platelets"
+    APHERESIS_PLASMA = "apheresis_plasma", "Apheresis plasma"
+
+
+class Component(models.TextChoices):
+    """FACTS.md component codes."""
+
+    WB = "WB", "Whole blood"
+    PRC = "PRC", "Packed red cells"
+    TC = "TC", "Thrombocyte concentrate (platelets)"
+    FFP = "FFP", "Fresh frozen plasma"
+    LP = "LP", "Liquid plasma"
+    AHF = "AHF", "Cryoprecipitate (AHF)"
+
+
+BLOOD_GROUPS = [f"{abo}{rhd}" for abo in ("O", "A", "B", "AB") for rhd in ("+", "-")]
+
+
+def group_label(abo: str | None, rhd: str | None) -> str:
+    return f"{abo or '?'}{rhd or ''}"

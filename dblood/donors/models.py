@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from dblood.core.blood import ABO, RhD, Sex
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", "In the app"
+    EMAIL = "email", "Email"
+
+
+class Donor(models.Model):
+    """A donor's profile. Blood group is self-declared until the lab confirms it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="donor")
+    donor_number = models.CharField(max_length=16, unique=True)
+    abo = models.CharField(max_length=2, choices=ABO.choices, blank=True)
+    rhd = models.CharField(max_length=1, choices=RhD.choices, blank=True)
+    group_confirmed = models.BooleanField(default=False, help_text="Typed by the lab, not only self-declared.")
+    # A typing result that disagreed with the confirmed group: staff must look before the next donation.
+    group_flagged = models.BooleanField(default=False)
+    birth_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    weight_kg = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20), MaxValueValidator(300)],
+    )
+    phone = models.CharField(max_length=32, blank=True)
+    share_contact = models.BooleanField(default=False, help_text="Staff may see phone and email in call-outs.")
+    city = models.CharField(max_length=100, blank=True)
+    province = models.CharField(max_length=100, blank=True)
+    latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    notify_channels = models.JSONField(default=list, blank=True)
+    max_alerts_per_week = models.PositiveSmallIntegerField(default=2, validators=[MaxValueValidator(50)])
+    alert_radius_km = models.PositiveSmallIntegerField(default=25, validators=[MaxValueValidator(500)])
+    call_out_opt_in = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["abo", "rhd"])]
+
+    def __str__(self) -> str:
+        return f"{self.donor_number} ({self.user})"
+
+
+class DeferralReason(models.Model):
+    """A catalogue entry (PMI list): tattoo 6 months, reactive HIV permanent, ..."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    permanent = models.BooleanField(default=False)
+    default_days = models.PositiveIntegerField(null=True, blank=True, help_text="Length of a temporary deferral.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deferral(models.Model):
+    """A donor may not donate: until `ends_on` (temporary, lapses by itself) or for good (permanent)."""
+
+    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="deferrals")
+    reason = models.ForeignKey(DeferralReason, on_delete=models.PROTECT, related_name="deferrals")
+    permanent = models.BooleanField(default=False)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="First day the donor may donate again.")
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(permanent=True, ends_on__isnull=True)
+                | models.Q(permanent=False, ends_on__isnull=False),
+                name="deferral_permanent_xor_end",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor}: {self.reason}"

@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from dblood.core.blood import DonationType
+
+
+class Drive(models.Model):
+    """A donation session at a blood bank or a mobile location, cut into time slots."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        OPEN = "open", "Open for booking"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    organiser = models.ForeignKey(
+        "sites.Site", on_delete=models.PROTECT, related_name="drives", limit_choices_to={"kind": "blood_bank"}
+    )
+    site = models.ForeignKey(
+        "sites.Site",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_drives",
+        help_text="Set when the drive is at a blood bank; empty for a mobile drive.",
+    )
+    name = models.CharField(max_length=200)
+    location_name = models.CharField(max_length=200, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=100)
+    province = models.CharField(max_length=100)
+    latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    slot_minutes = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    capacity_per_slot = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    donation_types = models.JSONField(default=list, help_text=f"Subset of {list(DonationType.values)}.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "start_time", "id"]
+        indexes = [
+            models.Index(fields=["date", "status"]),
+            models.Index(fields=["city", "date"]),
+            models.Index(fields=["latitude", "longitude"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date})"
+
+
+class Slot(models.Model):
+    """A bookable time. `booked` counts active appointments; the check constraint caps it at capacity."""
+
+    drive = models.ForeignKey(Drive, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveSmallIntegerField()
+    booked = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["drive", "starts_at"], name="slot_unique_start"),
+            # The database, not Python, settles a race for the last place.
+            models.CheckConstraint(condition=models.Q(booked__lte=models.F("capacity")), name="slot_not_overbooked"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drive} @ {self.starts_at:%H:%M}"
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CHECKED_IN = "checked_in", "Checked in"
+        COMPLETED = "completed", "Donated"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    ACTIVE = (Status.BOOKED, Status.CHECKED_IN)
+
+    donor = models.ForeignKey("donors.Donor", on_delete=models.CASCADE, related_name="appointments")
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments")
+    date = models.DateField(help_text="The drive's date, copied for the one-a-day constraint.")
+    donation_type = models.CharField(max_length=24, choices=DonationType.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    walk_in = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-date", "slot__starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["donor", "date"],
+                condition=models.Q(status__in=["booked", "checked_in"]),
+                name="one_active_appointment_per_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor} -> {self.slot}"

@@ -1,0 +1,55 @@
+from django.db import models
+
+from dblood.core.blood import ABO, Component, RhD
+
+
+class BloodUnit(models.Model):
+    """One bag on a shelf: a component of a donation, with its state and expiry.
+
+    State changes go through `inventory.services` only (FACTS.md state machine):
+    QUARANTINED -> AVAILABLE -> RESERVED -> ISSUED (-> TRANSFUSED); any of the first three ->
+    EXPIRED or DISCARDED; QUARANTINED -> UNSAFE.
+    """
+
+    class State(models.TextChoices):
+        QUARANTINED = "quarantined", "Quarantined"
+        AVAILABLE = "available", "Available"
+        RESERVED = "reserved", "Reserved"
+        ISSUED = "issued", "Issued"
+        TRANSFUSED = "transfused", "Transfused"
+        EXPIRED = "expired", "Expired"
+        DISCARDED = "discarded", "Discarded"
+        UNSAFE = "unsafe", "Unsafe"
+
+    donation = models.ForeignKey("donations.Donation", on_delete=models.PROTECT, related_name="units")
+    component = models.CharField(max_length=4, choices=Component.choices)
+    abo = models.CharField(max_length=2, choices=ABO.choices)
+    rhd = models.CharField(max_length=1, choices=RhD.choices)
+    volume_ml = models.PositiveSmallIntegerField()
+    site = models.ForeignKey(
+        "sites.Site", on_delete=models.PROTECT, related_name="units", help_text="Where it is stored."
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUARANTINED)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    state_changed_at = models.DateTimeField(auto_now_add=True)
+    discard_reason = models.CharField(max_length=200, blank=True)
+    # Set when issued: the hospital it went to (for "where did my blood go").
+    issued_to = models.ForeignKey(
+        "sites.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="received_units"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["expires_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["donation", "component"], name="one_unit_per_component_per_donation")
+        ]
+        indexes = [
+            # First-expiring-first-out lists and stock counts by site x group x component.
+            models.Index(fields=["site", "state", "component", "abo", "rhd", "expires_at"]),
+            models.Index(fields=["state", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donation} {self.component} {self.abo}{self.rhd}"
