@@ -53,3 +53,20 @@ class BloodUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donation} {self.component} {self.abo}{self.rhd}"
+
+
+class UnitEvent(models.Model):
+    """Audit trail: every state change of every unit, who made it and why."""
+
+    unit = models.ForeignKey(BloodUnit, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=12, choices=BloodUnit.State.choices, blank=True)
+    to_state = models.CharField(max_length=12, choices=BloodUnit.State.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.from_state} -> {self.to_state}"

@@ -1,0 +1,21 @@
+"""The unit state machine (FACTS.md), as data. `services.unit_transition` is the only writer."""
+
+from .models import BloodUnit
+
+S = BloodUnit.State
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.QUARANTINED: frozenset({S.AVAILABLE, S.EXPIRED, S.DISCARDED, S.UNSAFE}),
+    S.AVAILABLE: frozenset({S.RESERVED, S.EXPIRED, S.DISCARDED}),
+    # A reservation that is cancelled puts the unit back on the shelf.
+    S.RESERVED: frozenset({S.ISSUED, S.AVAILABLE, S.EXPIRED, S.DISCARDED}),
+    S.ISSUED: frozenset({S.TRANSFUSED}),
+    S.TRANSFUSED: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.DISCARDED: frozenset(),
+    S.UNSAFE: frozenset(),
+}
+
+
+def allowed(from_state: str, to_state: str) -> bool:
+    return to_state in TRANSITIONS.get(from_state, frozenset())
