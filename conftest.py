@@ -30,6 +30,12 @@ def django_db_modify_db_settings(postgresql_server):
         CONN_MAX_AGE=0,
     )
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_dblood"
+    # A wrapper built before this point (by an import) still has the SQLite backend class:
+    # drop it so the next access builds a PostgreSQL one.
+    from django.db import connections
+
+    connections["default"].close()
+    del connections["default"]
 
 
 @pytest.fixture(autouse=True)
