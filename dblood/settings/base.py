@@ -199,3 +199,5 @@ STOCK_CRITICAL_DAYS = env.float("STOCK_CRITICAL_DAYS", default=2.0)
 STOCK_LOW_DAYS = env.float("STOCK_LOW_DAYS", default=5.0)
 # How long a rendered stock table stays in the cache (any unit state change replaces it at once).
 STOCK_CACHE_SECONDS = env.int("STOCK_CACHE_SECONDS", default=300)
+# One name in the schema for the unit-state choices (units and their audit events share them).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["UnitStateEnum"] = "dblood.inventory.models.BloodUnit.State"
