@@ -12,7 +12,9 @@ from dblood.core.blood import Component, DonationType
 
 # Whole blood kept as is (WB) cannot also be separated; the others come from one bag together.
 YIELDS: dict[str, frozenset[str]] = {
-    DonationType.WHOLE_BLOOD: frozenset({Component.WB, Component.PRC, Component.FFP, Component.TC, Component.LP, Component.AHF}),
+    DonationType.WHOLE_BLOOD: frozenset(
+        {Component.WB, Component.PRC, Component.FFP, Component.TC, Component.LP, Component.AHF}
+    ),
     DonationType.APHERESIS_PLATELETS: frozenset({Component.TC}),
     DonationType.APHERESIS_PLASMA: frozenset({Component.FFP, Component.LP}),
 }

@@ -137,7 +137,9 @@ class DiscardSerializer(StrictSerializer):
 
 class TransferCreateSerializer(StrictSerializer):
     unit = serializers.IntegerField(min_value=1)
-    to_site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True))
+    to_site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True)
+    )
 
 
 class TransferSerializer(serializers.ModelSerializer):

@@ -137,8 +137,7 @@ def _totals(rows: list[dict]) -> dict:
         national[group] = national.get(group, 0) + row["available"]
     return {
         "provinces": [
-            {"province": p, "abo": a, "rhd": r, "component": c, "available": n}
-            for (p, a, r, c), n in provinces.items()
+            {"province": p, "abo": a, "rhd": r, "component": c, "available": n} for (p, a, r, c), n in provinces.items()
         ],
         "national": [{"abo": a, "rhd": r, "component": c, "available": n} for (a, r, c), n in national.items()],
     }

@@ -38,9 +38,8 @@ def transfer_receive(*, transfer: Transfer, by=None) -> Transfer:
     if locked.status != Transfer.Status.IN_TRANSIT:
         raise Conflict("This transfer has already been received.", code="already_received")
     unit = BloodUnit.objects.get(pk=locked.unit_id)
-    unit_transition(
-        unit=unit, to=BloodUnit.State.AVAILABLE, by=by, reason=f"Received from transfer {locked.pk}", site_id=locked.to_site_id
-    )
+    reason = f"Received from transfer {locked.pk}"
+    unit_transition(unit=unit, to=BloodUnit.State.AVAILABLE, by=by, reason=reason, site_id=locked.to_site_id)
     locked.status = Transfer.Status.RECEIVED
     locked.received_at = timezone.now()
     locked.received_by = by

@@ -172,7 +172,8 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         unit = get_object_or_404(selectors.units_for_staff(user=request.user), pk=serializer.validated_data["unit"])
         transfer = transfers.transfer_send(unit=unit, to_site=serializer.validated_data["to_site"], by=request.user)
-        return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data, status=status.HTTP_201_CREATED)
+        body = TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: TransferSerializer}, tags=["transfers"])
     @action(detail=True, methods=["post"])

@@ -53,7 +53,9 @@ def test_public_stock_shape_and_counts(api, bank_a, bank_b, hospital):
     assert {r["site_id"] for r in body["results"]} == {bank_a.pk, bank_b.pk}  # hospitals hold no stock
     national = {(t["abo"], t["rhd"], t["component"]): t["available"] for t in body["totals"]["national"]}
     assert national[("O", "+", "PRC")] == 2 and national[("A", "-", "FFP")] == 1
-    provinces = {(t["province"], t["abo"], t["rhd"], t["component"]): t["available"] for t in body["totals"]["provinces"]}
+    provinces = {
+        (t["province"], t["abo"], t["rhd"], t["component"]): t["available"] for t in body["totals"]["provinces"]
+    }
     assert provinces[("Jawa Barat", "A", "-", "FFP")] == 1
 
 

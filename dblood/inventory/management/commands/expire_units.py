@@ -22,4 +22,3 @@ class Command(BaseCommand):
                     expired += 1
                 bar.update(1)
         self.stdout.write(f"{expired} unit(s) expired, {len(due) - expired} skipped (moved on meanwhile).")
-
