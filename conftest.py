@@ -30,11 +30,11 @@ def django_db_modify_db_settings(postgresql_server):
         CONN_MAX_AGE=0,
     )
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_dblood"
-    # A wrapper built before this point (by an import) still has the SQLite backend class:
-    # drop it so the next access builds a PostgreSQL one.
+    # The "default" connection object may already exist with the SQLite backend of the settings
+    # module: drop it so the next use builds a PostgreSQL one from the updated settings.
     from django.db import connections
 
-    connections["default"].close()
+    connections.close_all()
     del connections["default"]
 
 

@@ -201,3 +201,11 @@ STOCK_LOW_DAYS = env.float("STOCK_LOW_DAYS", default=5.0)
 STOCK_CACHE_SECONDS = env.int("STOCK_CACHE_SECONDS", default=300)
 # One name in the schema for the unit-state choices (units and their audit events share them).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["UnitStateEnum"] = "dblood.inventory.models.BloodUnit.State"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "AboEnum": "dblood.core.blood.ABO",
+        "RhdEnum": "dblood.core.blood.RhD",
+        "DonationStatusEnum": "dblood.donations.models.Donation.Status",
+        "TransferStatusEnum": "dblood.inventory.models.Transfer.Status",
+    }
+)
