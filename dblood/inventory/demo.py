@@ -25,12 +25,12 @@ S = BloodUnit.State
 DEMO_PREFIX = "DM"  # donor numbers of the demo donors made here
 # Donations over the last 40 days per blood bank, and how hard its hospitals draw on it.
 BANKS = {
-    "udd-jakarta": (110, 0.75),
-    "udd-bandung": (70, 0.55),
-    "udd-surabaya": (80, 0.6),
-    "udd-yogyakarta": (45, 0.45),
-    "udd-medan": (50, 0.7),
-    "udd-makassar": (22, 0.9),
+    "udd-jakarta": (110, 0.9),
+    "udd-bandung": (70, 0.8),
+    "udd-surabaya": (80, 0.85),
+    "udd-yogyakarta": (45, 0.6),
+    "udd-medan": (50, 0.93),
+    "udd-makassar": (22, 0.97),
 }
 # PMI's reported ABO mix (O ~ 40 %, B ~ 28 %, A ~ 25 %, AB ~ 7 %); RhD-negative under 1 %, more here for the demo.
 GROUPS = [("O", 40), ("B", 28), ("A", 25), ("AB", 7)]
@@ -98,9 +98,9 @@ def _collect(*, donor, site, collected_at, rng, hospitals, demand, units, now):
             released = collected_at + timedelta(hours=20)
             history.append((S.QUARANTINED, S.AVAILABLE, released))
             # Red cells and platelets are drawn on much more than frozen plasma.
-            draw = demand * {"PRC": 0.85, "TC": 0.6, "FFP": 0.12}[component]
+            draw = demand * {"PRC": 1.0, "TC": 0.8, "FFP": 0.15}[component]
             if rng.random() < draw:
-                issued_at = released + (min(expires_at, now) - released) * rng.uniform(0.05, 0.9)
+                issued_at = released + (min(expires_at, now) - released) * rng.uniform(0.02, 0.45)
                 unit.issued_to = rng.choice(hospitals)
                 unit.issued_at = issued_at
                 history.append((S.AVAILABLE, S.RESERVED, issued_at - timedelta(hours=2)))
