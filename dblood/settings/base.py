@@ -181,3 +181,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Donors, eligibility, drives and appointments ---
+# Code of the EligibilityProfile in force (seeded: pmi, us, who; editable in the admin).
+ELIGIBILITY_PROFILE = env.str("ELIGIBILITY_PROFILE", default="pmi")
+# A donor may cancel or reschedule an appointment until this many hours before the slot starts.
+APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", default=2)

@@ -1,0 +1,75 @@
+"""Writes for donors: the donor profile and deferrals."""
+
+import secrets
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from .catalogue import catalogue_ensure
+from .models import Deferral, DeferralReason, Donor
+
+DONOR_NUMBER_ATTEMPTS = 8
+
+
+def _new_donor_number() -> str:
+    # "D" + 10 random digits: not guessable from sign-up order, and short enough to read out.
+    return "D" + "".join(secrets.choice("0123456789") for _ in range(10))
+
+
+def donor_create_for_user(*, user) -> Donor:
+    """The donor profile of `user`, created with a fresh donor number if it does not exist yet.
+
+    Race-safe: the unique indexes on user and on donor_number settle two simultaneous calls
+    (the loser of a user race gets the winner's profile; a number clash draws a new number).
+    """
+    existing = Donor.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    for _attempt in range(DONOR_NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Donor.objects.create(user=user, donor_number=_new_donor_number())
+        except IntegrityError:
+            existing = Donor.objects.filter(user=user).first()
+            if existing is not None:
+                return existing
+    raise RuntimeError("Could not draw a free donor number.")
+
+
+def deferral_record(
+    *,
+    donor: Donor,
+    reason_code: str,
+    recorded_by=None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    note: str = "",
+) -> Deferral:
+    """Defer `donor` for a catalogue reason: for good if the reason is permanent, else until
+    starts_on + the reason's default length (or an explicit `ends_on`, e.g. pregnancy)."""
+    reason = DeferralReason.objects.filter(code=reason_code).first()
+    if reason is None:
+        catalogue_ensure()  # a seeded reason restored if it went missing (e.g. a flushed test database)
+        reason = DeferralReason.objects.filter(code=reason_code).first()
+    if reason is None:
+        raise ValidationError({"reason_code": [f"Unknown deferral reason {reason_code!r}."]})
+    starts_on = starts_on or timezone.localdate()
+    if reason.permanent:
+        ends_on = None
+    elif ends_on is None:
+        if reason.default_days is None:
+            raise ValidationError({"ends_on": ["This reason has no default length; give an end date."]})
+        ends_on = starts_on + timedelta(days=reason.default_days)
+    elif ends_on <= starts_on:
+        raise ValidationError({"ends_on": ["The end date must be after the start date."]})
+    return Deferral.objects.create(
+        donor=donor,
+        reason=reason,
+        permanent=reason.permanent,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=note[:300],
+        recorded_by=recorded_by,
+    )
