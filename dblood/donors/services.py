@@ -73,3 +73,48 @@ def deferral_record(
         note=note[:300],
         recorded_by=recorded_by,
     )
+
+
+USER_FIELDS = ("full_name", "language")
+
+
+@transaction.atomic
+def donor_update(*, donor: Donor, data: dict) -> Donor:
+    """Apply validated profile changes; `user` holds the account's name and language."""
+    user_data = data.pop("user", {})
+    for name, value in data.items():
+        setattr(donor, name, value)
+    donor.full_clean(exclude=["user"])
+    donor.save()
+    if user_data:
+        for name in USER_FIELDS:
+            if name in user_data:
+                setattr(donor.user, name, user_data[name])
+        donor.user.save(update_fields=[name for name in USER_FIELDS if name in user_data])
+    return donor
+
+
+@transaction.atomic
+def donor_for_walk_in(*, donor_number: str = "", email: str = "", full_name: str = "") -> Donor:
+    """The donor at the desk: found by donor number or email, or signed up from email and name
+    (no password yet: they may set one through password reset)."""
+    from dblood.accounts.models import User
+
+    if donor_number:
+        donor = Donor.objects.select_related("user").filter(donor_number=donor_number.strip().upper()).first()
+        if donor is None:
+            raise ValidationError({"donor_number": ["No donor has this number."]})
+        return donor
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        if not full_name.strip():
+            raise ValidationError({"full_name": ["Required to register a new donor."]})
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+        except IntegrityError:  # signed up a moment ago
+            user = User.objects.get(email__iexact=email)
+    if not user.is_donor:
+        raise ValidationError({"email": ["This account is not a donor account."]})
+    return donor_create_for_user(user=user)

@@ -187,3 +187,5 @@ LOGGING = {
 ELIGIBILITY_PROFILE = env.str("ELIGIBILITY_PROFILE", default="pmi")
 # A donor may cancel or reschedule an appointment until this many hours before the slot starts.
 APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", default=2)
+# One schema name for the donation-type choices used by drives and appointments.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["DonationTypeEnum"] = "dblood.core.blood.DonationType"
