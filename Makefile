@@ -41,3 +41,8 @@ migrations-check: venv
 
 test: lint migrations-check
 	$(BIN)/pytest
+
+# Donations and inventory: mark units past their expiry (idempotent; cron or the worker runs it).
+.PHONY: expire-units
+expire-units: venv
+	$(BIN)/python manage.py expire_units
