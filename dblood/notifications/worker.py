@@ -14,6 +14,8 @@ logger = logging.getLogger(__name__)
 DUE_WORK = [
     "dblood.notifications.reminders.eligible_again_remind",
     "dblood.notifications.reminders.appointment_tomorrow_remind",
+    "dblood.requests.callouts.callouts_send_due_batches",
+    "dblood.requests.recruitment.shortage_recruit",
     # Last, so the messages the jobs above queued go out in the same run.
     "dblood.notifications.services.notifications_email_pending",
 ]

@@ -15,16 +15,12 @@ from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from dblood.core.errors import Conflict
-from dblood.notifications.eligibility import donor_verdict
 from dblood.notifications.messages import notify
 from dblood.notifications.models import Notification
 
 from .compatibility import DONATION_TYPE_FOR, compatible_groups
-from .geo import bounding_box, haversine_km
+from .donor_pool import nearby_donors
 from .models import BloodRequest, CallOut, CallOutRecipient, CallOutResponse
-
-# Messages that count against a donor's weekly alert cap (Donor.max_alerts_per_week).
-CAPPED_KINDS = (Notification.Kind.CALL_OUT, Notification.Kind.RECRUITMENT)
 
 
 def may_start_call_out(user, blood_request: BloodRequest) -> bool:
@@ -68,64 +64,25 @@ def call_out_start(
 
 
 def call_out_candidates(*, call_out: CallOut, limit: int, now=None) -> list:
-    """Donors to ask next, nearest first: compatible, opted in, within the call-out's radius and their
-    own alert radius, under their weekly alert cap, not asked before, eligible now.
-
-    A bounding box on the indexed (latitude, longitude) cuts the table down before the exact
-    distance is computed for what is left.
-    """
-    from dblood.donors.models import Donor
-
-    now = now or timezone.now()
+    """Donors to ask next, nearest first: able to give to the patient, not asked before, and the
+    rest of `nearby_donors` (opted in, in range, under their weekly cap, eligible now)."""
     blood_request = call_out.request
-    site = call_out.collection_site
     groups = compatible_groups(
         component=blood_request.component,
         patient_abo=blood_request.patient_abo,
         patient_rhd=blood_request.patient_rhd,
         female_cbp=blood_request.patient_female_cbp,
     )
-    group_filter = Q()
-    for abo, rhd in groups:
-        group_filter |= Q(abo=abo, rhd=rhd)
-    min_lat, max_lat, min_lon, max_lon = bounding_box(site.latitude, site.longitude, call_out.radius_km)
-    recent = (
-        Notification.objects.filter(
-            user=OuterRef("user_id"), kind__in=CAPPED_KINDS, created_at__gte=now - timedelta(days=7)
-        )
-        .values("user")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     asked = CallOutRecipient.objects.filter(call_out=call_out, donor=OuterRef("pk"))
-    rows = (
-        Donor.objects.filter(
-            group_filter,
-            call_out_opt_in=True,
-            user__is_active=True,
-            latitude__range=(min_lat, max_lat),
-            longitude__range=(min_lon, max_lon),
-        )
-        .exclude(Exists(asked))
-        .annotate(alerts_this_week=Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)))
-        .filter(alerts_this_week__lt=F("max_alerts_per_week"))
-        .select_related("user")
+    return nearby_donors(
+        site=call_out.collection_site,
+        radius_km=call_out.radius_km,
+        groups=groups,
+        donation_type=call_out.donation_type,
+        limit=limit,
+        exclude=Exists(asked),
+        now=now,
     )
-    nearby = []
-    for donor in rows:
-        km = haversine_km(site.latitude, site.longitude, donor.latitude, donor.longitude)
-        if km <= call_out.radius_km and km <= donor.alert_radius_km:
-            donor.distance_km = km
-            nearby.append(donor)
-    nearby.sort(key=lambda d: (d.distance_km, d.pk))
-    today = timezone.localdate(now)
-    chosen = []
-    for donor in nearby:
-        if donor_verdict(donor=donor, donation_type=call_out.donation_type, on=today).eligible:
-            chosen.append(donor)
-            if len(chosen) >= limit:
-                break
-    return chosen
 
 
 @transaction.atomic

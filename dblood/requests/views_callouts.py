@@ -56,6 +56,7 @@ class CallOutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 n_cant=Count("responses", filter=Q(responses__answer="cant"), distinct=True),
             )
             .prefetch_related(Prefetch("responses", queryset=responses))
+            .order_by("-created_at", "-id")
         )
 
     def get_serializer_class(self):
