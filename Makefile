@@ -46,3 +46,15 @@ test: lint migrations-check
 .PHONY: expire-units
 expire-units: venv
 	$(BIN)/python manage.py expire_units
+
+# Requests, call-outs and notifications: compile translations (.po -> .mo, committed; a test checks they agree)
+# and run the background worker's due work.
+.PHONY: messages run-due-work worker
+messages:
+	find dblood -name django.po -path '*/LC_MESSAGES/*' -exec sh -c 'msgfmt --check -o "$${1%.po}.mo" "$$1"' _ {} \;
+
+run-due-work: venv
+	$(BIN)/python manage.py run_due_work
+
+worker: venv
+	$(BIN)/python manage.py worker

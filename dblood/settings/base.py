@@ -182,6 +182,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- Donors, eligibility, drives and appointments ---
+# Code of the EligibilityProfile in force (seeded: pmi, us, who; editable in the admin).
+ELIGIBILITY_PROFILE = env.str("ELIGIBILITY_PROFILE", default="pmi")
+# A donor may cancel or reschedule an appointment until this many hours before the slot starts.
+APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", default=2)
+# One schema name for the donation-type choices used by drives and appointments.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["DonationTypeEnum"] = "dblood.core.blood.DonationType"
 # --- Donations, lab screening and inventory -------------------------------------------------
 # ISBT 128 facility identification number. Production needs an ICCBBA-registered FIN; the default
 # is a placeholder for tests and demos only.
@@ -207,5 +214,20 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "RhdEnum": "dblood.core.blood.RhD",
         "DonationStatusEnum": "dblood.donations.models.Donation.Status",
         "TransferStatusEnum": "dblood.inventory.models.Transfer.Status",
+# --- Hospital requests, call-outs and notifications -------------------------------------------
+# Emergency call-outs: default radius around the collection site, donors asked per batch, and the
+# pause before the worker asks the next batch while too few have said they are coming.
+CALLOUT_DEFAULT_RADIUS_KM = env.int("CALLOUT_DEFAULT_RADIUS_KM", default=25)
+CALLOUT_BATCH_SIZE = env.int("CALLOUT_BATCH_SIZE", default=50)
+CALLOUT_BATCH_INTERVAL_MINUTES = env.int("CALLOUT_BATCH_INTERVAL_MINUTES", default=10)
+# Shortage recruitment: invite donors living this close to the short blood bank.
+RECRUITMENT_RADIUS_KM = env.int("RECRUITMENT_RADIUS_KM", default=30)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "BloodGroupABOEnum": "dblood.core.blood.ABO",
+        "BloodGroupRhDEnum": "dblood.core.blood.RhD",
+        "BloodRequestStatusEnum": "dblood.requests.models.BloodRequest.Status",
+        "AllocationStatusEnum": "dblood.requests.models.Allocation.Status",
+        "CallOutStatusEnum": "dblood.requests.models.CallOut.Status",
     }
 )
