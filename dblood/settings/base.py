@@ -189,6 +189,7 @@ ELIGIBILITY_PROFILE = env.str("ELIGIBILITY_PROFILE", default="pmi")
 APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", default=2)
 # One schema name for the donation-type choices used by drives and appointments.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["DonationTypeEnum"] = "dblood.core.blood.DonationType"
+
 # --- Donations, lab screening and inventory -------------------------------------------------
 # ISBT 128 facility identification number. Production needs an ICCBBA-registered FIN; the default
 # is a placeholder for tests and demos only.
@@ -214,6 +215,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "RhdEnum": "dblood.core.blood.RhD",
         "DonationStatusEnum": "dblood.donations.models.Donation.Status",
         "TransferStatusEnum": "dblood.inventory.models.Transfer.Status",
+        "DonationOutcomeEnum": "dblood.donations.models.Donation.Outcome",
+    }
+)
+
 # --- Hospital requests, call-outs and notifications -------------------------------------------
 # Emergency call-outs: default radius around the collection site, donors asked per batch, and the
 # pause before the worker asks the next batch while too few have said they are coming.
@@ -224,10 +229,9 @@ CALLOUT_BATCH_INTERVAL_MINUTES = env.int("CALLOUT_BATCH_INTERVAL_MINUTES", defau
 RECRUITMENT_RADIUS_KM = env.int("RECRUITMENT_RADIUS_KM", default=30)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
-        "BloodGroupABOEnum": "dblood.core.blood.ABO",
-        "BloodGroupRhDEnum": "dblood.core.blood.RhD",
         "BloodRequestStatusEnum": "dblood.requests.models.BloodRequest.Status",
         "AllocationStatusEnum": "dblood.requests.models.Allocation.Status",
+        "TransfusionOutcomeEnum": "dblood.requests.models.Allocation.Outcome",
         "CallOutStatusEnum": "dblood.requests.models.CallOut.Status",
     }
 )
