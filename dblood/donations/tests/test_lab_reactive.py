@@ -5,9 +5,8 @@ import pytest
 from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import unit_transition
-from dblood.notifications.models import Notification
-
 from dblood.inventory.tests.factories import make_donation, make_donor
+from dblood.notifications.models import Notification
 
 from .test_lab import separate
 
@@ -51,5 +50,3 @@ def test_units_separated_after_a_reactive_result_are_unsafe_at_once(api, staff_a
         client.post(url, {"test": "hcv", "reactive": reactive})
     body = separate(client, donation, "PRC").json()
     assert body["status"] == "rejected" and body["units"][0]["state"] == "unsafe"
-
-
