@@ -7,7 +7,7 @@ states directly, with their audit events, as a history import would.
 """
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -53,6 +53,7 @@ def _donors(count: int, rng: random.Random) -> list[Donor]:
                 rhd=rhd,
                 group_confirmed=True,
                 sex=rng.choice("FM"),
+                birth_date=date(rng.randint(1968, 2006), rng.randint(1, 12), rng.randint(1, 28)),
                 weight_kg=rng.randint(50, 85),
             )
         )
