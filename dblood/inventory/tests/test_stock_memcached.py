@@ -36,7 +36,7 @@ def test_stock_through_memcached(memcached, api, bank_a, django_assert_num_queri
 
     def available():
         rows = client.get("/api/v1/stock", {"site": "bank-a", "abo": "O", "rhd": "pos", "component": "PRC"}).json()
-        return rows["results"][0]["available"]
+        return sum(row["available"] for row in rows["results"])  # an unused empty cell is not listed
 
     assert available() == 1
     assert cache.get("stock:version") is not None
