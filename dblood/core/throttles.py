@@ -36,7 +36,7 @@ class AtomicRateThrottle(SimpleRateThrottle):
         except ValueError:  # expired between add and incr: start again
             self.cache.add(counter, 1, self.duration + 1)
             count = 1
-        if count is None:  # memcached down (errors are misses): fail open, the api keeps serving
+        if count is None or count is False:  # memcached down (errors are misses): fail open, keep serving
             return True
         return count <= self.num_requests
 
