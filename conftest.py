@@ -30,15 +30,12 @@ def django_db_modify_db_settings(postgresql_server):
         CONN_MAX_AGE=0,
     )
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_dblood"
-    # Defining the models at start-up already built a connection object for the default SQLite
-    # settings; left alone, the main thread would run the whole suite on SQLite while threads
-    # (new connections) reached PostgreSQL. Drop it so the next use builds a PostgreSQL one.
+    # The "default" connection object may already exist with the SQLite backend of the settings
+    # module: drop it so the next use builds a PostgreSQL one from the updated settings.
     from django.db import connections
 
     connections.close_all()
-    for alias in connections:
-        if hasattr(connections._connections, alias):
-            delattr(connections._connections, alias)
+    del connections["default"]
 
 
 @pytest.fixture(autouse=True)

@@ -182,6 +182,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- Donors, eligibility, drives and appointments ---
+# Code of the EligibilityProfile in force (seeded: pmi, us, who; editable in the admin).
+ELIGIBILITY_PROFILE = env.str("ELIGIBILITY_PROFILE", default="pmi")
+# A donor may cancel or reschedule an appointment until this many hours before the slot starts.
+APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", default=2)
+# One schema name for the donation-type choices used by drives and appointments.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["DonationTypeEnum"] = "dblood.core.blood.DonationType"
+
 # --- Reliability and security -------------------------------------------------------------------
 # Bodies over the limit get a 413 in the error shape before anything reads them; multipart
 # uploads have their own, larger limit (nginx's client_max_body_size should match it).
