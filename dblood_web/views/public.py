@@ -2,14 +2,14 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from .. import dashboard
 from ..api import ApiError
 from ..forms import DriveSearchForm, SiteSearchForm, StockFilterForm
 
 
-@require_GET
+@require_safe
 def healthz(request):
     """The web process is alive (it does not ask the api: the api has its own /readyz)."""
     return HttpResponse("ok", content_type="text/plain")

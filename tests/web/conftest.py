@@ -56,3 +56,46 @@ def client():
     from django.test import Client
 
     return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(scope="session")
+def live_stack():
+    """PostgreSQL, the api and the web as real processes; yields the web's and the api's base URLs."""
+    from browser import start_api, start_web
+
+    from testing.servers import start_postgresql, stop_postgresql
+
+    pg = start_postgresql()
+    api = web = None
+    try:
+        api = start_api(pg)
+        web = start_web(api.base_url)
+        yield {"web": web.base_url, "api": api.base_url, "pg": pg}
+    finally:
+        for process in (web, api):
+            if process is not None:
+                process.stop()
+        stop_postgresql(pg)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(request, chromium, live_stack):
+    """A fresh browser context on a 360-px phone screen; a failing test leaves a screenshot."""
+    context = chromium.new_context(viewport={"width": 360, "height": 780}, locale="id-ID")
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    page.base = live_stack["web"]
+    request.node.browser_page = page
+    yield page
+    context.close()
