@@ -15,11 +15,21 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _stock(request, **filters) -> dict:
+    """The stock figures, or none (with the page still useful) when the api has no figures to give."""
+    try:
+        return request.api.stock(**filters)
+    except ApiError as error:
+        if error.status not in (400, 404):
+            raise
+        return {"generated_at": None, "results": [], "unavailable": True}
+
+
 @require_GET
 def home(request):
     form = StockFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    stock = request.api.stock(**filters)
+    stock = _stock(request, **filters)
     site_rows = dashboard.table(stock.get("results", []))
     group_totals = dashboard.totals(site_rows)
     provinces = sorted({row.get("province", "") for row in stock.get("results", [])} - {""})
@@ -33,6 +43,7 @@ def home(request):
         "chart_label_width": dashboard.CHART_LABEL_WIDTH,
         "provinces": provinces,
         "levels": dashboard.LEVELS,
+        "unavailable": stock.get("unavailable", False),
     }
     return render(request, "dblood_web/home.html", context)
 
@@ -68,7 +79,7 @@ def sites(request):
 @require_GET
 def site_detail(request, site_id: int):
     site = request.api.site(site_id)
-    stock = request.api.stock(site=site_id)
+    stock = _stock(request, site=site_id)
     site_rows = dashboard.table(stock.get("results", []))
     group_totals = dashboard.totals(site_rows)
     upcoming = request.api.drives(site=site_id)

@@ -157,3 +157,9 @@ def test_donor_card_has_a_qr_code_of_the_donor_number(signed_in, fake_api):
     assert "JKT-000123" in html
     assert "<svg" in html and "<path" in html
     assert USER["full_name"] in html
+
+
+def test_home_still_works_when_the_api_has_no_stock_figures(client, fake_api):
+    response = client.get("/")  # the fake answers 404 for everything not routed
+    assert response.status_code == 200
+    assert "Stock figures are not available right now." in response.content.decode()
