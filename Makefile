@@ -42,6 +42,23 @@ migrations-check: venv
 test: lint migrations-check
 	$(BIN)/pytest
 
+# Donations and inventory: mark units past their expiry (idempotent; cron or the worker runs it).
+.PHONY: expire-units
+expire-units: venv
+	$(BIN)/python manage.py expire_units
+
+# Requests, call-outs and notifications: compile translations (.po -> .mo, committed; a test checks they agree)
+# and run the background worker's due work.
+.PHONY: messages run-due-work worker
+messages:
+	find dblood -name django.po -path '*/LC_MESSAGES/*' -exec sh -c 'msgfmt --check -o "$${1%.po}.mo" "$$1"' _ {} \;
+
+run-due-work: venv
+	$(BIN)/python manage.py run_due_work
+
+worker: venv
+	$(BIN)/python manage.py worker
+
 # The web (dblood_web): its tests run in their own pytest process with the web's settings
 # (tests/web/pytest.ini); browser tests there start real api and web processes and Chromium.
 .PHONY: test-web web-messages run-web
