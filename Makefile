@@ -41,3 +41,12 @@ migrations-check: venv
 
 test: lint migrations-check
 	$(BIN)/pytest
+
+# --- containers (issue 7) ---
+.PHONY: image-report compose-check
+
+image-report: venv  ## estimated final size of each image, without a container engine
+	$(BIN)/python scripts/image_report.py
+
+compose-check: venv  ## docker-compose.yml validated by the real Compose binary (needs .env)
+	$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/compose/docker-compose -f docker-compose.yml config -q
