@@ -81,3 +81,12 @@ web-messages: venv
 
 run-web: venv
 	$(BIN)/python manage_web.py runserver 127.0.0.1:8000
+
+# --- containers (issue 7) ---
+.PHONY: image-report compose-check
+
+image-report: venv  ## estimated final size of each image, without a container engine
+	$(BIN)/python scripts/image_report.py
+
+compose-check: venv  ## docker-compose.yml validated by the real Compose binary (needs .env)
+	$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/compose/docker-compose -f docker-compose.yml config -q
