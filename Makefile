@@ -41,3 +41,15 @@ migrations-check: venv
 
 test: lint migrations-check
 	$(BIN)/pytest
+
+# Benchmarks (bench/): seed PostgreSQL, serve with gunicorn + memcached, load with wrk, write
+# bench/RESULTS.md with charts. Never part of `make test`. Needs wrk, postgresql, memcached.
+.PHONY: bench bench-quick
+
+bench: venv
+	$(BIN)/pytest -q -p no:cacheprovider bench/tests
+	$(BIN)/python -m bench run
+
+bench-quick: venv
+	$(BIN)/pytest -q -p no:cacheprovider bench/tests
+	$(BIN)/python -m bench run --quick

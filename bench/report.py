@@ -1,0 +1,189 @@
+"""bench/RESULTS.md and its PNG charts, from one run."""
+
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+FINDINGS = Path(__file__).resolve().parent / "FINDINGS.md"
+P99_TARGET_MS = 250
+CALLOUT_TARGET_MS = 50
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except OSError:
+        mem_kb = 0
+    pg = subprocess.run(["scripts/pg_ctl", "--version"], capture_output=True, text=True, cwd=FINDINGS.parent.parent)
+    return (
+        f"{os.cpu_count()} CPUs (`nproc`), {mem_kb / 1024 / 1024:.1f} GiB memory, {cpu}; "
+        f"{platform.platform()}, Python {platform.python_version()}, {pg.stdout.strip()}"
+    )
+
+
+def _ok(flag: bool | None) -> str:
+    return "" if flag is None else ("yes" if flag else "**no**")
+
+
+def _fmt(value, spec=".0f") -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def endpoint_table(run) -> list[str]:
+    rows = [
+        "| endpoint | req/s | ratio to ceiling | target | p50 ms | p95 ms | p99 ms | errors | queries/request "
+        "(page 10 / 100) | meets targets |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for m in run.results:
+        if m.wrk is None:
+            rows.append(f"| {m.label} | – | – | – | – | – | – | – | – | {m.note} |")
+            continue
+        w = m.wrk
+        queries = _fmt(m.probe.queries, "d")
+        constant = None
+        if m.probe.queries_small is not None:
+            queries = f"{m.probe.queries_small} / {m.probe.queries_large}"
+            constant = m.probe.queries_small == m.probe.queries_large
+        checks = [w.p99_ms < P99_TARGET_MS]
+        if m.target_ratio is not None:
+            checks.append(m.ratio >= m.target_ratio)
+        if constant is not None:
+            checks.append(constant)
+        status = "" if m.probe.status in (200, 201) else f" (probe answered {m.probe.status})"
+        errors = f"{w.errors}" + (f" ({w.non_2xx} non-2xx)" if w.non_2xx else "")
+        target = f"≥ {m.target_ratio:.0%}" if m.target_ratio else ""
+        verdict = _ok(all(checks)) if m.kind != "ceiling" else "reference"
+        rows.append(
+            f"| {m.label}{status} | {w.rps:.0f} | {m.ratio:.0%} | {target} | {w.p50_ms:.1f} | {w.p95_ms:.1f} | "
+            f"{w.p99_ms:.1f} | {errors} | {queries} | {verdict} |"
+        )
+    return rows
+
+
+def growth_table(run) -> list[str]:
+    rows = [
+        "| donors | units | seed s | stock req/s | stock p50 ms | drive search req/s | drive search p50 ms "
+        "| call-out selection median ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for g in run.growth:
+        rows.append(
+            f"| {g.donors:,} | {g.units:,} | {g.seed_s:.0f} | {_fmt(g.stock_rps)} | {_fmt(g.stock_p50_ms, '.1f')} | "
+            f"{_fmt(g.drives_rps)} | {_fmt(g.drives_p50_ms, '.1f')} | {g.callout_median_ms:.1f} |"
+        )
+    return rows
+
+
+def charts(run, out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    made = []
+    measured = [m for m in run.results if m.wrk and m.kind != "ceiling"]
+    if measured:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+        names = [m.name for m in measured]
+        colours = ["#8a1c1c" if m.kind == "write" else "#c44" for m in measured]
+        left.bar(names, [m.ratio * 100 for m in measured], color=colours)
+        left.axhline(80, ls="--", c="k", lw=0.8, label="target: stock (cached) 80%")
+        left.axhline(40, ls=":", c="k", lw=0.8, label="target: other reads 40%")
+        left.set_ylabel("% of the ceiling's req/s (same run)")
+        left.set_title(f"Throughput vs. minimal Django view ({run.ceiling_rps[0]:.0f} req/s)")
+        left.legend(fontsize=8)
+        x = range(len(measured))
+        for offset, attr, label in ((-0.25, "p50_ms", "p50"), (0, "p95_ms", "p95"), (0.25, "p99_ms", "p99")):
+            right.bar([i + offset for i in x], [getattr(m.wrk, attr) for m in measured], width=0.25, label=label)
+        right.axhline(P99_TARGET_MS, ls="--", c="k", lw=0.8, label="p99 target")
+        right.set_xticks(list(x), names)
+        right.set_ylabel("latency, ms")
+        right.set_title(f"Latency at {run.connections} connections")
+        right.legend(fontsize=8)
+        for axis in (left, right):
+            axis.tick_params(axis="x", rotation=30)
+        fig.tight_layout()
+        fig.savefig(out / "throughput.png", dpi=110)
+        plt.close(fig)
+        made.append("throughput.png")
+    if run.growth:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+        donors = [g.donors for g in run.growth]
+        left.plot(donors, [g.stock_p50_ms or 0 for g in run.growth], "o-", label="stock p50")
+        left.plot(donors, [g.drives_p50_ms or 0 for g in run.growth], "s-", label="drive search p50")
+        left.plot(donors, [g.callout_median_ms for g in run.growth], "^-", label="call-out selection median")
+        left.axhline(CALLOUT_TARGET_MS, ls="--", c="k", lw=0.8, label="call-out target 50 ms")
+        left.set_xscale("log")
+        left.set_xlabel("donors (units = donors / 2)")
+        left.set_ylabel("ms")
+        left.set_title("Cost per request as the data grows")
+        left.legend(fontsize=8)
+        right.plot(donors, [g.stock_rps or 0 for g in run.growth], "o-", label="stock")
+        right.plot(donors, [g.drives_rps or 0 for g in run.growth], "s-", label="drive search")
+        right.set_xscale("log")
+        right.set_xlabel("donors")
+        right.set_ylabel(f"req/s at {run.connections} connections")
+        right.set_title("Throughput as the data grows")
+        right.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out / "growth.png", dpi=110)
+        plt.close(fig)
+        made.append("growth.png")
+    return made
+
+
+def write(run, out: Path) -> None:
+    made = charts(run, out)
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    ceiling = ", ".join(f"{r:.0f}" for r in run.ceiling_rps)
+    lines = [
+        "# dblood benchmark results",
+        "",
+        f"- **Date**: {when}",
+        f"- **Command**: `{run.command}` (`python -m bench run`, see bench/run.py)",
+        f"- **Machine**: {machine()}",
+        f"- **Server**: gunicorn, {run.workers} sync workers, production settings (`bench.settings`: plain HTTP, "
+        f"a ceiling view and an `X-DB-Queries` header added), memcached, PostgreSQL on the same machine",
+        f"- **Load**: wrk, 2 threads, {run.connections} connections, {run.seconds} s per endpoint, "
+        "from a second process on the same machine (it competes for the same cores: read ratios, not absolute numbers)",
+        f"- **Dataset**: seeded in {run.seed_s:.0f} s: "
+        + ", ".join(f"{table} {n:,}" for table, n in run.counts.items()),
+        "",
+        "## Throughput and latency per endpoint",
+        "",
+        f"Ceiling: a minimal Django JSON view behind the same middleware, measured first and last: {ceiling} req/s "
+        "(ratios use the mean). Targets: stock ≥ 80% of the ceiling, other reads ≥ 40%, p99 < 250 ms, "
+        "queries per request the same at page size 10 and 100.",
+        "",
+        *endpoint_table(run),
+        "",
+    ]
+    if "throughput.png" in made:
+        lines += ["![throughput and latency](throughput.png)", ""]
+    if run.callout:
+        c = run.callout
+        (out / "callout_explain.txt").write_text(c.plan + "\n")
+        lines += [
+            f"## Call-out selection over {run.counts.get('donors_donor', 0):,} donors",
+            "",
+            f"Median **{c.median_ms:.1f} ms** (p95 {c.p95_ms:.1f} ms) over {c.runs} runs: a request from each "
+            f"province's capital, recipient groups A+, O+, B+, AB+, O-, 25 km; median {c.median_rows} donors "
+            f"selected (limit 50). Target ≤ {CALLOUT_TARGET_MS} ms: {_ok(c.median_ms <= CALLOUT_TARGET_MS)}. "
+            "The query is in bench/callout.py; its plan for Jakarta, A+: [callout_explain.txt](callout_explain.txt).",
+            "",
+        ]
+    if run.growth:
+        lines += ["## Growth: 10k to 1M donors", "", *growth_table(run), ""]
+        if "growth.png" in made:
+            lines += ["![growth](growth.png)", ""]
+    if FINDINGS.exists():
+        lines += [FINDINGS.read_text().strip(), ""]
+    (out / "RESULTS.md").write_text("\n".join(lines))
