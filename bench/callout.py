@@ -121,6 +121,28 @@ def measure(dsn: str, *, rounds: int = 3) -> CalloutResult:
     )
 
 
+PROPOSED_INDEX = "CREATE INDEX bench_proposed_donor_lat_lon ON donors_donor (latitude, longitude)"
+
+
+def has_location_index(dsn: str) -> bool:
+    with psycopg.connect(dsn) as conn:
+        defs = [r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'donors_donor'")]
+    return any("(latitude" in d or "point(longitude" in d for d in defs)
+
+
+def measure_with_proposed_index(dsn: str) -> CalloutResult:
+    """The same measurement with the index the migrations lack, created for this run and dropped after."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(PROPOSED_INDEX)
+        conn.execute("ANALYZE donors_donor")
+    try:
+        return measure(dsn)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("DROP INDEX bench_proposed_donor_lat_lon")
+            conn.execute("ANALYZE donors_donor")
+
+
 def main(argv: list[str]) -> None:
     result = measure(argv[0])
     print(result.plan)

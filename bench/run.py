@@ -22,6 +22,7 @@ from pathlib import Path
 import psycopg
 
 from . import callout as selection
+from . import profile as profiling
 from . import report
 from .endpoints import ENDPOINTS, Endpoint
 from .servers import (
@@ -70,6 +71,7 @@ class GrowthPoint:
     drives_rps: float | None
     drives_p50_ms: float | None
     callout_median_ms: float
+    callout_indexed_median_ms: float | None = None
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Run:
     results: list[Measured] = field(default_factory=list)
     ceiling_rps: list[float] = field(default_factory=list)
     callout: selection.CalloutResult | None = None
+    callout_indexed: selection.CalloutResult | None = None
     growth: list[GrowthPoint] = field(default_factory=list)
 
 
@@ -131,7 +134,17 @@ def counts(dsn: str) -> dict[str, int]:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
 
 
-def load(server: Gunicorn, dsn: str, endpoints: list[Endpoint], *, seconds: int, connections: int, workdir: Path):
+def load(
+    server: Gunicorn,
+    dsn: str,
+    endpoints: list[Endpoint],
+    *,
+    seconds: int,
+    connections: int,
+    workdir: Path,
+    profile: set[str] = frozenset(),
+    profile_dir: Path | None = None,
+):
     """Each endpoint in turn; the ceiling first and again last (the machine is shared: average)."""
     results, ceilings = [], []
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -152,7 +165,15 @@ def load(server: Gunicorn, dsn: str, endpoints: list[Endpoint], *, seconds: int,
                 continue
             tsv = write_requests(workdir / f"{endpoint.name}.tsv", lines[1:] or lines)
             print(f"wrk {endpoint.name}: {len(lines)} distinct requests, {seconds} s", flush=True)
+            spy = None
+            if endpoint.name in profile:
+                raw = workdir / f"{endpoint.name}.pyspy"
+                spy = profiling.start(server.process.pid, seconds, raw)
             measured.wrk = wrk_run(server.url, tsv, seconds=seconds, connections=connections)
+            if spy:
+                spy.wait(timeout=seconds + 30)
+                profile_dir.mkdir(parents=True, exist_ok=True)
+                (profile_dir / f"{endpoint.name}.txt").write_text(profiling.summarise(raw))
             if endpoint.kind == "ceiling":
                 ceilings.append(measured.wrk.rps)
                 if len(ceilings) > 1:
@@ -185,6 +206,7 @@ def growth_point(pg, memcached, donors: int, *, seconds: int, workers: int, conn
         )  # fmt: skip
         measured = {m.name: m.wrk for m in results}
     picked = selection.measure(dsn, rounds=2)
+    indexed = None if selection.has_location_index(dsn) else selection.measure_with_proposed_index(dsn)
 
     def pick(name, attr):
         return getattr(measured[name], attr) if measured.get(name) else None
@@ -198,6 +220,7 @@ def growth_point(pg, memcached, donors: int, *, seconds: int, workers: int, conn
         drives_rps=pick("drives", "rps"),
         drives_p50_ms=pick("drives", "p50_ms"),
         callout_median_ms=picked.median_ms,
+        callout_indexed_median_ms=indexed.median_ms if indexed else None,
     )
 
 
@@ -210,6 +233,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--growth", default=None, help="comma-separated donor counts, '' to skip")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--profile", default="", help="comma-separated endpoint names to profile with py-spy")
     args = parser.parse_args(argv)
     donors = args.donors or (10_000 if args.quick else 1_000_000)
     seconds = args.seconds or (4 if args.quick else 20)
@@ -231,9 +255,12 @@ def main(argv: list[str]) -> None:
         run.counts = counts(dsn)
         with Gunicorn(env, workers=args.workers) as server:
             run.results, run.ceiling_rps = load(
-                server, dsn, ENDPOINTS, seconds=seconds, connections=args.connections, workdir=workdir
-            )
+                server, dsn, ENDPOINTS, seconds=seconds, connections=args.connections, workdir=workdir,
+                profile=set(filter(None, args.profile.split(","))), profile_dir=out / "profiles",
+            )  # fmt: skip
         run.callout = selection.measure(dsn)
+        if not selection.has_location_index(dsn):
+            run.callout_indexed = selection.measure_with_proposed_index(dsn)
         for size in growth_sizes:
             print(f"growth: {size} donors", flush=True)
             reuse = (dsn, run.seed_s) if size == donors else None
