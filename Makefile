@@ -42,6 +42,23 @@ migrations-check: venv
 test: lint migrations-check
 	$(BIN)/pytest
 
+# Donations and inventory: mark units past their expiry (idempotent; cron or the worker runs it).
+.PHONY: expire-units
+expire-units: venv
+	$(BIN)/python manage.py expire_units
+
+# Requests, call-outs and notifications: compile translations (.po -> .mo, committed; a test checks they agree)
+# and run the background worker's due work.
+.PHONY: messages run-due-work worker
+messages:
+	find dblood -name django.po -path '*/LC_MESSAGES/*' -exec sh -c 'msgfmt --check -o "$${1%.po}.mo" "$$1"' _ {} \;
+
+run-due-work: venv
+	$(BIN)/python manage.py run_due_work
+
+worker: venv
+	$(BIN)/python manage.py worker
+
 # Benchmarks (bench/): seed PostgreSQL, serve with gunicorn + memcached, load with wrk, write
 # bench/RESULTS.md with charts. Never part of `make test`. Needs wrk, postgresql, memcached.
 .PHONY: bench bench-quick
