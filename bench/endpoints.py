@@ -68,6 +68,22 @@ def fefo_units(conn, n):
     return [("GET", "/api/v1/units?state=available", token, None) for token in keys.values()]
 
 
+def _per_request(conn, parity: int, action: str, body: str | None) -> list[Line]:
+    pairs = fixtures.open_requests(conn, parity)
+    keys = fixtures.tokens(conn, sorted({user for _, user in pairs}))
+    return [("POST", f"/api/v1/requests/{rid}/{action}", keys[user], body) for rid, user in pairs]
+
+
+def allocation(conn, n):
+    """Bank staff reserve the best units for a request (each line a different open request)."""
+    return _per_request(conn, 0, "allocate", None)
+
+
+def call_out_start(conn, n):
+    """Bank staff start a call-out (the worker selects donors later, in batches: see the selector)."""
+    return _per_request(conn, 1, "call-outs", fixtures.body({}))
+
+
 ENDPOINTS = [
     Endpoint("ceiling", "ceiling: minimal Django JSON view", "ceiling", ceiling),
     Endpoint("stock", "public stock `GET /api/v1/stock`", "cached", stock),
@@ -76,4 +92,6 @@ ENDPOINTS = [
     Endpoint("eligibility", "donor eligibility `GET /api/v1/donors/me/eligibility`", "read", eligibility),
     Endpoint("booking", "booking `POST /api/v1/appointments`", "write", booking),
     Endpoint("units", "staff FEFO list `GET /api/v1/units`", "read", fefo_units, paged=True),
+    Endpoint("allocation", "allocation `POST /api/v1/requests/{id}/allocate`", "write", allocation),
+    Endpoint("call-out", "call-out start `POST /api/v1/requests/{id}/call-outs`", "write", call_out_start),
 ]

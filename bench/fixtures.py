@@ -77,6 +77,20 @@ def staff_users(conn: psycopg.Connection, role: str) -> list[int]:
     return [r[0] for r in conn.execute("SELECT id FROM accounts_user WHERE role = %s ORDER BY id", [role])]
 
 
+def open_requests(conn: psycopg.Connection, parity: int) -> list[tuple[int, int]]:
+    """(request id, user id of a staff member of its blood bank) for the seeded open requests;
+    `parity` splits them into two disjoint sets (allocation, call-outs)."""
+    return conn.execute(
+        """
+        SELECT r.id, min(m.user_id) FROM requests_bloodrequest r
+        JOIN accounts_membership m ON m.site_id = r.target_bank_id
+        WHERE r.status = 'submitted' AND r.note = 'bench-open' AND mod(r.id, 2) = %s
+        GROUP BY r.id ORDER BY md5(r.id::text)
+        """,
+        [parity],
+    ).fetchall()
+
+
 def points(n: int, seed: int = 7) -> list[tuple[float, float]]:
     """Where people search from: near the provinces' capitals, weighted by population."""
     rng = random.Random(seed)

@@ -16,7 +16,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import psycopg
@@ -72,6 +72,7 @@ class GrowthPoint:
     drives_p50_ms: float | None
     callout_median_ms: float
     callout_indexed_median_ms: float | None = None
+    selector_median_ms: float | None = None
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Run:
     ceiling_rps: list[float] = field(default_factory=list)
     callout: selection.CalloutResult | None = None
     callout_indexed: selection.CalloutResult | None = None
+    selector: dict | None = None
     growth: list[GrowthPoint] = field(default_factory=list)
 
 
@@ -109,8 +111,9 @@ def request(base: str, line, page_size: int | None = None) -> tuple[int, int | N
 
 
 def probe(base: str, endpoint: Endpoint, lines) -> Probe:
-    # Twice: the first may fill a cache (stock) or open the worker's connection.
-    request(base, lines[0])
+    # Reads twice: the first may fill a cache (stock). A write only once: line 0 is spent on it.
+    if endpoint.kind != "write":
+        request(base, lines[0])
     status, queries = request(base, lines[0])
     result = Probe(status=status, queries=queries)
     if endpoint.paged and status == 200:
@@ -125,10 +128,22 @@ def seed(env: dict, donors: int) -> float:
     return time.perf_counter() - start
 
 
+def selector(env: dict) -> dict | None:
+    """The requests app's own selection, timed in a Django process (None if it cannot run)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "selector"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH_SELECTOR "):
+            return json.loads(line.removeprefix("BENCH_SELECTOR "))
+    print(f"selector failed:\n{completed.stderr[-3000:]}", file=sys.stderr)
+    return None
+
+
 def counts(dsn: str) -> dict[str, int]:
     tables = [
         "accounts_user", "donors_donor", "donors_deferral", "sites_site", "drives_drive", "drives_slot",
-        "donations_donation", "inventory_bloodunit", "notifications_notification",
+        "donations_donation", "inventory_bloodunit", "notifications_notification", "requests_bloodrequest",
     ]  # fmt: skip
     with psycopg.connect(dsn) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
@@ -145,23 +160,35 @@ def load(
     profile: set[str] = frozenset(),
     profile_dir: Path | None = None,
 ):
-    """Each endpoint in turn; the ceiling first and again last (the machine is shared: average)."""
+    """The ceiling, then each endpoint followed by the ceiling again. The machine is shared and its
+    load drifts, so each endpoint's ratio is to the mean of the ceilings measured just before and
+    just after it. Returns the endpoints' results (the ceiling's first) and every ceiling req/s."""
+    ceiling, others = endpoints[0], endpoints[1:]
     results, ceilings = [], []
     with psycopg.connect(dsn, autocommit=True) as conn:
+        ceiling_tsv = write_requests(workdir / "ceiling.tsv", ceiling.build(conn, 0))
         # Warm-up, not recorded: every worker imports its views and opens its database connection.
-        warm = write_requests(workdir / "warmup.tsv", endpoints[0].build(conn, 0))
-        wrk_run(server.url, warm, seconds=2, connections=connections)
-        for endpoint in [*endpoints, endpoints[0]]:
+        wrk_run(server.url, ceiling_tsv, seconds=2, connections=connections)
+
+        def measure_ceiling() -> WrkResult:
+            result = wrk_run(server.url, ceiling_tsv, seconds=seconds, connections=connections)
+            ceilings.append(result.rps)
+            return result
+
+        first = Measured(ceiling.name, ceiling.label, ceiling.kind, None, Probe(0, None))
+        first.probe = probe(server.url, ceiling, ceiling.build(conn, 0))
+        first.wrk = measure_ceiling()
+        results.append(first)
+        for endpoint in others:
             lines = endpoint.build(conn, seconds * 400)
             measured = Measured(endpoint.name, endpoint.label, endpoint.kind, endpoint.target_ratio, Probe(0, None))
+            results.append(measured)
             if not lines:
                 measured.note = "no data to send"
-                results.append(measured)
                 continue
             measured.probe = probe(server.url, endpoint, lines)
             if measured.probe.status in (404, 405):
                 measured.note = f"not on this branch ({measured.probe.status})"
-                results.append(measured)
                 continue
             tsv = write_requests(workdir / f"{endpoint.name}.tsv", lines[1:] or lines)
             print(f"wrk {endpoint.name}: {len(lines)} distinct requests, {seconds} s", flush=True)
@@ -169,20 +196,16 @@ def load(
             if endpoint.name in profile:
                 raw = workdir / f"{endpoint.name}.pyspy"
                 spy = profiling.start(server.process.pid, seconds, raw)
+            before = ceilings[-1]
             measured.wrk = wrk_run(server.url, tsv, seconds=seconds, connections=connections)
             if spy:
                 spy.wait(timeout=seconds + 30)
                 profile_dir.mkdir(parents=True, exist_ok=True)
                 (profile_dir / f"{endpoint.name}.txt").write_text(profiling.summarise(raw))
-            if endpoint.kind == "ceiling":
-                ceilings.append(measured.wrk.rps)
-                if len(ceilings) > 1:
-                    continue
-            results.append(measured)
-    ceiling = statistics.mean(ceilings)
-    for measured in results:
-        if measured.wrk:
-            measured.ratio = measured.wrk.rps / ceiling
+            after = measure_ceiling().rps
+            measured.ratio = measured.wrk.rps / statistics.mean([before, after])
+    first.ratio = 1.0
+    first.wrk = replace(first.wrk, requests=round(statistics.mean(ceilings) * first.wrk.seconds))
     return results, ceilings
 
 
@@ -207,6 +230,7 @@ def growth_point(pg, memcached, donors: int, *, seconds: int, workers: int, conn
         measured = {m.name: m.wrk for m in results}
     picked = selection.measure(dsn, rounds=2)
     indexed = None if selection.has_location_index(dsn) else selection.measure_with_proposed_index(dsn)
+    app_selection = selector(env)
 
     def pick(name, attr):
         return getattr(measured[name], attr) if measured.get(name) else None
@@ -221,6 +245,7 @@ def growth_point(pg, memcached, donors: int, *, seconds: int, workers: int, conn
         drives_p50_ms=pick("drives", "p50_ms"),
         callout_median_ms=picked.median_ms,
         callout_indexed_median_ms=indexed.median_ms if indexed else None,
+        selector_median_ms=app_selection["median_ms"] if app_selection else None,
     )
 
 
@@ -259,6 +284,7 @@ def main(argv: list[str]) -> None:
                 profile=set(filter(None, args.profile.split(","))), profile_dir=out / "profiles",
             )  # fmt: skip
         run.callout = selection.measure(dsn)
+        run.selector = selector(env)
         if not selection.has_location_index(dsn):
             run.callout_indexed = selection.measure_with_proposed_index(dsn)
         for size in growth_sizes:
