@@ -5,6 +5,11 @@ version that is part of the cache key, so the next read after a change recompute
 The whole table is cached once per version; filters are applied to the cached table.
 """
 
+import csv
+import gzip
+import hashlib
+import io
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -59,9 +64,9 @@ def compute() -> dict:
     """The table: each active blood bank x 8 groups x each stocked component the bank handles. 3 queries.
 
     A bank handles a component when it holds units of it (in testing, available or reserved) or
-    issued some in the demand window, in any group; then all 8 groups are listed and an empty one shows as critical. A
-    component the bank does not handle at all (no cryo made there, say) is left out for that bank,
-    so it does not paint every group critical.
+    issued some in the demand window, in any group; then all 8 groups are listed and an empty one
+    shows as critical. A component the bank does not handle at all (no cryo made there, say) is
+    left out for that bank, so it does not paint every group critical.
     """
     now = timezone.now()
     window = settings.STOCK_DEMAND_WINDOW_DAYS
@@ -141,7 +146,7 @@ def table() -> dict:
         if last is not None:
             return last
     try:
-        data = compute()
+        data = {**compute(), "version": version}
         cache.set_many({key: data, STOCK_LAST_KEY: data}, settings.STOCK_CACHE_SECONDS)
     finally:
         cache.delete(lock)
@@ -180,7 +185,57 @@ def _totals(rows: list[dict]) -> dict:
 
 def stock(*, filters: dict | None = None) -> dict:
     """The public stock body: filtered cells, and provincial and national totals over those cells."""
-    data = table()
+    return _public(table(), filters)
+
+
+def _public(data: dict, filters: dict | None) -> dict:
     rows = [row for row in data["results"] if _matches(row, filters or {})]
     public = [{k: v for k, v in row.items() if k != "site_code"} for row in rows]
     return {"generated_at": data["generated_at"], "results": public, "totals": _totals(rows)}
+
+
+CSV_COLUMNS = [
+    "site_id",
+    "site_name",
+    "city",
+    "province",
+    "abo",
+    "rhd",
+    "component",
+    "available",
+    "soonest_expiry",
+    "days_of_supply",
+    "level",
+]
+
+
+def rendered(*, filters: dict, fmt: str, gzipped: bool = False) -> bytes:
+    """The public body as bytes (`json` or `csv`; gzip-compressed when `gzipped`), cached per table
+    version and filters.
+
+    A cached read is then one cache get, with no filtering or encoding. Bodies are cached gzipped:
+    the national table is ~0.7 MB of JSON at 200 blood banks (memcached's default item limit is
+    1 MB) and ~16 kB gzipped, which clients that accept gzip get as is. The key carries the
+    version of the table actually used, so a body made from the last table while another reader
+    recomputes is never filed under the new version.
+    """
+    digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
+    packed = cache.get(f"stock:out:{cache.get(STOCK_VERSION_KEY)}:{fmt}:{digest}")
+    if packed is None:
+        data = table()
+        key = f"stock:out:{data.get('version', 0)}:{fmt}:{digest}"
+        packed = cache.get(key)
+        if packed is None:
+            packed = gzip.compress(_encode(_public(data, filters), fmt), compresslevel=6, mtime=0)
+            cache.set(key, packed, settings.STOCK_CACHE_SECONDS)
+    return packed if gzipped else gzip.decompress(packed)
+
+
+def _encode(public: dict, fmt: str) -> bytes:
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(public["results"])
+        return out.getvalue().encode()
+    return json.dumps(public, separators=(",", ":")).encode()

@@ -1,8 +1,6 @@
-import csv
-import io
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -36,25 +34,23 @@ STOCK_PARAMS = [
     OpenApiParameter("rhd", str, description="'+' (as %2B) or '-', or pos / neg."),
     OpenApiParameter("component", str, enum=["WB", "PRC", "TC", "FFP", "LP", "AHF"]),
 ]
-CSV_COLUMNS = [
-    "site_id",
-    "site_name",
-    "city",
-    "province",
-    "abo",
-    "rhd",
-    "component",
-    "available",
-    "soonest_expiry",
-    "days_of_supply",
-    "level",
-]
 
 
 def _query(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def _stock_response(request, *, fmt: str, content_type: str) -> HttpResponse:
+    """The cached body; gzip-compressed as cached when the client accepts gzip."""
+    filters = _query(StockFilterSerializer, request)
+    gzipped = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+    response = HttpResponse(stock.rendered(filters=filters, fmt=fmt, gzipped=gzipped), content_type=content_type)
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 class StockView(APIView):
@@ -65,7 +61,7 @@ class StockView(APIView):
 
     @extend_schema(parameters=STOCK_PARAMS, responses={200: StockSerializer}, tags=["stock"], auth=[])
     def get(self, request):
-        return Response(stock.stock(filters=_query(StockFilterSerializer, request)))
+        return _stock_response(request, fmt="json", content_type="application/json")
 
 
 class StockCsvView(APIView):
@@ -81,12 +77,7 @@ class StockCsvView(APIView):
         auth=[],
     )
     def get(self, request):
-        body = stock.stock(filters=_query(StockFilterSerializer, request))
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(body["results"])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response = _stock_response(request, fmt="csv", content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="dblood-stock.csv"'
         return response
 
