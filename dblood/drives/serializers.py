@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from dblood.core.blood import DonationType
+from dblood.core.blood import DonationType, Sex
 from dblood.core.serializers import StrictModelSerializer, StrictSerializer
 from dblood.sites.geo import PointQuerySerializer
 from dblood.sites.models import Site
@@ -193,6 +193,9 @@ class WalkInSerializer(StrictSerializer):
     donor_number = serializers.CharField(required=False, max_length=16)
     email = serializers.EmailField(required=False, max_length=254)
     full_name = serializers.CharField(required=False, max_length=150)
+    birth_date = serializers.DateField(required=False, help_text="Recorded on the donor's profile.")
+    sex = serializers.ChoiceField(required=False, choices=Sex.choices)
+    weight_kg = serializers.DecimalField(required=False, max_digits=5, decimal_places=1, min_value=20, max_value=300)
     donation_type = serializers.ChoiceField(choices=DonationType.choices, default=DonationType.WHOLE_BLOOD)
     slot = serializers.IntegerField(required=False, min_value=1)
 

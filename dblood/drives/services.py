@@ -90,7 +90,7 @@ def drive_create(*, organiser, created_by, **data) -> Drive:
 def drive_update(*, drive: Drive, **data) -> Drive:
     """Edit a drive. Changing its schedule re-cuts the slots, so only while nobody is booked;
     capacity may shrink only down to the places already taken."""
-    drive = Drive.objects.select_for_update().select_related("site", "organiser").get(pk=drive.pk)
+    drive = Drive.objects.select_for_update(of=("self",)).select_related("site", "organiser").get(pk=drive.pk)
     if drive.status == Drive.Status.CANCELLED:
         raise Conflict("This drive is cancelled and can no longer be edited.")
     values = {name: getattr(drive, name) for name in (*SCHEDULE_FIELDS, "donation_types")}
