@@ -77,7 +77,8 @@ class DriveViewSet(
         return Response(DriveSerializer(self._fresh(drive)).data)
 
     def _fresh(self, drive):
-        return self.get_queryset().get(pk=drive.pk) if self.action != "list" else drive
+        """The drive re-read with its slots, as the list and detail render it."""
+        return self.get_queryset().get(pk=drive.pk)
 
     @extend_schema(request=DriveCancelSerializer, responses={200: DriveSerializer})
     @action(detail=True, methods=["post"])
