@@ -23,7 +23,8 @@ WB, PLT = DonationType.WHOLE_BLOOD, DonationType.APHERESIS_PLATELETS
 
 # email, name, group, sex, age, kg, bank code (home city), [(days ago, type)], deferral (code, days ago)
 DONORS = [
-    ("donor@dblood.local", "Dewi Donor", "O+", "F", 32, 58, "udd-jakarta", [(70, WB), (160, WB)], None),
+    # The demo donor's donations (and where they went) come from dblood.inventory.demo.
+    ("donor@dblood.local", "Dewi Donor", "O+", "F", 32, 58, "udd-jakarta", [], None),
     ("andi@dblood.local", "Andi Pratama", "A-", "M", 28, 70, "udd-bandung", [(30, WB)], None),
     ("budi@dblood.local", "Budi Santoso", "B+", "M", 41, 80, "udd-surabaya", [(200, WB)], ("tattoo-piercing", 60)),
     ("citra@dblood.local", "Citra Lestari", "B-", "F", 35, 55, "udd-yogyakarta", [(10, PLT), (40, PLT)], None),
@@ -86,7 +87,7 @@ def load():
         site = sites.get(bank)
         if not donor.birth_date:
             donor.abo, donor.rhd = group[:-1], group[-1]
-            donor.group_confirmed = bool(visits)
+            donor.group_confirmed = bool(visits) or email == "donor@dblood.local"
             donor.sex = sex
             donor.birth_date = _birth_date(age, today)
             donor.weight_kg = Decimal(kg)

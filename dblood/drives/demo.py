@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from dblood.core.blood import DonationType
 from dblood.core.errors import Conflict
+from dblood.donors.demo import DONORS
 from dblood.donors.models import Donor
 from dblood.sites.models import Site
 
@@ -70,7 +71,8 @@ def load():
                 donation_types=[WB],
             )
     # Each eligible demo donor without a future booking gets one at their home blood bank.
-    for donor in Donor.objects.filter(user__email__endswith="@dblood.local").select_related("user"):
+    emails = [row[0] for row in DONORS]
+    for donor in Donor.objects.filter(user__email__in=emails).select_related("user"):
         if Appointment.objects.filter(donor=donor, status__in=Appointment.ACTIVE, date__gte=today).exists():
             continue
         drives = Drive.objects.filter(
