@@ -158,8 +158,8 @@ def test_cancel_notifies_every_booked_donor(api, staff_a, bank_a, donor, other_d
     notes = Notification.objects.filter(kind="drive_cancelled")
     assert {n.user_id for n in notes} == {donor.id, other_donor.id}
     note = notes.get(user=donor)
-    assert note.dedupe_key == f"drive-cancelled:{drive.id}" and drive.name in note.title
-    assert "Flooding." in note.body
+    assert note.dedupe_key == f"drive-cancelled:{drive.id}" and drive.name in note.body
+    assert note.data["reason"] == "Flooding." and note.data["appointment"] == first.id
     slot.refresh_from_db()
     assert slot.booked == 0
     first.refresh_from_db()
@@ -175,7 +175,7 @@ def test_cancel_notice_in_the_donors_language(api, staff_a, bank_a, donor):
     drive = make_drive(bank_a)
     appointment_book(donor=make_donor(donor), slot_id=drive.slots.first().id)
     api(staff_a).post(f"/api/v1/drives/{drive.id}/cancel", {})
-    assert Notification.objects.get(user=donor).title
+    assert Notification.objects.get(user=donor).title == "Kegiatan donor darah dibatalkan"
 
 
 def test_drive_in_another_site_zone_gets_local_slot_times(api, staff_a, db):
