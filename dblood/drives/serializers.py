@@ -177,6 +177,27 @@ class AppointmentSerializer(serializers.ModelSerializer):
         return ", ".join(part for part in (drive.location_name, drive.address, drive.city) if part)
 
 
+class CheckInSerializer(AppointmentSerializer):
+    """At check-in: the appointment, its questionnaire flags, and the donor's eligibility today
+    for the booked donation type (a deferral recorded since booking shows here)."""
+
+    eligible_today = serializers.SerializerMethodField()
+    reasons_today = serializers.SerializerMethodField()
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [*AppointmentSerializer.Meta.fields, "eligible_today", "reasons_today"]
+        read_only_fields = fields
+
+    def _verdict(self, appointment):
+        return self.context["verdict"]
+
+    def get_eligible_today(self, appointment) -> bool:
+        return self._verdict(appointment).eligible
+
+    def get_reasons_today(self, appointment) -> list[str]:
+        return list(self._verdict(appointment).reasons)
+
+
 class AppointmentCreateSerializer(StrictSerializer):
     slot = serializers.IntegerField(min_value=1)
     donation_type = serializers.ChoiceField(choices=DonationType.choices, default=DonationType.WHOLE_BLOOD)

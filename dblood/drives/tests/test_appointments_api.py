@@ -203,14 +203,20 @@ def test_questionnaire_answers_flagged_and_shown_at_check_in(api, donor, d, staf
         response = client.post(f"/api/v1/appointments/{appointment_id}/check-in")
         assert response.status_code == 200
         assert response.json()["status"] == "checked_in" and response.json()["flags"][0]["reason"]
+        assert response.json()["eligible_today"] is True and response.json()["reasons_today"] == []
         assert client.post(f"/api/v1/appointments/{appointment_id}/check-in").status_code == 409
     desk = api(staff_a).get(f"/api/v1/drives/{drive.id}/appointments").json()
     assert desk["results"][0]["answers"]["tattoo_6_months"] is True
 
 
-def test_check_in_only_on_the_day(api, donor, d, staff_a, drive):
+def test_check_in_only_on_the_day_and_shows_a_later_deferral(api, donor, d, staff_a, drive):
     appointment_id = book(api, donor, first_slot(drive)).json()["id"]
-    assert api(staff_a).post(f"/api/v1/appointments/{appointment_id}/check-in").status_code == 409
+    client = api(staff_a)
+    assert client.post(f"/api/v1/appointments/{appointment_id}/check-in").status_code == 409
+    deferral_record(donor=d, reason_code="fever-flu", starts_on=drive.date - timedelta(days=2))
+    with on_drive_day(drive, 7, 50):
+        body = client.post(f"/api/v1/appointments/{appointment_id}/check-in").json()
+    assert body["eligible_today"] is False and "Fever" in body["reasons_today"][0]
 
 
 def test_no_show_after_the_slot_started(api, donor, d, staff_a, drive):
