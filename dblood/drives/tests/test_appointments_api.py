@@ -294,3 +294,29 @@ def test_questionnaire_is_public_and_versioned(api, db):
     body = api().get("/api/v1/questionnaire").json()
     assert body["version"] == questionnaire_current().version
     assert all({"code", "text", "defer_if", "reason_code"} <= set(q) for q in body["questions"])
+
+
+def test_a_new_questionnaire_version_replaces_the_old(api, donor, d, drive):
+    from dblood.drives.models import Questionnaire
+
+    old = questionnaire_current()
+    appointment_id = book(api, donor, first_slot(drive)).json()["id"]
+    answers = {q["code"]: q["defer_if"] is False for q in old.questions}
+    url = f"/api/v1/appointments/{appointment_id}/questionnaire"
+    assert api(donor).post(url, {"version": old.version, "answers": answers}).json()["flags"] == []
+    questions = [
+        *old.questions,
+        {
+            "code": "malaria_trip",
+            "text": {"en": "Malaria area?", "id": "Daerah malaria?"},
+            "defer_if": True,
+            "reason_code": "questionnaire",
+        },
+    ]
+    Questionnaire.objects.create(version=old.version + 1, questions=questions)
+    assert api().get("/api/v1/questionnaire").json()["version"] == old.version + 1
+    stale = api(donor).post(url, {"version": old.version, "answers": answers})
+    assert stale.status_code == 400 and "version" in stale.json()["fields"]
+    response = api(donor).post(url, {"version": old.version + 1, "answers": {**answers, "malaria_trip": True}})
+    assert response.json()["questionnaire_version"] == old.version + 1
+    assert [f["question"] for f in response.json()["flags"]] == ["malaria_trip"]
