@@ -42,6 +42,11 @@ migrations-check: venv
 test: lint migrations-check
 	$(BIN)/pytest
 
+# Donations and inventory: mark units past their expiry (idempotent; cron or the worker runs it).
+.PHONY: expire-units
+expire-units: venv
+	$(BIN)/python manage.py expire_units
+
 # Requests, call-outs and notifications: compile translations (.po -> .mo, committed; a test checks they agree)
 # and run the background worker's due work.
 .PHONY: messages run-due-work worker
