@@ -68,7 +68,7 @@ ENV DJANGO_SETTINGS_MODULE=dblood_web.settings \
     PATH=/opt/venv/bin:$PATH
 RUN mkdir -p dblood_web/locale \
     && SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py compilemessages \
-    && SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py collectstatic --noinput \
+    && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py collectstatic --noinput \
     && python /build/trim.py static-root /app/staticfiles \
     && find /app -name __pycache__ -type d -prune -exec rm -rf {} +
 

@@ -104,6 +104,7 @@ def collect_static(target: dict, destination: Path) -> int:
         "SECRET_KEY": "build-only",
         "ALLOWED_HOSTS": "build.invalid",
         "STATIC_ROOT": str(destination),
+        "DEBUG": "0",
     }
     subprocess.run(
         [sys.executable, target["manage"], "collectstatic", "--noinput"],

@@ -61,7 +61,7 @@ def production_site_packages(destination: Path) -> Path:
 def collect_static(manage: str, settings: str, static_root: Path) -> None:
     """As the Dockerfile's app stage: collectstatic with production storage, then trim."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "SECRET_KEY": "build-only"}
-    env.update(ALLOWED_HOSTS="build.invalid", STATIC_ROOT=str(static_root))
+    env.update(ALLOWED_HOSTS="build.invalid", STATIC_ROOT=str(static_root), DEBUG="0")
     subprocess.run([sys.executable, manage, "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True,
                    capture_output=True)  # fmt: skip
     trim.trim_static_root(static_root)
