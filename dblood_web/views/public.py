@@ -82,7 +82,7 @@ def site_detail(request, site_id: int):
     stock = _stock(request, site=site_id)
     site_rows = dashboard.table(stock.get("results", []))
     group_totals = dashboard.totals(site_rows)
-    upcoming = request.api.drives(site=site_id)
+    upcoming = request.api.drives(organiser=site_id)
     context = {
         "site": site,
         "group_totals": group_totals,

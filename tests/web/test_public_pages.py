@@ -82,8 +82,12 @@ def test_drive_search_passes_the_typed_city_and_dates(client, fake_api):
                     "id": 3,
                     "name": "Donor Darah Kampus UI",
                     "city": "Depok",
-                    "starts_at": "2026-12-01T01:00:00Z",
-                    "ends_at": "2026-12-01T07:00:00Z",
+                    "location_name": "Balairung UI",
+                    "organiser_name": "UDD PMI Kota Depok",
+                    "date": "2026-12-01",
+                    "start_time": "08:00:00",
+                    "end_time": "14:00:00",
+                    "donation_types": ["whole_blood"],
                     "distance_km": None,
                     "slots": [
                         {
@@ -107,7 +111,8 @@ def test_drive_search_passes_the_typed_city_and_dates(client, fake_api):
         "has_free_slots": "true",
     }
     assert "Donor Darah Kampus UI" in html
-    assert "08:00" in html  # 01:00 UTC shown in Asia/Jakarta
+    assert "08:00–08:30" in html  # the slot at 01:00 UTC shown in Asia/Jakarta
+    assert "Balairung UI" in html
     assert "2 places left" in html
     assert "Log in to book a place" in html
 
@@ -128,7 +133,7 @@ def test_drive_search_bad_date_is_shown_beside_the_field(client, fake_api):
 def test_signed_in_donor_can_book_from_the_drive_list(signed_in, fake_api):
     fake_api.on("POST", "appointments", status=201, body={"id": 9, "status": "booked"})
     response = signed_in.post("/me/appointments/book/", {"slot": "31"})
-    assert response["Location"] == "/me/appointments/"
+    assert response["Location"] == "/me/appointments/9/questions/"
     assert fake_api.last_json("POST", "appointments") == {"slot": 31, "donation_type": "whole_blood"}
     assert fake_api.last("POST", "appointments").headers["Authorization"] == "Bearer tok-ani"
 
@@ -145,10 +150,11 @@ def test_full_slot_conflict_becomes_a_message(signed_in, fake_api):
 def test_blood_bank_page_shows_its_stock_and_drives(client, fake_api):
     fake_api.on("GET", r"sites/1", body={"id": 1, "name": "UDD Jakarta", "city": "Jakarta", "province": "DKI Jakarta"})
     fake_api.on("GET", "stock", body=STOCK)
-    fake_api.on("GET", "drives", body=[{"id": 3, "name": "Drive A", "starts_at": "2026-12-01T01:00:00Z"}])
+    fake_api.on("GET", "drives", body=[{"id": 3, "name": "Drive A", "date": "2026-12-01", "start_time": "08:00:00"}])
     html = client.get("/blood-banks/1/").content.decode()
     assert "UDD Jakarta" in html and "Drive A" in html and "<svg" in html
     assert dict(fake_api.last("GET", "stock").url.params) == {"site": "1"}
+    assert dict(fake_api.last("GET", "drives").url.params) == {"organiser": "1"}
 
 
 def test_donor_card_has_a_qr_code_of_the_donor_number(signed_in, fake_api):
