@@ -66,14 +66,17 @@ class AccountForm(forms.Form):
 
 
 class StockFilterForm(forms.Form):
+    DEFAULT_COMPONENT = "PRC"
+
     province = forms.CharField(label=_("Province"), required=False, max_length=100)
+    # One component at a time: a cell that summed red cells and platelets would mix shelf lives
+    # and levels. Red cells first: they are what most patients need.
     component = forms.ChoiceField(
         label=_("Component"),
         required=False,
         choices=[
-            ("", _("All components")),
-            ("WB", _("Whole blood")),
             ("PRC", _("Packed red cells")),
+            ("WB", _("Whole blood")),
             ("TC", _("Platelets")),
             ("FFP", _("Fresh frozen plasma")),
             ("LP", _("Liquid plasma")),
