@@ -30,6 +30,12 @@ def django_db_modify_db_settings(postgresql_server):
         CONN_MAX_AGE=0,
     )
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_dblood"
+    # The "default" connection object may already exist with the SQLite backend of the settings
+    # module: drop it so the next use builds a PostgreSQL one from the updated settings.
+    from django.db import connections
+
+    connections.close_all()
+    del connections["default"]
 
 
 @pytest.fixture(autouse=True)

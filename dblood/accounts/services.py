@@ -34,11 +34,15 @@ def user_register(*, email: str, password: str, full_name: str, language: str = 
     try:
         # The unique index settles two simultaneous sign-ups with one email.
         with transaction.atomic():
-            return User.objects.create_user(
+            user = User.objects.create_user(
                 email=email, password=password, full_name=full_name, language=language, role=User.Role.DONOR
             )
     except IntegrityError as exc:
         raise ValidationError({"email": ["An account with this email already exists."]}) from exc
+    from dblood.donors.services import donor_create_for_user
+
+    donor_create_for_user(user=user)
+    return user
 
 
 def token_create(*, user: User) -> tuple[str, ApiToken]:

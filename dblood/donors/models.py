@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from dblood.core.blood import ABO, RhD, Sex
+from dblood.core.blood import ABO, DonationType, RhD, Sex
 
 
 class Channel(models.TextChoices):
@@ -89,3 +91,73 @@ class Deferral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donor}: {self.reason}"
+
+
+class EligibilityProfile(models.Model):
+    """One jurisdiction's donor-selection rules, as data (FACTS.md; PMI/Permenkes 91/2015 by default).
+
+    The setting ELIGIBILITY_PROFILE names the active one (`dblood.donors.eligibility.active_profile`);
+    staff edit the numbers in the admin, no code change needed.
+    """
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    source = models.CharField(max_length=300, blank=True, help_text="Regulation or guideline the numbers come from.")
+
+    min_age = models.PositiveSmallIntegerField(help_text="Years, inclusive.")
+    max_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Last year of age a first-time donor may give; empty: no upper limit."
+    )
+    max_age_regular = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Last year of age for a donor who has given before; empty: same as max age."
+    )
+    min_weight_kg = models.DecimalField(max_digits=4, decimal_places=1)
+
+    hb_min_male = models.DecimalField(max_digits=3, decimal_places=1, help_text="g/dL")
+    hb_min_female = models.DecimalField(max_digits=3, decimal_places=1, help_text="g/dL")
+    hb_max = models.DecimalField(max_digits=3, decimal_places=1, help_text="g/dL")
+    bp_systolic_min = models.PositiveSmallIntegerField(help_text="mmHg")
+    bp_systolic_max = models.PositiveSmallIntegerField(help_text="mmHg")
+    bp_diastolic_min = models.PositiveSmallIntegerField(help_text="mmHg")
+    bp_diastolic_max = models.PositiveSmallIntegerField(help_text="mmHg")
+    pulse_min = models.PositiveSmallIntegerField(help_text="beats a minute")
+    pulse_max = models.PositiveSmallIntegerField(help_text="beats a minute")
+    temp_min = models.DecimalField(max_digits=3, decimal_places=1, help_text="°C")
+    temp_max = models.DecimalField(max_digits=3, decimal_places=1, help_text="°C")
+
+    # Minimum days between donations, by (previous, next) kind; apheresis = platelets or plasma.
+    whole_blood_after_whole_blood_days = models.PositiveSmallIntegerField()
+    apheresis_after_apheresis_days = models.PositiveSmallIntegerField()
+    apheresis_after_whole_blood_days = models.PositiveSmallIntegerField()
+    whole_blood_after_apheresis_days = models.PositiveSmallIntegerField()
+    # Within any 365 days.
+    max_whole_blood_per_year = models.PositiveSmallIntegerField()
+    max_apheresis_per_year = models.PositiveSmallIntegerField()
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def interval_days(self, *, previous: str, planned: str) -> int:
+        """Minimum days from a donation of kind `previous` to one of kind `planned` (DonationType values)."""
+        prev_wb = previous == DonationType.WHOLE_BLOOD
+        next_wb = planned == DonationType.WHOLE_BLOOD
+        if prev_wb and next_wb:
+            return self.whole_blood_after_whole_blood_days
+        if prev_wb:
+            return self.apheresis_after_whole_blood_days
+        if next_wb:
+            return self.whole_blood_after_apheresis_days
+        return self.apheresis_after_apheresis_days
+
+    def max_per_year(self, donation_type: str) -> int:
+        if donation_type == DonationType.WHOLE_BLOOD:
+            return self.max_whole_blood_per_year
+        return self.max_apheresis_per_year
+
+    def hb_min(self, sex: str) -> Decimal:
+        return self.hb_min_male if sex == Sex.MALE else self.hb_min_female

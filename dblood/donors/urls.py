@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter(trailing_slash=False)
+router.register("donors", views.DonorViewSet, basename="donor")
+router.register("deferral-reasons", views.DeferralReasonViewSet, basename="deferral-reason")
+
+urlpatterns = [
+    path("donors/me", views.DonorMeView.as_view(), name="donor-me"),
+    path("donors/me/eligibility", views.DonorEligibilityView.as_view(), name="donor-me-eligibility"),
+    path("donors/me/deferrals", views.DonorMeDeferralsView.as_view(), name="donor-me-deferrals"),
+    *router.urls,
+]

@@ -45,6 +45,8 @@ class Drive(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["date", "start_time", "id"]
@@ -104,6 +106,18 @@ class Appointment(models.Model):
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    rescheduled_to = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_from"
+    )
+    # The pre-donation questionnaire, answered online before arrival (or at the desk).
+    questionnaire = models.ForeignKey(
+        "drives.Questionnaire", null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    answers = models.JSONField(default=dict, blank=True, help_text="Question code -> true/false.")
+    # [{"question", "reason_code", "reason"}]: answers that imply a deferral, for staff at check-in.
+    flags = models.JSONField(default=list, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-date", "slot__starts_at"]
@@ -117,3 +131,23 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donor} -> {self.slot}"
+
+
+class Questionnaire(models.Model):
+    """A published version of the pre-donation questionnaire. Versions are never edited once
+    answered: a change is a new version, so stored answers keep their meaning.
+
+    `questions`: [{"code", "text": {"en", "id"}, "defer_if": true|false, "reason_code"}]; an answer
+    equal to `defer_if` is flagged with the DeferralReason `reason_code`.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    questions = models.JSONField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"questionnaire v{self.version}"

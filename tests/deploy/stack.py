@@ -20,10 +20,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
-from deployhelpers import DEPLOY, ROOT, nginx_binary, write_nginx_conf
 from mirakuru import HTTPExecutor, SimpleExecutor, TCPExecutor
 from port_for import get_port
+
+from testing.servers import create_database
+from tests.deploy.deployhelpers import DEPLOY, ROOT, nginx_binary, write_nginx_conf
 
 sys.path.insert(0, str(DEPLOY))
 import trim  # noqa: E402
@@ -109,6 +110,7 @@ class Stack:
             "SECURE_SSL_REDIRECT": "false",
             "GUNICORN_WORKERS": "2",
             "EMAIL_URL": "consolemail://",
+            "NUM_PROXIES": "1",
         }
         env.update(overrides)
         return {name: value for name, value in env.items() if value is not None}
@@ -121,14 +123,6 @@ class Stack:
     def stop(self) -> None:
         for executor in reversed(self.executors):
             executor.stop()
-
-
-def create_database(server, name: str) -> str:
-    with psycopg.connect(host=server.host, port=server.port, user="postgres", dbname="postgres",
-                         autocommit=True) as connection:  # fmt: skip
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"postgres://postgres@{server.host}:{server.port}/{name}"
 
 
 def start_stack(base: Path, postgresql_server, memcached) -> Stack:

@@ -6,7 +6,8 @@ import shutil
 import subprocess
 
 import pytest
-from deployhelpers import ROOT, compose_binary
+
+from tests.deploy.deployhelpers import ROOT, compose_binary
 
 SECRETS = {"SECRET_KEY": "k" * 50, "WEB_SECRET_KEY": "w" * 50, "POSTGRES_PASSWORD": "secret"}
 SERVICES = {"web", "api", "db", "memcache", "worker", "migrate"}
@@ -141,4 +142,13 @@ def test_env_example_documents_every_variable_compose_reads():
     used = set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "docker-compose.yml").read_text()))
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert used - documented == set()
-    assert documented - used == set(), "documented but unused"
+    # The rest reach the api through env_file: each is a setting of the README's table.
+    table = set(re.findall(r"^\| `([A-Z_]+)`", (ROOT / "README.md").read_text(), re.M))
+    assert documented - used - table == set(), "in .env.example but read by nothing"
+
+
+def test_api_services_read_settings_from_env_file_but_the_web_does_not(config):
+    for name in ("api", "worker", "migrate"):
+        assert config["services"][name]["environment"]["DIN_FACILITY_NUMBER"] == "T9999"
+        assert config["services"][name]["environment"]["NUM_PROXIES"] == "1"
+    assert "DIN_FACILITY_NUMBER" not in config["services"]["web"]["environment"]

@@ -7,8 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from deployhelpers import ROOT
 from dockerfile_parse import DockerfileParser
+
+from tests.deploy.deployhelpers import ROOT
 
 FINAL_TARGETS = {"api": "dblood.wsgi", "web": "dblood_web.wsgi"}
 

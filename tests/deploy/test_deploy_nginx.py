@@ -5,9 +5,10 @@ import subprocess
 
 import httpx
 import pytest
-from deployhelpers import ROOT, nginx_binary, render, write_nginx_conf
 from mirakuru import TCPExecutor
 from port_for import get_port
+
+from tests.deploy.deployhelpers import ROOT, nginx_binary, render, write_nginx_conf
 
 
 def _nginx_t(conf, prefix):
@@ -44,6 +45,13 @@ def test_placeholders_are_all_filled_and_none_may_be_empty():
     assert not render.PLACEHOLDER.search(text)
     with pytest.raises(KeyError):
         render.render({"DBLOOD_API_UPSTREAM": ""})
+
+
+def test_a_scaled_api_gets_one_server_line_per_published_port():
+    text = render.render({"DBLOOD_API_UPSTREAM": "127.0.0.1:8080, 127.0.0.1:8081,127.0.0.1:8082"})
+    api = text.split("upstream dblood_api {", 1)[1].split("}", 1)[0]
+    servers = [line.split()[1] for line in api.splitlines() if line.strip().startswith("server ")]
+    assert servers == ["127.0.0.1:8080", "127.0.0.1:8081", "127.0.0.1:8082"]
 
 
 def test_env_file_rendering_uses_the_same_host_folders_as_compose(tmp_path):

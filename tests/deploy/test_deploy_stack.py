@@ -8,10 +8,10 @@ import uuid
 
 import httpx
 import pytest
-from deployhelpers import DEPLOY, ROOT
-from stack import GUNICORN_CONF, start_stack
 
 from testing.servers import start_memcached
+from tests.deploy.deployhelpers import DEPLOY, ROOT
+from tests.deploy.stack import GUNICORN_CONF, start_stack
 
 
 @pytest.fixture(scope="module")

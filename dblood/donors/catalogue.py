@@ -1,0 +1,132 @@
+"""Seed data: the eligibility profiles and the deferral-reason catalogue (shared/domain/FACTS.md).
+
+Where FACTS.md gives no number for a profile, the PMI value is used and marked "PMI value" or
+"not in FACTS.md"; every number is editable in the admin afterwards. The data migration
+0003 loads these; `catalogue_ensure` restores missing rows (a flushed test database, a
+deleted row) without overwriting edits.
+"""
+
+from decimal import Decimal as D
+
+PROFILES = [
+    dict(
+        code="pmi",
+        name="Indonesia: PMI (Permenkes 91/2015)",
+        source="Permenkes 91/2015; PMI donor selection",
+        min_age=17,  # 17 with parental consent
+        max_age=60,
+        max_age_regular=65,  # regular (repeat) donors
+        min_weight_kg=D("45"),
+        hb_min_male=D("12.5"),
+        hb_min_female=D("12.5"),
+        hb_max=D("17.0"),
+        bp_systolic_min=100,
+        bp_systolic_max=170,
+        bp_diastolic_min=70,
+        bp_diastolic_max=100,
+        pulse_min=50,
+        pulse_max=100,
+        temp_min=D("36.6"),
+        temp_max=D("37.5"),
+        whole_blood_after_whole_blood_days=60,  # ">= 2 months"
+        apheresis_after_apheresis_days=14,  # 2 weeks
+        apheresis_after_whole_blood_days=30,  # 1 month
+        whole_blood_after_apheresis_days=14,  # not in FACTS.md: the apheresis gap
+        max_whole_blood_per_year=5,
+        max_apheresis_per_year=24,  # not in FACTS.md: the US cap
+    ),
+    dict(
+        code="us",
+        name="United States: FDA / American Red Cross",
+        source="21 CFR 630.10; American Red Cross",
+        min_age=17,  # 16 in some states, with consent
+        max_age=None,
+        max_age_regular=None,
+        min_weight_kg=D("50"),
+        hb_min_male=D("13.0"),
+        hb_min_female=D("12.5"),
+        hb_max=D("20.0"),
+        bp_systolic_min=90,
+        bp_systolic_max=180,
+        bp_diastolic_min=50,
+        bp_diastolic_max=100,
+        pulse_min=50,
+        pulse_max=100,
+        temp_min=D("35.0"),
+        temp_max=D("37.5"),
+        whole_blood_after_whole_blood_days=56,
+        apheresis_after_apheresis_days=7,
+        apheresis_after_whole_blood_days=7,
+        whole_blood_after_apheresis_days=7,
+        max_whole_blood_per_year=6,
+        max_apheresis_per_year=24,
+    ),
+    dict(
+        code="who",
+        name="WHO blood donor selection guidelines",
+        source="WHO, Blood donor selection (2012); intervals are national: PMI values",
+        min_age=18,
+        max_age=65,
+        max_age_regular=None,
+        min_weight_kg=D("45"),  # 350 mL bag; 50 kg for 450 mL
+        hb_min_male=D("13.0"),
+        hb_min_female=D("12.0"),
+        hb_max=D("20.0"),
+        bp_systolic_min=100,  # PMI value
+        bp_systolic_max=170,
+        bp_diastolic_min=70,
+        bp_diastolic_max=100,
+        pulse_min=50,
+        pulse_max=100,
+        temp_min=D("36.6"),
+        temp_max=D("37.5"),
+        whole_blood_after_whole_blood_days=60,  # PMI value
+        apheresis_after_apheresis_days=14,
+        apheresis_after_whole_blood_days=30,
+        whole_blood_after_apheresis_days=14,
+        max_whole_blood_per_year=5,
+        max_apheresis_per_year=24,
+    ),
+]
+
+# code, name, permanent, default_days (None: the end date is given when recording)
+REASONS = [
+    # PMI temporary deferrals
+    ("tattoo-piercing", "Tattoo or piercing", False, 180),
+    ("minor-surgery", "Minor surgery", False, 180),
+    ("major-surgery", "Major surgery", False, 365),
+    ("dental-surgery", "Dental surgery (72 hours)", False, 3),
+    ("vaccine-inactivated", "Inactivated vaccine (24 hours)", False, 1),
+    ("vaccine-live", "Live vaccine (2 weeks)", False, 14),
+    ("rabies-treatment", "Rabies treatment", False, 365),
+    ("transfusion-received", "Received a transfusion", False, 180),
+    ("pregnancy", "Pregnancy (until 6 months after delivery)", False, None),
+    ("fever-flu", "Fever or flu (1 week after recovery)", False, 7),
+    # PMI permanent deferrals
+    ("hiv-reactive", "Reactive HIV test", True, None),
+    ("hbv-reactive", "Reactive hepatitis B test", True, None),
+    ("hcv-reactive", "Reactive hepatitis C test", True, None),
+    ("syphilis-reactive", "Reactive syphilis test", True, None),
+    ("bleeding-disorder", "Bleeding disorder", True, None),
+    ("cancer", "Cancer", True, None),
+    ("drug-dependence", "Drug dependence", True, None),
+    # Recorded by the lab and at the chair (donations app)
+    ("tti-reactive", "Reactive screening result; contact the blood bank", True, None),
+    ("low-hemoglobin", "Hemoglobin below the minimum", False, 7),
+    ("vitals-out-of-range", "Blood pressure, pulse or temperature out of range", False, 1),
+    ("underweight", "Weight below the minimum", False, 90),
+    ("questionnaire", "Pre-donation questionnaire answer", False, 1),
+]
+
+
+def catalogue_ensure(*, profile_model=None, reason_model=None) -> None:
+    """Create any missing seeded profile or reason; existing rows (maybe edited) are left alone."""
+    if profile_model is None or reason_model is None:
+        from .models import DeferralReason, EligibilityProfile
+
+        profile_model, reason_model = EligibilityProfile, DeferralReason
+    for values in PROFILES:
+        values = dict(values)
+        profile_model.objects.get_or_create(code=values.pop("code"), defaults=values)
+    for code, name, permanent, days in REASONS:
+        reason_model.objects.get_or_create(code=code, defaults=dict(name=name, permanent=permanent, default_days=days))

@@ -1,0 +1,101 @@
+"""The active eligibility profile, and the pre-donation checks measured at the chair.
+
+Which rules apply is data (`EligibilityProfile` rows, editable in the admin); the setting
+ELIGIBILITY_PROFILE names the row in force. Scheduling rules (age, intervals, deferrals) are
+answered by `dblood.donors.selectors.donor_eligibility`; the checks below need measurements
+taken on the day (hemoglobin, vitals, weight) and are called by the donations app.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+
+from .catalogue import catalogue_ensure
+from .models import EligibilityProfile
+
+
+def active_profile() -> EligibilityProfile:
+    """The profile named by settings.ELIGIBILITY_PROFILE (one query; admin edits apply at once)."""
+    code = settings.ELIGIBILITY_PROFILE
+    profile = EligibilityProfile.objects.filter(code=code).first()
+    if profile is not None:
+        return profile
+    # A seeded profile deleted by mistake (or a flushed test database) comes back with its defaults.
+    catalogue_ensure()
+    try:
+        return EligibilityProfile.objects.get(code=code)
+    except EligibilityProfile.DoesNotExist as exc:
+        raise ImproperlyConfigured(
+            f"ELIGIBILITY_PROFILE={code!r} names no eligibility profile; create it in the admin or pick "
+            f"one of {list(EligibilityProfile.objects.values_list('code', flat=True))}."
+        ) from exc
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A measurement outside the profile's range: the deferral reason code to record and why."""
+
+    reason_code: str
+    message: str
+
+
+def _num(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def measurement_problems(
+    *,
+    profile: EligibilityProfile,
+    sex: str,
+    hemoglobin_g_dl=None,
+    weight_kg=None,
+    bp_systolic: int | None = None,
+    bp_diastolic: int | None = None,
+    pulse: int | None = None,
+    temperature_c=None,
+) -> list[Problem]:
+    """Every measurement outside the profile's limits (None means not measured, not checked).
+
+    Reason codes are DeferralReason codes: low-hemoglobin, underweight, vitals-out-of-range.
+    """
+    problems: list[Problem] = []
+    hb = _num(hemoglobin_g_dl)
+    if hb is not None:
+        hb_min = profile.hb_min(sex)
+        if hb < hb_min:
+            problems.append(
+                Problem("low-hemoglobin", _("Hemoglobin %(hb)s g/dL is below %(min)s.") % {"hb": hb, "min": hb_min})
+            )
+        elif hb > profile.hb_max:
+            problems.append(
+                Problem(
+                    "vitals-out-of-range",
+                    _("Hemoglobin %(hb)s g/dL is above %(max)s.") % {"hb": hb, "max": profile.hb_max},
+                )
+            )
+    weight = _num(weight_kg)
+    if weight is not None and weight < profile.min_weight_kg:
+        problems.append(
+            Problem(
+                "underweight", _("Weight %(w)s kg is below %(min)s kg.") % {"w": weight, "min": profile.min_weight_kg}
+            )
+        )
+    ranges = [
+        (_("Systolic blood pressure"), _num(bp_systolic), profile.bp_systolic_min, profile.bp_systolic_max),
+        (_("Diastolic blood pressure"), _num(bp_diastolic), profile.bp_diastolic_min, profile.bp_diastolic_max),
+        (_("Pulse"), _num(pulse), profile.pulse_min, profile.pulse_max),
+        (_("Temperature"), _num(temperature_c), profile.temp_min, profile.temp_max),
+    ]
+    for label, value, low, high in ranges:
+        if value is not None and not (low <= value <= high):
+            problems.append(
+                Problem(
+                    "vitals-out-of-range",
+                    _("%(label)s %(value)s is outside %(low)s-%(high)s.")
+                    % {"label": label, "value": value, "low": low, "high": high},
+                )
+            )
+    return problems

@@ -1,0 +1,156 @@
+from datetime import date
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from dblood.accounts.models import User
+from dblood.core.blood import DonationType
+from dblood.core.serializers import StrictModelSerializer, StrictSerializer
+
+from .models import Channel, Deferral, DeferralReason, Donor
+
+
+class DonorSerializer(StrictModelSerializer):
+    """The donor's own profile. Blood group is editable until the lab confirms it."""
+
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", max_length=150, required=False)
+    language = serializers.ChoiceField(source="user.language", choices=User.Language.choices, required=False)
+    blood_group = serializers.SerializerMethodField()
+    notify_channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
+
+    class Meta:
+        model = Donor
+        fields = [
+            "id",
+            "donor_number",
+            "email",
+            "full_name",
+            "language",
+            "abo",
+            "rhd",
+            "blood_group",
+            "group_confirmed",
+            "birth_date",
+            "sex",
+            "weight_kg",
+            "phone",
+            "share_contact",
+            "city",
+            "province",
+            "latitude",
+            "longitude",
+            "notify_channels",
+            "max_alerts_per_week",
+            "alert_radius_km",
+            "call_out_opt_in",
+            "created_at",
+        ]
+        read_only_fields = ["id", "donor_number", "group_confirmed", "created_at"]
+
+    def get_blood_group(self, donor) -> str:
+        return f"{donor.abo}{donor.rhd}" if donor.abo and donor.rhd else ""
+
+    def validate_birth_date(self, value: date | None):
+        if value and value >= timezone.localdate():
+            raise serializers.ValidationError("The birth date must be in the past.")
+        if value and value.year < 1900:
+            raise serializers.ValidationError("Enter a real birth date.")
+        return value
+
+    def validate_notify_channels(self, value):
+        return sorted(set(value))
+
+    def validate(self, attrs):
+        instance = self.instance
+        if instance is not None and instance.group_confirmed:
+            for name in ("abo", "rhd"):
+                if name in attrs and attrs[name] != getattr(instance, name):
+                    raise serializers.ValidationError({name: ["The lab has confirmed your blood group."]})
+        if ("latitude" in attrs) != ("longitude" in attrs) and instance is None:
+            raise serializers.ValidationError({"longitude": ["Give both latitude and longitude."]})
+        return attrs
+
+
+class StaffDonorSerializer(serializers.ModelSerializer):
+    """What blood-bank staff see of a donor with an appointment at their site."""
+
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    blood_group = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Donor
+        fields = [
+            "id",
+            "donor_number",
+            "email",
+            "full_name",
+            "abo",
+            "rhd",
+            "blood_group",
+            "group_confirmed",
+            "group_flagged",
+            "birth_date",
+            "sex",
+            "weight_kg",
+            "phone",
+            "city",
+            "province",
+        ]
+        read_only_fields = fields
+
+    def get_blood_group(self, donor) -> str:
+        return f"{donor.abo}{donor.rhd}" if donor.abo and donor.rhd else ""
+
+
+class TypeEligibilitySerializer(serializers.Serializer):
+    donation_type = serializers.ChoiceField(choices=DonationType.choices)
+    eligible = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    next_eligible_on = serializers.DateField(allow_null=True)
+
+
+class EligibilitySerializer(serializers.Serializer):
+    on = serializers.DateField()
+    profile = serializers.CharField()
+    eligible_for_any = serializers.BooleanField()
+    types = TypeEligibilitySerializer(many=True)
+
+    def to_representation(self, instance):
+        return super().to_representation(
+            {
+                "on": instance.on,
+                "profile": instance.profile,
+                "eligible_for_any": instance.eligible_for_any,
+                "types": list(instance.types.values()),
+            }
+        )
+
+
+class EligibilityQuerySerializer(StrictSerializer):
+    on = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class DeferralSerializer(serializers.ModelSerializer):
+    reason_code = serializers.CharField(source="reason.code", read_only=True)
+    reason = serializers.CharField(source="reason.name", read_only=True)
+
+    class Meta:
+        model = Deferral
+        fields = ["id", "reason_code", "reason", "permanent", "starts_on", "ends_on", "note", "created_at"]
+        read_only_fields = fields
+
+
+class DeferralCreateSerializer(StrictSerializer):
+    reason_code = serializers.SlugField(max_length=40)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class DeferralReasonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeferralReason
+        fields = ["code", "name", "permanent", "default_days"]
+        read_only_fields = fields

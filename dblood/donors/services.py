@@ -1,0 +1,120 @@
+"""Writes for donors: the donor profile and deferrals."""
+
+import secrets
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from .catalogue import catalogue_ensure
+from .models import Deferral, DeferralReason, Donor
+
+DONOR_NUMBER_ATTEMPTS = 8
+
+
+def _new_donor_number() -> str:
+    # "D" + 10 random digits: not guessable from sign-up order, and short enough to read out.
+    return "D" + "".join(secrets.choice("0123456789") for _ in range(10))
+
+
+def donor_create_for_user(*, user) -> Donor:
+    """The donor profile of `user`, created with a fresh donor number if it does not exist yet.
+
+    Race-safe: the unique indexes on user and on donor_number settle two simultaneous calls
+    (the loser of a user race gets the winner's profile; a number clash draws a new number).
+    """
+    existing = Donor.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    for _attempt in range(DONOR_NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Donor.objects.create(user=user, donor_number=_new_donor_number())
+        except IntegrityError:
+            existing = Donor.objects.filter(user=user).first()
+            if existing is not None:
+                return existing
+    raise RuntimeError("Could not draw a free donor number.")
+
+
+def deferral_record(
+    *,
+    donor: Donor,
+    reason_code: str,
+    recorded_by=None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    note: str = "",
+) -> Deferral:
+    """Defer `donor` for a catalogue reason: for good if the reason is permanent, else until
+    starts_on + the reason's default length (or an explicit `ends_on`, e.g. pregnancy)."""
+    reason = DeferralReason.objects.filter(code=reason_code).first()
+    if reason is None:
+        catalogue_ensure()  # a seeded reason restored if it went missing (e.g. a flushed test database)
+        reason = DeferralReason.objects.filter(code=reason_code).first()
+    if reason is None:
+        raise ValidationError({"reason_code": [f"Unknown deferral reason {reason_code!r}."]})
+    starts_on = starts_on or timezone.localdate()
+    if reason.permanent:
+        ends_on = None
+    elif ends_on is None:
+        if reason.default_days is None:
+            raise ValidationError({"ends_on": ["This reason has no default length; give an end date."]})
+        ends_on = starts_on + timedelta(days=reason.default_days)
+    elif ends_on <= starts_on:
+        raise ValidationError({"ends_on": ["The end date must be after the start date."]})
+    return Deferral.objects.create(
+        donor=donor,
+        reason=reason,
+        permanent=reason.permanent,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=note[:300],
+        recorded_by=recorded_by,
+    )
+
+
+USER_FIELDS = ("full_name", "language")
+
+
+@transaction.atomic
+def donor_update(*, donor: Donor, data: dict) -> Donor:
+    """Apply validated profile changes; `user` holds the account's name and language."""
+    user_data = data.pop("user", {})
+    for name, value in data.items():
+        setattr(donor, name, value)
+    donor.full_clean(exclude=["user"])
+    donor.save()
+    if user_data:
+        for name in USER_FIELDS:
+            if name in user_data:
+                setattr(donor.user, name, user_data[name])
+        donor.user.save(update_fields=[name for name in USER_FIELDS if name in user_data])
+    return donor
+
+
+@transaction.atomic
+def donor_for_walk_in(*, donor_number: str = "", email: str = "", full_name: str = "") -> Donor:
+    """The donor at the desk: found by donor number or email, or signed up from email and name
+    (no password yet: they may set one through password reset)."""
+    from dblood.accounts.models import User
+
+    if donor_number:
+        donor = Donor.objects.select_related("user").filter(donor_number=donor_number.strip().upper()).first()
+        if donor is None:
+            raise ValidationError({"donor_number": ["No donor has this number."]})
+        return donor
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        if not full_name.strip():
+            raise ValidationError({"full_name": ["Required to register a new donor."]})
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+        except IntegrityError:  # signed up a moment ago
+            user = User.objects.get(email__iexact=email)
+    if not user.is_donor:
+        raise ValidationError({"email": ["This account is not a donor account."]})
+    return donor_create_for_user(user=user)

@@ -1,0 +1,114 @@
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dblood.core.permissions import IsBloodBankStaff, IsDonor
+
+from . import services
+from .access import donors_visible_to
+from .models import Deferral, DeferralReason, Donor
+from .selectors import donor_eligibility
+from .serializers import (
+    DeferralCreateSerializer,
+    DeferralReasonSerializer,
+    DeferralSerializer,
+    DonorSerializer,
+    EligibilityQuerySerializer,
+    EligibilitySerializer,
+    StaffDonorSerializer,
+)
+
+
+def _own_donor(request):
+    donor = services.donor_create_for_user(user=request.user)
+    donor.user = request.user
+    return donor
+
+
+@extend_schema(tags=["donors"])
+class DonorMeView(generics.RetrieveUpdateAPIView):
+    """The signed-in donor's own profile (created on first use)."""
+
+    permission_classes = [IsDonor]
+    serializer_class = DonorSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return _own_donor(self.request)
+
+    def perform_update(self, serializer):
+        services.donor_update(donor=serializer.instance, data=dict(serializer.validated_data))
+
+
+@extend_schema(tags=["donors"])
+class DonorEligibilityView(APIView):
+    """May I donate on `on` (default today)? Per donation type: eligible, every reason why not,
+    and the next date I may."""
+
+    permission_classes = [IsDonor]
+
+    @extend_schema(parameters=[EligibilityQuerySerializer], responses={200: EligibilitySerializer})
+    def get(self, request):
+        params = EligibilityQuerySerializer(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        on = params.validated_data.get("on") or timezone.localdate()
+        result = donor_eligibility(donor=_own_donor(request), on=on)
+        return Response(EligibilitySerializer(result).data)
+
+
+@extend_schema(tags=["donors"])
+class DonorMeDeferralsView(generics.ListAPIView):
+    """The signed-in donor's deferrals, newest first."""
+
+    permission_classes = [IsDonor]
+    serializer_class = DeferralSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Deferral.objects.none()
+        return _own_donor(self.request).deferrals.select_related("reason")
+
+
+@extend_schema(tags=["donors"])
+class DonorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Donors visible to the caller: staff see donors with appointments or donations at their
+    sites, admins everyone, a donor only themselves. `q` searches name, email and donor number."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = StaffDonorSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Donor.objects.none()
+        donors = donors_visible_to(self.request.user).order_by("donor_number")
+        q = self.request.query_params.get("q", "").strip()[:100]
+        if q and self.action == "list":
+            donors = donors.filter(
+                Q(donor_number__iexact=q) | Q(user__email__icontains=q) | Q(user__full_name__icontains=q)
+            )
+        return donors
+
+    @extend_schema(request=DeferralCreateSerializer, responses={201: DeferralSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsBloodBankStaff])
+    def deferrals(self, request, pk=None):
+        """Record a deferral for a donor of your site (reason from the catalogue)."""
+        donor = self.get_object()
+        serializer = DeferralCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        deferral = services.deferral_record(donor=donor, recorded_by=request.user, **serializer.validated_data)
+        return Response(DeferralSerializer(deferral).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["donors"])
+class DeferralReasonViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The deferral-reason catalogue."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = DeferralReasonSerializer
+    queryset = DeferralReason.objects.all()
+    pagination_class = None

@@ -1,0 +1,239 @@
+"""Writes for appointments: book, cancel, reschedule, check in, walk-ins, no-shows, questionnaire.
+
+Capacity is settled in the database: a booking takes a place with one conditional UPDATE
+(`booked = booked + 1 WHERE booked < capacity`), so two donors racing for the last place
+cannot both get it; the check constraint `slot_not_overbooked` backs it up. One active
+appointment per donor per day is a partial unique index.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from dblood.core.blood import DonationType
+from dblood.core.errors import Conflict
+from dblood.donors.eligibility import active_profile
+from dblood.donors.models import Donor
+from dblood.donors.selectors import donor_eligibility
+
+from .models import Appointment, Drive, Slot
+from .questionnaire import answer_flags, questionnaire_current
+
+
+def _release_place(slot_id: int) -> None:
+    Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+def _planned_conflicts(*, donor: Donor, day: date, donation_type: str) -> list[str]:
+    """Other active appointments too close to this one under the profile's intervals."""
+    profile = active_profile()
+    reasons = []
+    others = Appointment.objects.filter(donor=donor, status__in=Appointment.ACTIVE).exclude(date=day)
+    for other in others.only("date", "donation_type"):
+        if other.date < day:
+            gap = profile.interval_days(previous=other.donation_type, planned=donation_type)
+        else:
+            gap = profile.interval_days(previous=donation_type, planned=other.donation_type)
+        if abs((day - other.date).days) < gap:
+            reasons.append(
+                f"You already have an appointment on {other.date}; {gap} days must pass between these donations."
+            )
+    return reasons
+
+
+def _take(*, donor: Donor, slot: Slot, donation_type: str, walk_in: bool, status: str, by=None) -> Appointment:
+    drive = slot.drive
+    if drive.status != Drive.Status.OPEN:
+        raise Conflict(f"This drive is {drive.get_status_display().lower()}; it does not take bookings.")
+    if donation_type not in drive.donation_types:
+        raise ValidationError({"donation_type": [f"This drive takes only {', '.join(drive.donation_types)}."]})
+    verdict = donor_eligibility(donor=donor, on=drive.date).for_type(donation_type)
+    reasons = list(verdict.reasons) + _planned_conflicts(donor=donor, day=drive.date, donation_type=donation_type)
+    if reasons:
+        next_on = verdict.next_eligible_on if not verdict.eligible else None
+        raise Conflict(
+            "You are not eligible to donate on this date.",
+            code="not_eligible",
+            extra={"reasons": reasons, "next_eligible_on": next_on.isoformat() if next_on else None},
+        )
+    if Appointment.objects.filter(donor=donor, date=drive.date, status__in=Appointment.ACTIVE).exists():
+        raise Conflict("You already have an appointment on this day.", code="already_booked")
+    # The race for the last place is settled here, by the database: only one UPDATE can see booked < capacity.
+    if not Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1):
+        raise Conflict("This slot is full; choose another time.", code="slot_full")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return Appointment.objects.create(
+                donor=donor,
+                slot=slot,
+                date=drive.date,
+                donation_type=donation_type,
+                walk_in=walk_in,
+                status=status,
+                checked_in_at=now if status == Appointment.Status.CHECKED_IN else None,
+                checked_in_by=by if status == Appointment.Status.CHECKED_IN else None,
+            )
+    except IntegrityError as exc:
+        # Two simultaneous bookings by one donor for one day: the partial unique index keeps one.
+        raise Conflict("You already have an appointment on this day.", code="already_booked") from exc
+
+
+def _bookable_slot(slot_id) -> Slot:
+    slot = Slot.objects.select_related("drive").filter(pk=slot_id).first()
+    if slot is None:
+        raise ValidationError({"slot": ["No such slot."]})
+    if slot.starts_at <= timezone.now():
+        raise ValidationError({"slot": ["This slot is in the past."]})
+    return slot
+
+
+@transaction.atomic
+def appointment_book(*, donor: Donor, slot_id: int, donation_type: str = DonationType.WHOLE_BLOOD) -> Appointment:
+    """Book a place for `donor`, if eligible on the drive's date for `donation_type` (else 409 with reasons)."""
+    slot = _bookable_slot(slot_id)
+    return _take(donor=donor, slot=slot, donation_type=donation_type, walk_in=False, status=Appointment.Status.BOOKED)
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot__drive", "donor__user")
+        .get(pk=appointment.pk)
+    )
+
+
+def change_deadline(appointment: Appointment) -> datetime:
+    return appointment.slot.starts_at - timedelta(hours=settings.APPOINTMENT_CHANGE_CUTOFF_HOURS)
+
+
+def _cancel(appointment: Appointment, *, as_staff: bool) -> None:
+    if appointment.status != Appointment.Status.BOOKED:
+        raise Conflict(f"This appointment is {appointment.get_status_display().lower()}; it cannot change.")
+    if not as_staff and timezone.now() > change_deadline(appointment):
+        hours = settings.APPOINTMENT_CHANGE_CUTOFF_HOURS
+        raise Conflict(f"Appointments can be changed until {hours} hours before they start.", code="too_late")
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancelled_at = timezone.now()
+    appointment.save(update_fields=["status", "cancelled_at"])
+    _release_place(appointment.slot_id)
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, as_staff: bool = False) -> Appointment:
+    """Cancel a booked appointment: a donor until the cutoff before the slot, staff at any time."""
+    appointment = _lock(appointment)
+    _cancel(appointment, as_staff=as_staff)
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(*, appointment: Appointment, slot_id: int, donation_type: str | None = None) -> Appointment:
+    """Move to another slot (any drive): the old place is released and the new one taken, or neither."""
+    appointment = _lock(appointment)
+    if appointment.slot_id == slot_id:
+        raise ValidationError({"slot": ["This is already your slot."]})
+    slot = _bookable_slot(slot_id)
+    _cancel(appointment, as_staff=False)
+    new = _take(
+        donor=appointment.donor,
+        slot=slot,
+        donation_type=donation_type or appointment.donation_type,
+        walk_in=False,
+        status=Appointment.Status.BOOKED,
+    )
+    if appointment.answered_at and appointment.questionnaire_id == questionnaire_current().id:
+        new.questionnaire_id, new.answers, new.flags = (
+            appointment.questionnaire_id,
+            appointment.answers,
+            appointment.flags,
+        )
+        new.answered_at = appointment.answered_at
+        new.save(update_fields=["questionnaire", "answers", "flags", "answered_at"])
+    appointment.rescheduled_to = new
+    appointment.save(update_fields=["rescheduled_to"])
+    return new
+
+
+@transaction.atomic
+def appointment_check_in(*, appointment: Appointment, by) -> Appointment:
+    """The donor arrived: on the drive's day, a booked appointment becomes checked in."""
+    appointment = _lock(appointment)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise Conflict(f"This appointment is {appointment.get_status_display().lower()}; it cannot be checked in.")
+    if appointment.date != timezone.localdate():
+        raise Conflict(f"Check-in is on the day of the drive ({appointment.date}).")
+    appointment.status = Appointment.Status.CHECKED_IN
+    appointment.checked_in_at = timezone.now()
+    appointment.checked_in_by = by
+    appointment.save(update_fields=["status", "checked_in_at", "checked_in_by"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_no_show(*, appointment: Appointment) -> Appointment:
+    """The donor did not come: recorded once the slot has started; the place is released."""
+    appointment = _lock(appointment)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise Conflict(f"This appointment is {appointment.get_status_display().lower()}; it cannot be a no-show.")
+    if timezone.now() < appointment.slot.starts_at:
+        raise Conflict("The slot has not started yet.")
+    appointment.status = Appointment.Status.NO_SHOW
+    appointment.save(update_fields=["status"])
+    _release_place(appointment.slot_id)
+    return appointment
+
+
+@transaction.atomic
+def appointment_walk_in(
+    *, drive: Drive, donor: Donor, donation_type: str, by, slot_id: int | None = None
+) -> Appointment:
+    """A donor without a booking, registered at the desk on the drive's day and checked in at once.
+    Takes a place in the current or next slot with room (or the slot given)."""
+    if drive.date != timezone.localdate():
+        raise Conflict(f"Walk-ins are registered on the day of the drive ({drive.date}).")
+    now = timezone.now()
+    slots = Slot.objects.select_related("drive").filter(drive=drive, ends_at__gt=now).order_by("starts_at")
+    if slot_id is not None:
+        slot = slots.filter(pk=slot_id).first()
+        if slot is None:
+            raise ValidationError({"slot": ["No such current or later slot at this drive."]})
+        candidates = [slot]
+    else:
+        candidates = [s for s in slots if s.booked < s.capacity]
+        if not candidates:
+            raise Conflict("Every remaining slot of this drive is full.", code="slot_full")
+    return _take(
+        donor=donor,
+        slot=candidates[0],
+        donation_type=donation_type,
+        walk_in=True,
+        status=Appointment.Status.CHECKED_IN,
+        by=by,
+    )
+
+
+@transaction.atomic
+def appointment_answer(*, appointment: Appointment, version: int, answers: dict[str, bool]) -> Appointment:
+    """Store the donor's questionnaire answers with the appointment, flagging any that imply a deferral."""
+    appointment = _lock(appointment)
+    if appointment.status not in Appointment.ACTIVE:
+        raise Conflict("This appointment is no longer active.")
+    questionnaire = questionnaire_current()
+    if version != questionnaire.version:
+        raise ValidationError({"version": [f"The current questionnaire is version {questionnaire.version}."]})
+    codes = [q["code"] for q in questionnaire.questions]
+    errors = {f"answers.{code}": ["Answer this question."] for code in codes if code not in answers}
+    errors.update({f"answers.{code}": ["Unknown question."] for code in answers if code not in codes})
+    if errors:
+        raise ValidationError(errors)
+    appointment.questionnaire = questionnaire
+    appointment.answers = {code: bool(answers[code]) for code in codes}
+    appointment.flags = answer_flags(questionnaire=questionnaire, answers=appointment.answers)
+    appointment.answered_at = timezone.now()
+    appointment.save(update_fields=["questionnaire", "answers", "flags", "answered_at"])
+    return appointment

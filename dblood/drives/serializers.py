@@ -1,0 +1,222 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from dblood.core.blood import DonationType
+from dblood.core.serializers import StrictModelSerializer, StrictSerializer
+from dblood.sites.geo import PointQuerySerializer
+from dblood.sites.models import Site
+
+from .models import Appointment, Drive, Questionnaire, Slot
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    free = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Slot
+        fields = ["id", "starts_at", "ends_at", "capacity", "free"]
+        read_only_fields = fields
+
+
+class DriveSerializer(serializers.ModelSerializer):
+    organiser = serializers.PrimaryKeyRelatedField(read_only=True)
+    organiser_name = serializers.CharField(source="organiser.name", read_only=True)
+    site_name = serializers.CharField(source="site.name", read_only=True, default=None)
+    slots = SlotSerializer(many=True, read_only=True)
+    free = serializers.SerializerMethodField()
+    distance_km = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Drive
+        fields = [
+            "id",
+            "name",
+            "status",
+            "organiser",
+            "organiser_name",
+            "site",
+            "site_name",
+            "location_name",
+            "address",
+            "city",
+            "province",
+            "latitude",
+            "longitude",
+            "date",
+            "start_time",
+            "end_time",
+            "slot_minutes",
+            "capacity_per_slot",
+            "donation_types",
+            "cancel_reason",
+            "free",
+            "distance_km",
+            "slots",
+        ]
+        read_only_fields = fields
+
+    def get_free(self, drive) -> int:
+        now = timezone.now()
+        return sum(slot.free for slot in drive.slots.all() if slot.starts_at > now)
+
+    def get_distance_km(self, drive) -> float | None:
+        value = getattr(drive, "distance_km", None)
+        return None if value is None else round(value, 2)
+
+
+class DriveWriteSerializer(StrictModelSerializer):
+    """Create or edit a drive. `site`: a blood bank hosting it; leave empty and give the address
+    and coordinates for a mobile drive."""
+
+    organiser = serializers.PrimaryKeyRelatedField(queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK))
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True), required=False, allow_null=True
+    )
+    donation_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=DonationType.choices), min_length=1, required=False
+    )
+    status = serializers.ChoiceField(
+        choices=[(Drive.Status.PLANNED, "Planned"), (Drive.Status.OPEN, "Open"), (Drive.Status.CLOSED, "Closed")],
+        required=False,
+    )
+
+    class Meta:
+        model = Drive
+        fields = [
+            "organiser",
+            "site",
+            "name",
+            "location_name",
+            "address",
+            "city",
+            "province",
+            "latitude",
+            "longitude",
+            "date",
+            "start_time",
+            "end_time",
+            "slot_minutes",
+            "capacity_per_slot",
+            "donation_types",
+            "status",
+        ]
+        extra_kwargs = {"city": {"required": False}, "province": {"required": False}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["latitude"].required = False
+        fields["longitude"].required = False
+        if self.instance is not None:
+            fields["organiser"].read_only = True
+        return fields
+
+
+class DriveCancelSerializer(StrictSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class DriveQuerySerializer(PointQuerySerializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    city = serializers.CharField(required=False, max_length=100)
+    province = serializers.CharField(required=False, max_length=100)
+    organiser = serializers.IntegerField(required=False, min_value=1)
+    donation_type = serializers.ChoiceField(required=False, choices=DonationType.choices)
+    has_free_slots = serializers.BooleanField(required=False, allow_null=True, default=None)
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": ["Must not be before date_from."]})
+        return attrs
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    drive = serializers.IntegerField(source="slot.drive_id", read_only=True)
+    drive_name = serializers.CharField(source="slot.drive.name", read_only=True)
+    location = serializers.SerializerMethodField()
+    starts_at = serializers.DateTimeField(source="slot.starts_at", read_only=True)
+    ends_at = serializers.DateTimeField(source="slot.ends_at", read_only=True)
+    donor_number = serializers.CharField(source="donor.donor_number", read_only=True)
+    donor_name = serializers.CharField(source="donor.user.full_name", read_only=True)
+    questionnaire_version = serializers.IntegerField(source="questionnaire.version", read_only=True, default=None)
+    rescheduled_to = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "status",
+            "donation_type",
+            "walk_in",
+            "date",
+            "starts_at",
+            "ends_at",
+            "slot",
+            "drive",
+            "drive_name",
+            "location",
+            "donor",
+            "donor_number",
+            "donor_name",
+            "questionnaire_version",
+            "answers",
+            "flags",
+            "answered_at",
+            "checked_in_at",
+            "cancelled_at",
+            "rescheduled_to",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_location(self, appointment) -> str:
+        drive = appointment.slot.drive
+        return ", ".join(part for part in (drive.location_name, drive.address, drive.city) if part)
+
+
+class AppointmentCreateSerializer(StrictSerializer):
+    slot = serializers.IntegerField(min_value=1)
+    donation_type = serializers.ChoiceField(choices=DonationType.choices, default=DonationType.WHOLE_BLOOD)
+
+
+class AppointmentRescheduleSerializer(StrictSerializer):
+    slot = serializers.IntegerField(min_value=1)
+    donation_type = serializers.ChoiceField(choices=DonationType.choices, required=False)
+
+
+class WalkInSerializer(StrictSerializer):
+    """An existing donor (by donor number or email), or a new one (email and full name)."""
+
+    donor_number = serializers.CharField(required=False, max_length=16)
+    email = serializers.EmailField(required=False, max_length=254)
+    full_name = serializers.CharField(required=False, max_length=150)
+    donation_type = serializers.ChoiceField(choices=DonationType.choices, default=DonationType.WHOLE_BLOOD)
+    slot = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, attrs):
+        if not attrs.get("donor_number") and not attrs.get("email"):
+            raise serializers.ValidationError({"donor_number": ["Give the donor number or an email."]})
+        return attrs
+
+
+class AnswersSerializer(StrictSerializer):
+    version = serializers.IntegerField(min_value=1)
+    answers = serializers.DictField(child=serializers.BooleanField())
+
+
+class QuestionnaireSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Questionnaire
+        fields = ["version", "questions", "published_at"]
+        read_only_fields = fields
+
+
+class AppointmentQuerySerializer(StrictSerializer):
+    date = serializers.DateField(required=False)
+    drive = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(required=False, choices=Appointment.Status.choices)
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
