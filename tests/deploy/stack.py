@@ -146,6 +146,9 @@ def _start_services(stack: Stack) -> None:
     # The compose `migrate` one-shot.
     subprocess.run(stack.python("manage.py", "migrate", "--noinput"), cwd=ROOT, env=stack.api_env(), check=True,
                    capture_output=True, timeout=300)  # fmt: skip
+    # Demo sites, staff and stock for the journey (the operator's `manage.py demo`).
+    subprocess.run(stack.python("manage.py", "demo"), cwd=ROOT, env=stack.api_env(), check=True,
+                   capture_output=True, timeout=300)  # fmt: skip
     collect_static("manage.py", "dblood.settings.production", stack.base / "static-api")
 
     api_port = get_port(None)

@@ -5,6 +5,7 @@ import re
 import socket
 import subprocess
 import uuid
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -60,6 +61,54 @@ def test_donor_journey_through_nginx(stack, client):
     assert client.get("/api/v1/me").status_code == 401
     if stack.worker:
         assert stack.worker.running(), "the worker stopped during the journey"
+
+
+def _login(client, email, password):
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def test_staff_open_a_drive_a_donor_books_and_anyone_reads_the_stock(client):
+    staff = _login(client, "staff@dblood.local", "demo-pass-2026")
+    bank = client.get("/api/v1/me", headers=staff).json()["memberships"][0]["site_id"]
+    day = (date.today() + timedelta(days=10)).isoformat()
+    drive = client.post(
+        "/api/v1/drives",
+        headers=staff,
+        json={
+            "organiser": bank,
+            "site": bank,
+            "name": "Stack drive",
+            "date": day,
+            "start_time": "08:00",
+            "end_time": "10:00",
+            "slot_minutes": 30,
+            "capacity_per_slot": 3,
+            "donation_types": ["whole_blood"],
+            "status": "open",
+        },
+    )
+    assert drive.status_code == 201, drive.text
+    slot = drive.json()["slots"][0]["id"]
+
+    email, password = f"booker-{uuid.uuid4().hex[:8]}@example.org", "stack-pass-2026-long"
+    registered = client.post(
+        "/api/v1/auth/register", json={"email": email, "password": password, "full_name": "Booker"}
+    )
+    assert registered.status_code == 201, registered.text
+    donor = _login(client, email, password)
+    profile = {"birth_date": "1990-05-01", "sex": "M", "weight_kg": 70, "abo": "O", "rhd": "+", "city": "Jakarta"}
+    updated = client.patch("/api/v1/donors/me", headers=donor, json=profile)
+    assert updated.status_code == 200, updated.text
+    booked = client.post("/api/v1/appointments", headers=donor, json={"slot": slot, "donation_type": "whole_blood"})
+    assert booked.status_code == 201, booked.text
+    mine = client.get("/api/v1/appointments", headers=donor)
+    assert [a["id"] for a in mine.json()["results"]] == [booked.json()["id"]]
+
+    stock = client.get("/api/v1/stock")  # public, no login
+    assert stock.status_code == 200, stock.text
+    assert client.get("/api/v1/stock.csv").headers["content-type"].startswith("text/csv")
 
 
 def test_api_is_ready_on_postgresql_and_memcached(stack):
