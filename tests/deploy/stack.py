@@ -61,7 +61,7 @@ def production_site_packages(destination: Path) -> Path:
 
 def collect_static(manage: str, settings: str, static_root: Path) -> None:
     """As the Dockerfile's app stage: collectstatic with production storage, then trim."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "SECRET_KEY": "build-only"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "SECRET_KEY": "build-only", "DEBUG": "false"}
     env.update(ALLOWED_HOSTS="build.invalid", STATIC_ROOT=str(static_root))
     subprocess.run([sys.executable, manage, "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True,
                    capture_output=True)  # fmt: skip
@@ -174,11 +174,23 @@ def _start_services(stack: Stack) -> None:
             GUNICORN_BIND=f"127.0.0.1:{web_port}",
             DBLOOD_API_URL=stack.api_url,
             STATIC_ROOT=str(stack.base / "static-web"),
+            DEBUG="false",
+            SESSION_COOKIE_SECURE="false",
             DATABASE_URL=None,
             MEMCACHED_LOCATION=None,
         )
         command = stack.python("-m", "gunicorn", "--config", GUNICORN_CONF, "dblood_web.wsgi")
-        stack.start(TCPExecutor(command, host="127.0.0.1", port=web_port, cwd=str(ROOT), envvars=env, timeout=90))
+        stack.start(
+            HTTPExecutor(
+                command,
+                url=f"{stack.web_url}/healthz",
+                method="GET",
+                status="200",
+                cwd=str(ROOT),
+                envvars=env,
+                timeout=90,
+            )  # fmt: skip
+        )
 
     if list((ROOT / "dblood").glob("*/management/commands/worker.py")):
         stack.worker = stack.start(SimpleExecutor(stack.python("manage.py", "worker"), cwd=str(ROOT),
