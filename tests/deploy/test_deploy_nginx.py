@@ -1,6 +1,7 @@
 """deploy/nginx/dblood.conf: `nginx -t` on the host rendering and the compose one, and the
 friendly pages nginx answers with while an app is down."""
 
+import os
 import subprocess
 
 import httpx
@@ -34,7 +35,9 @@ def test_compose_rendering_passes_nginx_t_where_the_service_names_resolve(nginx_
     hosts = tmp_path / "hosts"
     hosts.write_text("127.0.0.1 localhost\n127.0.0.2 web\n127.0.0.3 api\n")
     command = f"mount --bind {hosts} /etc/hosts && {nginx_binary()} -t -c {conf} -p {nginx_prefix}"
-    result = subprocess.run(["unshare", "-m", "sh", "-c", command], capture_output=True, text=True, timeout=30)
+    # As root a mount namespace is enough; otherwise map the user to root in a user namespace.
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-rm"]
+    result = subprocess.run([*unshare, "sh", "-c", command], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     # Without those names the same file fails: the check above really resolved them.
     assert _nginx_t(conf, nginx_prefix).returncode != 0
