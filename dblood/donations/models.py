@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from dblood.core.blood import DonationType
+from dblood.core.blood import ABO, DonationType, RhD
 
 
 class Donation(models.Model):
@@ -44,6 +44,13 @@ class Donation(models.Model):
     collected_at = models.DateTimeField()
     collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     released_at = models.DateTimeField(null=True, blank=True)
+    # ABO/RhD as typed by the lab for this donation (empty until typed).
+    typed_abo = models.CharField(max_length=2, choices=ABO.choices, blank=True)
+    typed_rhd = models.CharField(max_length=1, choices=RhD.choices, blank=True)
+    typed_at = models.DateTimeField(null=True, blank=True)
+    typed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-collected_at", "-id"]
@@ -51,3 +58,54 @@ class Donation(models.Model):
 
     def __str__(self) -> str:
         return self.din or f"donation {self.pk}"
+
+    @property
+    def is_typed(self) -> bool:
+        return bool(self.typed_abo and self.typed_rhd)
+
+
+class DinSequence(models.Model):
+    """The last DIN sequence number used per facility number and nominal year (see din.py)."""
+
+    fin = models.CharField(max_length=5)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fin", "year"], name="din_sequence_per_fin_year")]
+
+    def __str__(self) -> str:
+        return f"{self.fin}/{self.year}: {self.last}"
+
+
+class ScreeningResult(models.Model):
+    """One run of one infection test on a donation's sample (repeat-reactive algorithm: screening.py).
+
+    Attempt 1 is the initial test; attempts 2 and 3 are the duplicate repeat after a reactive first.
+    """
+
+    class Test(models.TextChoices):
+        HIV = "hiv", "HIV"
+        HBV = "hbv", "Hepatitis B"
+        HCV = "hcv", "Hepatitis C"
+        SYPHILIS = "syphilis", "Syphilis"
+        MALARIA = "malaria", "Malaria"
+
+    donation = models.ForeignKey(Donation, on_delete=models.CASCADE, related_name="screening_results")
+    test = models.CharField(max_length=12, choices=Test.choices)
+    attempt = models.PositiveSmallIntegerField()
+    reactive = models.BooleanField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["donation", "test", "attempt"]
+        constraints = [
+            models.UniqueConstraint(fields=["donation", "test", "attempt"], name="one_result_per_attempt"),
+            models.CheckConstraint(condition=models.Q(attempt__gte=1, attempt__lte=3), name="attempt_1_to_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donation} {self.test} #{self.attempt}: {'R' if self.reactive else 'NR'}"

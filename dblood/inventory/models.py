@@ -8,7 +8,8 @@ class BloodUnit(models.Model):
 
     State changes go through `inventory.services` only (FACTS.md state machine):
     QUARANTINED -> AVAILABLE -> RESERVED -> ISSUED (-> TRANSFUSED); any of the first three ->
-    EXPIRED or DISCARDED; QUARANTINED -> UNSAFE.
+    EXPIRED or DISCARDED; QUARANTINED -> UNSAFE. dblood adds IN_TRANSIT for a transfer between
+    blood banks: AVAILABLE -> IN_TRANSIT -> AVAILABLE (at the receiving bank), EXPIRED or DISCARDED.
     """
 
     class State(models.TextChoices):
@@ -20,6 +21,7 @@ class BloodUnit(models.Model):
         EXPIRED = "expired", "Expired"
         DISCARDED = "discarded", "Discarded"
         UNSAFE = "unsafe", "Unsafe"
+        IN_TRANSIT = "in_transit", "In transit"
 
     donation = models.ForeignKey("donations.Donation", on_delete=models.PROTECT, related_name="units")
     component = models.CharField(max_length=4, choices=Component.choices)
@@ -70,3 +72,32 @@ class UnitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.from_state} -> {self.to_state}"
+
+
+class Transfer(models.Model):
+    """A unit sent from one blood bank to another: in transit until the receiving bank books it in."""
+
+    class Status(models.TextChoices):
+        IN_TRANSIT = "in_transit", "In transit"
+        RECEIVED = "received", "Received"
+
+    unit = models.ForeignKey(BloodUnit, on_delete=models.PROTECT, related_name="transfers")
+    from_site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="transfers_out")
+    to_site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="transfers_in")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_TRANSIT)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            # A unit is on at most one road at a time.
+            models.UniqueConstraint(
+                fields=["unit"], condition=models.Q(status="in_transit"), name="one_open_transfer_per_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.from_site} -> {self.to_site}"

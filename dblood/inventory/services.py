@@ -35,3 +35,34 @@ def unit_transition(*, unit: BloodUnit, to: str, by=None, reason: str = "", **fi
     transaction.on_commit(stock.invalidate)
     unit.__dict__.update(locked.__dict__)
     return locked
+
+
+def unit_discard(*, unit: BloodUnit, reason: str, by=None) -> BloodUnit:
+    """Take a unit off the shelf for good (broken bag, clots, haemolysis, ...). The reason is required."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("A discard needs a reason.")
+    return unit_transition(unit=unit, to=BloodUnit.State.DISCARDED, by=by, reason=reason)
+
+
+def expired_units(*, now=None):
+    """Units past their expiry that are still in a blood bank's custody (the sweep's work list)."""
+    now = now or timezone.now()
+    return BloodUnit.objects.filter(state__in=states.EXPIRABLE, expires_at__lte=now).order_by("expires_at", "id")
+
+
+def unit_expire(*, unit_id: int, now=None) -> bool:
+    """Mark one unit EXPIRED if it still is due. False when someone moved it first (issued, discarded).
+
+    Idempotent: a unit already EXPIRED, or moved on since the work list was read, is left alone.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = BloodUnit.objects.select_for_update().get(pk=unit_id)
+            if locked.state not in states.EXPIRABLE or locked.expires_at > now:
+                return False
+            unit_transition(unit=locked, to=BloodUnit.State.EXPIRED, reason="Shelf life ended.")
+    except Conflict:
+        return False
+    return True

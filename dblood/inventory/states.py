@@ -6,7 +6,7 @@ S = BloodUnit.State
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.QUARANTINED: frozenset({S.AVAILABLE, S.EXPIRED, S.DISCARDED, S.UNSAFE}),
-    S.AVAILABLE: frozenset({S.RESERVED, S.EXPIRED, S.DISCARDED}),
+    S.AVAILABLE: frozenset({S.RESERVED, S.EXPIRED, S.DISCARDED, S.IN_TRANSIT}),
     # A reservation that is cancelled puts the unit back on the shelf.
     S.RESERVED: frozenset({S.ISSUED, S.AVAILABLE, S.EXPIRED, S.DISCARDED}),
     S.ISSUED: frozenset({S.TRANSFUSED}),
@@ -14,7 +14,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.EXPIRED: frozenset(),
     S.DISCARDED: frozenset(),
     S.UNSAFE: frozenset(),
+    # Transfers between blood banks (transfers.py): booked in at the receiving bank, or lost on the way.
+    S.IN_TRANSIT: frozenset({S.AVAILABLE, S.EXPIRED, S.DISCARDED}),
 }
+
+# States in which a unit still sits in a blood bank's custody and can expire on the shelf.
+EXPIRABLE = frozenset({S.QUARANTINED, S.AVAILABLE, S.RESERVED, S.IN_TRANSIT})
 
 
 def allowed(from_state: str, to_state: str) -> bool:

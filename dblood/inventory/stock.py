@@ -1,11 +1,31 @@
 """Stock per blood bank x group x component, served from the cache.
 
-`invalidate()` is called after every unit state change (services.unit_transition).
+`invalidate()` is called after every unit state change (services.unit_transition): it bumps a
+version that is part of the cache key, so the next read after a change recomputes at once.
+The whole table is cached once per version; filters are applied to the cached table.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from dblood.core.blood import ABO, RhD
+from dblood.sites.models import Site
+
+from .components import stocked_components
+from .models import BloodUnit, UnitEvent
 
 STOCK_VERSION_KEY = "stock:version"
+FILTERS = ("province", "site", "abo", "rhd", "component")
+
+
+class Level:
+    CRITICAL = "critical"
+    LOW = "low"
+    ADEQUATE = "adequate"
 
 
 def invalidate() -> None:
@@ -14,3 +34,118 @@ def invalidate() -> None:
         cache.incr(STOCK_VERSION_KEY)
     except ValueError:
         cache.set(STOCK_VERSION_KEY, 1, None)
+
+
+def level(*, available: int, days_of_supply: float | None) -> str:
+    """Thresholds from settings: below STOCK_CRITICAL_DAYS is critical, below STOCK_LOW_DAYS low.
+
+    With no issues in the window, days of supply is unbounded: adequate, unless the shelf is empty.
+    """
+    if days_of_supply is None:
+        return Level.CRITICAL if available == 0 else Level.ADEQUATE
+    if days_of_supply < settings.STOCK_CRITICAL_DAYS:
+        return Level.CRITICAL
+    if days_of_supply < settings.STOCK_LOW_DAYS:
+        return Level.LOW
+    return Level.ADEQUATE
+
+
+def compute() -> dict:
+    """The full table: every active blood bank x 8 groups x stocked component (zeros included). 3 queries."""
+    now = timezone.now()
+    window = settings.STOCK_DEMAND_WINDOW_DAYS
+    sites = list(Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True).order_by("province", "name"))
+    on_shelf = {
+        (row["site_id"], row["abo"], row["rhd"], row["component"]): row
+        for row in BloodUnit.objects.filter(state=BloodUnit.State.AVAILABLE, expires_at__gt=now)
+        .values("site_id", "abo", "rhd", "component")
+        .annotate(available=Count("id"), soonest_expiry=Min("expires_at"))
+        .order_by()
+    }
+    issued = {
+        (row["unit__site_id"], row["unit__abo"], row["unit__rhd"], row["unit__component"]): row["n"]
+        for row in UnitEvent.objects.filter(to_state=BloodUnit.State.ISSUED, at__gte=now - timedelta(days=window))
+        .values("unit__site_id", "unit__abo", "unit__rhd", "unit__component")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    results = []
+    for site in sites:
+        for abo in ABO.values:
+            for rhd in RhD.values:
+                for component in stocked_components():
+                    key = (site.pk, abo, rhd, component)
+                    cell = on_shelf.get(key, {})
+                    available = cell.get("available", 0)
+                    daily = issued.get(key, 0) / window
+                    days = round(available / daily, 1) if daily else None
+                    expiry = cell.get("soonest_expiry")
+                    results.append(
+                        {
+                            "site_id": site.pk,
+                            "site_code": site.code,
+                            "site_name": site.name,
+                            "city": site.city,
+                            "province": site.province,
+                            "abo": abo,
+                            "rhd": rhd,
+                            "component": component,
+                            "available": available,
+                            "soonest_expiry": expiry.isoformat() if expiry else None,
+                            "days_of_supply": days,
+                            "level": level(available=available, days_of_supply=days),
+                        }
+                    )
+    return {"generated_at": now.isoformat(), "results": results}
+
+
+def table() -> dict:
+    """The full table from the cache (recomputed after any unit state change or STOCK_CACHE_SECONDS)."""
+    version = cache.get(STOCK_VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(STOCK_VERSION_KEY, version, None)
+    key = f"stock:table:{version}"
+    data = cache.get(key)
+    if data is None:
+        data = compute()
+        cache.set(key, data, settings.STOCK_CACHE_SECONDS)
+    return data
+
+
+def _matches(row: dict, filters: dict) -> bool:
+    for name, value in filters.items():
+        if not value:
+            continue
+        if name == "site":
+            if value not in (str(row["site_id"]), row["site_code"]):
+                return False
+        elif name == "province":
+            if row["province"].casefold() != value.casefold():
+                return False
+        elif row[name] != value:
+            return False
+    return True
+
+
+def _totals(rows: list[dict]) -> dict:
+    provinces: dict[tuple, int] = {}
+    national: dict[tuple, int] = {}
+    for row in rows:
+        group = (row["abo"], row["rhd"], row["component"])
+        provinces[(row["province"], *group)] = provinces.get((row["province"], *group), 0) + row["available"]
+        national[group] = national.get(group, 0) + row["available"]
+    return {
+        "provinces": [
+            {"province": p, "abo": a, "rhd": r, "component": c, "available": n} for (p, a, r, c), n in provinces.items()
+        ],
+        "national": [{"abo": a, "rhd": r, "component": c, "available": n} for (a, r, c), n in national.items()],
+    }
+
+
+def stock(*, filters: dict | None = None) -> dict:
+    """The public stock body: filtered cells, and provincial and national totals over those cells."""
+    data = table()
+    rows = [row for row in data["results"] if _matches(row, filters or {})]
+    public = [{k: v for k, v in row.items() if k != "site_code"} for row in rows]
+    return {"generated_at": data["generated_at"], "results": public, "totals": _totals(rows)}

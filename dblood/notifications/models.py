@@ -15,6 +15,12 @@ class Notification(models.Model):
         SCREENING_FOLLOW_UP = "screening_follow_up", "Please contact your blood bank"
         RECRUITMENT = "recruitment", "Invitation to donate"
 
+    class EmailState(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Not wanted"
+        FAILED = "failed", "Failed"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     # One event notifies a user at most once: the event's key is unique per user.
@@ -25,11 +31,19 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The worker emails PENDING rows once; SKIPPED when the user chose in-app only.
+    email_state = models.CharField(max_length=8, choices=EmailState.choices, default=EmailState.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_once_per_event")]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            # The weekly alert cap counts a user's recent call-outs and invitations.
+            models.Index(fields=["user", "kind", "created_at"]),
+            models.Index(fields=["id"], condition=models.Q(email_state="pending"), name="notification_email_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} -> {self.user}"

@@ -35,7 +35,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dblood.core.middleware.ApiSecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Bodies over the limit get a 413 in the error shape before anything reads them.
+    "dblood.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -190,15 +193,56 @@ APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", def
 # One schema name for the donation-type choices used by drives and appointments.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["DonationTypeEnum"] = "dblood.core.blood.DonationType"
 
+# --- Donations, lab screening and inventory -------------------------------------------------
+# ISBT 128 facility identification number. Production needs an ICCBBA-registered FIN; the default
+# is a placeholder for tests and demos only.
+DIN_FACILITY_NUMBER = env.str("DIN_FACILITY_NUMBER", default="T9999")
+# Screen for malaria too (endemic regions); HIV, HBV, HCV and syphilis are always screened.
+SCREENING_MALARIA = env.bool("SCREENING_MALARIA", default=False)
+# Shelf life per component code in days (FACTS.md; PMI defaults). A component absent here cannot be
+# made (LP is set per profile). Override as e.g. "WB=35,PRC=42,TC=5,FFP=365,AHF=365,LP=26".
+SHELF_LIFE_DAYS = env.dict(
+    "SHELF_LIFE_DAYS", cast={"value": int}, default={"WB": 35, "PRC": 35, "TC": 5, "FFP": 365, "AHF": 365}
+)
+# Stock levels: days of supply = available units / average daily issues over the window.
+STOCK_DEMAND_WINDOW_DAYS = env.int("STOCK_DEMAND_WINDOW_DAYS", default=30)
+STOCK_CRITICAL_DAYS = env.float("STOCK_CRITICAL_DAYS", default=2.0)
+STOCK_LOW_DAYS = env.float("STOCK_LOW_DAYS", default=5.0)
+# How long a rendered stock table stays in the cache (any unit state change replaces it at once).
+STOCK_CACHE_SECONDS = env.int("STOCK_CACHE_SECONDS", default=300)
+# One name in the schema for the unit-state choices (units and their audit events share them).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["UnitStateEnum"] = "dblood.inventory.models.BloodUnit.State"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "AboEnum": "dblood.core.blood.ABO",
+        "RhdEnum": "dblood.core.blood.RhD",
+        "DonationStatusEnum": "dblood.donations.models.Donation.Status",
+        "TransferStatusEnum": "dblood.inventory.models.Transfer.Status",
+        "DonationOutcomeEnum": "dblood.donations.models.Donation.Outcome",
+    }
+)
+
+# --- Hospital requests, call-outs and notifications -------------------------------------------
+# Emergency call-outs: default radius around the collection site, donors asked per batch, and the
+# pause before the worker asks the next batch while too few have said they are coming.
+CALLOUT_DEFAULT_RADIUS_KM = env.int("CALLOUT_DEFAULT_RADIUS_KM", default=25)
+CALLOUT_BATCH_SIZE = env.int("CALLOUT_BATCH_SIZE", default=50)
+CALLOUT_BATCH_INTERVAL_MINUTES = env.int("CALLOUT_BATCH_INTERVAL_MINUTES", default=10)
+# Shortage recruitment: invite donors living this close to the short blood bank.
+RECRUITMENT_RADIUS_KM = env.int("RECRUITMENT_RADIUS_KM", default=30)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "BloodRequestStatusEnum": "dblood.requests.models.BloodRequest.Status",
+        "AllocationStatusEnum": "dblood.requests.models.Allocation.Status",
+        "TransfusionOutcomeEnum": "dblood.requests.models.Allocation.Outcome",
+        "CallOutStatusEnum": "dblood.requests.models.CallOut.Status",
+    }
+)
+
 # --- Reliability and security -------------------------------------------------------------------
 # Bodies over the limit get a 413 in the error shape before anything reads them; multipart
 # uploads have their own, larger limit (nginx's client_max_body_size should match it).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "dblood.core.middleware.RequestSizeLimitMiddleware",
-)
-MIDDLEWARE.insert(0, "dblood.core.middleware.ApiSecurityHeadersMiddleware")
 # JSON nested deep enough to exhaust the stack is a 400, not a 500.
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "dblood.core.parsers.JSONParser",

@@ -1,0 +1,184 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from rest_framework import serializers
+
+from dblood.core.blood import ABO, Component, DonationType, RhD
+from dblood.core.serializers import StrictSerializer
+from dblood.donors.models import Deferral, Donor
+from dblood.drives.models import Appointment
+from dblood.inventory.models import BloodUnit
+from dblood.sites.models import Site
+
+from . import din as isbt
+from .fields import DinField
+from .models import Donation, ScreeningResult
+
+
+class DonationCreateSerializer(StrictSerializer):
+    """A collection record: from a checked-in `appointment`, or a walk-in (`donor`, `site`, `donation_type`).
+
+    Physical ranges are checked here (400); the eligibility profile's ranges decide deferral.
+    """
+
+    appointment = serializers.PrimaryKeyRelatedField(queryset=Appointment.objects.all(), required=False)
+    donor = serializers.SlugRelatedField(
+        slug_field="donor_number", queryset=Donor.objects.all(), required=False, help_text="Donor number."
+    )
+    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK), required=False)
+    donation_type = serializers.ChoiceField(choices=DonationType.choices, required=False)
+    bag_type = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    volume_ml = serializers.IntegerField(min_value=50, max_value=1000)
+    hemoglobin_g_dl = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=3, max_value=25)
+    bp_systolic = serializers.IntegerField(required=False, min_value=40, max_value=300)
+    bp_diastolic = serializers.IntegerField(required=False, min_value=20, max_value=200)
+    pulse = serializers.IntegerField(required=False, min_value=20, max_value=250)
+    temperature_c = serializers.DecimalField(max_digits=4, decimal_places=1, required=False, min_value=30, max_value=45)
+    outcome = serializers.ChoiceField(choices=Donation.Outcome.choices, required=False)
+    adverse_event_kind = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    din = DinField(required=False, help_text="A pre-printed DIN scanned from the bag; otherwise one is allocated.")
+
+    def validate(self, attrs):
+        if "appointment" not in attrs and not {"donor", "site", "donation_type"} <= set(attrs):
+            missing = sorted({"donor", "site", "donation_type"} - set(attrs))
+            raise serializers.ValidationError({name: ["Required for a walk-in (no appointment)."] for name in missing})
+        if attrs.get("outcome") == Donation.Outcome.ADVERSE_EVENT and not attrs.get("adverse_event_kind"):
+            raise serializers.ValidationError({"adverse_event_kind": ["Name the adverse event."]})
+        return attrs
+
+
+class TypingSerializer(StrictSerializer):
+    abo = serializers.ChoiceField(choices=ABO.choices)
+    rhd = serializers.ChoiceField(choices=RhD.choices)
+
+
+class ScreeningSerializer(StrictSerializer):
+    test = serializers.ChoiceField(choices=ScreeningResult.Test.choices)
+    reactive = serializers.BooleanField()
+
+    def validate_test(self, value):
+        from .release import required_tests
+
+        if value not in required_tests():
+            raise serializers.ValidationError(f"{value} is not screened here (SCREENING_MALARIA is off).")
+        return value
+
+
+class ComponentRequestSerializer(StrictSerializer):
+    component = serializers.ChoiceField(choices=Component.choices)
+    volume_ml = serializers.IntegerField(
+        required=False, validators=[MinValueValidator(10), MaxValueValidator(1000)], help_text="Default per component."
+    )
+
+
+class SeparationSerializer(StrictSerializer):
+    components = ComponentRequestSerializer(many=True, allow_empty=False)
+
+
+class DeferralOutSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(source="reason.name")
+    reason_code = serializers.CharField(source="reason.code")
+
+    class Meta:
+        model = Deferral
+        fields = ["id", "reason", "reason_code", "permanent", "starts_on", "ends_on", "note"]
+        read_only_fields = fields
+
+
+class DeferredCollectionSerializer(serializers.Serializer):
+    outcome = serializers.CharField(default="deferred")
+    problems = serializers.ListField(child=serializers.CharField())
+    deferrals = DeferralOutSerializer(many=True)
+
+
+class UnitBriefSerializer(serializers.ModelSerializer):
+    issued_to_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BloodUnit
+        fields = ["id", "component", "abo", "rhd", "volume_ml", "state", "expires_at", "issued_to_name"]
+        read_only_fields = fields
+
+    def get_issued_to_name(self, unit) -> str | None:
+        # "Where did my blood go": the hospital's name only, and only once issued.
+        if unit.state in (BloodUnit.State.ISSUED, BloodUnit.State.TRANSFUSED) and unit.issued_to_id:
+            return unit.issued_to.name
+        return None
+
+
+class DonationSerializer(serializers.ModelSerializer):
+    """Staff view of a collection record and its lab state."""
+
+    din_check = serializers.SerializerMethodField()
+    site_name = serializers.CharField(source="site.name", read_only=True)
+    donor_number = serializers.CharField(source="donor.donor_number", read_only=True)
+    units = UnitBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Donation
+        fields = [
+            "id",
+            "din",
+            "din_check",
+            "donor_number",
+            "appointment",
+            "site",
+            "site_name",
+            "donation_type",
+            "bag_type",
+            "volume_ml",
+            "hemoglobin_g_dl",
+            "bp_systolic",
+            "bp_diastolic",
+            "pulse",
+            "temperature_c",
+            "outcome",
+            "adverse_event_kind",
+            "status",
+            "collected_at",
+            "collected_by",
+            "released_at",
+            "typed_abo",
+            "typed_rhd",
+            "typed_at",
+            "units",
+        ]
+        read_only_fields = fields
+
+    def get_din_check(self, donation) -> str | None:
+        return isbt.check_character(donation.din) if donation.din else None
+
+
+class DonationLabSerializer(DonationSerializer):
+    screening = serializers.SerializerMethodField()
+    release_blockers = serializers.SerializerMethodField()
+
+    class Meta(DonationSerializer.Meta):
+        fields = [*DonationSerializer.Meta.fields, "screening", "release_blockers"]
+        read_only_fields = fields
+
+    def get_screening(self, donation) -> dict[str, str]:
+        from .release import screening_summary
+
+        return screening_summary(donation)
+
+    def get_release_blockers(self, donation) -> list[str]:
+        from .release import release_blockers
+
+        return release_blockers(donation)
+
+
+class MyDonationSerializer(serializers.ModelSerializer):
+    """A donor's own record: date, place, type, hemoglobin, and what became of each unit."""
+
+    date = serializers.SerializerMethodField()
+    place = serializers.CharField(source="site.name")
+    units = UnitBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Donation
+        fields = ["id", "date", "place", "donation_type", "hemoglobin_g_dl", "outcome", "din", "units"]
+        read_only_fields = fields
+
+    def get_date(self, donation) -> str:
+        from django.utils import timezone
+
+        return timezone.localdate(donation.collected_at).isoformat()

@@ -1,0 +1,181 @@
+"""Collection records and separation into components."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from dblood.core.errors import Conflict
+from dblood.donors.models import Deferral, Donor
+from dblood.drives.models import Appointment
+from dblood.inventory import components as catalogue
+from dblood.inventory.models import BloodUnit, UnitEvent
+from dblood.sites.models import Site
+
+from . import din as isbt
+from .lab import donation_evaluate
+from .models import Donation
+
+
+@dataclass
+class CollectionResult:
+    """Either a donation, or the deferrals recorded instead because a measurement was out of range."""
+
+    donation: Donation | None = None
+    deferrals: list[Deferral] | None = None
+    problems: list[str] | None = None
+
+
+def _check_eligible(*, donor: Donor, donation_type: str, on) -> None:
+    from dblood.donors.selectors import donor_eligibility
+
+    verdict = donor_eligibility(donor=donor, on=on).for_type(donation_type)
+    if not verdict.eligible:
+        raise Conflict(
+            "The donor may not donate today: " + " ".join(verdict.reasons),
+            code="donor_not_eligible",
+            extra={
+                "reasons": verdict.reasons,
+                "next_eligible_on": verdict.next_eligible_on.isoformat() if verdict.next_eligible_on else None,
+            },
+        )
+
+
+def _defer_for_measurements(*, donor: Donor, measurements: dict, by) -> CollectionResult | None:
+    from dblood.donors.eligibility import active_profile, measurement_problems
+    from dblood.donors.services import deferral_record
+
+    problems = measurement_problems(profile=active_profile(), sex=donor.sex, weight_kg=donor.weight_kg, **measurements)
+    if not problems:
+        return None
+    deferrals, seen = [], set()
+    for problem in problems:
+        if problem.reason_code in seen:
+            continue
+        seen.add(problem.reason_code)
+        note = " ".join(p.message for p in problems if p.reason_code == problem.reason_code)
+        deferrals.append(deferral_record(donor=donor, reason_code=problem.reason_code, recorded_by=by, note=note))
+    return CollectionResult(deferrals=deferrals, problems=[p.message for p in problems])
+
+
+@transaction.atomic
+def donation_record(
+    *,
+    by,
+    donation_type: str | None = None,
+    volume_ml: int,
+    hemoglobin_g_dl,
+    appointment: Appointment | None = None,
+    donor: Donor | None = None,
+    site: Site | None = None,
+    bag_type: str = "",
+    bp_systolic: int | None = None,
+    bp_diastolic: int | None = None,
+    pulse: int | None = None,
+    temperature_c=None,
+    outcome: str = Donation.Outcome.COMPLETED,
+    adverse_event_kind: str = "",
+    din: str | None = None,
+    collected_at: datetime | None = None,
+) -> CollectionResult:
+    """Record a collection from a checked-in appointment, or a walk-in (donor + site).
+
+    A donor who may not donate today gets a 409 with the reasons (the deferral's among them).
+    A hemoglobin or vital sign outside the active eligibility profile records a deferral instead
+    of a donation. A completed donation gets the next DIN of this facility (or the pre-printed
+    `din` scanned from the bag; a duplicate is a 409).
+    """
+    if appointment is not None:
+        # Race: two clerks recording the same appointment. The row lock makes the second see COMPLETED.
+        appointment = Appointment.objects.select_for_update().select_related("slot__drive").get(pk=appointment.pk)
+        if appointment.status != Appointment.Status.CHECKED_IN:
+            raise Conflict(
+                f"The appointment is {appointment.status}; only a checked-in donor can donate.",
+                code="appointment_not_checked_in",
+            )
+        donor = appointment.donor
+        site = appointment.slot.drive.organiser
+        donation_type = donation_type or appointment.donation_type
+    if donor is None or site is None or donation_type is None:
+        raise ValidationError({"donor": ["Give an appointment, or a donor, site and donation type for a walk-in."]})
+    if site.pk not in by.site_ids:
+        raise PermissionDenied("You do not work at this blood bank.")
+    collected_at = collected_at or timezone.now()
+    _check_eligible(donor=donor, donation_type=donation_type, on=timezone.localdate(collected_at))
+    measured = dict(
+        hemoglobin_g_dl=hemoglobin_g_dl,
+        bp_systolic=bp_systolic,
+        bp_diastolic=bp_diastolic,
+        pulse=pulse,
+        temperature_c=temperature_c,
+    )
+    deferred = _defer_for_measurements(donor=donor, measurements=measured, by=by)
+    if deferred is not None:
+        return deferred
+    if outcome == Donation.Outcome.COMPLETED and not din:
+        din = isbt.din_allocate(year=timezone.localtime(collected_at).year)
+    elif outcome != Donation.Outcome.COMPLETED:
+        din = din or None
+    try:
+        with transaction.atomic():
+            donation = Donation.objects.create(
+                donor=donor,
+                appointment=appointment,
+                site=site,
+                donation_type=donation_type,
+                bag_type=bag_type,
+                volume_ml=volume_ml,
+                outcome=outcome,
+                adverse_event_kind=adverse_event_kind if outcome == Donation.Outcome.ADVERSE_EVENT else "",
+                din=din,
+                collected_at=collected_at,
+                collected_by=by,
+                **measured,
+            )
+    except IntegrityError as exc:
+        if din and Donation.objects.filter(din=din).exists():
+            raise Conflict(f"DIN {din} is already on another donation.", code="duplicate_din") from exc
+        raise Conflict("This appointment already has a donation.", code="duplicate_donation") from exc
+    if appointment is not None:
+        appointment.status = Appointment.Status.COMPLETED
+        appointment.save(update_fields=["status"])
+    return CollectionResult(donation=donation)
+
+
+@transaction.atomic
+def donation_separate(*, donation: Donation, components: list[dict], by=None) -> list[BloodUnit]:
+    """Make the donation's units: one per component, stored at the collecting blood bank, QUARANTINED,
+    expiring after the component's shelf life from collection. Then apply the release rule."""
+    locked = Donation.objects.select_for_update().select_related("donor").get(pk=donation.pk)
+    codes = [c["component"] for c in components]
+    problem = catalogue.separation_problem(donation_type=locked.donation_type, components=codes)
+    if problem:
+        raise ValidationError({"components": [problem]})
+    if locked.outcome != Donation.Outcome.COMPLETED or not locked.din:
+        raise Conflict("Only a completed donation with a DIN can be separated.", code="not_separable")
+    if locked.units.exists():
+        raise Conflict("This donation has already been separated.", code="already_separated")
+    abo = locked.typed_abo or locked.donor.abo
+    rhd = locked.typed_rhd or locked.donor.rhd
+    if not (abo and rhd):
+        raise Conflict("Type the donation first: the donor has no declared group.", code="no_group")
+    units = [
+        BloodUnit.objects.create(
+            donation=locked,
+            component=c["component"],
+            abo=abo,
+            rhd=rhd,
+            volume_ml=c.get("volume_ml") or catalogue.DEFAULT_VOLUME_ML[c["component"]],
+            site_id=locked.site_id,
+            expires_at=catalogue.expiry(component=c["component"], collected_at=locked.collected_at),
+        )
+        for c in components
+    ]
+    quarantined = BloodUnit.State.QUARANTINED
+    UnitEvent.objects.bulk_create(
+        [UnitEvent(unit=u, from_state="", to_state=quarantined, by=by, reason="Separated.") for u in units]
+    )
+    donation_evaluate(donation=locked, by=by)
+    return list(locked.units.all())

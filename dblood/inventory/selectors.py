@@ -1,0 +1,64 @@
+"""Reads for blood units: what staff see (their own blood banks only), first-expiring-first-out."""
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import BloodUnit, Transfer
+
+
+def units_for_staff(*, user) -> QuerySet[BloodUnit]:
+    """Units stored at the user's blood banks, ready for listing (group, DIN and site joined)."""
+    return BloodUnit.objects.filter(site_id__in=user.site_ids).select_related("donation", "site", "issued_to")
+
+
+def units_fefo(
+    *,
+    user,
+    site: int | None = None,
+    abo: str = "",
+    rhd: str = "",
+    component: str = "",
+    state: str = BloodUnit.State.AVAILABLE,
+) -> QuerySet[BloodUnit]:
+    """First-expiring-first-out: the unit to use next comes first. Past-expiry units are left out."""
+    qs = units_for_staff(user=user).filter(state=state)
+    if state in (BloodUnit.State.AVAILABLE, BloodUnit.State.QUARANTINED, BloodUnit.State.RESERVED):
+        qs = qs.filter(expires_at__gt=timezone.now())
+    if site:
+        qs = qs.filter(site_id=site)
+    if abo:
+        qs = qs.filter(abo=abo)
+    if rhd:
+        qs = qs.filter(rhd=rhd)
+    if component:
+        qs = qs.filter(component=component)
+    return qs.order_by("expires_at", "id")
+
+
+def units_expiring(*, user, days: int, site: int | None = None) -> QuerySet[BloodUnit]:
+    """Units still usable (quarantined, available, reserved) that expire within `days` days."""
+    now = timezone.now()
+    qs = units_for_staff(user=user).filter(
+        state__in=[BloodUnit.State.QUARANTINED, BloodUnit.State.AVAILABLE, BloodUnit.State.RESERVED],
+        expires_at__gt=now,
+        expires_at__lte=now + timedelta(days=days),
+    )
+    if site:
+        qs = qs.filter(site_id=site)
+    return qs.order_by("expires_at", "id")
+
+
+def units_by_din(*, user, din: str) -> QuerySet[BloodUnit]:
+    return units_for_staff(user=user).filter(donation__din=din).order_by("component")
+
+
+def transfers_for_staff(*, user) -> QuerySet[Transfer]:
+    """Transfers out of or into the user's blood banks."""
+    ids = user.site_ids
+    return (
+        (Transfer.objects.filter(from_site_id__in=ids) | Transfer.objects.filter(to_site_id__in=ids))
+        .select_related("unit__donation", "unit__site", "unit__issued_to", "from_site", "to_site")
+        .distinct()
+    )

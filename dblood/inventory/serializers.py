@@ -1,0 +1,163 @@
+from rest_framework import serializers
+
+from dblood.core.blood import ABO, Component
+from dblood.core.serializers import StrictSerializer
+from dblood.sites.models import Site
+
+from .models import BloodUnit, Transfer, UnitEvent
+
+RHD_ALIASES = {"+": "+", "-": "-", "pos": "+", "neg": "-", "positive": "+", "negative": "-", " ": "+"}
+
+
+class RhDQueryField(serializers.CharField):
+    """RhD in a query string: '+' or '-' (a bare '+' arrives as a space), or pos/neg."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("help_text", "'+' or '-' (URL-encode '+' as %2B), or pos / neg.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = str(data).lower()
+        if value == "":
+            return ""
+        if value not in RHD_ALIASES:
+            raise serializers.ValidationError("Use '+', '-', 'pos' or 'neg'.")
+        return RHD_ALIASES[value]
+
+
+class GroupFilterSerializer(serializers.Serializer):
+    abo = serializers.ChoiceField(choices=ABO.choices, required=False, allow_blank=True)
+    rhd = RhDQueryField()
+    component = serializers.ChoiceField(choices=Component.choices, required=False, allow_blank=True)
+
+
+class StockFilterSerializer(GroupFilterSerializer):
+    province = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    site = serializers.CharField(required=False, allow_blank=True, max_length=32, help_text="Site id or code.")
+
+
+class UnitFilterSerializer(GroupFilterSerializer):
+    site = serializers.IntegerField(required=False, min_value=1)
+    state = serializers.ChoiceField(choices=BloodUnit.State.choices, required=False, default=BloodUnit.State.AVAILABLE)
+
+
+class ExpiringFilterSerializer(serializers.Serializer):
+    days = serializers.IntegerField(required=False, default=7, min_value=0, max_value=400)
+    site = serializers.IntegerField(required=False, min_value=1)
+
+
+class StockRowSerializer(serializers.Serializer):
+    site_id = serializers.IntegerField()
+    site_name = serializers.CharField()
+    city = serializers.CharField()
+    province = serializers.CharField()
+    abo = serializers.CharField()
+    rhd = serializers.CharField()
+    component = serializers.CharField()
+    available = serializers.IntegerField()
+    soonest_expiry = serializers.DateTimeField(allow_null=True)
+    days_of_supply = serializers.FloatField(allow_null=True)
+    level = serializers.ChoiceField(choices=["critical", "low", "adequate"])
+
+
+class ProvinceTotalSerializer(serializers.Serializer):
+    province = serializers.CharField()
+    abo = serializers.CharField()
+    rhd = serializers.CharField()
+    component = serializers.CharField()
+    available = serializers.IntegerField()
+
+
+class NationalTotalSerializer(serializers.Serializer):
+    abo = serializers.CharField()
+    rhd = serializers.CharField()
+    component = serializers.CharField()
+    available = serializers.IntegerField()
+
+
+class StockTotalsSerializer(serializers.Serializer):
+    provinces = ProvinceTotalSerializer(many=True)
+    national = NationalTotalSerializer(many=True)
+
+
+class StockSerializer(serializers.Serializer):
+    generated_at = serializers.DateTimeField()
+    results = StockRowSerializer(many=True)
+    totals = StockTotalsSerializer()
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    din = serializers.CharField(source="donation.din", read_only=True, allow_null=True)
+    site_name = serializers.CharField(source="site.name", read_only=True)
+    issued_to_name = serializers.CharField(source="issued_to.name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = BloodUnit
+        fields = [
+            "id",
+            "din",
+            "component",
+            "abo",
+            "rhd",
+            "volume_ml",
+            "site",
+            "site_name",
+            "state",
+            "expires_at",
+            "state_changed_at",
+            "discard_reason",
+            "issued_to",
+            "issued_to_name",
+            "issued_at",
+        ]
+        read_only_fields = fields
+
+
+class UnitEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UnitEvent
+        fields = ["from_state", "to_state", "at", "by", "reason"]
+        read_only_fields = fields
+
+
+class UnitDetailSerializer(UnitSerializer):
+    events = UnitEventSerializer(many=True, read_only=True)
+
+    class Meta(UnitSerializer.Meta):
+        fields = [*UnitSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+
+class DiscardSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class TransferCreateSerializer(StrictSerializer):
+    unit = serializers.IntegerField(min_value=1)
+    to_site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True)
+    )
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    unit = UnitSerializer(read_only=True)
+    from_site_name = serializers.CharField(source="from_site.name", read_only=True)
+    to_site_name = serializers.CharField(source="to_site.name", read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "id",
+            "unit",
+            "from_site",
+            "from_site_name",
+            "to_site",
+            "to_site_name",
+            "status",
+            "sent_at",
+            "received_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,126 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dblood.inventory import stock
+from dblood.inventory.models import UnitEvent
+from dblood.inventory.services import unit_transition
+
+from .factories import make_unit
+
+pytestmark = pytest.mark.django_db
+
+
+def cell(body, site, abo="O", rhd="+", component="PRC"):
+    [row] = [
+        r
+        for r in body["results"]
+        if r["site_id"] == site.pk and (r["abo"], r["rhd"], r["component"]) == (abo, rhd, component)
+    ]
+    return row
+
+
+def test_public_stock_shape_and_counts(api, bank_a, bank_b, hospital):
+    make_unit(site=bank_a, days=3)
+    make_unit(site=bank_a, days=10)
+    make_unit(site=bank_a, state="quarantined")  # not yet released: not stock
+    make_unit(site=bank_b, abo="A", rhd="-", component="FFP")
+    response = api().get("/api/v1/stock")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"generated_at", "results", "totals"}
+    row = cell(body, bank_a)
+    assert set(row) == {
+        "site_id",
+        "site_name",
+        "city",
+        "province",
+        "abo",
+        "rhd",
+        "component",
+        "available",
+        "soonest_expiry",
+        "days_of_supply",
+        "level",
+    }
+    assert row["available"] == 2
+    assert row["soonest_expiry"][:10] == (timezone.now() + timedelta(days=3)).isoformat()[:10]
+    assert row["days_of_supply"] is None and row["level"] == "adequate"  # no demand yet
+    assert cell(body, bank_a, "B", "-", "TC")["level"] == "critical"  # empty shelf
+    assert {r["site_id"] for r in body["results"]} == {bank_a.pk, bank_b.pk}  # hospitals hold no stock
+    national = {(t["abo"], t["rhd"], t["component"]): t["available"] for t in body["totals"]["national"]}
+    assert national[("O", "+", "PRC")] == 2 and national[("A", "-", "FFP")] == 1
+    provinces = {
+        (t["province"], t["abo"], t["rhd"], t["component"]): t["available"] for t in body["totals"]["provinces"]
+    }
+    assert provinces[("Jawa Barat", "A", "-", "FFP")] == 1
+
+
+def test_filters(api, bank_a, bank_b):
+    make_unit(site=bank_a)
+    make_unit(site=bank_b, abo="A", rhd="-")
+    body = api().get("/api/v1/stock", {"province": "jawa barat", "abo": "A", "rhd": "-", "component": "PRC"}).json()
+    assert [(r["site_id"], r["available"]) for r in body["results"]] == [(bank_b.pk, 1)]
+    assert api().get("/api/v1/stock?site=bank-a&rhd=%2B").json()["results"][0]["site_id"] == bank_a.pk
+    assert {r["rhd"] for r in api().get("/api/v1/stock?site=bank-a&rhd=pos").json()["results"]} == {"+"}
+    bad = api().get("/api/v1/stock", {"abo": "C"})
+    assert bad.status_code == 400 and "abo" in bad.json()["fields"]
+
+
+def test_levels_from_days_of_supply(api, bank_a, settings):
+    settings.STOCK_CRITICAL_DAYS, settings.STOCK_LOW_DAYS = 2, 5
+    # 30 issues in 30 days: 1 a day. 3 units on the shelf: 3 days of supply, low.
+    issued = [make_unit(site=bank_a, abo="B") for _ in range(30)]
+    for unit in issued:
+        for state in ("reserved", "issued"):
+            unit_transition(unit=unit, to=state)
+    UnitEvent.objects.filter(to_state="issued").update(at=timezone.now() - timedelta(days=3))
+    for _ in range(3):
+        make_unit(site=bank_a, abo="B")
+    stock.invalidate()
+    row = cell(api().get("/api/v1/stock").json(), bank_a, abo="B")
+    assert (row["available"], row["days_of_supply"], row["level"]) == (3, 3.0, "low")
+    # Issues older than the window do not count.
+    UnitEvent.objects.filter(to_state="issued").update(at=timezone.now() - timedelta(days=31))
+    stock.invalidate()
+    assert cell(api().get("/api/v1/stock").json(), bank_a, abo="B")["days_of_supply"] is None
+    assert stock.level(available=1, days_of_supply=1.9) == "critical"
+    assert stock.level(available=9, days_of_supply=5.0) == "adequate"
+
+
+def test_a_state_change_is_visible_at_once_and_reads_come_from_the_cache(
+    api, bank_a, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    unit = make_unit(site=bank_a)
+    client = api()
+    assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 1
+    with django_assert_num_queries(0):  # served from the cache
+        client.get("/api/v1/stock")
+        client.get("/api/v1/stock.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        unit_transition(unit=unit, to="reserved")
+    assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 0
+
+
+def test_query_count_does_not_grow_with_rows(api, bank_a, bank_b, django_assert_num_queries):
+    make_unit(site=bank_a)
+    with django_assert_num_queries(3):
+        api().get("/api/v1/stock")
+    for abo in ("A", "B", "AB"):
+        for component in ("PRC", "FFP", "TC"):
+            make_unit(site=bank_b, abo=abo, component=component)
+    stock.invalidate()
+    with django_assert_num_queries(3):
+        api().get("/api/v1/stock")
+
+
+def test_csv(api, bank_a):
+    make_unit(site=bank_a, abo="AB", rhd="-")
+    response = api().get("/api/v1/stock.csv", {"abo": "AB", "rhd": "-", "component": "PRC"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 1 and rows[0]["available"] == "1" and rows[0]["site_name"] == "UDD A"

@@ -1,0 +1,185 @@
+import csv
+import io
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dblood.core.permissions import IsBloodBankStaff
+from dblood.donations import din as isbt
+
+from . import selectors, services, stock, transfers
+from .models import BloodUnit, Transfer
+from .serializers import (
+    DiscardSerializer,
+    ExpiringFilterSerializer,
+    StockFilterSerializer,
+    StockSerializer,
+    TransferCreateSerializer,
+    TransferSerializer,
+    UnitDetailSerializer,
+    UnitFilterSerializer,
+    UnitSerializer,
+)
+
+STOCK_PARAMS = [
+    OpenApiParameter("province", str, description="Province name (case-insensitive)."),
+    OpenApiParameter("site", str, description="Blood bank id or code."),
+    OpenApiParameter("abo", str, enum=["O", "A", "B", "AB"]),
+    OpenApiParameter("rhd", str, description="'+' (as %2B) or '-', or pos / neg."),
+    OpenApiParameter("component", str, enum=["WB", "PRC", "TC", "FFP", "LP", "AHF"]),
+]
+CSV_COLUMNS = [
+    "site_id",
+    "site_name",
+    "city",
+    "province",
+    "abo",
+    "rhd",
+    "component",
+    "available",
+    "soonest_expiry",
+    "days_of_supply",
+    "level",
+]
+
+
+def _query(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class StockView(APIView):
+    """Public stock per blood bank x group x component, with provincial and national totals."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(parameters=STOCK_PARAMS, responses={200: StockSerializer}, tags=["stock"], auth=[])
+    def get(self, request):
+        return Response(stock.stock(filters=_query(StockFilterSerializer, request)))
+
+
+class StockCsvView(APIView):
+    """The same cells as CSV, for spreadsheets and scrapers."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        parameters=STOCK_PARAMS,
+        responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, one row per cell.")},
+        tags=["stock"],
+        auth=[],
+    )
+    def get(self, request):
+        body = stock.stock(filters=_query(StockFilterSerializer, request))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(body["results"])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="dblood-stock.csv"'
+        return response
+
+
+class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Blood units at the staff member's own blood banks, first-expiring-first-out."""
+
+    permission_classes = [IsBloodBankStaff]
+    serializer_class = UnitSerializer
+    queryset = BloodUnit.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        if self.action == "retrieve" or self.action == "discard":
+            return selectors.units_for_staff(user=self.request.user).prefetch_related("events")
+        return selectors.units_fefo(user=self.request.user, **_query(UnitFilterSerializer, self.request))
+
+    def get_serializer_class(self):
+        return UnitDetailSerializer if self.action in ("retrieve", "discard") else UnitSerializer
+
+    @extend_schema(parameters=[UnitFilterSerializer], tags=["units"])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(tags=["units"])
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(parameters=[ExpiringFilterSerializer], responses={200: UnitSerializer(many=True)}, tags=["units"])
+    @action(detail=False, methods=["get"])
+    def expiring(self, request):
+        params = _query(ExpiringFilterSerializer, request)
+        qs = selectors.units_expiring(user=request.user, days=params["days"], site=params.get("site"))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(UnitSerializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("din", str, OpenApiParameter.PATH, description="DIN, with or without check.")],
+        responses={200: UnitSerializer(many=True)},
+        tags=["units"],
+    )
+    @action(detail=False, methods=["get"], url_path=r"din/(?P<din>[^/]+)")
+    def by_din(self, request, din: str):
+        try:
+            parsed = isbt.parse(din)
+        except isbt.DinError as exc:
+            raise ValidationError({"din": [str(exc)]}) from exc
+        units = list(selectors.units_by_din(user=request.user, din=parsed.din))
+        if not units:
+            raise NotFound
+        return Response(UnitSerializer(units, many=True).data)
+
+    @extend_schema(request=DiscardSerializer, responses={200: UnitDetailSerializer}, tags=["units"])
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        unit = self.get_object()
+        serializer = DiscardSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.unit_discard(unit=unit, reason=serializer.validated_data["reason"], by=request.user)
+        return Response(UnitDetailSerializer(self.get_queryset().get(pk=unit.pk)).data)
+
+
+class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Transfers out of and into the staff member's blood banks."""
+
+    permission_classes = [IsBloodBankStaff]
+    serializer_class = TransferSerializer
+    queryset = Transfer.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.transfers_for_staff(user=self.request.user).order_by("-sent_at", "-id")
+
+    @extend_schema(tags=["transfers"])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=TransferCreateSerializer, responses={201: TransferSerializer}, tags=["transfers"])
+    def create(self, request):
+        serializer = TransferCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        unit = get_object_or_404(selectors.units_for_staff(user=request.user), pk=serializer.validated_data["unit"])
+        transfer = transfers.transfer_send(unit=unit, to_site=serializer.validated_data["to_site"], by=request.user)
+        body = TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: TransferSerializer}, tags=["transfers"])
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        transfer = get_object_or_404(self.get_queryset(), pk=pk)
+        if transfer.to_site_id not in request.user.site_ids:
+            raise PermissionDenied("Only the receiving blood bank can book this unit in.")
+        transfers.transfer_receive(transfer=transfer, by=request.user)
+        return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)

@@ -1,0 +1,57 @@
+"""The message catalogue: every notification's title and body, in English with Bahasa Indonesia
+translations in `dblood/notifications/locale/id/LC_MESSAGES/django.po`.
+
+Texts use `{name}` placeholders and stay lazy until `notification_send` renders them in the
+recipient's language. Other apps call `notify(...)` with a kind and the placeholders' values.
+"""
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .models import Notification
+from .services import notification_send
+
+Kind = Notification.Kind
+
+CATALOGUE: dict[str, tuple] = {
+    Kind.ELIGIBLE_AGAIN: (
+        _("You can donate again"),
+        _("From {date} you may give {donation_type} again. Book a slot at a drive near you."),
+    ),
+    Kind.APPOINTMENT_REMINDER: (
+        _("Your donation appointment is tomorrow"),
+        _("See you at {place} on {date} at {time}. Eat well, drink plenty of water and bring your ID."),
+    ),
+    Kind.DRIVE_CANCELLED: (
+        _("Donation drive cancelled"),
+        _("The drive {drive} on {date} has been cancelled. Please book another slot."),
+    ),
+    Kind.UNIT_ISSUED: (
+        _("Your blood is helping a patient"),
+        _("Your donation of {date} ({component}) was issued to {hospital}. Thank you for giving."),
+    ),
+    Kind.CALL_OUT: (
+        _("Urgent: blood group {group} needed"),
+        _("{place} urgently needs donors who can help a patient. Please come by {until}. Answer coming or can't."),
+    ),
+    Kind.SCREENING_FOLLOW_UP: (
+        _("Please contact your blood bank"),
+        _("{site} would like to talk to you about your donation of {date}. Please contact them."),
+    ),
+    Kind.RECRUITMENT: (
+        _("Your blood group {group} is running low"),
+        _("{site} is short of {group} blood. Upcoming drives: {drives}. Please book a slot."),
+    ),
+}
+
+
+def render(kind: str, **params) -> tuple:
+    """Lazy (title, body) for `kind`; the language is chosen when they are turned into text."""
+    title, body = CATALOGUE[kind]
+    return format_lazy(title, **params), format_lazy(body, **params)
+
+
+def notify(*, user, kind: str, key: str, data: dict | None = None, **params) -> Notification | None:
+    """Send catalogue message `kind` to `user` once for event `key` (see notification_send)."""
+    title, body = render(kind, **params)
+    return notification_send(user=user, kind=kind, key=key, title=title, body=body, data=data)

@@ -1,0 +1,72 @@
+"""Donors to ask for blood near a site: shared by emergency call-outs and shortage recruitment."""
+
+from datetime import timedelta
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from dblood.notifications.eligibility import donor_verdict
+from dblood.notifications.models import Notification
+
+from .geo import bounding_box, haversine_km
+
+# Messages that count against a donor's weekly alert cap (Donor.max_alerts_per_week).
+CAPPED_KINDS = (Notification.Kind.CALL_OUT, Notification.Kind.RECRUITMENT)
+
+
+def nearby_donors(
+    *, site, radius_km: float, groups: list[tuple[str, str]], donation_type: str, limit: int, exclude=None, now=None
+) -> list:
+    """Nearest first: donors of these groups, opted in, within `radius_km` of `site` and within
+    their own alert radius, under their weekly alert cap, eligible today for `donation_type`.
+
+    A bounding box on the indexed (latitude, longitude) cuts the table down before the exact
+    distance is computed for what is left (index: requests migration 0002).
+    """
+    from dblood.donors.models import Donor
+
+    if not groups:
+        return []
+    now = now or timezone.now()
+    group_filter = Q()
+    for abo, rhd in groups:
+        group_filter |= Q(abo=abo, rhd=rhd)
+    min_lat, max_lat, min_lon, max_lon = bounding_box(site.latitude, site.longitude, radius_km)
+    recent = (
+        Notification.objects.filter(
+            user=OuterRef("user_id"), kind__in=CAPPED_KINDS, created_at__gte=now - timedelta(days=7)
+        )
+        .values("user")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = Donor.objects.filter(
+        group_filter,
+        call_out_opt_in=True,
+        user__is_active=True,
+        latitude__range=(min_lat, max_lat),
+        longitude__range=(min_lon, max_lon),
+    )
+    if exclude is not None:
+        rows = rows.exclude(exclude)
+    rows = (
+        rows.annotate(alerts_this_week=Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)))
+        .filter(alerts_this_week__lt=F("max_alerts_per_week"))
+        .select_related("user")
+    )
+    nearby = []
+    for donor in rows:
+        km = haversine_km(site.latitude, site.longitude, donor.latitude, donor.longitude)
+        if km <= radius_km and km <= donor.alert_radius_km:
+            donor.distance_km = km
+            nearby.append(donor)
+    nearby.sort(key=lambda d: (d.distance_km, d.pk))
+    today = timezone.localdate(now)
+    chosen = []
+    for donor in nearby:
+        if donor_verdict(donor=donor, donation_type=donation_type, on=today).eligible:
+            chosen.append(donor)
+            if len(chosen) >= limit:
+                break
+    return chosen

@@ -1,0 +1,268 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from dblood.core.serializers import StrictModelSerializer, StrictSerializer
+from dblood.inventory.models import BloodUnit
+from dblood.sites.models import Site
+
+from .models import Allocation, BloodRequest
+
+
+class SiteRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "code", "name", "city"]
+        read_only_fields = fields
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    unit = serializers.IntegerField(source="unit_id", read_only=True)
+    din = serializers.CharField(source="unit.donation.din", read_only=True, allow_null=True)
+    abo = serializers.CharField(source="unit.abo", read_only=True)
+    rhd = serializers.CharField(source="unit.rhd", read_only=True)
+    component = serializers.CharField(source="unit.component", read_only=True)
+    site = serializers.IntegerField(source="unit.site_id", read_only=True)
+    expires_at = serializers.DateTimeField(source="unit.expires_at", read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "unit",
+            "din",
+            "abo",
+            "rhd",
+            "component",
+            "site",
+            "expires_at",
+            "status",
+            "override_reason",
+            "reserved_at",
+            "issued_at",
+            "released_at",
+            "outcome",
+            "reaction",
+            "outcome_at",
+        ]
+        read_only_fields = fields
+
+
+class BloodRequestSerializer(serializers.ModelSerializer):
+    hospital = SiteRefSerializer(read_only=True)
+    target_bank = SiteRefSerializer(read_only=True)
+    allocations = AllocationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BloodRequest
+        fields = [
+            "id",
+            "hospital",
+            "target_bank",
+            "patient_abo",
+            "patient_rhd",
+            "patient_female_cbp",
+            "component",
+            "units",
+            "urgency",
+            "needed_by",
+            "note",
+            "status",
+            "cancel_reason",
+            "created_at",
+            "updated_at",
+            "allocations",
+        ]
+        read_only_fields = fields
+
+
+class BloodRequestCreateSerializer(StrictModelSerializer):
+    hospital = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.filter(kind=Site.Kind.HOSPITAL, is_active=True),
+        required=False,
+        help_text="Needed only when you work for more than one hospital.",
+    )
+    target_bank = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True)
+    )
+
+    class Meta:
+        model = BloodRequest
+        fields = [
+            "hospital",
+            "target_bank",
+            "patient_abo",
+            "patient_rhd",
+            "patient_female_cbp",
+            "component",
+            "units",
+            "urgency",
+            "needed_by",
+            "note",
+        ]
+
+    def validate_needed_by(self, value):
+        if value <= timezone.now():
+            raise serializers.ValidationError("Must be in the future.")
+        return value
+
+    def validate_hospital(self, value):
+        user = self.context["request"].user
+        if not user.is_admin and value.pk not in user.site_ids:
+            raise serializers.ValidationError("You do not work for this hospital.")
+        return value
+
+    def validate(self, attrs):
+        if "hospital" not in attrs:
+            user = self.context["request"].user
+            mine = list(Site.objects.filter(kind=Site.Kind.HOSPITAL, pk__in=user.site_ids))
+            if len(mine) != 1:
+                raise serializers.ValidationError({"hospital": ["Say which hospital this request is for."]})
+            attrs["hospital"] = mine[0]
+        return attrs
+
+
+class ProposedUnitSerializer(serializers.ModelSerializer):
+    din = serializers.CharField(source="donation.din", read_only=True, allow_null=True)
+    site = SiteRefSerializer(read_only=True)
+    distance_km = serializers.FloatField(read_only=True)
+    abo_identical = serializers.BooleanField(read_only=True)
+    rhd_identical = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = BloodUnit
+        fields = [
+            "id",
+            "din",
+            "component",
+            "abo",
+            "rhd",
+            "expires_at",
+            "site",
+            "distance_km",
+            "abo_identical",
+            "rhd_identical",
+        ]
+        read_only_fields = fields
+
+
+class ReserveSerializer(StrictSerializer):
+    units = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50)
+    override_reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+    def validate_units(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("A unit is listed twice.")
+        return value
+
+
+class IssueSerializer(StrictSerializer):
+    units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=50,
+        help_text="Units to issue; all reserved ones when omitted.",
+    )
+
+
+class CancelSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class OutcomeSerializer(StrictSerializer):
+    unit = serializers.IntegerField(min_value=1)
+    transfused = serializers.BooleanField()
+    reaction = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class CallOutStartSerializer(StrictSerializer):
+    radius_km = serializers.IntegerField(min_value=1, max_value=200, required=False)
+    donors_wanted = serializers.IntegerField(min_value=1, max_value=500, required=False)
+    come_by = serializers.DateTimeField(required=False, help_text="Defaults to the request's needed-by time.")
+
+    def validate_come_by(self, value):
+        if value <= timezone.now():
+            raise serializers.ValidationError("Must be in the future.")
+        return value
+
+
+class ResponderSerializer(serializers.Serializer):
+    """A donor who answered. Phone and email only when the donor chose to share them."""
+
+    name = serializers.CharField(source="donor.user.full_name")
+    answer = serializers.CharField()
+    answered_at = serializers.DateTimeField()
+    phone = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
+
+    def get_phone(self, obj) -> str | None:
+        return obj.donor.phone if obj.donor.share_contact else None
+
+    def get_email(self, obj) -> str | None:
+        return obj.donor.user.email if obj.donor.share_contact else None
+
+
+class CallOutCountsSerializer(serializers.Serializer):
+    asked = serializers.IntegerField()
+    coming = serializers.IntegerField()
+    cant = serializers.IntegerField()
+
+
+class CallOutStaffSerializer(serializers.ModelSerializer):
+    collection_site = SiteRefSerializer(read_only=True)
+    counts = serializers.SerializerMethodField()
+    responders = ResponderSerializer(source="responses", many=True, read_only=True)
+
+    class Meta:
+        from .models import CallOut
+
+        model = CallOut
+        fields = [
+            "id",
+            "request",
+            "collection_site",
+            "donation_type",
+            "radius_km",
+            "donors_wanted",
+            "come_by",
+            "status",
+            "exhausted",
+            "last_batch_at",
+            "created_at",
+            "counts",
+            "responders",
+        ]
+        read_only_fields = fields
+
+    @staticmethod
+    def get_counts(obj) -> CallOutCountsSerializer:
+        return {"asked": obj.asked, "coming": obj.n_coming, "cant": obj.n_cant}
+
+
+class CallOutSiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "name", "address", "city", "latitude", "longitude", "phone", "opening_hours"]
+        read_only_fields = fields
+
+
+class CallOutDonorSerializer(serializers.ModelSerializer):
+    """What a donor sees: where and when to come, the group needed, their own answer."""
+
+    collection_site = CallOutSiteSerializer(read_only=True)
+    blood_group = serializers.SerializerMethodField()
+    my_answer = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        from .models import CallOut
+
+        model = CallOut
+        fields = ["id", "collection_site", "blood_group", "donation_type", "come_by", "status", "my_answer"]
+        read_only_fields = fields
+
+    @staticmethod
+    def get_blood_group(obj) -> str:
+        return f"{obj.request.patient_abo}{obj.request.patient_rhd}"
+
+
+class CallOutAnswerSerializer(StrictSerializer):
+    answer = serializers.ChoiceField(choices=["coming", "cant"])

@@ -1,0 +1,268 @@
+"""Writes for hospital requests: create, reserve (allocate), issue, cancel, transfusion outcome.
+
+Unit states change only through `inventory.services.unit_transition`. Locking order, everywhere:
+the request row first, then unit rows in id order — so two clerks never deadlock.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from dblood.core.errors import Conflict
+from dblood.inventory.models import BloodUnit
+from dblood.inventory.services import unit_transition
+from dblood.notifications.messages import notify
+from dblood.notifications.models import Notification
+from dblood.sites.models import Site
+
+from .compatibility import is_compatible
+from .models import Allocation, BloodRequest
+from .selectors import allocation_proposal
+
+
+def _require_bank_staff(user, blood_request: BloodRequest) -> None:
+    if not (user.is_admin or (user.is_blood_bank_staff and blood_request.target_bank_id in user.site_ids)):
+        raise PermissionDenied("Only staff of the request's blood bank may do this.")
+
+
+def _require_open(blood_request: BloodRequest) -> None:
+    if blood_request.status not in BloodRequest.OPEN:
+        raise Conflict(f"The request is {blood_request.status}.", code="request_not_open")
+
+
+def request_create(*, by, hospital: Site, target_bank: Site, **fields) -> BloodRequest:
+    if not (by.is_admin or hospital.pk in by.site_ids):
+        raise PermissionDenied("You may only request blood for your own hospital.")
+    if fields["needed_by"] <= timezone.now():
+        raise ValidationError({"needed_by": ["Must be in the future."]})
+    return BloodRequest.objects.create(created_by=by, hospital=hospital, target_bank=target_bank, **fields)
+
+
+def _refresh_status(blood_request: BloodRequest) -> None:
+    counts = {"reserved": 0, "issued": 0}
+    for status in blood_request.allocations.filter(status__in=Allocation.ACTIVE).values_list("status", flat=True):
+        counts[status] += 1
+    active = counts["reserved"] + counts["issued"]
+    if counts["issued"] >= blood_request.units:
+        status = BloodRequest.Status.ISSUED
+    elif active >= blood_request.units:
+        status = BloodRequest.Status.ALLOCATED
+    elif active:
+        status = BloodRequest.Status.PARTLY_ALLOCATED
+    else:
+        status = BloodRequest.Status.SUBMITTED
+    if status != blood_request.status:
+        blood_request.status = status
+        blood_request.save(update_fields=["status", "updated_at"])
+
+
+def _lock_request(blood_request: BloodRequest) -> BloodRequest:
+    locked = BloodRequest.objects.select_for_update().select_related("hospital", "target_bank").get(pk=blood_request.pk)
+    blood_request.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return locked
+
+
+@transaction.atomic
+def allocation_reserve(*, blood_request: BloodRequest, unit_ids: list[int], by, override_reason: str = "") -> list:
+    """Reserve these units for the request, or nothing (409) if any cannot be.
+
+    Race: two clerks reserving one unit for two requests. The unit row lock in unit_transition
+    makes the second see RESERVED (409); the partial unique constraint on active allocations is
+    the last word if anything bypasses it.
+    """
+    _require_bank_staff(by, blood_request)
+    locked = _lock_request(blood_request)
+    _require_open(locked)
+    active = locked.allocations.filter(status__in=Allocation.ACTIVE).count()
+    if active + len(unit_ids) > locked.units:
+        raise Conflict(
+            f"The request needs {locked.units - active} more unit(s); {len(unit_ids)} were given.",
+            code="too_many_units",
+        )
+    units = list(BloodUnit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk"))
+    missing = set(unit_ids) - {unit.pk for unit in units}
+    if missing:
+        raise ValidationError({"units": [f"Unknown unit(s): {sorted(missing)}."]})
+    allocations = []
+    for unit in units:
+        _check_unit(locked, unit, override_reason)
+        unit_transition(unit=unit, to=BloodUnit.State.RESERVED, by=by, reason=f"request {locked.pk}")
+        try:
+            with transaction.atomic():
+                allocations.append(
+                    Allocation.objects.create(
+                        request=locked,
+                        unit=unit,
+                        reserved_by=by,
+                        override_reason=_override_note(locked, unit, override_reason),
+                    )
+                )
+        except IntegrityError as exc:
+            raise Conflict(f"Unit {unit.pk} is already allocated to another request.", code="unit_taken") from exc
+    _refresh_status(locked)
+    blood_request.status = locked.status
+    return allocations
+
+
+def _matches(blood_request: BloodRequest, unit: BloodUnit) -> bool:
+    return is_compatible(
+        component=blood_request.component,
+        patient_abo=blood_request.patient_abo,
+        patient_rhd=blood_request.patient_rhd,
+        unit_abo=unit.abo,
+        unit_rhd=unit.rhd,
+        female_cbp=blood_request.patient_female_cbp,
+    )
+
+
+def _override_note(blood_request: BloodRequest, unit: BloodUnit, override_reason: str) -> str:
+    return "" if _matches(blood_request, unit) else override_reason
+
+
+def _check_unit(blood_request: BloodRequest, unit: BloodUnit, override_reason: str) -> None:
+    if unit.component != blood_request.component:
+        raise Conflict(f"Unit {unit.pk} is {unit.component}, the request is for {blood_request.component}.")
+    if unit.state != BloodUnit.State.AVAILABLE:
+        raise Conflict(f"Unit {unit.pk} is {unit.state}, not available.", code="unit_not_available")
+    if unit.expires_at <= timezone.now():
+        raise Conflict(f"Unit {unit.pk} has expired.", code="unit_expired")
+    if not _matches(blood_request, unit) and not override_reason.strip():
+        raise Conflict(
+            f"Unit {unit.pk} ({unit.abo}{unit.rhd}) is not compatible with a {blood_request.patient_abo}"
+            f"{blood_request.patient_rhd} patient for {blood_request.component}; give override_reason to proceed.",
+            code="override_required",
+        )
+
+
+@transaction.atomic
+def allocation_auto(*, blood_request: BloodRequest, by) -> list:
+    """Reserve the best proposed units until the request is covered, as far as stock allows.
+
+    Units another clerk is reserving right now are skipped (SKIP LOCKED), not waited for.
+    """
+    _require_bank_staff(by, blood_request)
+    locked = _lock_request(blood_request)
+    _require_open(locked)
+    proposal = allocation_proposal(blood_request=locked, limit=100)
+    wanted = locked.units - locked.allocations.filter(status__in=Allocation.ACTIVE).count()
+    taken: list[int] = []
+    for unit in proposal:
+        if len(taken) >= wanted:
+            break
+        free = (
+            BloodUnit.objects.select_for_update(skip_locked=True)
+            .filter(pk=unit.pk, state=BloodUnit.State.AVAILABLE)
+            .values_list("pk", flat=True)
+        )
+        if free:
+            taken.append(unit.pk)
+    if not taken:
+        raise Conflict("No compatible unit is available for this request.", code="no_stock")
+    return allocation_reserve(blood_request=locked, unit_ids=taken, by=by)
+
+
+@transaction.atomic
+def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None = None) -> list:
+    """Issue reserved units to the hospital: units ISSUED, allocations issued, donors told where."""
+    _require_bank_staff(by, blood_request)
+    locked = _lock_request(blood_request)
+    _require_open(locked)
+    reserved = {
+        a.unit_id: a for a in locked.allocations.filter(status=Allocation.Status.RESERVED).select_related("unit")
+    }
+    chosen = list(reserved) if unit_ids is None else unit_ids
+    strangers = [pk for pk in chosen if pk not in reserved]
+    if strangers:
+        raise Conflict(f"Unit(s) {strangers} are not reserved for this request.", code="not_reserved")
+    if not chosen:
+        raise Conflict("Nothing is reserved for this request.", code="not_reserved")
+    now = timezone.now()
+    issued = []
+    for pk in sorted(chosen):
+        allocation = reserved[pk]
+        unit_transition(
+            unit=allocation.unit,
+            to=BloodUnit.State.ISSUED,
+            by=by,
+            reason=f"request {locked.pk}",
+            issued_to=locked.hospital,
+            issued_at=now,
+        )
+        allocation.status = Allocation.Status.ISSUED
+        allocation.issued_at = now
+        allocation.save(update_fields=["status", "issued_at"])
+        _tell_donor(allocation.unit, locked.hospital)
+        issued.append(allocation)
+    _refresh_status(locked)
+    blood_request.status = locked.status
+    return issued
+
+
+def _tell_donor(unit: BloodUnit, hospital: Site) -> None:
+    """Where my blood went: the hospital's name, never the patient."""
+    donation = unit.donation
+    user = donation.donor.user
+    notify(
+        user=user,
+        kind=Notification.Kind.UNIT_ISSUED,
+        key=f"unit_issued:{unit.pk}",
+        data={"donation": donation.pk, "unit": unit.pk, "hospital": hospital.name, "component": unit.component},
+        date=timezone.localtime(donation.collected_at).date().isoformat(),
+        component=unit.get_component_display(),
+        hospital=hospital.name,
+    )
+
+
+@transaction.atomic
+def request_cancel(*, blood_request: BloodRequest, by, reason: str = "") -> BloodRequest:
+    """Cancel an open request; reserved units go back on the shelf (issued ones stay issued)."""
+    allowed = (
+        by.is_admin
+        or (by.is_hospital_staff and blood_request.hospital_id in by.site_ids)
+        or (by.is_blood_bank_staff and blood_request.target_bank_id in by.site_ids)
+    )
+    if not allowed:
+        raise PermissionDenied("Only the requesting hospital or the blood bank may cancel.")
+    locked = _lock_request(blood_request)
+    _require_open(locked)
+    now = timezone.now()
+    held = locked.allocations.filter(status=Allocation.Status.RESERVED).select_related("unit").order_by("unit_id")
+    for allocation in held:
+        unit_transition(
+            unit=allocation.unit, to=BloodUnit.State.AVAILABLE, by=by, reason=f"request {locked.pk} cancelled"
+        )
+        allocation.status = Allocation.Status.RELEASED
+        allocation.released_at = now
+        allocation.save(update_fields=["status", "released_at"])
+    locked.status = BloodRequest.Status.CANCELLED
+    locked.cancel_reason = reason
+    locked.save(update_fields=["status", "cancel_reason", "updated_at"])
+    locked.call_outs.filter(status="open").update(status="closed")
+    blood_request.status = locked.status
+    return locked
+
+
+@transaction.atomic
+def allocation_record_outcome(*, allocation: Allocation, by, transfused: bool, reaction: str = "") -> Allocation:
+    """The hospital reports what became of an issued unit; when all are reported the request closes."""
+    blood_request = allocation.request
+    if not (by.is_admin or (by.is_hospital_staff and blood_request.hospital_id in by.site_ids)):
+        raise PermissionDenied("Only the hospital that received the unit may report its outcome.")
+    locked = Allocation.objects.select_for_update().select_related("unit").get(pk=allocation.pk)
+    if locked.status != Allocation.Status.ISSUED:
+        raise Conflict("Only an issued unit has a transfusion outcome.", code="not_issued")
+    if locked.outcome:
+        raise Conflict("The outcome of this unit is already recorded.", code="outcome_recorded")
+    if transfused:
+        unit_transition(unit=locked.unit, to=BloodUnit.State.TRANSFUSED, by=by, reason=reaction[:200])
+    locked.outcome = Allocation.Outcome.TRANSFUSED if transfused else Allocation.Outcome.NOT_TRANSFUSED
+    locked.reaction = reaction
+    locked.outcome_at = timezone.now()
+    locked.save(update_fields=["outcome", "reaction", "outcome_at"])
+    request_row = BloodRequest.objects.select_for_update().get(pk=blood_request.pk)
+    pending = request_row.allocations.filter(status=Allocation.Status.ISSUED, outcome="").exists()
+    if request_row.status == BloodRequest.Status.ISSUED and not pending:
+        request_row.status = BloodRequest.Status.CLOSED
+        request_row.save(update_fields=["status", "updated_at"])
+    allocation.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return locked

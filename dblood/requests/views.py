@@ -1,0 +1,142 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from . import services
+from .callouts import call_out_start
+from .models import Allocation, BloodRequest
+from .permissions import IsHospitalStaffOrAdmin, IsRequestParty
+from .selectors import allocation_proposal, requests_visible_to
+from .serializers import (
+    AllocationSerializer,
+    BloodRequestCreateSerializer,
+    BloodRequestSerializer,
+    CallOutStaffSerializer,
+    CallOutStartSerializer,
+    CancelSerializer,
+    IssueSerializer,
+    OutcomeSerializer,
+    ProposedUnitSerializer,
+    ReserveSerializer,
+)
+from .views_callouts import CallOutViewSet
+
+
+@extend_schema(tags=["requests"])
+class BloodRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Hospital blood requests: hospitals create and follow theirs; blood banks see those addressed to them."""
+
+    permission_classes = [IsRequestParty]
+    serializer_class = BloodRequestSerializer
+    queryset = BloodRequest.objects.none()
+    filterset_fields = ["status", "urgency", "component"]
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [IsHospitalStaffOrAdmin()]
+        return super().get_permissions()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return BloodRequest.objects.none()
+        allocations = Allocation.objects.select_related("unit__donation")
+        return requests_visible_to(self.request.user).prefetch_related(Prefetch("allocations", queryset=allocations))
+
+    def get_serializer_class(self):
+        return BloodRequestCreateSerializer if self.action == "create" else BloodRequestSerializer
+
+    @extend_schema(request=BloodRequestCreateSerializer, responses={201: BloodRequestSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = BloodRequestCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        blood_request = services.request_create(by=request.user, **serializer.validated_data)
+        return Response(self._render(blood_request), status=status.HTTP_201_CREATED)
+
+    def _render(self, blood_request: BloodRequest) -> dict:
+        return BloodRequestSerializer(self.get_queryset().get(pk=blood_request.pk)).data
+
+    @extend_schema(request=None, responses={200: ProposedUnitSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def proposal(self, request, pk=None):
+        """Compatible available units to reserve, best first (see README for the order)."""
+        units = allocation_proposal(blood_request=self.get_object())
+        return Response(ProposedUnitSerializer(units, many=True).data)
+
+    @extend_schema(request=ReserveSerializer, responses={200: BloodRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def reserve(self, request, pk=None):
+        """Reserve these units; a unit the rules would not propose needs `override_reason`."""
+        serializer = ReserveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        blood_request = self.get_object()
+        services.allocation_reserve(
+            blood_request=blood_request,
+            unit_ids=serializer.validated_data["units"],
+            override_reason=serializer.validated_data["override_reason"],
+            by=request.user,
+        )
+        return Response(self._render(blood_request))
+
+    @extend_schema(request=None, responses={200: BloodRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def allocate(self, request, pk=None):
+        """Reserve the best proposed units until the request is covered (as far as stock allows)."""
+        blood_request = self.get_object()
+        services.allocation_auto(blood_request=blood_request, by=request.user)
+        return Response(self._render(blood_request))
+
+    @extend_schema(request=IssueSerializer, responses={200: BloodRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        serializer = IssueSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        blood_request = self.get_object()
+        services.request_issue(
+            blood_request=blood_request, unit_ids=serializer.validated_data.get("units"), by=request.user
+        )
+        return Response(self._render(blood_request))
+
+    @extend_schema(request=CancelSerializer, responses={200: BloodRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        serializer = CancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        blood_request = self.get_object()
+        services.request_cancel(blood_request=blood_request, by=request.user, **serializer.validated_data)
+        return Response(self._render(blood_request))
+
+    @extend_schema(request=CallOutStartSerializer, responses={201: CallOutStaffSerializer})
+    @action(detail=True, methods=["post"], url_path="call-outs")
+    def call_out(self, request, pk=None):
+        """Start an emergency donor call-out (blood-bank staff, or staff of a verified hospital)."""
+        serializer = CallOutStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        call_out = call_out_start(blood_request=self.get_object(), by=request.user, **serializer.validated_data)
+        rendered = CallOutViewSet(request=request, action="retrieve", format_kwarg=None)
+        body = CallOutStaffSerializer(rendered.get_queryset().get(pk=call_out.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OutcomeSerializer, responses={200: AllocationSerializer})
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        """The hospital records whether an issued unit was transfused, and any reaction."""
+        serializer = OutcomeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        blood_request = self.get_object()
+        allocation = get_object_or_404(
+            blood_request.allocations.select_related("request", "unit__donation"),
+            unit_id=serializer.validated_data["unit"],
+            status__in=Allocation.ACTIVE,
+        )
+        services.allocation_record_outcome(
+            allocation=allocation,
+            by=request.user,
+            transfused=serializer.validated_data["transfused"],
+            reaction=serializer.validated_data["reaction"],
+        )
+        return Response(AllocationSerializer(allocation).data)
