@@ -9,6 +9,9 @@ Adding an endpoint is one line in MATRIX:  METHOD  /route/{param}  object  outco
 - one outcome per role, in ROLES order:
     ok   the permission check passed: 2xx, or 400/409 about the (empty) body or the state;
     401, 403, 404, 405: refused with exactly that status.
+Calls carry an empty JSON body, so a view that validates its input before loading the object
+(requests reserve/outcome, call-out answer) shows `ok` (400) for a role that would get 404 with
+a valid body; the permission itself is still checked by the object lookup.
 Each row runs as one test in a fresh world (personas, a drive of bank A, an appointment of the
 donor), so what one role's call changes does not leak into another row.
 """
@@ -67,6 +70,41 @@ GET    /api/v1/appointments/{pk}/ics                   appointment   401   ok   
 POST   /api/v1/appointments/{pk}/no-show               appointment   401   403   403   ok     404    403   403
 POST   /api/v1/appointments/{pk}/questionnaire         appointment   401   ok    404   403    403    403   403
 POST   /api/v1/appointments/{pk}/reschedule            appointment   401   ok    404   403    403    403   403
+GET    /api/v1/donations                               -             401   403   403   ok     ok     403   403
+POST   /api/v1/donations                               -             401   403   403   ok     ok     403   403
+GET    /api/v1/donations/mine                          -             401   ok    ok    403    403    403   403
+GET    /api/v1/donations/{pk}                          donation      401   403   403   ok     404    403   403
+POST   /api/v1/donations/{pk}/components               donation      401   403   403   ok     404    403   403
+POST   /api/v1/donations/{pk}/screening                donation      401   403   403   ok     404    403   403
+POST   /api/v1/donations/{pk}/typing                   donation      401   403   403   ok     404    403   403
+GET    /api/v1/units                                   -             401   403   403   ok     ok     403   403
+GET    /api/v1/units/expiring                          -             401   403   403   ok     ok     403   403
+GET    /api/v1/units/din/{din}                         din           401   403   403   ok     404    403   403
+GET    /api/v1/units/{pk}                              unit          401   403   403   ok     404    403   403
+POST   /api/v1/units/{pk}/discard                      unit          401   403   403   ok     404    403   403
+GET    /api/v1/stock                                   -             ok    ok    ok    ok     ok     ok    ok
+GET    /api/v1/stock.csv                               -             ok    ok    ok    ok     ok     ok    ok
+GET    /api/v1/transfers                               -             401   403   403   ok     ok     403   403
+POST   /api/v1/transfers                               -             401   403   403   ok     ok     403   403
+POST   /api/v1/transfers/{pk}/receive                  transfer      401   403   403   403    ok     403   403
+GET    /api/v1/requests                                -             401   403   403   ok     ok     ok    ok
+POST   /api/v1/requests                                -             401   403   403   403    403    ok    ok
+GET    /api/v1/requests/{pk}                           blood_request 401   403   403   ok     404    ok    ok
+GET    /api/v1/requests/{pk}/proposal                  blood_request 401   403   403   ok     404    ok    ok
+POST   /api/v1/requests/{pk}/allocate                  blood_request 401   403   403   ok     404    403   ok
+POST   /api/v1/requests/{pk}/call-outs                 blood_request 401   403   403   ok     404    ok    ok
+POST   /api/v1/requests/{pk}/cancel                    blood_request 401   403   403   ok     404    ok    ok
+POST   /api/v1/requests/{pk}/issue                     blood_request 401   403   403   ok     404    403   ok
+POST   /api/v1/requests/{pk}/outcome                   blood_request 401   403   403   ok     ok     ok    ok
+POST   /api/v1/requests/{pk}/reserve                   blood_request 401   403   403   ok     ok     ok    ok
+GET    /api/v1/call-outs                               -             401   ok    ok    ok     ok     ok    ok
+GET    /api/v1/call-outs/{pk}                          call_out      401   ok    404   ok     404    ok    ok
+POST   /api/v1/call-outs/{pk}/answer                   call_out      401   ok    ok    403    403    403   403
+GET    /api/v1/notifications                           -             401   ok    ok    ok     ok     ok    ok
+GET    /api/v1/notifications/unread-count              -             401   ok    ok    ok     ok     ok    ok
+GET    /api/v1/notifications/{pk}                      notification  401   ok    404   404    404    404   404
+POST   /api/v1/notifications/{pk}/read                 notification  401   ok    404   404    404    404   404
+POST   /api/v1/notifications/read-all                  -             401   ok    ok    ok     ok     ok    ok
 """
 # fmt: on
 
@@ -212,11 +250,79 @@ def world_appointment(world_donor, world_drive_a):
     return appointment_book(donor=world_donor, slot_id=world_drive_a.slots.first().id)
 
 
+@pytest.fixture
+def world_donation(world_donor, bank_a):
+    from dblood.inventory.tests.factories import make_donation
+
+    return make_donation(donor=world_donor, site=bank_a)
+
+
+@pytest.fixture
+def world_unit(world_donation, bank_a):
+    from dblood.inventory.tests.factories import make_unit
+
+    return make_unit(site=bank_a, donation=world_donation)
+
+
+@pytest.fixture
+def world_din(world_unit):
+    return world_unit.donation.din
+
+
+@pytest.fixture
+def world_transfer(bank_a, bank_b, staff_a):
+    from dblood.inventory.models import BloodUnit, Transfer
+    from dblood.inventory.tests.factories import make_unit
+
+    unit = make_unit(site=bank_a, state=BloodUnit.State.AVAILABLE)
+    return Transfer.objects.create(unit=unit, from_site=bank_a, to_site=bank_b, sent_by=staff_a)
+
+
+@pytest.fixture
+def world_blood_request(hospital, bank_a, hospital_user):
+    from dblood.requests.models import BloodRequest
+
+    return BloodRequest.objects.create(
+        hospital=hospital,
+        target_bank=bank_a,
+        created_by=hospital_user,
+        patient_abo="A",
+        patient_rhd="+",
+        component="PRC",
+        units=2,
+        needed_by=timezone.now() + timedelta(hours=6),
+    )
+
+
+@pytest.fixture
+def world_call_out(world_blood_request, world_donor, bank_a, staff_a):
+    from dblood.requests.models import CallOut, CallOutRecipient
+
+    call_out = CallOut.objects.create(
+        request=world_blood_request,
+        collection_site=bank_a,
+        started_by=staff_a,
+        donation_type="whole_blood",
+        radius_km=25,
+        donors_wanted=5,
+        come_by=timezone.now() + timedelta(hours=12),
+    )
+    CallOutRecipient.objects.create(call_out=call_out, donor=world_donor, batch=1)
+    return call_out
+
+
+@pytest.fixture
+def world_notification(donor):
+    from dblood.notifications.models import Notification
+
+    return Notification.objects.create(user=donor, kind="generic", dedupe_key="matrix", title="Hello", body="Hi")
+
+
 def _path(row: Row, world: World) -> str:
     if row.obj == "-":
         return row.route
     obj = getattr(world, row.obj)
-    return re.sub(r"\{\w+\}", str(obj.pk), row.route)
+    return re.sub(r"\{\w+\}", str(getattr(obj, "pk", obj)), row.route)
 
 
 def _outcome(status: int) -> str:
