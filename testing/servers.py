@@ -72,3 +72,84 @@ def start_memcached() -> TCPExecutor:
 
 def pg_version() -> str:
     return subprocess.check_output([PG_CTL, "--version"], text=True).strip()
+
+
+# --- the api as a real process (reliability tests) ----------------------------------------------
+
+
+def create_database(executor: PostgreSQLExecutor, name: str) -> str:
+    """Create database `name` on a throwaway server; returns its DATABASE_URL."""
+    import psycopg
+
+    with psycopg.connect(
+        host=executor.host, port=executor.port, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://postgres@{executor.host}:{executor.port}/{name}"
+
+
+def production_env(database_url: str, memcached: str = "", **extra: str) -> dict[str, str]:
+    """Environment for the api with production settings on loopback (plain HTTP)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="dblood.settings.production",
+        SECRET_KEY="reliability-" + "k3y!Zq" * 10,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database_url,
+        MEMCACHED_LOCATION=memcached,
+        DATABASE_CONNECT_TIMEOUT="2",
+        STATIC_ROOT=tempfile.mkdtemp(prefix="dblood-static-"),
+        MEDIA_ROOT=tempfile.mkdtemp(prefix="dblood-media-"),
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    import sys
+
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+
+
+def start_gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4):
+    """gunicorn serving dblood.wsgi on a free port; ready when /healthz answers."""
+    import sys
+
+    from mirakuru import HTTPExecutor
+
+    port = get_port(None)
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    executor = HTTPExecutor(
+        [
+            gunicorn,
+            "dblood.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "30",
+            "--chdir",
+            str(ROOT),
+        ],
+        url=f"http://127.0.0.1:{port}/healthz",
+        method="GET",
+        timeout=60,
+        envvars=env,
+    )
+    executor.start()
+    executor.base_url = f"http://127.0.0.1:{port}"
+    return executor

@@ -1,7 +1,7 @@
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+from dblood.core.throttles import AddressRateThrottle, AtomicRateThrottle
 
 
-class LoginEmailThrottle(SimpleRateThrottle):
+class LoginEmailThrottle(AtomicRateThrottle):
     """Attempts per account, wherever they come from: stops password guessing on one email."""
 
     scope = "login"
@@ -10,14 +10,14 @@ class LoginEmailThrottle(SimpleRateThrottle):
         email = request.data.get("email") if isinstance(request.data, dict) else None
         if not isinstance(email, str) or not email.strip():
             return None
-        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}
+        return self.ident_key(email.strip().lower())
 
 
-class LoginIPThrottle(AnonRateThrottle):
+class LoginIPThrottle(AddressRateThrottle):
     """Attempts per client address: stops one client trying many accounts."""
 
     scope = "login_ip"
 
 
-class PasswordResetThrottle(AnonRateThrottle):
+class PasswordResetThrottle(AddressRateThrottle):
     scope = "password_reset"

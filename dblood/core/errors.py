@@ -9,7 +9,7 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -35,6 +35,12 @@ class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The service is temporarily unavailable; try again shortly."
     default_code = "service_unavailable"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -69,6 +75,12 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many fields, a malformed multipart boundary, a bad Host: the client's fault.
+        logger.warning("suspicious request: %s", exc)
+        exc = exceptions.ParseError("Malformed request.")
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -90,6 +102,8 @@ def exception_handler(exc, context):
         code = codes if isinstance(codes, str) else "error"
         body = error_body(response.status_code, code, str(detail), **getattr(exc, "extra", {}))
     response.data = body
+    if response.status_code == 503:
+        response.headers.setdefault("Retry-After", "5")
     return response
 
 

@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 
 from .errors import error_body
+
+# Seconds a client should wait before retrying when a backing service is down.
+RETRY_AFTER_SECONDS = "5"
 
 
 class DatabaseUnavailableMiddleware:
@@ -18,6 +22,65 @@ class DatabaseUnavailableMiddleware:
             return JsonResponse(
                 error_body(503, "service_unavailable", "The database is unavailable; try again shortly."),
                 status=503,
-                headers={"Retry-After": "5"},
+                headers={"Retry-After": RETRY_AFTER_SECONDS},
             )
         return None
+
+
+def body_limit(content_type: str) -> int:
+    """Largest body accepted: uploads (multipart) get UPLOAD_MAX_BYTES, everything else
+    DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    if content_type.startswith("multipart/"):
+        return settings.UPLOAD_MAX_BYTES
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+class RequestSizeLimitMiddleware:
+    """413 in the api's error shape for a body larger than the limit, before anything reads it.
+
+    Django itself only checks DATA_UPLOAD_MAX_MEMORY_SIZE when something reads `request.body` or
+    `request.POST` (and then raises RequestDataTooBig, a 400); DRF's parsers read the raw stream
+    and never check it. Deciding on Content-Length here covers both, for every view. A body sent
+    without Content-Length (chunked) is not read by Django's WSGI handler at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse(error_body(400, "bad_request", "Invalid Content-Length."), status=400)
+        limit = body_limit(request.META.get("CONTENT_TYPE", ""))
+        if length > limit:
+            return JsonResponse(
+                error_body(413, "request_too_large", f"The request body is larger than {limit} bytes."),
+                status=413,
+            )
+        return self.get_response(request)
+
+
+class ApiSecurityHeadersMiddleware:
+    """Headers the api adds on top of Django's SecurityMiddleware (nosniff, HSTS, referrer policy)
+    and XFrameOptionsMiddleware.
+
+    JSON answers are data, never a page: a CSP that forbids everything stops a browser from
+    running anything it is tricked into rendering, and `no-store` keeps personal data out of
+    shared caches. HTML (admin, Swagger UI) keeps its own needs.
+    """
+
+    JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("application/json"):
+            response.headers.setdefault("Content-Security-Policy", self.JSON_CSP)
+            if request.path.startswith("/api/v1/"):
+                response.headers.setdefault("Cache-Control", "no-store")
+        if response.status_code == 503:
+            response.headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
+        return response

@@ -35,7 +35,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dblood.core.middleware.ApiSecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Bodies over the limit get a 413 in the error shape before anything reads them.
+    "dblood.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -235,3 +238,22 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "CallOutStatusEnum": "dblood.requests.models.CallOut.Status",
     }
 )
+
+# --- Reliability and security -------------------------------------------------------------------
+# Bodies over the limit get a 413 in the error shape before anything reads them; multipart
+# uploads have their own, larger limit (nginx's client_max_body_size should match it).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# JSON nested deep enough to exhaust the stack is a 400, not a 500.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "dblood.core.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# Proxies in front of the api that append to X-Forwarded-For (nginx: 1). Throttles identify the
+# client by the address the last trusted proxy saw; with DRF's default (None) a client could set
+# X-Forwarded-For itself and get a fresh login-throttle bucket per request.
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=0)
+# A database host that does not answer must fail fast (readyz within seconds), not hang a worker
+# for the kernel's TCP timeout.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)

@@ -18,8 +18,9 @@ def test_readyz_reports_database_and_cache(client):
 
 
 @pytest.mark.django_db
-def test_readyz_names_the_failing_cache(client, monkeypatch):
+def test_readyz_names_the_failing_cache_but_stays_ready(client, monkeypatch):
+    # memcached down makes the api slower, not unable to serve: it stays in the pool.
     monkeypatch.setattr(cache, "get", lambda *a, **k: None)
     response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "cache": "unavailable"}
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "checks": {"database": "ok", "cache": "unavailable"}}

@@ -1,0 +1,51 @@
+"""Rate limits that hold under concurrency and whatever the client sends.
+
+DRF's SimpleRateThrottle keeps a list of timestamps and writes it back (get, then set): N
+parallel requests all read the same list and all pass, so a burst of 50 guesses gets through a
+"10/min" limit. Here each window is one counter bumped with the cache's atomic `incr`
+(memcached and locmem both do it atomically), so the limit is exact at any concurrency.
+A fixed window lets through at most twice the rate across a window boundary, which is fine
+for login throttling. Idents are hashed: a key built from raw input (spaces, control
+characters, 300-character "emails") is illegal in memcached.
+"""
+
+import hashlib
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class AtomicRateThrottle(SimpleRateThrottle):
+    def ident_key(self, ident: str) -> str:
+        digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        now = self.timer()
+        window = int(now // self.duration)
+        self.wait_seconds = max(1, int((window + 1) * self.duration - now))
+        counter = f"{key}:{window}"
+        # add() only creates the counter if absent; incr() is atomic. Both outlive the window a little.
+        self.cache.add(counter, 0, self.duration + 1)
+        try:
+            count = self.cache.incr(counter)
+        except ValueError:  # expired between add and incr: start again
+            self.cache.add(counter, 1, self.duration + 1)
+            count = 1
+        if count is None or count is False:  # memcached down (errors are misses): fail open, keep serving
+            return True
+        return count <= self.num_requests
+
+    def wait(self):
+        return getattr(self, "wait_seconds", None)
+
+
+class AddressRateThrottle(AtomicRateThrottle):
+    """Per client address (the one the last trusted proxy saw, see NUM_PROXIES)."""
+
+    def get_cache_key(self, request, view):
+        return self.ident_key(self.get_ident(request) or "unknown")
