@@ -66,3 +66,39 @@ worker: venv
 audit: venv
 	$(BIN)/pip-audit --strict --progress-spinner off --vulnerability-service pypi -r requirements-prod.txt \
 		|| { echo "make audit: FAILED: a known vulnerability above, or PyPI's advisory data unreachable ('could not be audited')" >&2; exit 1; }
+
+# The web (dblood_web): its tests run in their own pytest process with the web's settings
+# (tests/web/pytest.ini); browser tests there start real api and web processes and Chromium.
+.PHONY: test-web web-messages run-web
+test-web: venv
+	cd tests/web && ../../$(BIN)/pytest
+
+test: test-web
+
+web-messages: venv
+	cd dblood_web && ../$(BIN)/python ../manage_web.py makemessages -l id --no-obsolete
+	cd dblood_web && ../$(BIN)/python ../manage_web.py compilemessages
+
+run-web: venv
+	$(BIN)/python manage_web.py runserver 127.0.0.1:8000
+
+# --- containers (issue 7) ---
+.PHONY: image-report compose-check
+
+image-report: venv  ## estimated final size of each image, without a container engine
+	$(BIN)/python scripts/image_report.py
+
+compose-check: venv  ## docker-compose.yml validated by the real Compose binary (needs .env)
+	$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/compose/docker-compose -f docker-compose.yml config -q
+
+# Benchmarks (bench/): seed PostgreSQL, serve with gunicorn + memcached, load with wrk, write
+# bench/RESULTS.md with charts. Never part of `make test`. Needs wrk, postgresql, memcached.
+.PHONY: bench bench-quick
+
+bench: venv
+	$(BIN)/pytest -q -p no:cacheprovider bench/tests
+	$(BIN)/python -m bench run
+
+bench-quick: venv
+	$(BIN)/pytest -q -p no:cacheprovider bench/tests
+	$(BIN)/python -m bench run --quick

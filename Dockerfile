@@ -1,0 +1,122 @@
+# syntax=docker/dockerfile:1.7
+# dblood: one Dockerfile, two images.
+#
+#   docker build --target api -t dblood-api .   # gunicorn dblood.wsgi      (api, worker, migrate)
+#   docker build --target web -t dblood-web .   # gunicorn dblood_web.wsgi  (people-facing site)
+#
+# Stages: builder (compilers, headers, gettext; builds every wheel of requirements-prod.txt)
+#   -> venv-api / venv-web (a virtualenv per image, installed from those wheels, trimmed)
+#   -> slim-api / slim-web (the same virtualenv without the packages' static folders)
+#   -> app-api / app-web (source + compiled messages + collected static files)
+#   -> api / web (python:3.11-alpine + the slim virtualenv + the app; no compiler, no wheel, no pip run).
+# Requirement files are copied before any source, so a source change rebuilds only app-* and the
+# last layer of api/web; `make image-report` estimates the final sizes without an engine.
+
+# ---------------------------------------------------------------------------------------------
+FROM python:3.11-alpine3.23 AS builder
+# Compilers and headers live only in this stage (for any dependency without a musllinux wheel);
+# gettext provides msgfmt for compilemessages.
+RUN apk add --no-cache build-base libffi-dev gettext
+WORKDIR /build
+COPY requirements.txt requirements-prod.txt ./
+RUN --mount=type=cache,target=/root/.cache/pip \
+    pip wheel --disable-pip-version-check --wheel-dir /wheels -r requirements-prod.txt
+COPY deploy/requirements-web.txt deploy/trim.py ./
+
+# ---------------------------------------------------------------------------------------------
+FROM builder AS venv-api
+# A virtualenv without pip: pip (already in the base image) installs into it from the wheels.
+RUN python -m venv --without-pip /opt/venv \
+    && pip --python /opt/venv/bin/python install --disable-pip-version-check --no-cache-dir \
+        --no-index --find-links /wheels --no-compile -r requirements-prod.txt \
+    && python trim.py site-packages /opt/venv/lib/python3.11/site-packages
+
+FROM venv-api AS slim-api
+RUN python trim.py site-packages /opt/venv/lib/python3.11/site-packages --drop-static
+
+FROM builder AS venv-web
+# The web needs a subset of the production pins (deploy/requirements-web.txt says which).
+RUN python -m venv --without-pip /opt/venv \
+    && pip --python /opt/venv/bin/python install --disable-pip-version-check --no-cache-dir \
+        --no-index --find-links /wheels --no-compile -r requirements-web.txt \
+    && python trim.py site-packages /opt/venv/lib/python3.11/site-packages
+
+FROM venv-web AS slim-web
+RUN python trim.py site-packages /opt/venv/lib/python3.11/site-packages --drop-static
+
+# ---------------------------------------------------------------------------------------------
+FROM venv-api AS app-api
+WORKDIR /app
+COPY manage.py ./
+COPY dblood ./dblood
+# Build-time values only: production settings refuse to load without a key and hosts.
+ENV DJANGO_SETTINGS_MODULE=dblood.settings.production \
+    STATIC_ROOT=/app/staticfiles \
+    PATH=/opt/venv/bin:$PATH
+RUN mkdir -p dblood/locale \
+    && SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage.py compilemessages \
+    && SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage.py collectstatic --noinput \
+    && python /build/trim.py static-root /app/staticfiles \
+    && find /app -name __pycache__ -type d -prune -exec rm -rf {} +
+
+FROM venv-web AS app-web
+WORKDIR /app
+COPY manage_web.py ./
+COPY dblood_web ./dblood_web
+ENV DJANGO_SETTINGS_MODULE=dblood_web.settings \
+    STATIC_ROOT=/app/staticfiles \
+    PATH=/opt/venv/bin:$PATH
+# manage_web.py turns DEBUG on unless told otherwise; the image collects as production does.
+RUN mkdir -p dblood_web/locale \
+    && DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py compilemessages \
+    && DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py collectstatic --noinput \
+    && python /build/trim.py static-root /app/staticfiles \
+    && find /app -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# ---------------------------------------------------------------------------------------------
+FROM python:3.11-alpine3.23 AS api
+# One numeric user for every dblood image; media is the only place it may write.
+RUN addgroup -S -g 10001 dblood \
+    && adduser -S -D -H -u 10001 -G dblood -h /app -s /sbin/nologin dblood \
+    && install -d -o 10001 -g 10001 /data/media /data/static
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    DJANGO_SETTINGS_MODULE=dblood.settings.production \
+    DATABASE_URL=sqlite:////data/db.sqlite3 \
+    STATIC_ROOT=/app/staticfiles \
+    MEDIA_ROOT=/data/media \
+    GUNICORN_BIND=0.0.0.0:8000 \
+    HEALTHCHECK_URL=http://127.0.0.1:8000/healthz
+COPY --from=slim-api /opt/venv /opt/venv
+COPY deploy/gunicorn.conf.py deploy/healthcheck.py /etc/dblood/
+COPY --from=app-api /app /app
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "/etc/dblood/healthcheck.py"]
+CMD ["gunicorn", "--config", "/etc/dblood/gunicorn.conf.py", "dblood.wsgi"]
+
+# ---------------------------------------------------------------------------------------------
+FROM python:3.11-alpine3.23 AS web
+RUN addgroup -S -g 10001 dblood \
+    && adduser -S -D -H -u 10001 -G dblood -h /app -s /sbin/nologin dblood \
+    && install -d -o 10001 -g 10001 /data/media /data/static
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    DJANGO_SETTINGS_MODULE=dblood_web.settings \
+    STATIC_ROOT=/app/staticfiles \
+    MEDIA_ROOT=/data/media \
+    GUNICORN_BIND=0.0.0.0:8000 \
+    HEALTHCHECK_URL=http://127.0.0.1:8000/healthz
+COPY --from=slim-web /opt/venv /opt/venv
+COPY deploy/gunicorn.conf.py deploy/healthcheck.py /etc/dblood/
+COPY --from=app-web /app /app
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "/etc/dblood/healthcheck.py"]
+CMD ["gunicorn", "--config", "/etc/dblood/gunicorn.conf.py", "dblood_web.wsgi"]

@@ -1,0 +1,274 @@
+"""The web's one door to the api: a small typed HTTP client.
+
+Every call goes over HTTP to `DBLOOD_API_URL` with the signed-in user's bearer token; the web never
+imports `dblood`. The api answers errors in one shape
+(`{"status", "code", "detail", "fields": {name: [messages]}}`), raised here as `ApiError`;
+a refused connection, a timeout or a 502/503/504 is `ApiUnavailable` (the web shows its 503 page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NotRequired, TypedDict
+
+import httpx
+
+# Tests replace this with an httpx.MockTransport; None means real network I/O.
+TRANSPORT: httpx.BaseTransport | None = None
+
+BLOOD_GROUPS = [f"{abo}{rhd}" for abo in ("O", "A", "B", "AB") for rhd in ("+", "-")]
+
+
+class ApiUnavailable(Exception):
+    """The api could not be reached or said it is unavailable."""
+
+
+@dataclass
+class ApiError(Exception):
+    status: int
+    code: str = "error"
+    detail: str = ""
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.code}: {self.detail}"
+
+
+class Membership(TypedDict):
+    site_id: int
+    site_name: str
+    site_kind: str
+
+
+class User(TypedDict):
+    id: int
+    email: str
+    full_name: str
+    role: str
+    language: str
+    memberships: list[Membership]
+
+
+class TokenResponse(TypedDict):
+    token: str
+    expires_at: str
+    user: User
+
+
+class StockRow(TypedDict):
+    site_id: int
+    site_name: str
+    city: str
+    province: str
+    abo: str
+    rhd: str
+    component: str
+    available: int
+    soonest_expiry: str | None
+    days_of_supply: float | None
+    level: str  # critical | low | adequate
+
+
+class Stock(TypedDict):
+    generated_at: str
+    results: list[StockRow]
+    totals: NotRequired[dict[str, Any]]
+
+
+class Slot(TypedDict):
+    id: int
+    starts_at: str
+    ends_at: str
+    capacity: int
+    free: int
+
+
+class Drive(TypedDict, total=False):
+    id: int
+    name: str
+    status: str
+    organiser: int
+    organiser_name: str
+    site: int | None
+    site_name: str | None
+    location_name: str
+    address: str
+    city: str
+    province: str
+    date: str
+    start_time: str
+    end_time: str
+    donation_types: list[str]
+    free: int
+    distance_km: float | None
+    slots: list[Slot]
+
+
+class Page(TypedDict):
+    count: int
+    results: list[dict[str, Any]]
+
+
+def _results(body: Any) -> list[dict[str, Any]]:
+    """A list endpoint's rows, whether paginated (`{"results": [...]}`) or a bare list."""
+    if isinstance(body, dict):
+        return list(body.get("results", []))
+    return list(body or [])
+
+
+class Api:
+    """One api conversation on behalf of one web request (and its user's token, if any)."""
+
+    def __init__(self, *, base_url: str, token: str | None = None, language: str | None = None, timeout: float = 5.0):
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if language:
+            headers["Accept-Language"] = language
+        self.token = token
+        self._http = httpx.Client(base_url=f"{base_url}/api/v1/", headers=headers, timeout=timeout, transport=TRANSPORT)
+
+    # -- transport -------------------------------------------------------------------------
+    def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None) -> httpx.Response:
+        clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        try:
+            response = self._http.request(method, path.lstrip("/"), params=clean or None, json=json)
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            raise ApiUnavailable(str(exc)) from exc
+        if response.status_code in (502, 503, 504):
+            raise ApiUnavailable(f"api answered {response.status_code}")
+        if response.status_code >= 400:
+            raise _error(response)
+        return response
+
+    def get(self, path: str, **params: Any) -> Any:
+        return _json(self.request("GET", path, params=params))
+
+    def post(self, path: str, json: Any = None) -> Any:
+        return _json(self.request("POST", path, json=json if json is not None else {}))
+
+    def patch(self, path: str, json: Any) -> Any:
+        return _json(self.request("PATCH", path, json=json))
+
+    def delete(self, path: str) -> Any:
+        return _json(self.request("DELETE", path))
+
+    def get_bytes(self, path: str) -> tuple[bytes, str]:
+        response = self.request("GET", path)
+        return response.content, response.headers.get("content-type", "application/octet-stream")
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- accounts --------------------------------------------------------------------------
+    def register(self, *, email: str, password: str, full_name: str, language: str) -> TokenResponse:
+        body = {"email": email, "password": password, "full_name": full_name, "language": language}
+        return self.post("auth/register", body)
+
+    def login(self, *, email: str, password: str) -> TokenResponse:
+        return self.post("auth/login", {"email": email, "password": password})
+
+    def logout(self) -> None:
+        self.post("auth/logout")
+
+    def me(self) -> User:
+        return self.get("me")
+
+    def me_update(self, **changes: Any) -> User:
+        return self.patch("me", changes)
+
+    def password_change(self, *, old_password: str, new_password: str) -> None:
+        self.post("auth/password/change", {"old_password": old_password, "new_password": new_password})
+
+    def password_reset(self, *, email: str) -> None:
+        self.post("auth/password/reset", {"email": email})
+
+    def password_reset_confirm(self, *, uid: str, token: str, new_password: str) -> None:
+        self.post("auth/password/reset/confirm", {"uid": uid, "token": token, "new_password": new_password})
+
+    # -- public ----------------------------------------------------------------------------
+    def stock(self, **filters: Any) -> Stock:
+        return self.get("stock", **filters)
+
+    def sites(self, **filters: Any) -> list[dict[str, Any]]:
+        return _results(self.get("sites", **filters))
+
+    def site(self, site_id: int) -> dict[str, Any]:
+        return self.get(f"sites/{site_id}")
+
+    def drives(self, **filters: Any) -> list[Drive]:
+        return _results(self.get("drives", **filters))  # type: ignore[return-value]
+
+    def drive(self, drive_id: int) -> Drive:
+        return self.get(f"drives/{drive_id}")
+
+    # -- donors ----------------------------------------------------------------------------
+    def donor_me(self) -> dict[str, Any]:
+        return self.get("donors/me")
+
+    def donor_update(self, **changes: Any) -> dict[str, Any]:
+        return self.patch("donors/me", changes)
+
+    def eligibility(self) -> dict[str, Any]:
+        return self.get("donors/me/eligibility")
+
+    def questionnaire(self) -> dict[str, Any]:
+        return self.get("questionnaire")
+
+    def appointments(self, **filters: Any) -> list[dict[str, Any]]:
+        return _results(self.get("appointments", **filters))
+
+    def appointment(self, appointment_id: int) -> dict[str, Any]:
+        return self.get(f"appointments/{appointment_id}")
+
+    def appointment_book(self, *, slot: int, donation_type: str) -> dict[str, Any]:
+        return self.post("appointments", {"slot": slot, "donation_type": donation_type})
+
+    def appointment_cancel(self, appointment_id: int) -> dict[str, Any]:
+        return self.post(f"appointments/{appointment_id}/cancel")
+
+    def appointment_reschedule(self, appointment_id: int, *, slot: int) -> dict[str, Any]:
+        return self.post(f"appointments/{appointment_id}/reschedule", {"slot": slot})
+
+    def appointment_answer(self, appointment_id: int, *, version: int, answers: dict[str, bool]) -> dict[str, Any]:
+        return self.post(f"appointments/{appointment_id}/questionnaire", {"version": version, "answers": answers})
+
+    def appointment_ics(self, appointment_id: int) -> tuple[bytes, str]:
+        return self.get_bytes(f"appointments/{appointment_id}/ics")
+
+    def donations_mine(self) -> list[dict[str, Any]]:
+        return _results(self.get("donations/mine", page_size=100))
+
+    def notifications(self) -> list[dict[str, Any]]:
+        return _results(self.get("notifications", page_size=50))
+
+    def notification_read(self, notification_id: int) -> None:
+        self.post(f"notifications/{notification_id}/read")
+
+    def call_outs(self) -> list[dict[str, Any]]:
+        return _results(self.get("call-outs"))
+
+    def call_out_answer(self, call_out_id: int, *, answer: str) -> dict[str, Any]:
+        return self.post(f"call-outs/{call_out_id}/answer", {"answer": answer})
+
+
+def _json(response: httpx.Response) -> Any:
+    if response.status_code == 204 or not response.content:
+        return None
+    return response.json()
+
+
+def _error(response: httpx.Response) -> ApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    fields = body.get("fields") or {}
+    return ApiError(
+        status=response.status_code,
+        code=str(body.get("code", "error")),
+        detail=str(body.get("detail", response.reason_phrase)),
+        fields={str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in fields.items()},
+    )

@@ -1,0 +1,139 @@
+"""Forms: the web checks shape only (required, types); the api decides and its field errors land here."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .api import ApiError
+
+PASSWORD = forms.PasswordInput(render_value=False)
+
+
+def apply_api_errors(form: forms.Form, error: ApiError, *, rename: dict[str, str] | None = None) -> None:
+    """Put the api's `fields` beside the matching form fields; anything else goes on top of the form."""
+    rename = rename or {}
+    placed = False
+    for name, messages in error.fields.items():
+        target = rename.get(name, name)
+        for message in messages:
+            if target in form.fields:
+                form.add_error(target, message)
+            else:
+                form.add_error(None, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.detail or _("Something went wrong. Please try again."))
+
+
+class SignupForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput({"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))
+    password = forms.CharField(
+        label=_("Password"), max_length=128, widget=forms.PasswordInput({"autocomplete": "new-password"})
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))
+    password = forms.CharField(
+        label=_("Password"), max_length=128, widget=forms.PasswordInput({"autocomplete": "current-password"})
+    )
+
+
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))
+
+
+class PasswordResetConfirmForm(forms.Form):
+    new_password = forms.CharField(
+        label=_("New password"), max_length=128, widget=forms.PasswordInput({"autocomplete": "new-password"})
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("Current password"), max_length=128, widget=forms.PasswordInput({"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label=_("New password"), max_length=128, widget=forms.PasswordInput({"autocomplete": "new-password"})
+    )
+
+
+class AccountForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class StockFilterForm(forms.Form):
+    DEFAULT_COMPONENT = "PRC"
+
+    province = forms.CharField(label=_("Province"), required=False, max_length=100)
+    # One component at a time: a cell that summed red cells and platelets would mix shelf lives
+    # and levels. Red cells first: they are what most patients need.
+    component = forms.ChoiceField(
+        label=_("Component"),
+        required=False,
+        choices=[
+            ("PRC", _("Packed red cells")),
+            ("WB", _("Whole blood")),
+            ("TC", _("Platelets")),
+            ("FFP", _("Fresh frozen plasma")),
+            ("LP", _("Liquid plasma")),
+            ("AHF", _("Cryoprecipitate")),
+        ],
+    )
+
+
+class DriveSearchForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput({"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    radius_km = forms.IntegerField(label=_("Within (km)"), required=False, min_value=1, max_value=500, initial=25)
+    has_free_slots = forms.BooleanField(label=_("Only with free places"), required=False, initial=True)
+
+    def api_filters(self) -> dict:
+        data = dict(self.cleaned_data)
+        for key in ("date_from", "date_to"):
+            if data.get(key):
+                data[key] = data[key].isoformat()
+        if data.get("lat") is None or data.get("lon") is None:
+            data.pop("lat", None), data.pop("lon", None), data.pop("radius_km", None)
+        data["has_free_slots"] = "true" if data.get("has_free_slots") else None
+        return data
+
+
+class SiteSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or city"), required=False, max_length=100)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+
+
+class DonorProfileForm(forms.Form):
+    """The donor's own record (PATCH donors/me). Blood group is set by the lab once confirmed."""
+
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40, widget=forms.TextInput({"type": "tel"}))
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput({"type": "date"}))
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), ("F", _("Female")), ("M", _("Male"))])
+    weight_kg = forms.DecimalField(label=_("Weight (kg)"), required=False, min_value=0, max_digits=5, decimal_places=1)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    province = forms.CharField(label=_("Province"), required=False, max_length=100)
+    call_out_opt_in = forms.BooleanField(label=_("Tell me when a patient nearby needs my blood group"), required=False)
+    alert_radius_km = forms.IntegerField(label=_("How far I can travel (km)"), required=False, min_value=1)
+    max_alerts_per_week = forms.IntegerField(label=_("At most this many alerts a week"), required=False, min_value=0)
+    notify_channels = forms.MultipleChoiceField(
+        label=_("Send my messages by"),
+        required=False,
+        choices=[("in_app", _("In the app")), ("email", _("Email"))],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def api_changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.get("birth_date"):
+            data["birth_date"] = data["birth_date"].isoformat()
+        if data.get("weight_kg") is not None:
+            data["weight_kg"] = str(data["weight_kg"])
+        return {k: v for k, v in data.items() if v not in (None, "")}

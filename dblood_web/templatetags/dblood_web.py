@@ -1,0 +1,95 @@
+"""Template filters: api values (ISO times, stock levels) shown in the reader's language and zone."""
+
+from datetime import UTC, date, datetime
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+LEVEL_LABELS = {"critical": _("Critical"), "low": _("Low"), "adequate": _("Adequate")}
+
+
+@register.filter
+def level_label(level: str | None) -> str:
+    return str(LEVEL_LABELS.get(level or "", _("No data")))
+
+
+@register.filter
+def api_datetime(value: str | None, fmt: str = "D j M Y, H:i") -> str:
+    """An api timestamp (UTC, ISO 8601) in the web's time zone."""
+    if not value:
+        return ""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime):
+        return str(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return formats.date_format(timezone.localtime(moment), fmt)
+
+
+@register.filter
+def api_time(value: str | None) -> str:
+    return api_datetime(value, "H:i")
+
+
+@register.filter
+def api_date(value: str | None) -> str:
+    if not value:
+        return ""
+    day = parse_date(value[:10]) if isinstance(value, str) else value
+    if not isinstance(day, date):
+        return str(value)
+    return formats.date_format(day, "D j M Y")
+
+
+DONATION_TYPES = {
+    "whole_blood": _("Whole blood"),
+    "apheresis_platelets": _("Apheresis platelets"),
+    "apheresis_plasma": _("Apheresis plasma"),
+}
+COMPONENTS = {
+    "WB": _("Whole blood"),
+    "PRC": _("Packed red cells"),
+    "TC": _("Platelets"),
+    "FFP": _("Fresh frozen plasma"),
+    "LP": _("Liquid plasma"),
+    "AHF": _("Cryoprecipitate"),
+}
+APPOINTMENT_STATUSES = {
+    "booked": _("Booked"),
+    "checked_in": _("Checked in"),
+    "completed": _("Donated"),
+    "cancelled": _("Cancelled"),
+    "no_show": _("Did not come"),
+}
+UNIT_STATES = {
+    "quarantined": _("being tested"),
+    "unsafe": _("not used (it could not be given safely)"),
+    "issued": _("given to a patient"),
+    "transfused": _("given to a patient"),
+    "discarded": _("not used (it could not be given safely)"),
+    "expired": _("not used in time"),
+}
+
+
+@register.filter
+def donation_type_label(code: str | None) -> str:
+    return str(DONATION_TYPES.get(code or "", code or ""))
+
+
+@register.filter
+def component_label(code: str | None) -> str:
+    return str(COMPONENTS.get(code or "", code or ""))
+
+
+@register.filter
+def appointment_status_label(code: str | None) -> str:
+    return str(APPOINTMENT_STATUSES.get(code or "", code or ""))
+
+
+@register.filter
+def unit_state_label(code: str | None) -> str:
+    return str(UNIT_STATES.get(code or "", _("in the blood bank, waiting for a patient")))

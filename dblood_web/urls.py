@@ -1,0 +1,42 @@
+from django.urls import path
+
+from .views import account, appointments, donor, public
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("healthz", public.healthz, name="healthz"),
+    path("drives/", public.drives, name="drives"),
+    path("blood-banks/", public.sites, name="sites"),
+    path("blood-banks/<int:site_id>/", public.site_detail, name="site"),
+    path("signup/", account.signup, name="signup"),
+    path("login/", account.login, name="login"),
+    path("logout/", account.logout, name="logout"),
+    path("language/", account.language, name="language"),
+    path("password-reset/", account.password_reset, name="password_reset"),
+    # The api's reset email links here: {WEB_BASE_URL}/password-reset/<uid>/<token>/
+    path("password-reset/<str:uid>/<str:token>/", account.password_reset_confirm, name="password_reset_confirm"),
+    path("account/", account.account, name="account"),
+    path("account/password/", account.password_change, name="password_change"),
+    path("me/", donor.profile, name="donor_profile"),
+    path("me/eligibility/", donor.eligibility, name="eligibility"),
+    path("me/appointments/", appointments.appointment_list, name="appointments"),
+    path("me/appointments/book/", appointments.appointment_book, name="appointment_book"),
+    path("me/appointments/<int:appointment_id>/cancel/", appointments.appointment_cancel, name="appointment_cancel"),
+    path(
+        "me/appointments/<int:appointment_id>/reschedule/",
+        appointments.appointment_reschedule,
+        name="appointment_reschedule",
+    ),
+    path("me/appointments/<int:appointment_id>.ics", appointments.appointment_ics, name="appointment_ics"),
+    path("me/appointments/<int:appointment_id>/questions/", appointments.questionnaire, name="questionnaire"),
+    path("me/donations/", donor.donations, name="donations"),
+    path("me/notifications/", donor.notifications, name="notifications"),
+    path("me/notifications/<int:notification_id>/read/", donor.notification_read, name="notification_read"),
+    path("me/call-outs/", donor.call_outs, name="call_outs"),
+    path("me/call-outs/<int:call_out_id>/answer/", donor.call_out_answer, name="call_out_answer"),
+    path("me/card/", donor.card, name="card"),
+]
+
+handler403 = "dblood_web.views.public.permission_denied"
+handler404 = "dblood_web.views.public.page_not_found"
+handler500 = "dblood_web.views.public.server_error"

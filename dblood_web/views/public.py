@@ -1,0 +1,111 @@
+"""Public pages: the stock dashboard, finding a drive, blood banks."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_safe
+
+from .. import dashboard
+from ..api import ApiError
+from ..forms import DriveSearchForm, SiteSearchForm, StockFilterForm
+
+
+@require_safe
+def healthz(request):
+    """The web process is alive (it does not ask the api: the api has its own /readyz)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _stock(request, **filters) -> dict:
+    """The stock figures, or none (with the page still useful) when the api has no figures to give."""
+    try:
+        return request.api.stock(**filters)
+    except ApiError as error:
+        if error.status not in (400, 404):
+            raise
+        return {"generated_at": None, "results": [], "unavailable": True}
+
+
+@require_GET
+def home(request):
+    form = StockFilterForm(request.GET or None)
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    filters["component"] = filters.get("component") or StockFilterForm.DEFAULT_COMPONENT
+    stock = _stock(request, **filters)
+    site_rows = dashboard.table(stock.get("results", []))
+    group_totals = dashboard.totals(site_rows)
+    provinces = sorted({row.get("province", "") for row in stock.get("results", [])} - {""})
+    context = {
+        "form": form,
+        "generated_at": stock.get("generated_at"),
+        "site_rows": site_rows,
+        "group_totals": group_totals,
+        "bars": dashboard.bars(group_totals, dashboard.by_level(site_rows)),
+        "chart_height": dashboard.CHART_ROW * len(group_totals),
+        "chart_label_width": dashboard.CHART_LABEL_WIDTH,
+        "provinces": provinces,
+        "levels": dashboard.LEVELS,
+        "unavailable": stock.get("unavailable", False),
+    }
+    return render(request, "dblood_web/home.html", context)
+
+
+@require_GET
+def drives(request):
+    form = DriveSearchForm(request.GET or None)
+    found, searched = [], False
+    if form.is_bound and form.is_valid():
+        searched = True
+        try:
+            found = request.api.drives(**form.api_filters())
+        except ApiError as error:
+            if error.status != 400:
+                raise
+            for name, messages in error.fields.items():
+                for message in messages:
+                    form.add_error(name if name in form.fields else None, message)
+    elif not form.is_bound:
+        found = request.api.drives(has_free_slots="true")
+    return render(request, "dblood_web/drives.html", {"form": form, "drives": found, "searched": searched})
+
+
+@require_GET
+def sites(request):
+    form = SiteSearchForm(request.GET or None)
+    filters = {"kind": "blood_bank"}
+    if form.is_bound and form.is_valid():
+        filters.update({k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
+    return render(request, "dblood_web/sites.html", {"form": form, "sites": request.api.sites(**filters)})
+
+
+@require_GET
+def site_detail(request, site_id: int):
+    site = request.api.site(site_id)
+    stock = _stock(request, site=site_id, component=StockFilterForm.DEFAULT_COMPONENT)
+    site_rows = dashboard.table(stock.get("results", []))
+    group_totals = dashboard.totals(site_rows)
+    upcoming = request.api.drives(organiser=site_id)
+    context = {
+        "site": site,
+        "group_totals": group_totals,
+        "bars": dashboard.bars(group_totals, dashboard.by_level(site_rows)),
+        "chart_height": dashboard.CHART_ROW * len(group_totals),
+        "chart_label_width": dashboard.CHART_LABEL_WIDTH,
+        "drives": upcoming,
+    }
+    return render(request, "dblood_web/site_detail.html", context)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "dblood_web/404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "dblood_web/403.html", status=403)
+
+
+def server_error(request):
+    return render(request, "dblood_web/500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "dblood_web/403.html", {"csrf": True}, status=403)

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Remove from an image what the running services never read. Standard library only.
+
+Used by the Dockerfile (so the bytes never reach a final layer) and by `make image-report`
+(so the estimate applies exactly the same trimming):
+
+    python trim.py site-packages /opt/venv/lib/python3.11/site-packages [--drop-static]
+    python trim.py static-root /app/staticfiles
+
+site-packages:
+- translations other than the ones dblood serves (en, id; settings.LANGUAGES);
+- third-party test suites: directories named `tests` only. Never `test`: `django/test` is
+  imported at run time (by DRF among others);
+- bytecode caches (the image runs with PYTHONDONTWRITEBYTECODE; gunicorn preloads the app
+  once per container, so compiling on start costs about a second, not 16 MB per image);
+- with --drop-static, the packages' `static/` folders: collectstatic has already copied them
+  into STATIC_ROOT, which is all whitenoise and nginx serve in production.
+
+static-root (after collectstatic with whitenoise's CompressedManifestStaticFilesStorage):
+- the unhashed copies: templates link the hashed names through the manifest;
+- source maps (`*.map`) of the vendored Swagger UI and Redoc bundles: debugging aids for those
+  projects' developers, a third of the static bytes. A browser asks for them only with its
+  developer tools open, and then gets a 404.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+KEEP_LANGUAGES = frozenset({"en", "id"})
+
+
+def _is_language_dir(path: Path) -> bool:
+    return path.is_dir() and ((path / "LC_MESSAGES").is_dir() or (path / "formats.py").is_file())
+
+
+def trim_site_packages(root: Path, *, drop_static: bool = False) -> int:
+    """Trim an unpacked site-packages in place; returns the bytes removed."""
+    doomed: list[Path] = []
+    for locale in root.rglob("locale"):
+        if locale.is_dir():
+            languages = [child for child in locale.iterdir() if _is_language_dir(child)]
+            doomed += [child for child in languages if child.name not in KEEP_LANGUAGES]
+    doomed += [path for path in root.rglob("tests") if path.is_dir()]
+    doomed += [path for path in root.rglob("__pycache__") if path.is_dir()]
+    if drop_static:
+        doomed += [path for path in root.rglob("static") if path.is_dir()]
+    return _remove(doomed)
+
+
+def trim_static_root(root: Path) -> int:
+    """Trim a collected STATIC_ROOT in place; returns the bytes removed."""
+    manifest = json.loads((root / "staticfiles.json").read_text())
+    doomed = [root / name for name, hashed in manifest["paths"].items() if name != hashed]
+    doomed += [path.with_name(path.name + ".gz") for path in doomed]
+    doomed += [path for pattern in ("*.map", "*.map.gz") for path in root.rglob(pattern)]
+    return _remove(doomed)
+
+
+def _size(path: Path) -> int:
+    if path.is_file() and not path.is_symlink():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _remove(paths: list[Path]) -> int:
+    removed = 0
+    # Deepest first, so a folder inside a removed folder is not visited twice.
+    for path in sorted(set(paths), key=lambda p: len(p.parts), reverse=True):
+        if not path.exists():
+            continue
+        removed += _size(path)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return removed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    packages = sub.add_parser("site-packages")
+    packages.add_argument("path", type=Path)
+    packages.add_argument("--drop-static", action="store_true")
+    static = sub.add_parser("static-root")
+    static.add_argument("path", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "site-packages":
+        removed = trim_site_packages(args.path, drop_static=args.drop_static)
+    else:
+        removed = trim_static_root(args.path)
+    print(f"trim {args.command} {args.path}: removed {removed / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""`make image-report`: the final size of each image, estimated without a container engine.
+
+For each Dockerfile target (api, web) the estimate is
+
+    published size of the base image (python:3.11-alpine3.23, amd64)
+  + the virtualenv: the production wheels for musllinux_1_2_x86_64 (the image's platform)
+    unpacked exactly as the Dockerfile installs them, then trimmed by the Dockerfile's own
+    script (deploy/trim.py site-packages --drop-static)
+  + the collected static files, trimmed the same way (deploy/trim.py static-root)
+  + the application source the Dockerfile copies (.dockerignore: no tests, no caches)
+  + the gunicorn config and healthcheck script,
+
+each file counted as a layer tar stores it (512-byte header, content padded to 512 bytes).
+It prints the biggest packages and the original deployment's 176 MB beside the totals, and
+exits 1 when a target is over its limit. `--json` prints the figures for tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "deploy"))
+
+import trim  # noqa: E402  (deploy/trim.py: the Dockerfile's trimming, applied here too)
+
+BASE_IMAGE = "python:3.11-alpine3.23"
+BASE_MB = 54.5  # published uncompressed size, amd64, 2026-08 (see MACHINE.md)
+SEED_MB = {"seed multi-stage": 176, "seed single-stage": 336}
+PLATFORM = [
+    "--platform",
+    "musllinux_1_2_x86_64",
+    "--python-version",
+    "3.11",
+    "--implementation",
+    "cp",
+    "--abi",
+    "cp311",
+    "--only-binary=:all:",
+]
+TARGETS = {
+    "api": {
+        "requirements": ROOT / "requirements-prod.txt",
+        "limit_mb": 100,
+        "manage": "manage.py",
+        "settings": "dblood.settings.production",
+        "source": ["manage.py", "dblood"],
+    },
+    "web": {
+        "requirements": ROOT / "deploy" / "requirements-web.txt",
+        "limit_mb": 80,
+        "manage": "manage_web.py",
+        "settings": "dblood_web.settings",
+        "source": ["manage_web.py", "dblood_web"],
+    },
+}
+EXTRAS = [ROOT / "deploy" / "gunicorn.conf.py", ROOT / "deploy" / "healthcheck.py"]
+IGNORED_DIRS = {"tests", "__pycache__"}  # as .dockerignore says
+
+
+def tar_bytes(path: Path) -> int:
+    """Bytes a file or folder takes in a layer tar."""
+    paths = [path] if path.is_file() else [path, *path.rglob("*")]
+    total = 0
+    for item in paths:
+        total += 512
+        if item.is_file() and not item.is_symlink():
+            total += -(-item.stat().st_size // 512) * 512
+    return total
+
+
+def pip(*args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet", *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def packages(site: Path) -> dict[str, int]:
+    """Bytes per installed distribution, from each RECORD (files trimmed away no longer count)."""
+    sizes: dict[str, int] = {}
+    for record in site.glob("*.dist-info/RECORD"):
+        name = record.parent.name.split("-")[0]
+        with record.open(newline="") as handle:
+            files = {site / row[0] for row in csv.reader(handle) if row}
+        sizes[name] = sum(tar_bytes(path) for path in files if path.is_file())
+    return sizes
+
+
+def collect_static(target: dict, destination: Path) -> int:
+    if not (ROOT / target["manage"]).exists():
+        return 0
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": target["settings"],
+        "SECRET_KEY": "build-only",
+        "ALLOWED_HOSTS": "build.invalid",
+        "DEBUG": "false",  # manage_web.py defaults it on; the image collects as production does
+        "STATIC_ROOT": str(destination),
+    }
+    subprocess.run(
+        [sys.executable, target["manage"], "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    trim.trim_static_root(destination)
+    return tar_bytes(destination)
+
+
+def source_bytes(target: dict) -> int:
+    total = 0
+    for name in target["source"]:
+        path = ROOT / name
+        if path.is_file():
+            total += tar_bytes(path)
+        elif path.is_dir():
+            for item in [path, *path.rglob("*")]:
+                if IGNORED_DIRS & set(item.relative_to(ROOT).parts) or item.suffix in (".pyc", ".pyo"):
+                    continue
+                total += 512 + (-(-item.stat().st_size // 512) * 512 if item.is_file() else 0)
+    return total
+
+
+def estimate(name: str, wheels: Path, work: Path) -> dict:
+    target = TARGETS[name]
+    site = work / name / "site-packages"
+    # As the Dockerfile: resolve from the wheels built from requirements-prod.txt, nothing else.
+    pip("install", "--no-index", "--find-links", str(wheels), "--no-compile", "--target", str(site), *PLATFORM,
+        "-r", str(target["requirements"]))  # fmt: skip
+    trim.trim_site_packages(site, drop_static=True)
+    venv = tar_bytes(site)
+    static = collect_static(target, work / name / "static")
+    app = source_bytes(target)
+    extras = sum(tar_bytes(path) for path in EXTRAS)
+    total_mb = BASE_MB + (venv + static + app + extras) / 1e6
+    biggest = sorted(packages(site).items(), key=lambda item: item[1], reverse=True)[:8]
+    return {
+        "target": name,
+        "base_mb": BASE_MB,
+        "venv_mb": round(venv / 1e6, 1),
+        "static_mb": round(static / 1e6, 1),
+        "app_mb": round((app + extras) / 1e6, 1),
+        "total_mb": round(total_mb, 1),
+        "limit_mb": target["limit_mb"],
+        "app_present": (ROOT / target["manage"]).exists(),
+        "biggest": [(package, round(size / 1e6, 1)) for package, size in biggest],
+    }
+
+
+def report(results: list[dict]) -> str:
+    lines = [f"Estimated final image sizes (base {BASE_IMAGE} {BASE_MB} MB, amd64, uncompressed)", ""]
+    lines.append(f"{'target':<8}{'base':>7}{'venv':>7}{'static':>8}{'app':>6}{'total':>8}{'limit':>7}")
+    for r in results:
+        lines.append(
+            f"{r['target']:<8}{r['base_mb']:>7.1f}{r['venv_mb']:>7.1f}{r['static_mb']:>8.1f}{r['app_mb']:>6.1f}"
+            f"{r['total_mb']:>8.1f}{r['limit_mb']:>7}  {'ok' if r['total_mb'] <= r['limit_mb'] else 'OVER'}"
+            + ("" if r["app_present"] else "  (app not in this checkout yet: packages only)")
+        )
+    for label, size in SEED_MB.items():
+        lines.append(f"{label:<22}{size:>20} MB  (the original deployment, for comparison)")
+    for r in results:
+        lines += ["", f"biggest packages in {r['target']} (MB, after trimming):"]
+        lines += [f"  {package:<28}{size:>6.1f}" for package, size in r["biggest"]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Estimate the dblood images' sizes without an engine.")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("targets", nargs="*", metavar="target", help="api, web (default: both)")
+    args = parser.parse_args(argv)
+    if unknown := set(args.targets) - set(TARGETS):
+        parser.error(f"unknown target(s): {', '.join(sorted(unknown))}")
+    with tempfile.TemporaryDirectory(prefix="dblood-image-") as tmp:
+        work = Path(tmp)
+        wheels = work / "wheels"
+        # The builder stage's `pip wheel -r requirements-prod.txt`, for the image's platform.
+        pip("download", "--no-deps", "--dest", str(wheels), *PLATFORM, "-r", str(ROOT / "requirements-prod.txt"))
+        results = [estimate(name, wheels, work) for name in args.targets or TARGETS]
+    print(json.dumps(results, indent=2) if args.json else report(results))
+    return 0 if all(r["total_mb"] <= r["limit_mb"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

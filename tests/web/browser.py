@@ -1,0 +1,147 @@
+"""Real processes for the browser tests: PostgreSQL, the api and the web under gunicorn, Chromium.
+
+Nothing is mocked here: the web talks HTTP to the api, the api to PostgreSQL.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mirakuru import HTTPExecutor
+from port_for import get_port
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+SECRET = "browser-test-only-key-" + "x7Qp!" * 10
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    # The web's test settings leave their values in os.environ; the processes get only their own.
+    drop = {
+        "DJANGO_SETTINGS_MODULE",
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DBLOOD_API_URL",
+        "WHITENOISE_USE_FINDERS",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith(("SECURE_", "SESSION_"))}
+    env.update(extra)
+    return env
+
+
+def api_env(pg) -> dict[str, str]:
+    return _clean_env(
+        DJANGO_SETTINGS_MODULE="dblood.settings.development",
+        DEBUG="0",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=f"postgres://postgres@{pg.host}:{pg.port}/dblood",
+        DATABASE_CONN_MAX_AGE="0",
+        EMAIL_URL="consolemail://",
+    )
+
+
+def create_database(pg, name: str = "dblood") -> None:
+    import psycopg
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            conn = psycopg.connect(host=pg.host, port=pg.port, user="postgres", dbname="postgres", autocommit=True)
+            break
+        except psycopg.OperationalError:
+            # pg_ctl -w can return while the server still says "the database system is starting up".
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    with conn:
+        conn.execute(f"CREATE DATABASE {name}")
+
+
+def start_api(pg) -> HTTPExecutor:
+    create_database(pg)
+    env = api_env(pg)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    # The demo's people and sites (staff of UDD Jakarta, a verified hospital), but no demo stock:
+    # the journeys' own units are then the only ones, and what the pages show is theirs.
+    load = "from dblood.accounts import demo as a; from dblood.sites import demo as s; s.load(); a.load()"
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", load], cwd=ROOT, env=env, check=True)
+    port = get_port(None)
+    executor = HTTPExecutor(
+        [str(BIN / "gunicorn"), "dblood.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--access-logfile", "-"],
+        url=f"http://127.0.0.1:{port}/healthz",
+        cwd=str(ROOT),
+        envvars=env,
+        timeout=60,
+        method="GET",
+    )
+    executor.start()
+    executor.base_url = f"http://127.0.0.1:{port}"
+    return executor
+
+
+def start_web(api_url: str) -> HTTPExecutor:
+    static_root = tempfile.mkdtemp(prefix="dblood-web-static-")
+    env = _clean_env(
+        DJANGO_SETTINGS_MODULE="dblood_web.settings",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DBLOOD_API_URL=api_url,
+        STATIC_ROOT=static_root,
+        # Plain HTTP on loopback: no TLS redirect, cookies not marked Secure.
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+    )
+    subprocess.run(
+        [sys.executable, "manage_web.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={**env, "DEBUG": "0"},
+        check=True,
+    )
+    port = get_port(None)
+    executor = HTTPExecutor(
+        [str(BIN / "gunicorn"), "dblood_web.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
+        url=f"http://127.0.0.1:{port}/healthz",
+        cwd=str(ROOT),
+        envvars=env,
+        timeout=60,
+        method="GET",
+    )
+    executor.start()
+    executor.base_url = f"http://127.0.0.1:{port}"
+    return executor
+
+
+def manage(pg, *args: str) -> str:
+    """Run one of the api's management commands against the live stack's database."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=api_env(pg), check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+class ApiUser:
+    """Someone using the api directly (staff and hospital steps that have no web page yet)."""
+
+    def __init__(self, base_url: str, email: str, password: str = "demo-pass-2026"):
+        import httpx
+
+        self.http = httpx.Client(base_url=f"{base_url}/api/v1/", timeout=30)
+        answer = self.http.post("auth/login", json={"email": email, "password": password})
+        answer.raise_for_status()
+        self.user = answer.json()["user"]
+        self.http.headers["Authorization"] = f"Bearer {answer.json()['token']}"
+
+    def call(self, method: str, path: str, json=None, expect: int | None = None):
+        response = self.http.request(method, path, json=json)
+        if expect is not None:
+            assert response.status_code == expect, (method, path, response.status_code, response.text)
+        else:
+            assert response.status_code < 400, (method, path, response.status_code, response.text)
+        return response.json() if response.content else None

@@ -1,0 +1,101 @@
+"""Fixtures for the web's tests: the api mocked at the HTTP layer (httpx.MockTransport)."""
+
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+from webfakes import USER, FakeApi
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def pytest_ignore_collect(collection_path, config):
+    # The api's pytest run (settings dblood.settings.test) passes over this folder; `make test-web`
+    # runs it with the web's own settings.
+    if os.environ.get("DJANGO_SETTINGS_MODULE") != "web_test_settings":
+        return True
+    return None
+
+
+@pytest.fixture
+def fake_api(monkeypatch):
+    from dblood_web import api
+
+    fake = FakeApi()
+    monkeypatch.setattr(api, "TRANSPORT", httpx.MockTransport(fake))
+    return fake
+
+
+@pytest.fixture
+def signed_in(client, fake_api):
+    """A donor logged in through the real login form (the api is the fake)."""
+    fake_api.on("POST", "auth/login", body={"token": "tok-ani", "expires_at": "2026-12-13T00:00:00Z", "user": USER})
+    fake_api.on("GET", "me", body=USER)
+    response = client.post("/login/", {"email": USER["email"], "password": "pw-long-enough"})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    page = getattr(item, "browser_page", None)
+    if report.when == "call" and report.failed and page is not None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{item.name}.png"), full_page=True)
+        except Exception as exc:  # noqa: BLE001 - a failed screenshot must not hide the real failure
+            report.sections.append(("screenshot", f"could not save a screenshot: {exc}"))
+    return report
+
+
+@pytest.fixture
+def client():
+    """Django's test client, reading English unless a test asks otherwise (the site's default is Indonesian)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(scope="session")
+def live_stack():
+    """PostgreSQL, the api and the web as real processes; yields the web's and the api's base URLs."""
+    from browser import start_api, start_web
+
+    from testing.servers import start_postgresql, stop_postgresql
+
+    pg = start_postgresql()
+    api = web = None
+    try:
+        api = start_api(pg)
+        web = start_web(api.base_url)
+        yield {"web": web.base_url, "api": api.base_url, "pg": pg}
+    finally:
+        for process in (web, api):
+            if process is not None:
+                process.stop()
+        stop_postgresql(pg)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(request, chromium, live_stack):
+    """A fresh browser context on a 360-px phone screen; a failing test leaves a screenshot."""
+    context = chromium.new_context(viewport={"width": 360, "height": 780}, locale="id-ID")
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    page.base = live_stack["web"]
+    request.node.browser_page = page
+    yield page
+    context.close()
