@@ -90,3 +90,15 @@ image-report: venv  ## estimated final size of each image, without a container e
 
 compose-check: venv  ## docker-compose.yml validated by the real Compose binary (needs .env)
 	$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/compose/docker-compose -f docker-compose.yml config -q
+
+# Benchmarks (bench/): seed PostgreSQL, serve with gunicorn + memcached, load with wrk, write
+# bench/RESULTS.md with charts. Never part of `make test`. Needs wrk, postgresql, memcached.
+.PHONY: bench bench-quick
+
+bench: venv
+	$(BIN)/pytest -q -p no:cacheprovider bench/tests
+	$(BIN)/python -m bench run
+
+bench-quick: venv
+	$(BIN)/pytest -q -p no:cacheprovider bench/tests
+	$(BIN)/python -m bench run --quick

@@ -1,0 +1,1 @@
+"""Benchmarks: seeder, runner, call-out selection and growth. Never imported by the api itself."""

@@ -1,0 +1,42 @@
+"""The harness's own parsing and splitting (no server, no database, no timing)."""
+
+import pytest
+
+from bench.geo import PROVINCES, split
+from bench.wrk import parse, write_requests
+
+WRK_OUTPUT = """Running 4s test @ http://127.0.0.1:8000
+  2 threads and 32 connections
+  Latency    20.12ms   10.00ms  90.00ms   70.00%
+  4000 requests in 4.00s, 1.00MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:   1000.00
+BENCH_JSON {"duration_us": 4000000, "requests": 4000, "p50_us": 18000, "p95_us": 40000, "p99_us": 85500, \
+"max_us": 90000, "connect": 0, "read": 1, "write": 0, "status": 3, "timeout": 2}
+"""
+
+
+def test_parse_reads_the_lua_summary_line():
+    result = parse(WRK_OUTPUT)
+    assert result.rps == 1000
+    assert (result.p50_ms, result.p95_ms, result.p99_ms) == (18, 40, 85.5)
+    assert (result.socket_errors, result.non_2xx, result.errors) == (3, 3, 6)
+
+
+def test_parse_without_summary_is_an_error():
+    with pytest.raises(ValueError, match="BENCH_JSON"):
+        parse("Running 4s test\n")
+
+
+def test_split_is_exact_and_proportional():
+    counts = split(1_000_000, [p.population_m for p in PROVINCES])
+    assert sum(counts) == 1_000_000
+    jawa_barat = counts[[p.name for p in PROVINCES].index("Jawa Barat")]
+    assert 170_000 < jawa_barat < 185_000
+
+
+def test_request_file_rejects_bodies_that_would_break_the_tsv(tmp_path):
+    write_requests(tmp_path / "ok.tsv", [("GET", "/a", None, None), ("POST", "/b", "tok", '{"x":1}')])
+    assert (tmp_path / "ok.tsv").read_text() == 'GET\t/a\t-\t-\nPOST\t/b\ttok\t{"x":1}\n'
+    with pytest.raises(ValueError):
+        write_requests(tmp_path / "bad.tsv", [("POST", "/b", "tok", "{\n}")])
