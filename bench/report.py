@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import callout as selection
 
-FINDINGS = Path(__file__).resolve().parent / "FINDINGS.md"
+ROOT = Path(__file__).resolve().parent.parent
 P99_TARGET_MS = 250
 CALLOUT_TARGET_MS = 50
 
@@ -23,7 +23,7 @@ def machine() -> str:
         mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
     except OSError:
         mem_kb = 0
-    pg = subprocess.run(["scripts/pg_ctl", "--version"], capture_output=True, text=True, cwd=FINDINGS.parent.parent)
+    pg = subprocess.run(["scripts/pg_ctl", "--version"], capture_output=True, text=True, cwd=ROOT)
     return (
         f"{os.cpu_count()} CPUs (`nproc`), {mem_kb / 1024 / 1024:.1f} GiB memory, {cpu}; "
         f"{platform.platform()}, Python {platform.python_version()}, {pg.stdout.strip()}"
@@ -62,7 +62,7 @@ def endpoint_table(run) -> list[str]:
         status = "" if m.probe.status in (200, 201) else f" (probe answered {m.probe.status})"
         errors = f"{w.errors}" + (f" ({w.non_2xx} non-2xx)" if w.non_2xx else "")
         target = f"≥ {m.target_ratio:.0%}" if m.target_ratio else ""
-        verdict = _ok(all(checks)) if m.kind != "ceiling" else "reference"
+        verdict = _ok(all(checks)) if m.kind not in ("ceiling", "reference") else "reference"
         rows.append(
             f"| {m.label}{status} | {w.rps:.0f} | {m.ratio:.0%} | {target} | {w.p50_ms:.1f} | {w.p95_ms:.1f} | "
             f"{w.p99_ms:.1f} | {errors} | {queries} | {verdict} |"
@@ -92,7 +92,7 @@ def charts(run, out: Path) -> list[str]:
     import matplotlib.pyplot as plt
 
     made = []
-    measured = [m for m in run.results if m.wrk and m.kind != "ceiling"]
+    measured = [m for m in run.results if m.wrk and m.kind not in ("ceiling", "reference")]
     if measured:
         fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
         names = [m.name for m in measured]
@@ -217,6 +217,12 @@ def write(run, out: Path) -> None:
         lines += [f"## Growth: {sizes} donors", "", *growth_table(run), ""]
         if "growth.png" in made:
             lines += ["![growth](growth.png)", ""]
-    if FINDINGS.exists():
-        lines += [FINDINGS.read_text().strip(), ""]
+    findings = os.path.relpath(ROOT / "bench" / "FINDINGS.md", out)
+    lines += [
+        "## Findings",
+        "",
+        "What the profiles (py-spy, one unrecorded pass per endpoint: [profiles/](profiles/)), the plans and "
+        f"the query counts showed, and what to change: [FINDINGS.md]({findings}).",
+        "",
+    ]
     (out / "RESULTS.md").write_text("\n".join(lines))
