@@ -95,9 +95,23 @@ def donor_update(*, donor: Donor, data: dict) -> Donor:
 
 
 @transaction.atomic
-def donor_for_walk_in(*, donor_number: str = "", email: str = "", full_name: str = "") -> Donor:
+def donor_for_walk_in(*, donor_number: str = "", email: str = "", full_name: str = "", **profile) -> Donor:
     """The donor at the desk: found by donor number or email, or signed up from email and name
-    (no password yet: they may set one through password reset)."""
+    (no password yet: they may set one through password reset). `profile` (birth_date, sex,
+    weight_kg), as checked at the desk, is recorded on the donor."""
+    donor = _walk_in_donor(donor_number=donor_number, email=email, full_name=full_name)
+    changed = [name for name, value in profile.items() if value is not None and name in WALK_IN_FIELDS]
+    for name in changed:
+        setattr(donor, name, profile[name])
+    if changed:
+        donor.save(update_fields=changed)
+    return donor
+
+
+WALK_IN_FIELDS = ("birth_date", "sex", "weight_kg")
+
+
+def _walk_in_donor(*, donor_number: str, email: str, full_name: str) -> Donor:
     from dblood.accounts.models import User
 
     if donor_number:

@@ -6,6 +6,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from dblood.donors.eligibility import active_profile
 from dblood.notifications.eligibility import donor_verdict
 from dblood.notifications.models import Notification
 
@@ -63,9 +64,10 @@ def nearby_donors(
             nearby.append(donor)
     nearby.sort(key=lambda d: (d.distance_km, d.pk))
     today = timezone.localdate(now)
+    profile = active_profile()
     chosen = []
     for donor in nearby:
-        if donor_verdict(donor=donor, donation_type=donation_type, on=today).eligible:
+        if donor_verdict(donor=donor, donation_type=donation_type, on=today, profile=profile).eligible:
             chosen.append(donor)
             if len(chosen) >= limit:
                 break

@@ -28,7 +28,8 @@ def _stock(request, **filters) -> dict:
 @require_GET
 def home(request):
     form = StockFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    filters["component"] = filters.get("component") or StockFilterForm.DEFAULT_COMPONENT
     stock = _stock(request, **filters)
     site_rows = dashboard.table(stock.get("results", []))
     group_totals = dashboard.totals(site_rows)
@@ -38,7 +39,7 @@ def home(request):
         "generated_at": stock.get("generated_at"),
         "site_rows": site_rows,
         "group_totals": group_totals,
-        "bars": dashboard.bars(group_totals),
+        "bars": dashboard.bars(group_totals, dashboard.by_level(site_rows)),
         "chart_height": dashboard.CHART_ROW * len(group_totals),
         "chart_label_width": dashboard.CHART_LABEL_WIDTH,
         "provinces": provinces,
@@ -79,14 +80,14 @@ def sites(request):
 @require_GET
 def site_detail(request, site_id: int):
     site = request.api.site(site_id)
-    stock = _stock(request, site=site_id)
+    stock = _stock(request, site=site_id, component=StockFilterForm.DEFAULT_COMPONENT)
     site_rows = dashboard.table(stock.get("results", []))
     group_totals = dashboard.totals(site_rows)
-    upcoming = request.api.drives(site=site_id)
+    upcoming = request.api.drives(organiser=site_id)
     context = {
         "site": site,
         "group_totals": group_totals,
-        "bars": dashboard.bars(group_totals),
+        "bars": dashboard.bars(group_totals, dashboard.by_level(site_rows)),
         "chart_height": dashboard.CHART_ROW * len(group_totals),
         "chart_label_width": dashboard.CHART_LABEL_WIDTH,
         "drives": upcoming,
