@@ -42,7 +42,28 @@ def start_postgresql() -> PostgreSQLExecutor:
     )
     executor.start()
     executor.base_dir = base
+    wait_for_postgresql(executor)
     return executor
+
+
+def wait_for_postgresql(executor: PostgreSQLExecutor, timeout: float = 30) -> None:
+    """The port opens before PostgreSQL accepts sessions ("the database system is starting up"):
+    wait for a real one, or the first test to connect fails at random."""
+    import time
+
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            psycopg.connect(
+                host=executor.host, port=executor.port, user="postgres", dbname="postgres", connect_timeout=2
+            ).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def stop_postgresql(executor: PostgreSQLExecutor) -> None:
