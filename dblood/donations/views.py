@@ -47,6 +47,7 @@ class DonationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     permission_classes = [IsBloodBankStaff]
     serializer_class = DonationSerializer
+    lookup_value_regex = r"\d+"
     queryset = Donation.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):

@@ -215,7 +215,7 @@ def rendered(*, filters: dict, fmt: str, gzipped: bool = False) -> bytes:
 
     A cached read is then one cache get, with no filtering or encoding. Bodies are cached gzipped:
     the national table is ~0.7 MB of JSON at 200 blood banks (memcached's default item limit is
-    1 MB) and ~16 kB gzipped, which clients that accept gzip get as is. The key carries the
+    1 MB) and ~16 kB gzipped. The key carries the
     version of the table actually used, so a body made from the last table while another reader
     recomputes is never filed under the new version.
     """

@@ -151,15 +151,3 @@ def test_while_one_reader_recomputes_the_others_get_the_last_table(api, bank_a, 
         assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 1  # one change behind
     cache.delete(f"stock:computing:{version}")
     assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 0
-
-
-def test_gzip_for_clients_that_accept_it(api, bank_a):
-    import gzip
-    import json
-
-    make_unit(site=bank_a)
-    plain = api().get("/api/v1/stock")
-    packed = api().get("/api/v1/stock", HTTP_ACCEPT_ENCODING="gzip, deflate")
-    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
-    assert "Content-Encoding" not in plain
-    assert json.loads(gzip.decompress(packed.content)) == plain.json()

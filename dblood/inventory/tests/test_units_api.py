@@ -118,3 +118,11 @@ def test_sweep_is_a_worker_job(bank_a):
     make_unit(site=bank_a, days=-1)
     assert units_expire_due() == 1
     assert units_expire_due() == 0
+
+
+def test_a_non_numeric_id_is_a_404(api, staff_a):
+    client = api(staff_a)
+    assert client.get("/api/v1/units/abc").status_code == 404
+    assert client.post("/api/v1/units/abc/discard", {"reason": "x"}).status_code == 404
+    assert client.post("/api/v1/transfers/abc/receive").status_code == 404
+    assert client.post("/api/v1/donations/abc/typing", {"abo": "O", "rhd": "+"}).status_code == 404
