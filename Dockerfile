@@ -66,9 +66,10 @@ COPY dblood_web ./dblood_web
 ENV DJANGO_SETTINGS_MODULE=dblood_web.settings \
     STATIC_ROOT=/app/staticfiles \
     PATH=/opt/venv/bin:$PATH
+# manage_web.py turns DEBUG on unless told otherwise; the image collects as production does.
 RUN mkdir -p dblood_web/locale \
-    && SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py compilemessages \
-    && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py collectstatic --noinput \
+    && DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py compilemessages \
+    && DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py collectstatic --noinput \
     && python /build/trim.py static-root /app/staticfiles \
     && find /app -name __pycache__ -type d -prune -exec rm -rf {} +
 

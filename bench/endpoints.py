@@ -35,17 +35,24 @@ def ceiling(conn, n):
     return [("GET", "/bench/ceiling", None, None)] * 2
 
 
+def ceiling_db(conn, n):
+    return [("GET", "/bench/ceiling-db", None, None)] * 2
+
+
 def stock(conn, n):
     return [("GET", "/api/v1/stock", None, None)] * 2
 
 
+JAKARTA = (-6.2, 106.85)  # the probe's point: the densest city, so lists are full at both page sizes
+
+
 def drive_search(conn, n):
-    points = fixtures.points(500)
+    points = [JAKARTA, *fixtures.points(500)]
     return [("GET", f"/api/v1/drives?lat={lat}&lon={lon}&radius_km=25", None, None) for lat, lon in points]
 
 
 def nearest_banks(conn, n):
-    return [("GET", f"/api/v1/sites?lat={lat}&lon={lon}", None, None) for lat, lon in fixtures.points(500)]
+    return [("GET", f"/api/v1/sites?lat={lat}&lon={lon}", None, None) for lat, lon in [JAKARTA, *fixtures.points(500)]]
 
 
 def eligibility(conn, n):
@@ -86,6 +93,7 @@ def call_out_start(conn, n):
 
 ENDPOINTS = [
     Endpoint("ceiling", "ceiling: minimal Django JSON view", "ceiling", ceiling),
+    Endpoint("ceiling-db", "reference: the ceiling plus one `SELECT 1`", "reference", ceiling_db),
     Endpoint("stock", "public stock `GET /api/v1/stock`", "cached", stock),
     Endpoint("drives", "drive search `GET /api/v1/drives?lat&lon&radius_km`", "read", drive_search, paged=True),
     Endpoint("sites", "nearest blood banks `GET /api/v1/sites?lat&lon`", "read", nearest_banks, paged=True),

@@ -1,7 +1,7 @@
 """The benchmark: seed, serve with gunicorn + memcached + PostgreSQL, load with wrk, report.
 
-    python -m bench run                 # full: 1M donors, 20 s per endpoint, growth 10k/100k/1M
-    python -m bench run --quick         # sanity: 10k donors, 4 s per endpoint (about three minutes)
+    python -m bench run                 # full: 1M donors, 15 s per endpoint, growth 10k/100k/1M, profiles
+    python -m bench run --quick         # sanity: 10k donors, 3 s per endpoint (about three minutes)
 
 Writes bench/RESULTS.md (or --out DIR/RESULTS.md) with PNG charts beside it.
 """
@@ -38,7 +38,7 @@ from .servers import (
 from .wrk import WrkResult, write_requests
 from .wrk import run as wrk_run
 
-QUERY_HEADER = "X-DB-Queries"
+QUERY_HEADER, TIME_HEADER = "X-DB-Queries", "X-DB-Time"
 
 
 @dataclass
@@ -47,6 +47,8 @@ class Probe:
     queries: int | None
     queries_small: int | None = None  # page_size=10
     queries_large: int | None = None  # page_size=100
+    alone_ms: float | None = None  # one request at a time: median wall time seen by the client
+    alone_sql_ms: float | None = None  # ... and the part spent in SQL, seen by the worker
 
 
 @dataclass
@@ -92,7 +94,15 @@ class Run:
     growth: list[GrowthPoint] = field(default_factory=list)
 
 
-def request(base: str, line, page_size: int | None = None) -> tuple[int, int | None]:
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    queries: int | None
+    sql_ms: float | None
+    wall_ms: float
+
+
+def request(base: str, line, page_size: int | None = None) -> Answer:
     method, path, token, body = line
     if page_size:
         path += ("&" if "?" in path else "?") + f"page_size={page_size}"
@@ -102,23 +112,42 @@ def request(base: str, line, page_size: int | None = None) -> tuple[int, int | N
     if body:
         headers["Content-Type"] = "application/json"
     req = urllib.request.Request(base + path, data=body.encode() if body else None, method=method, headers=headers)
+    start = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=30) as response:
-            status, header = response.status, response.headers.get(QUERY_HEADER)
+            response.read()
+            status, answer_headers = response.status, response.headers
     except urllib.error.HTTPError as exc:
-        status, header = exc.code, exc.headers.get(QUERY_HEADER)
-    return status, int(header) if header is not None else None
+        status, answer_headers = exc.code, exc.headers
+    wall_ms = (time.perf_counter() - start) * 1000
+    queries, sql_ms = answer_headers.get(QUERY_HEADER), answer_headers.get(TIME_HEADER)
+    return Answer(
+        status=status,
+        queries=int(queries) if queries is not None else None,
+        sql_ms=float(sql_ms) if sql_ms is not None else None,
+        wall_ms=wall_ms,
+    )
+
+
+ALONE = 10  # requests sent one at a time per endpoint; writes spend the last ALONE lines on it
 
 
 def probe(base: str, endpoint: Endpoint, lines) -> Probe:
+    """Status and queries (line 0), queries at two page sizes, then ALONE requests one at a time."""
     # Reads twice: the first may fill a cache (stock). A write only once: line 0 is spent on it.
     if endpoint.kind != "write":
         request(base, lines[0])
-    status, queries = request(base, lines[0])
-    result = Probe(status=status, queries=queries)
-    if endpoint.paged and status == 200:
-        result.queries_small = request(base, lines[0], page_size=10)[1]
-        result.queries_large = request(base, lines[0], page_size=100)[1]
+    first = request(base, lines[0])
+    result = Probe(status=first.status, queries=first.queries)
+    if endpoint.paged and first.status == 200:
+        result.queries_small = request(base, lines[0], page_size=10).queries
+        result.queries_large = request(base, lines[0], page_size=100).queries
+    if first.status in (404, 405):
+        return result
+    alone_lines = lines[-ALONE:] if endpoint.kind == "write" else [lines[i % len(lines)] for i in range(ALONE)]
+    answers = [request(base, line) for line in alone_lines]
+    result.alone_ms = statistics.median(a.wall_ms for a in answers)
+    result.alone_sql_ms = statistics.median(a.sql_ms or 0.0 for a in answers)
     return result
 
 
@@ -190,20 +219,26 @@ def load(
             if measured.probe.status in (404, 405):
                 measured.note = f"not on this branch ({measured.probe.status})"
                 continue
-            tsv = write_requests(workdir / f"{endpoint.name}.tsv", lines[1:] or lines)
+            # Writes: line 0 went to the probe and the last ALONE lines to the one-at-a-time requests.
+            replay = lines[1:-ALONE] if endpoint.kind == "write" else lines[1:]
+            tsv = write_requests(workdir / f"{endpoint.name}.tsv", replay or lines)
             print(f"wrk {endpoint.name}: {len(lines)} distinct requests, {seconds} s", flush=True)
-            spy = None
-            if endpoint.name in profile:
-                raw = workdir / f"{endpoint.name}.pyspy"
-                spy = profiling.start(server.process.pid, seconds, raw)
             before = ceilings[-1]
             measured.wrk = wrk_run(server.url, tsv, seconds=seconds, connections=connections)
-            if spy:
-                spy.wait(timeout=seconds + 30)
-                profile_dir.mkdir(parents=True, exist_ok=True)
-                (profile_dir / f"{endpoint.name}.txt").write_text(profiling.summarise(raw))
             after = measure_ceiling().rps
             measured.ratio = measured.wrk.rps / statistics.mean([before, after])
+            if endpoint.name in profile:
+                # A separate, unrecorded pass: the profiler takes CPU from the very cores under test.
+                spy_seconds = min(seconds, 6)
+                raw = workdir / f"{endpoint.name}.pyspy"
+                spy = profiling.start(server.process.pid, spy_seconds, raw)
+                wrk_run(server.url, tsv, seconds=spy_seconds, connections=connections)
+                spy.wait(timeout=spy_seconds + 30)
+                profile_dir.mkdir(parents=True, exist_ok=True)
+                (profile_dir / f"{endpoint.name}.txt").write_text(
+                    f"py-spy, {spy_seconds} s at {connections} connections, {endpoint.label}\n\n"
+                    + profiling.summarise(raw)
+                )
     first.ratio = 1.0
     first.wrk = replace(first.wrk, requests=round(statistics.mean(ceilings) * first.wrk.seconds))
     return results, ceilings
@@ -251,21 +286,26 @@ def growth_point(pg, memcached, donors: int, *, seconds: int, workers: int, conn
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench run", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="10k donors, 4 s runs, growth 1k/3k/10k")
+    parser.add_argument("--quick", action="store_true", help="10k donors, 3 s runs, growth 1k/10k, no profiles")
     parser.add_argument("--donors", type=int)
     parser.add_argument("--seconds", type=int)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--growth", default=None, help="comma-separated donor counts, '' to skip")
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--profile", default="", help="comma-separated endpoint names to profile with py-spy")
+    parser.add_argument(
+        "--profile", default=None, help="endpoints to py-spy, comma-separated (default: all; none with --quick)"
+    )
     args = parser.parse_args(argv)
     donors = args.donors or (10_000 if args.quick else 1_000_000)
-    seconds = args.seconds or (4 if args.quick else 20)
-    default_growth = "1000,3000,10000" if args.quick else "10000,100000,1000000"
+    seconds = args.seconds or (3 if args.quick else 15)
+    default_growth = "1000,10000" if args.quick else "10000,100000,1000000"
     growth_sizes = [int(x) for x in (default_growth if args.growth is None else args.growth).split(",") if x]
     out = args.out or (ROOT / "bench" / ("quick" if args.quick else ""))
     out.mkdir(parents=True, exist_ok=True)
+    names = [e.name for e in ENDPOINTS if e.kind not in ("ceiling", "reference")]
+    default_profile = [] if args.quick else names
+    profile = set(default_profile if args.profile is None else filter(None, args.profile.split(",")))
     run = Run(
         command="make bench-quick" if args.quick else "make bench",
         donors=donors, workers=args.workers, connections=args.connections, seconds=seconds,
@@ -281,7 +321,7 @@ def main(argv: list[str]) -> None:
         with Gunicorn(env, workers=args.workers) as server:
             run.results, run.ceiling_rps = load(
                 server, dsn, ENDPOINTS, seconds=seconds, connections=args.connections, workdir=workdir,
-                profile=set(filter(None, args.profile.split(","))), profile_dir=out / "profiles",
+                profile=profile, profile_dir=out / "profiles",
             )  # fmt: skip
         run.callout = selection.measure(dsn)
         run.selector = selector(env)

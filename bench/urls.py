@@ -1,5 +1,6 @@
 """The api's URLs plus the benchmark's ceiling view (only under bench.settings)."""
 
+from django.db import connection
 from django.http import JsonResponse
 from django.urls import path
 
@@ -14,4 +15,16 @@ def ceiling(request):
     return JsonResponse({"status": "ok", "items": [{"id": i} for i in range(3)]})
 
 
-urlpatterns = [path("bench/ceiling", ceiling, name="bench-ceiling"), *api_urlpatterns]
+def ceiling_db(request):
+    """The ceiling plus one database round trip: what a single query costs on this machine."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return JsonResponse({"status": "ok", "items": [{"id": i} for i in range(3)]})
+
+
+urlpatterns = [
+    path("bench/ceiling", ceiling, name="bench-ceiling"),
+    path("bench/ceiling-db", ceiling_db, name="bench-ceiling-db"),
+    *api_urlpatterns,
+]

@@ -43,12 +43,21 @@ class SiteRow:
 
 
 @dataclass
+class Segment:
+    level: str
+    available: int
+    x: float
+    width: float
+
+
+@dataclass
 class Bar:
     group: str
     available: int
     level: str | None
     y: int
     width: float
+    segments: list[Segment] = field(default_factory=list)
 
 
 def table(rows: list[StockRow]) -> list[SiteRow]:
@@ -72,21 +81,40 @@ def totals(site_rows: list[SiteRow]) -> dict[str, Cell]:
     return out
 
 
+def by_level(site_rows: list[SiteRow]) -> dict[str, dict[str, int]]:
+    """Units of each group held at blood banks whose stock of that group is critical, low, adequate."""
+    out = {group: dict.fromkeys(LEVELS, 0) for group in BLOOD_GROUPS}
+    for site in site_rows:
+        for group, cell in site.cells.items():
+            if cell.level in LEVELS:
+                out[group][cell.level] += cell.available
+    return out
+
+
 # Geometry of the server-side SVG chart (viewBox units; it scales to the screen).
 CHART_LABEL_WIDTH = 44
 CHART_BAR_MAX = 236
 CHART_ROW = 28
 
 
-def bars(group_totals: dict[str, Cell]) -> list[Bar]:
+def bars(group_totals: dict[str, Cell], split: dict[str, dict[str, int]] | None = None) -> list[Bar]:
+    """One bar per group, its length the units available, split into segments by the level at the
+    blood banks that hold them (critical first)."""
     peak = max((cell.available for cell in group_totals.values()), default=0) or 1
-    return [
-        Bar(
+    out = []
+    for index, (group, cell) in enumerate(group_totals.items()):
+        bar = Bar(
             group=group,
             available=cell.available,
             level=cell.level,
             y=index * CHART_ROW,
             width=round(CHART_BAR_MAX * cell.available / peak, 1),
         )
-        for index, (group, cell) in enumerate(group_totals.items())
-    ]
+        x = float(CHART_LABEL_WIDTH)
+        for level, units in (split or {}).get(group, {}).items():
+            if units:
+                width = round(CHART_BAR_MAX * units / peak, 1)
+                bar.segments.append(Segment(level=level, available=units, x=x, width=width))
+                x += width
+        out.append(bar)
+    return out

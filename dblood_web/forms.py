@@ -66,14 +66,17 @@ class AccountForm(forms.Form):
 
 
 class StockFilterForm(forms.Form):
+    DEFAULT_COMPONENT = "PRC"
+
     province = forms.CharField(label=_("Province"), required=False, max_length=100)
+    # One component at a time: a cell that summed red cells and platelets would mix shelf lives
+    # and levels. Red cells first: they are what most patients need.
     component = forms.ChoiceField(
         label=_("Component"),
         required=False,
         choices=[
-            ("", _("All components")),
-            ("WB", _("Whole blood")),
             ("PRC", _("Packed red cells")),
+            ("WB", _("Whole blood")),
             ("TC", _("Platelets")),
             ("FFP", _("Fresh frozen plasma")),
             ("LP", _("Liquid plasma")),
@@ -103,6 +106,34 @@ class DriveSearchForm(forms.Form):
 
 
 class SiteSearchForm(forms.Form):
-    search = forms.CharField(label=_("Name or city"), required=False, max_length=100)
+    q = forms.CharField(label=_("Name or city"), required=False, max_length=100)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+
+
+class DonorProfileForm(forms.Form):
+    """The donor's own record (PATCH donors/me). Blood group is set by the lab once confirmed."""
+
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40, widget=forms.TextInput({"type": "tel"}))
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput({"type": "date"}))
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), ("F", _("Female")), ("M", _("Male"))])
+    weight_kg = forms.DecimalField(label=_("Weight (kg)"), required=False, min_value=0, max_digits=5, decimal_places=1)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    province = forms.CharField(label=_("Province"), required=False, max_length=100)
+    call_out_opt_in = forms.BooleanField(label=_("Tell me when a patient nearby needs my blood group"), required=False)
+    alert_radius_km = forms.IntegerField(label=_("How far I can travel (km)"), required=False, min_value=1)
+    max_alerts_per_week = forms.IntegerField(label=_("At most this many alerts a week"), required=False, min_value=0)
+    notify_channels = forms.MultipleChoiceField(
+        label=_("Send my messages by"),
+        required=False,
+        choices=[("in_app", _("In the app")), ("email", _("Email"))],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def api_changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.get("birth_date"):
+            data["birth_date"] = data["birth_date"].isoformat()
+        if data.get("weight_kg") is not None:
+            data["weight_kg"] = str(data["weight_kg"])
+        return {k: v for k, v in data.items() if v not in (None, "")}

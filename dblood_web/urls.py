@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, donor, public
+from .views import account, appointments, donor, hospital, public, staff
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -17,17 +17,37 @@ urlpatterns = [
     path("password-reset/<str:uid>/<str:token>/", account.password_reset_confirm, name="password_reset_confirm"),
     path("account/", account.account, name="account"),
     path("account/password/", account.password_change, name="password_change"),
+    path("me/", donor.profile, name="donor_profile"),
     path("me/eligibility/", donor.eligibility, name="eligibility"),
-    path("me/appointments/", donor.appointments, name="appointments"),
-    path("me/appointments/book/", donor.appointment_book, name="appointment_book"),
-    path("me/appointments/<int:appointment_id>/cancel/", donor.appointment_cancel, name="appointment_cancel"),
+    path("me/appointments/", appointments.appointment_list, name="appointments"),
+    path("me/appointments/book/", appointments.appointment_book, name="appointment_book"),
+    path("me/appointments/<int:appointment_id>/cancel/", appointments.appointment_cancel, name="appointment_cancel"),
     path(
-        "me/appointments/<int:appointment_id>/reschedule/", donor.appointment_reschedule, name="appointment_reschedule"
+        "me/appointments/<int:appointment_id>/reschedule/",
+        appointments.appointment_reschedule,
+        name="appointment_reschedule",
     ),
-    path("me/appointments/<int:appointment_id>.ics", donor.appointment_ics, name="appointment_ics"),
+    path("me/appointments/<int:appointment_id>.ics", appointments.appointment_ics, name="appointment_ics"),
+    path("me/appointments/<int:appointment_id>/questions/", appointments.questionnaire, name="questionnaire"),
     path("me/donations/", donor.donations, name="donations"),
     path("me/notifications/", donor.notifications, name="notifications"),
+    path("me/notifications/<int:notification_id>/read/", donor.notification_read, name="notification_read"),
+    path("me/call-outs/", donor.call_outs, name="call_outs"),
+    path("me/call-outs/<int:call_out_id>/answer/", donor.call_out_answer, name="call_out_answer"),
     path("me/card/", donor.card, name="card"),
+    path("staff/", staff.home, name="staff_home"),
+    path("staff/drives/new/", staff.drive_new, name="staff_drive_new"),
+    path("staff/drives/<int:drive_id>/", staff.drive_detail, name="staff_drive"),
+    path("staff/appointments/<int:appointment_id>/check-in/", staff.check_in, name="staff_check_in"),
+    path("staff/appointments/<int:appointment_id>/no-show/", staff.no_show, name="staff_no_show"),
+    path("staff/appointments/<int:appointment_id>/donation/", staff.donation_new, name="staff_donation_new"),
+    path("staff/donations/<int:donation_id>/", staff.donation_lab, name="staff_donation"),
+    path("staff/inventory/", staff.inventory, name="staff_inventory"),
+    path("staff/units/<int:unit_id>/discard/", staff.unit_discard, name="staff_unit_discard"),
+    path("requests/<int:request_id>/", staff.blood_request_detail, name="blood_request"),
+    path("requests/<int:request_id>/<str:action>/", staff.blood_request_action, name="blood_request_action"),
+    path("hospital/requests/", hospital.requests_page, name="hospital_requests"),
+    path("hospital/requests/<int:request_id>/outcome/", hospital.outcome, name="hospital_outcome"),
 ]
 
 handler403 = "dblood_web.views.public.permission_denied"

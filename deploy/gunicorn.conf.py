@@ -39,6 +39,9 @@ preload_app = True
 # Heartbeat files on tmpfs: the container's root filesystem may be read-only.
 _SHM = "/dev/shm"  # noqa: S108 - gunicorn's documented choice in containers, not a temp file name
 worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
+# No control socket (gunicornc): it would be created under $HOME, read-only in the images, and a
+# container is replaced, not re-tuned at run time.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

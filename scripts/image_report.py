@@ -103,8 +103,8 @@ def collect_static(target: dict, destination: Path) -> int:
         "DJANGO_SETTINGS_MODULE": target["settings"],
         "SECRET_KEY": "build-only",
         "ALLOWED_HOSTS": "build.invalid",
+        "DEBUG": "false",  # manage_web.py defaults it on; the image collects as production does
         "STATIC_ROOT": str(destination),
-        "DEBUG": "0",
     }
     subprocess.run(
         [sys.executable, target["manage"], "collectstatic", "--noinput"],

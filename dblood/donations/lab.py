@@ -29,10 +29,12 @@ def typing_record(*, donation: Donation, abo: str, rhd: str, by=None) -> Donatio
     """Record the lab's ABO/RhD for a donation.
 
     It confirms the donor's group. If the donor's group was already confirmed and differs, the
-    donation is HELD (its units stay quarantined) and the donor flagged for staff to look at.
+    donation is HELD (its units stay quarantined) and the donor flagged for staff to look at. A held
+    donation may be typed again; a result that agrees lifts the hold.
     """
     locked = _lock(donation)
-    if locked.is_typed:
+    # A held donation may be typed again (a fresh sample after the mismatch was investigated).
+    if locked.is_typed and locked.status != Donation.Status.HELD:
         raise Conflict("This donation has already been typed.", code="already_typed")
     donor = Donor.objects.select_for_update().get(pk=locked.donor_id)
     locked.typed_abo, locked.typed_rhd, locked.typed_at, locked.typed_by = abo, rhd, timezone.now(), by
@@ -42,6 +44,8 @@ def typing_record(*, donation: Donation, abo: str, rhd: str, by=None) -> Donatio
         donor.group_flagged = True
         donor.save(update_fields=["group_flagged"])
     else:
+        if locked.status == Donation.Status.HELD:
+            locked.status = Donation.Status.IN_TESTING
         donor.abo, donor.rhd, donor.group_confirmed = abo, rhd, True
         donor.save(update_fields=["abo", "rhd", "group_confirmed"])
         # Units were labelled with the declared group at separation; the lab's word replaces it.

@@ -128,7 +128,7 @@ def _blockers(*, donor: Donor, profile: EligibilityProfile, history: _History, k
             first = day + timedelta(days=gap)
             out.append(
                 (
-                    _("%(gap)d days must pass after a %(previous)s donation (last on %(day)s).")
+                    _("At least %(gap)d days must pass after your last %(previous)s donation (%(day)s).")
                     % {"gap": gap, "previous": DonationType(k).label.lower(), "day": day},
                     first,
                 )

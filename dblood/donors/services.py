@@ -38,6 +38,7 @@ def donor_create_for_user(*, user) -> Donor:
     raise RuntimeError("Could not draw a free donor number.")
 
 
+@transaction.atomic
 def deferral_record(
     *,
     donor: Donor,
@@ -48,7 +49,8 @@ def deferral_record(
     note: str = "",
 ) -> Deferral:
     """Defer `donor` for a catalogue reason: for good if the reason is permanent, else until
-    starts_on + the reason's default length (or an explicit `ends_on`, e.g. pregnancy)."""
+    starts_on + the reason's default length (or an explicit `ends_on`, e.g. pregnancy). Booked
+    appointments the deferral covers are cancelled and their places released."""
     reason = DeferralReason.objects.filter(code=reason_code).first()
     if reason is None:
         catalogue_ensure()  # a seeded reason restored if it went missing (e.g. a flushed test database)
@@ -64,7 +66,7 @@ def deferral_record(
         ends_on = starts_on + timedelta(days=reason.default_days)
     elif ends_on <= starts_on:
         raise ValidationError({"ends_on": ["The end date must be after the start date."]})
-    return Deferral.objects.create(
+    deferral = Deferral.objects.create(
         donor=donor,
         reason=reason,
         permanent=reason.permanent,
@@ -73,6 +75,11 @@ def deferral_record(
         note=note[:300],
         recorded_by=recorded_by,
     )
+    # Booked appointments inside the deferral would only bring the donor in to be turned away.
+    from dblood.drives.appointments import appointments_cancel_for_deferral
+
+    appointments_cancel_for_deferral(donor=donor, starts_on=starts_on, ends_on=ends_on)
+    return deferral
 
 
 USER_FIELDS = ("full_name", "language")
@@ -95,9 +102,23 @@ def donor_update(*, donor: Donor, data: dict) -> Donor:
 
 
 @transaction.atomic
-def donor_for_walk_in(*, donor_number: str = "", email: str = "", full_name: str = "") -> Donor:
+def donor_for_walk_in(*, donor_number: str = "", email: str = "", full_name: str = "", **profile) -> Donor:
     """The donor at the desk: found by donor number or email, or signed up from email and name
-    (no password yet: they may set one through password reset)."""
+    (no password yet: they may set one through password reset). `profile` (birth_date, sex,
+    weight_kg), as checked at the desk, is recorded on the donor."""
+    donor = _walk_in_donor(donor_number=donor_number, email=email, full_name=full_name)
+    changed = [name for name, value in profile.items() if value is not None and name in WALK_IN_FIELDS]
+    for name in changed:
+        setattr(donor, name, profile[name])
+    if changed:
+        donor.save(update_fields=changed)
+    return donor
+
+
+WALK_IN_FIELDS = ("birth_date", "sex", "weight_kg")
+
+
+def _walk_in_donor(*, donor_number: str, email: str, full_name: str) -> Donor:
     from dblood.accounts.models import User
 
     if donor_number:

@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from dblood.core.permissions import IsBloodBankStaff, IsDonor
+from dblood.donors.selectors import donor_eligibility
 from dblood.donors.services import donor_create_for_user
 
 from . import appointments as services
@@ -21,6 +22,7 @@ from .serializers import (
     AppointmentQuerySerializer,
     AppointmentRescheduleSerializer,
     AppointmentSerializer,
+    CheckInSerializer,
 )
 
 
@@ -103,12 +105,16 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         return self._render(new)
 
-    @extend_schema(request=None, responses={200: AppointmentSerializer})
+    @extend_schema(request=None, responses={200: CheckInSerializer})
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
-        """The donor arrived (on the drive's day). The response shows their questionnaire flags."""
+        """The donor arrived (on the drive's day). The response shows their questionnaire flags and
+        whether they are eligible today (`eligible_today`, `reasons_today`)."""
         appointment = self.get_object()
-        return self._render(services.appointment_check_in(appointment=appointment, by=request.user))
+        appointment = services.appointment_check_in(appointment=appointment, by=request.user)
+        appointment = appointments_visible_to(request.user).get(pk=appointment.pk)
+        verdict = donor_eligibility(donor=appointment.donor, on=appointment.date).for_type(appointment.donation_type)
+        return Response(CheckInSerializer(appointment, context={"verdict": verdict}).data)
 
     @extend_schema(request=None, responses={200: AppointmentSerializer})
     @action(detail=True, methods=["post"], url_path="no-show")

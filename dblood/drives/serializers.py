@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from dblood.core.blood import DonationType
+from dblood.core.blood import DonationType, Sex
 from dblood.core.serializers import StrictModelSerializer, StrictSerializer
 from dblood.sites.geo import PointQuerySerializer
 from dblood.sites.models import Site
@@ -10,12 +10,15 @@ from .models import Appointment, Drive, Questionnaire, Slot
 
 
 class SlotSerializer(serializers.ModelSerializer):
-    free = serializers.IntegerField(read_only=True)
+    free = serializers.SerializerMethodField(help_text="Places still bookable: 0 once the slot has started.")
 
     class Meta:
         model = Slot
         fields = ["id", "starts_at", "ends_at", "capacity", "free"]
         read_only_fields = fields
+
+    def get_free(self, slot) -> int:
+        return slot.free if slot.starts_at > timezone.now() else 0
 
 
 class DriveSerializer(serializers.ModelSerializer):
@@ -177,6 +180,27 @@ class AppointmentSerializer(serializers.ModelSerializer):
         return ", ".join(part for part in (drive.location_name, drive.address, drive.city) if part)
 
 
+class CheckInSerializer(AppointmentSerializer):
+    """At check-in: the appointment, its questionnaire flags, and the donor's eligibility today
+    for the booked donation type (a deferral recorded since booking shows here)."""
+
+    eligible_today = serializers.SerializerMethodField()
+    reasons_today = serializers.SerializerMethodField()
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [*AppointmentSerializer.Meta.fields, "eligible_today", "reasons_today"]
+        read_only_fields = fields
+
+    def _verdict(self, appointment):
+        return self.context["verdict"]
+
+    def get_eligible_today(self, appointment) -> bool:
+        return self._verdict(appointment).eligible
+
+    def get_reasons_today(self, appointment) -> list[str]:
+        return list(self._verdict(appointment).reasons)
+
+
 class AppointmentCreateSerializer(StrictSerializer):
     slot = serializers.IntegerField(min_value=1)
     donation_type = serializers.ChoiceField(choices=DonationType.choices, default=DonationType.WHOLE_BLOOD)
@@ -193,6 +217,9 @@ class WalkInSerializer(StrictSerializer):
     donor_number = serializers.CharField(required=False, max_length=16)
     email = serializers.EmailField(required=False, max_length=254)
     full_name = serializers.CharField(required=False, max_length=150)
+    birth_date = serializers.DateField(required=False, help_text="Recorded on the donor's profile.")
+    sex = serializers.ChoiceField(required=False, choices=Sex.choices)
+    weight_kg = serializers.DecimalField(required=False, max_digits=5, decimal_places=1, min_value=20, max_value=300)
     donation_type = serializers.ChoiceField(choices=DonationType.choices, default=DonationType.WHOLE_BLOOD)
     slot = serializers.IntegerField(required=False, min_value=1)
 

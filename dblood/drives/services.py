@@ -5,13 +5,11 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from dblood.core.blood import DonationType
 from dblood.core.errors import Conflict
-from dblood.notifications.services import notification_send
+from dblood.notifications.messages import notify
 
 from .models import Appointment, Drive, Slot
 
@@ -90,7 +88,7 @@ def drive_create(*, organiser, created_by, **data) -> Drive:
 def drive_update(*, drive: Drive, **data) -> Drive:
     """Edit a drive. Changing its schedule re-cuts the slots, so only while nobody is booked;
     capacity may shrink only down to the places already taken."""
-    drive = Drive.objects.select_for_update().select_related("site", "organiser").get(pk=drive.pk)
+    drive = Drive.objects.select_for_update(of=("self",)).select_related("site", "organiser").get(pk=drive.pk)
     if drive.status == Drive.Status.CANCELLED:
         raise Conflict("This drive is cancelled and can no longer be edited.")
     values = {name: getattr(drive, name) for name in (*SCHEDULE_FIELDS, "donation_types")}
@@ -119,13 +117,6 @@ def drive_update(*, drive: Drive, **data) -> Drive:
     return drive
 
 
-DRIVE_CANCELLED_TITLE = _("Drive cancelled: {name}")
-DRIVE_CANCELLED_BODY = _(
-    "The blood drive \u201c{name}\u201d on {date} has been cancelled, so your appointment at {time} is "
-    "cancelled too. {reason} Please book another drive; we are sorry for the trouble."
-)
-
-
 @transaction.atomic
 def drive_cancel(*, drive: Drive, by, reason: str = "") -> Drive:
     """Cancel a drive and every active appointment at it, and tell each booked donor."""
@@ -148,18 +139,18 @@ def drive_cancel(*, drive: Drive, by, reason: str = "") -> Drive:
     )
     drive.slots.update(booked=0)
     for appointment in appointments:
-        notification_send(
+        # The message (and its Bahasa Indonesia translation) lives in the notifications catalogue.
+        notify(
             user=appointment.donor.user,
             kind="drive_cancelled",
             key=f"drive-cancelled:{drive.id}",
-            title=format_lazy(DRIVE_CANCELLED_TITLE, name=drive.name),
-            body=format_lazy(
-                DRIVE_CANCELLED_BODY,
-                name=drive.name,
-                date=drive.date.isoformat(),
-                time=appointment.slot.starts_at.astimezone(zone).strftime("%H:%M"),
-                reason=reason,
-            ),
-            data={"drive": drive.id, "appointment": appointment.id},
+            drive=drive.name,
+            date=drive.date.isoformat(),
+            data={
+                "drive": drive.id,
+                "appointment": appointment.id,
+                "starts_at": appointment.slot.starts_at.astimezone(zone).isoformat(),
+                "reason": reason,
+            },
         )
     return drive

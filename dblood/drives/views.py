@@ -77,7 +77,8 @@ class DriveViewSet(
         return Response(DriveSerializer(self._fresh(drive)).data)
 
     def _fresh(self, drive):
-        return self.get_queryset().get(pk=drive.pk) if self.action != "list" else drive
+        """The drive re-read with its slots, as the list and detail render it."""
+        return self.get_queryset().get(pk=drive.pk)
 
     @extend_schema(request=DriveCancelSerializer, responses={200: DriveSerializer})
     @action(detail=True, methods=["post"])
@@ -109,7 +110,12 @@ class DriveViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         donor = donor_for_walk_in(
-            donor_number=data.get("donor_number", ""), email=data.get("email", ""), full_name=data.get("full_name", "")
+            donor_number=data.get("donor_number", ""),
+            email=data.get("email", ""),
+            full_name=data.get("full_name", ""),
+            birth_date=data.get("birth_date"),
+            sex=data.get("sex"),
+            weight_kg=data.get("weight_kg"),
         )
         appointment = appointment_services.appointment_walk_in(
             drive=drive, donor=donor, donation_type=data["donation_type"], by=request.user, slot_id=data.get("slot")

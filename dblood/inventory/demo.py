@@ -7,7 +7,7 @@ states directly, with their audit events, as a history import would.
 """
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -53,6 +53,7 @@ def _donors(count: int, rng: random.Random) -> list[Donor]:
                 rhd=rhd,
                 group_confirmed=True,
                 sex=rng.choice("FM"),
+                birth_date=date(rng.randint(1968, 2006), rng.randint(1, 12), rng.randint(1, 28)),
                 weight_kg=rng.randint(50, 85),
             )
         )
@@ -149,6 +150,7 @@ def load():
         event.at = at
     UnitEvent.objects.bulk_update(events, ["at"], batch_size=500)
     _donor_story()
+    _transfers_and_discards(banks)
     stock.invalidate()
     return []
 
@@ -198,3 +200,22 @@ def _donor_story():
                 issued_to=hospital if state == S.ISSUED else None,
                 issued_at=collected_at + timedelta(days=6) if state == S.ISSUED else None,
             )
+
+
+def _transfers_and_discards(banks: dict) -> None:
+    """Jakarta helps Makassar out (two units on the road, one booked in); a few bags discarded."""
+    from .services import unit_discard
+    from .transfers import transfer_receive, transfer_send
+
+    jakarta, makassar = banks.get("udd-jakarta"), banks.get("udd-makassar")
+    if jakarta and makassar:
+        spare = BloodUnit.objects.filter(site=jakarta, state=S.AVAILABLE, component="PRC", abo="O").order_by(
+            "-expires_at"
+        )[:3]
+        transfers = [transfer_send(unit=unit, to_site=makassar) for unit in spare]
+        if transfers:
+            transfer_receive(transfer=transfers[0])
+    reasons = ["Bag leaking at the seal", "Clots seen", "Lipemic plasma", "Haemolysis"]
+    candidates = BloodUnit.objects.filter(state=S.AVAILABLE, component="FFP").order_by("id")[: len(reasons)]
+    for unit, reason in zip(candidates, reasons, strict=False):
+        unit_discard(unit=unit, reason=reason)

@@ -66,3 +66,19 @@ def unit_expire(*, unit_id: int, now=None) -> bool:
     except Conflict:
         return False
     return True
+
+
+def units_expire_due(*, now=None, progress=None) -> int:
+    """The expiry sweep: every unit past its expiry becomes EXPIRED; returns how many did.
+
+    Idempotent, one short transaction per unit (a concurrent issue of one bag neither blocks nor
+    undoes the rest). A job for the worker (no arguments needed); `progress(1)` is called per unit.
+    """
+    now = now or timezone.now()
+    expired = 0
+    for pk in list(expired_units(now=now).values_list("pk", flat=True)):
+        if unit_expire(unit_id=pk, now=now):
+            expired += 1
+        if progress is not None:
+            progress(1)
+    return expired

@@ -10,6 +10,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from dblood.core.blood import DonationType
+from dblood.donors.eligibility import active_profile
 
 from .eligibility import donor_verdict
 from .messages import notify
@@ -42,9 +43,10 @@ def eligible_again_remind(*, today: date | None = None) -> int:
         user=OuterRef("user_id"),
         dedupe_key=Concat(Value("eligible_again:"), Cast(OuterRef("last_donation_id"), CharField())),
     )
+    profile = active_profile()
     sent = 0
     for donor in donors.exclude(Exists(reminded)).iterator(chunk_size=500):
-        verdict = donor_verdict(donor=donor, donation_type=DonationType.WHOLE_BLOOD, on=today)
+        verdict = donor_verdict(donor=donor, donation_type=DonationType.WHOLE_BLOOD, on=today, profile=profile)
         if not verdict.eligible:
             continue
         created = notify(

@@ -12,6 +12,7 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 DUE_WORK = [
+    "dblood.requests.upkeep.units_expire_and_release",
     "dblood.notifications.reminders.eligible_again_remind",
     "dblood.notifications.reminders.appointment_tomorrow_remind",
     "dblood.requests.callouts.callouts_send_due_batches",

@@ -192,6 +192,7 @@ ELIGIBILITY_PROFILE = env.str("ELIGIBILITY_PROFILE", default="pmi")
 APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", default=2)
 # One schema name for the donation-type choices used by drives and appointments.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["DonationTypeEnum"] = "dblood.core.blood.DonationType"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AppointmentStatusEnum"] = "dblood.drives.models.Appointment.Status"
 
 # --- Donations, lab screening and inventory -------------------------------------------------
 # ISBT 128 facility identification number. Production needs an ICCBBA-registered FIN; the default

@@ -43,3 +43,53 @@ def api_date(value: str | None) -> str:
     if not isinstance(day, date):
         return str(value)
     return formats.date_format(day, "D j M Y")
+
+
+DONATION_TYPES = {
+    "whole_blood": _("Whole blood"),
+    "apheresis_platelets": _("Apheresis platelets"),
+    "apheresis_plasma": _("Apheresis plasma"),
+}
+COMPONENTS = {
+    "WB": _("Whole blood"),
+    "PRC": _("Packed red cells"),
+    "TC": _("Platelets"),
+    "FFP": _("Fresh frozen plasma"),
+    "LP": _("Liquid plasma"),
+    "AHF": _("Cryoprecipitate"),
+}
+APPOINTMENT_STATUSES = {
+    "booked": _("Booked"),
+    "checked_in": _("Checked in"),
+    "completed": _("Donated"),
+    "cancelled": _("Cancelled"),
+    "no_show": _("Did not come"),
+}
+UNIT_STATES = {
+    "quarantined": _("being tested"),
+    "unsafe": _("not used (it could not be given safely)"),
+    "issued": _("given to a patient"),
+    "transfused": _("given to a patient"),
+    "discarded": _("not used (it could not be given safely)"),
+    "expired": _("not used in time"),
+}
+
+
+@register.filter
+def donation_type_label(code: str | None) -> str:
+    return str(DONATION_TYPES.get(code or "", code or ""))
+
+
+@register.filter
+def component_label(code: str | None) -> str:
+    return str(COMPONENTS.get(code or "", code or ""))
+
+
+@register.filter
+def appointment_status_label(code: str | None) -> str:
+    return str(APPOINTMENT_STATUSES.get(code or "", code or ""))
+
+
+@register.filter
+def unit_state_label(code: str | None) -> str:
+    return str(UNIT_STATES.get(code or "", _("in the blood bank, waiting for a patient")))

@@ -2,6 +2,8 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_safe
 
 from .. import dashboard
@@ -28,7 +30,8 @@ def _stock(request, **filters) -> dict:
 @require_GET
 def home(request):
     form = StockFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    filters["component"] = filters.get("component") or StockFilterForm.DEFAULT_COMPONENT
     stock = _stock(request, **filters)
     site_rows = dashboard.table(stock.get("results", []))
     group_totals = dashboard.totals(site_rows)
@@ -38,7 +41,7 @@ def home(request):
         "generated_at": stock.get("generated_at"),
         "site_rows": site_rows,
         "group_totals": group_totals,
-        "bars": dashboard.bars(group_totals),
+        "bars": dashboard.bars(group_totals, dashboard.by_level(site_rows)),
         "chart_height": dashboard.CHART_ROW * len(group_totals),
         "chart_label_width": dashboard.CHART_LABEL_WIDTH,
         "provinces": provinces,
@@ -64,7 +67,19 @@ def drives(request):
                     form.add_error(name if name in form.fields else None, message)
     elif not form.is_bound:
         found = request.api.drives(has_free_slots="true")
-    return render(request, "dblood_web/drives.html", {"form": form, "drives": found, "searched": searched})
+    return render(
+        request, "dblood_web/drives.html", {"form": form, "drives": _future_slots(found), "searched": searched}
+    )
+
+
+def _future_slots(drives: list) -> list:
+    """Only the slots that have not started: a donor cannot book the past."""
+    now = timezone.now()
+    for drive in drives:
+        drive["slots"] = [
+            slot for slot in drive.get("slots") or [] if (parse_datetime(slot.get("starts_at") or "") or now) > now
+        ]
+    return drives
 
 
 @require_GET
@@ -79,14 +94,14 @@ def sites(request):
 @require_GET
 def site_detail(request, site_id: int):
     site = request.api.site(site_id)
-    stock = _stock(request, site=site_id)
+    stock = _stock(request, site=site_id, component=StockFilterForm.DEFAULT_COMPONENT)
     site_rows = dashboard.table(stock.get("results", []))
     group_totals = dashboard.totals(site_rows)
-    upcoming = request.api.drives(site=site_id)
+    upcoming = request.api.drives(organiser=site_id)
     context = {
         "site": site,
         "group_totals": group_totals,
-        "bars": dashboard.bars(group_totals),
+        "bars": dashboard.bars(group_totals, dashboard.by_level(site_rows)),
         "chart_height": dashboard.CHART_ROW * len(group_totals),
         "chart_label_width": dashboard.CHART_LABEL_WIDTH,
         "drives": upcoming,

@@ -8,6 +8,10 @@ web on 127.0.0.1:8000, api on 127.0.0.1:8080), the compose .env file (its DBLOOD
 and DBLOOD_MEDIA_DIR are the same host folders the containers mount; relative ones are taken
 from the .env file's folder), the process environment, then NAME=VALUE arguments.
 A placeholder without a value is an error, never an empty directive.
+
+DBLOOD_API_UPSTREAM and DBLOOD_WEB_UPSTREAM may list several addresses, comma-separated
+(`127.0.0.1:8080,127.0.0.1:8081`, a scaled service's published ports): their `server` line is
+repeated once per address.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ DEFAULTS = {
     "DBLOOD_ERROR_PAGES": str(HERE / "errors"),
 }
 PATHS = ("DBLOOD_STATIC_DIR", "DBLOOD_MEDIA_DIR", "DBLOOD_ERROR_PAGES")
+LISTS = ("DBLOOD_API_UPSTREAM", "DBLOOD_WEB_UPSTREAM")
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -49,6 +54,18 @@ def render(values: dict[str, str], *, base: Path | None = None, template: str | 
     for name in PATHS:
         merged[name] = str((base / merged[name]).resolve()).rstrip("/")
     text = TEMPLATE.read_text() if template is None else template
+    for name in LISTS:
+        addresses = [address.strip() for address in merged.get(name, "").split(",") if address.strip()]
+        merged[name] = addresses[0] if addresses else ""
+        if len(addresses) > 1:
+            text = re.sub(
+                rf"^.*\$\{{{name}\}}.*$",
+                lambda line, addresses=addresses, name=name: "\n".join(
+                    line.group(0).replace(f"${{{name}}}", address) for address in addresses
+                ),
+                text,
+                flags=re.M,
+            )
 
     def fill(match: re.Match) -> str:
         value = merged.get(match.group(1), "")

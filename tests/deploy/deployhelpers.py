@@ -1,6 +1,7 @@
 """Helpers for the deployment tests: the shipped files, checked and run without a container engine."""
 
 import os
+import re
 import shutil
 import sys
 import sysconfig
@@ -70,3 +71,48 @@ def write_nginx_conf(prefix: Path, *, port: int, web: str, api: str, static: Pat
         )
     )
     return conf
+
+
+def _dockerignore_regex(pattern: str) -> re.Pattern:
+    """A .dockerignore pattern as Docker's builder reads it: `**` spans folders, `*` does not."""
+    pattern = pattern.strip("/")
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(f"^{out}$")
+
+
+def build_context(root: Path = ROOT) -> set[str]:
+    """The files `docker build .` sends: every file not excluded by .dockerignore (last match
+    wins; a pattern that matches a folder matches everything in it)."""
+    rules = []
+    for line in (root / ".dockerignore").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            negate = line.startswith("!")
+            rules.append((negate, _dockerignore_regex(line.lstrip("!"))))
+    context = set()
+    files = []
+    for folder, dirs, names in os.walk(root):
+        # Never sent (the first rule, `**`, excludes them) and far too big to walk for nothing.
+        dirs[:] = [d for d in dirs if not (folder == str(root) and d in (".git", ".venv"))]
+        files += [Path(folder) / name for name in names]
+    for path in files:
+        relative = path.relative_to(root).as_posix()
+        prefixes = ["/".join(relative.split("/")[: n + 1]) for n in range(relative.count("/") + 1)]
+        excluded = False
+        for negate, regex in rules:
+            if any(regex.match(prefix) for prefix in prefixes):
+                excluded = not negate
+        if not excluded:
+            context.add(relative)
+    return context

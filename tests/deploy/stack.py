@@ -20,10 +20,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
-from deployhelpers import DEPLOY, ROOT, nginx_binary, write_nginx_conf
 from mirakuru import HTTPExecutor, SimpleExecutor, TCPExecutor
 from port_for import get_port
+
+from testing.servers import create_database
+from tests.deploy.deployhelpers import DEPLOY, ROOT, nginx_binary, write_nginx_conf
 
 sys.path.insert(0, str(DEPLOY))
 import trim  # noqa: E402
@@ -60,8 +61,8 @@ def production_site_packages(destination: Path) -> Path:
 
 def collect_static(manage: str, settings: str, static_root: Path) -> None:
     """As the Dockerfile's app stage: collectstatic with production storage, then trim."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "SECRET_KEY": "build-only"}
-    env.update(ALLOWED_HOSTS="build.invalid", STATIC_ROOT=str(static_root), DEBUG="0")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "SECRET_KEY": "build-only", "DEBUG": "false"}
+    env.update(ALLOWED_HOSTS="build.invalid", STATIC_ROOT=str(static_root))
     subprocess.run([sys.executable, manage, "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True,
                    capture_output=True)  # fmt: skip
     trim.trim_static_root(static_root)
@@ -109,6 +110,7 @@ class Stack:
             "SECURE_SSL_REDIRECT": "false",
             "GUNICORN_WORKERS": "2",
             "EMAIL_URL": "consolemail://",
+            "NUM_PROXIES": "1",
         }
         env.update(overrides)
         return {name: value for name, value in env.items() if value is not None}
@@ -121,14 +123,6 @@ class Stack:
     def stop(self) -> None:
         for executor in reversed(self.executors):
             executor.stop()
-
-
-def create_database(server, name: str) -> str:
-    with psycopg.connect(host=server.host, port=server.port, user="postgres", dbname="postgres",
-                         autocommit=True) as connection:  # fmt: skip
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"postgres://postgres@{server.host}:{server.port}/{name}"
 
 
 def start_stack(base: Path, postgresql_server, memcached) -> Stack:
@@ -152,21 +146,14 @@ def _start_services(stack: Stack) -> None:
     # The compose `migrate` one-shot.
     subprocess.run(stack.python("manage.py", "migrate", "--noinput"), cwd=ROOT, env=stack.api_env(), check=True,
                    capture_output=True, timeout=300)  # fmt: skip
+    # Demo sites, staff and stock for the journey (the operator's `manage.py demo`).
+    subprocess.run(stack.python("manage.py", "demo"), cwd=ROOT, env=stack.api_env(), check=True,
+                   capture_output=True, timeout=300)  # fmt: skip
     collect_static("manage.py", "dblood.settings.production", stack.base / "static-api")
 
     api_port = get_port(None)
     stack.api_url = f"http://127.0.0.1:{api_port}"
-    stack.start(
-        HTTPExecutor(
-            stack.python("-m", "gunicorn", "--config", GUNICORN_CONF, "dblood.wsgi"),
-            url=f"{stack.api_url}/readyz",
-            method="GET",
-            status="200",
-            cwd=str(ROOT),
-            envvars=stack.api_env(GUNICORN_BIND=f"127.0.0.1:{api_port}"),
-            timeout=90,
-        )
-    )
+    stack.start(api_executor(stack, api_port))
 
     web_port = get_port(None)  # nothing listens there unless the web exists in this checkout
     if (ROOT / "dblood_web").is_dir() and (ROOT / "manage_web.py").exists():
@@ -177,26 +164,51 @@ def _start_services(stack: Stack) -> None:
             GUNICORN_BIND=f"127.0.0.1:{web_port}",
             DBLOOD_API_URL=stack.api_url,
             STATIC_ROOT=str(stack.base / "static-web"),
+            DEBUG="false",
+            SESSION_COOKIE_SECURE="false",
             DATABASE_URL=None,
             MEMCACHED_LOCATION=None,
         )
         command = stack.python("-m", "gunicorn", "--config", GUNICORN_CONF, "dblood_web.wsgi")
-        stack.start(TCPExecutor(command, host="127.0.0.1", port=web_port, cwd=str(ROOT), envvars=env, timeout=90))
+        stack.start(
+            HTTPExecutor(
+                command,
+                url=f"{stack.web_url}/healthz",
+                method="GET",
+                status="200",
+                cwd=str(ROOT),
+                envvars=env,
+                timeout=90,
+            )  # fmt: skip
+        )
 
     if list((ROOT / "dblood").glob("*/management/commands/worker.py")):
         stack.worker = stack.start(SimpleExecutor(stack.python("manage.py", "worker"), cwd=str(ROOT),
                                                   envvars=stack.api_env()))  # fmt: skip
 
-    nginx_port = get_port(None)
-    prefix = stack.base / "nginx"
-    prefix.mkdir()
-    conf = write_nginx_conf(
-        prefix,
-        port=nginx_port,
-        web=f"127.0.0.1:{web_port}",
-        api=f"127.0.0.1:{api_port}",
-        static=stack.static_export,
-        media=stack.media,
+    executor, stack.nginx_url = nginx_executor(
+        stack, stack.base / "nginx", web=f"127.0.0.1:{web_port}", api=f"127.0.0.1:{api_port}"
     )
-    stack.nginx_url = f"http://127.0.0.1:{nginx_port}"
-    stack.start(TCPExecutor([nginx_binary(), "-c", str(conf), "-p", str(prefix)], host="127.0.0.1", port=nginx_port))
+    stack.start(executor)
+
+
+def api_executor(stack: Stack, port: int) -> HTTPExecutor:
+    """The api as its image runs it: gunicorn, the shipped config, production settings."""
+    return HTTPExecutor(
+        stack.python("-m", "gunicorn", "--config", GUNICORN_CONF, "dblood.wsgi"),
+        url=f"http://127.0.0.1:{port}/readyz",
+        method="GET",
+        status="200",
+        cwd=str(ROOT),
+        envvars=stack.api_env(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1"),
+        timeout=90,
+    )
+
+
+def nginx_executor(stack: Stack, prefix: Path, *, web: str, api: str) -> tuple[TCPExecutor, str]:
+    """nginx with the shipped site rendered for these upstreams (`api` may list several)."""
+    port = get_port(None)
+    prefix.mkdir()
+    conf = write_nginx_conf(prefix, port=port, web=web, api=api, static=stack.static_export, media=stack.media)
+    command = [nginx_binary(), "-c", str(conf), "-p", str(prefix)]
+    return TCPExecutor(command, host="127.0.0.1", port=port), f"http://127.0.0.1:{port}"

@@ -6,7 +6,8 @@ import shutil
 import subprocess
 
 import pytest
-from deployhelpers import ROOT, compose_binary
+
+from tests.deploy.deployhelpers import ROOT, compose_binary, render
 
 SECRETS = {"SECRET_KEY": "k" * 50, "WEB_SECRET_KEY": "w" * 50, "POSTGRES_PASSWORD": "secret"}
 SERVICES = {"web", "api", "db", "memcache", "worker", "migrate"}
@@ -141,4 +142,35 @@ def test_env_example_documents_every_variable_compose_reads():
     used = set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "docker-compose.yml").read_text()))
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert used - documented == set()
-    assert documented - used == set(), "documented but unused"
+    # The rest reach the api through env_file: each is a setting of the README's table.
+    table = set(re.findall(r"^\| `([A-Z_]+)`", (ROOT / "README.md").read_text(), re.M))
+    assert documented - used - table == set(), "in .env.example but read by nothing"
+
+
+def test_api_services_read_settings_from_env_file_but_the_web_does_not(config):
+    for name in ("api", "worker", "migrate"):
+        assert config["services"][name]["environment"]["DIN_FACILITY_NUMBER"] == "T9999"
+        assert config["services"][name]["environment"]["NUM_PROXIES"] == "1"
+    assert "DIN_FACILITY_NUMBER" not in config["services"]["web"]["environment"]
+
+
+def test_the_nginx_profile_renders_the_shipped_site_as_the_official_image_does(config):
+    """The nginx image runs envsubst on /etc/nginx/templates/*.template with the names of the
+    variables it has; compose's values must fill every placeholder and name mounted folders."""
+    nginx = config["services"]["nginx"]
+    env = nginx["environment"]
+    result = subprocess.run(
+        ["envsubst", " ".join(f"${{{name}}}" for name in env)],
+        input=(ROOT / "deploy" / "nginx" / "dblood.conf").read_text(),
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert not render.PLACEHOLDER.search(result.stdout)
+    assert "proxy_set_header Host $host;" in result.stdout  # nginx's own variables are left alone
+    assert "server web:8000 " in result.stdout and "server api:8000 " in result.stdout
+    targets = {volume["target"]: volume for volume in nginx["volumes"]}
+    assert targets["/etc/nginx/templates/dblood.conf.template"]["source"].endswith("deploy/nginx/dblood.conf")
+    for name in ("DBLOOD_STATIC_DIR", "DBLOOD_MEDIA_DIR", "DBLOOD_ERROR_PAGES"):
+        assert targets[env[name]]["read_only"] is True

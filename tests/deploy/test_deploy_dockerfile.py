@@ -1,5 +1,6 @@
 """The Dockerfile, checked without an engine: hadolint, and its stages read by dockerfile-parse."""
 
+import ast
 import json
 import re
 import shutil
@@ -7,8 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from deployhelpers import ROOT
 from dockerfile_parse import DockerfileParser
+
+from tests.deploy.deployhelpers import ROOT, build_context
 
 FINAL_TARGETS = {"api": "dblood.wsgi", "web": "dblood_web.wsgi"}
 
@@ -113,3 +115,37 @@ def test_web_requirements_are_a_subset_of_the_production_pins():
     ]
     assert web and set(web) <= pinned
     assert not {"psycopg", "pymemcache", "djangorestframework"} & set(web)
+
+
+@pytest.fixture(scope="module")
+def context():
+    return build_context()
+
+
+def test_build_context_holds_what_the_dockerfile_copies_and_nothing_private(stages, context):
+    for stage in stages.values():
+        for instruction, value in stage:
+            if instruction == "COPY" and "--from=" not in value:
+                for source in value.split()[:-1]:
+                    assert any(path == source or path.startswith(source.rstrip("/") + "/") for path in context), (
+                        f"COPY {source}: not in the build context (.dockerignore)"
+                    )
+    assert "dblood/wsgi.py" in context and "dblood_web/wsgi.py" in context and "manage_web.py" in context
+    for path in context:
+        parts = path.split("/")
+        assert "tests" not in parts and "__pycache__" not in parts, path
+        assert not parts[0].startswith((".env", ".venv", "data", "testing", "db.sqlite3", "media")), path
+
+
+def test_code_in_the_image_imports_no_test_code(context):
+    """Tests and testing/ stay out of the image: nothing the image runs may import them."""
+    for path in sorted(p for p in context if p.endswith(".py")):
+        tree = ast.parse((ROOT / path).read_text(), filename=path)
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                assert not (name.startswith(("testing", "tests", "pytest")) or ".tests" in name), f"{path}: {name}"

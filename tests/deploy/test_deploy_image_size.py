@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from deployhelpers import DEPLOY, ROOT
+from tests.deploy.deployhelpers import DEPLOY, ROOT
 
 sys.path.insert(0, str(DEPLOY))
 import trim  # noqa: E402

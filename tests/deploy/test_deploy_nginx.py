@@ -1,13 +1,15 @@
 """deploy/nginx/dblood.conf: `nginx -t` on the host rendering and the compose one, and the
 friendly pages nginx answers with while an app is down."""
 
+import os
 import subprocess
 
 import httpx
 import pytest
-from deployhelpers import ROOT, nginx_binary, render, write_nginx_conf
 from mirakuru import TCPExecutor
 from port_for import get_port
+
+from tests.deploy.deployhelpers import ROOT, nginx_binary, render, write_nginx_conf
 
 
 def _nginx_t(conf, prefix):
@@ -33,7 +35,9 @@ def test_compose_rendering_passes_nginx_t_where_the_service_names_resolve(nginx_
     hosts = tmp_path / "hosts"
     hosts.write_text("127.0.0.1 localhost\n127.0.0.2 web\n127.0.0.3 api\n")
     command = f"mount --bind {hosts} /etc/hosts && {nginx_binary()} -t -c {conf} -p {nginx_prefix}"
-    result = subprocess.run(["unshare", "-m", "sh", "-c", command], capture_output=True, text=True, timeout=30)
+    # As root a mount namespace is enough; otherwise map the user to root in a user namespace.
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-rm"]
+    result = subprocess.run([*unshare, "sh", "-c", command], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     # Without those names the same file fails: the check above really resolved them.
     assert _nginx_t(conf, nginx_prefix).returncode != 0
@@ -44,6 +48,13 @@ def test_placeholders_are_all_filled_and_none_may_be_empty():
     assert not render.PLACEHOLDER.search(text)
     with pytest.raises(KeyError):
         render.render({"DBLOOD_API_UPSTREAM": ""})
+
+
+def test_a_scaled_api_gets_one_server_line_per_published_port():
+    text = render.render({"DBLOOD_API_UPSTREAM": "127.0.0.1:8080, 127.0.0.1:8081,127.0.0.1:8082"})
+    api = text.split("upstream dblood_api {", 1)[1].split("}", 1)[0]
+    servers = [line.split()[1] for line in api.splitlines() if line.strip().startswith("server ")]
+    assert servers == ["127.0.0.1:8080", "127.0.0.1:8081", "127.0.0.1:8082"]
 
 
 def test_env_file_rendering_uses_the_same_host_folders_as_compose(tmp_path):

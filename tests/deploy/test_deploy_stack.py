@@ -4,14 +4,17 @@ static and media files served by nginx itself, and an api that refuses to start 
 import re
 import socket
 import subprocess
+import sys
 import uuid
+from datetime import date, timedelta
 
 import httpx
 import pytest
-from deployhelpers import DEPLOY, ROOT
-from stack import GUNICORN_CONF, start_stack
+from port_for import get_port
 
 from testing.servers import start_memcached
+from tests.deploy.deployhelpers import DEPLOY, ROOT
+from tests.deploy.stack import GUNICORN_CONF, api_executor, nginx_executor, start_stack
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +65,93 @@ def test_donor_journey_through_nginx(stack, client):
         assert stack.worker.running(), "the worker stopped during the journey"
 
 
+def _login(client, email, password):
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def test_staff_open_a_drive_a_donor_books_and_anyone_reads_the_stock(client):
+    staff = _login(client, "staff@dblood.local", "demo-pass-2026")
+    bank = client.get("/api/v1/me", headers=staff).json()["memberships"][0]["site_id"]
+    day = (date.today() + timedelta(days=10)).isoformat()
+    drive = client.post(
+        "/api/v1/drives",
+        headers=staff,
+        json={
+            "organiser": bank,
+            "site": bank,
+            "name": "Stack drive",
+            "date": day,
+            "start_time": "08:00",
+            "end_time": "10:00",
+            "slot_minutes": 30,
+            "capacity_per_slot": 3,
+            "donation_types": ["whole_blood"],
+            "status": "open",
+        },
+    )
+    assert drive.status_code == 201, drive.text
+    slot = drive.json()["slots"][0]["id"]
+
+    email, password = f"booker-{uuid.uuid4().hex[:8]}@example.org", "stack-pass-2026-long"
+    registered = client.post(
+        "/api/v1/auth/register", json={"email": email, "password": password, "full_name": "Booker"}
+    )
+    assert registered.status_code == 201, registered.text
+    donor = _login(client, email, password)
+    profile = {"birth_date": "1990-05-01", "sex": "M", "weight_kg": 70, "abo": "O", "rhd": "+", "city": "Jakarta"}
+    updated = client.patch("/api/v1/donors/me", headers=donor, json=profile)
+    assert updated.status_code == 200, updated.text
+    booked = client.post("/api/v1/appointments", headers=donor, json={"slot": slot, "donation_type": "whole_blood"})
+    assert booked.status_code == 201, booked.text
+    mine = client.get("/api/v1/appointments", headers=donor)
+    assert [a["id"] for a in mine.json()["results"]] == [booked.json()["id"]]
+
+    stock = client.get("/api/v1/stock")  # public, no login
+    assert stock.status_code == 200, stock.text
+    assert client.get("/api/v1/stock.csv").headers["content-type"].startswith("text/csv")
+
+
+def test_web_pages_through_nginx_with_data_from_the_api(stack, client):
+    assert stack.web_url, "dblood_web is in the tree: the stack runs it"
+    home = client.get("/", headers={"Accept-Language": "en"})
+    assert home.status_code == 200, home.text[:500]
+    assert "UDD" in home.text  # the demo blood banks, read from the api's public stock
+    css = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', home.text)
+    assert css, "the web links its hashed stylesheet"
+    style = client.get(css.group(1))
+    assert style.status_code == 200 and "max-age=315360000" in style.headers["cache-control"]
+    assert (stack.static_export / css.group(1).removeprefix("/static/")).exists()
+    assert client.get("/healthz").status_code == 404  # not published by nginx
+
+
+def test_a_scaled_api_behind_nginx_survives_losing_a_replica(stack, tmp_path):
+    """README "Updating and scaling": two api replicas in one upstream; one stops, nobody notices."""
+    ports = [get_port(None), get_port(None)]
+    replicas = [api_executor(stack, port) for port in ports]
+    for replica in replicas:
+        replica.start()
+    nginx, url = nginx_executor(
+        stack, tmp_path / "nginx", web="127.0.0.1:9", api=",".join(f"127.0.0.1:{p}" for p in ports)
+    )
+    nginx.start()
+    try:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            assert all(client.get("/api/v1/stock").status_code == 200 for _ in range(6))
+            replicas[0].stop()
+            # Idempotent requests that reach the stopped replica are retried on the other one.
+            assert [client.get("/api/v1/stock").status_code for _ in range(6)] == [200] * 6
+            replicas[1].stop()
+            down = client.get("/api/v1/stock")
+            assert down.status_code == 503 and down.json()["code"] == "unavailable"
+    finally:
+        nginx.stop()
+        for replica in replicas:
+            if replica.running():
+                replica.stop()
+
+
 def test_api_is_ready_on_postgresql_and_memcached(stack):
     ready = httpx.get(f"{stack.api_url}/readyz", timeout=10)
     assert ready.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
@@ -110,8 +200,6 @@ def test_media_files_are_served_by_nginx_as_inert_data(stack, client):
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_api_refuses_to_start_without_its_secrets(stack, missing):
-    from port_for import get_port
-
     env = stack.api_env(GUNICORN_BIND=f"127.0.0.1:{get_port(None)}", **{missing: None})
     result = subprocess.run(
         stack.python("-m", "gunicorn", "--config", GUNICORN_CONF, "dblood.wsgi"),
@@ -132,3 +220,21 @@ def test_stack_runs_on_production_packages_only(stack):
     assert sorted(p.name for p in locales.iterdir() if p.is_dir()) == ["en", "id"]
     assert (locales / "__init__.py").exists() and (stack.site / "django" / "test").is_dir()
     assert (DEPLOY / "trim.py").exists()
+
+
+def test_the_images_healthcheck_script(stack, postgresql_server):
+    """deploy/healthcheck.py as the images run it: Host from ALLOWED_HOSTS, HTTPS as nginx says."""
+
+    def healthcheck(*args, **env):
+        base = {"PATH": "/usr/bin:/bin", "ALLOWED_HOSTS": "localhost,127.0.0.1"}
+        command = [sys.executable, "-S", str(DEPLOY / "healthcheck.py"), *args]
+        return subprocess.run(command, env={**base, **env}, capture_output=True, text=True, timeout=30)
+
+    assert healthcheck(f"{stack.api_url}/healthz").returncode == 0
+    assert healthcheck(f"{stack.web_url}/healthz").returncode == 0
+    assert healthcheck(HEALTHCHECK_URL=f"{stack.api_url}/readyz").returncode == 0
+    # A host the app does not serve is a 400 from Django: unhealthy, and it says why.
+    wrong_host = healthcheck(f"{stack.api_url}/healthz", ALLOWED_HOSTS="elsewhere.invalid")
+    assert wrong_host.returncode == 1 and "HTTP 400" in wrong_host.stderr
+    assert healthcheck(f"http://127.0.0.1:{get_port(None)}/healthz").returncode == 1
+    assert healthcheck("--tcp", f"{postgresql_server.host}:{postgresql_server.port}").returncode == 0

@@ -68,6 +68,10 @@ def start_api(pg) -> HTTPExecutor:
     create_database(pg)
     env = api_env(pg)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    # The demo's people and sites (staff of UDD Jakarta, a verified hospital), but no demo stock:
+    # the journeys' own units are then the only ones, and what the pages show is theirs.
+    load = "from dblood.accounts import demo as a; from dblood.sites import demo as s; s.load(); a.load()"
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", load], cwd=ROOT, env=env, check=True)
     port = get_port(None)
     executor = HTTPExecutor(
         [str(BIN / "gunicorn"), "dblood.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--access-logfile", "-"],
@@ -112,3 +116,32 @@ def start_web(api_url: str) -> HTTPExecutor:
     executor.start()
     executor.base_url = f"http://127.0.0.1:{port}"
     return executor
+
+
+def manage(pg, *args: str) -> str:
+    """Run one of the api's management commands against the live stack's database."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=api_env(pg), check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+class ApiUser:
+    """Someone using the api directly (staff and hospital steps that have no web page yet)."""
+
+    def __init__(self, base_url: str, email: str, password: str = "demo-pass-2026"):
+        import httpx
+
+        self.http = httpx.Client(base_url=f"{base_url}/api/v1/", timeout=30)
+        answer = self.http.post("auth/login", json={"email": email, "password": password})
+        answer.raise_for_status()
+        self.user = answer.json()["user"]
+        self.http.headers["Authorization"] = f"Bearer {answer.json()['token']}"
+
+    def call(self, method: str, path: str, json=None, expect: int | None = None):
+        response = self.http.request(method, path, json=json)
+        if expect is not None:
+            assert response.status_code == expect, (method, path, response.status_code, response.text)
+        else:
+            assert response.status_code < 400, (method, path, response.status_code, response.text)
+        return response.json() if response.content else None

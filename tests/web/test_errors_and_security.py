@@ -2,6 +2,7 @@
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -160,3 +161,22 @@ def test_production_web_passes_check_deploy():
         ALLOWED_HOSTS="dblood.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_static_files_collected_with_debug_on_still_serve_with_debug_off(tmp_path):
+    """The image runs `manage_web.py collectstatic` (DEBUG on by default there) and then serves
+    with DEBUG off: the manifest must exist either way."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    env.update(STATIC_ROOT=str(tmp_path), SECRET_KEY="build-only", ALLOWED_HOSTS="build.invalid")
+    subprocess.run(
+        [sys.executable, "manage_web.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    assert (tmp_path / "staticfiles.json").exists()
+    render = (
+        "import django; django.setup(); from django.templatetags.static import static;"
+        "print(static('dblood_web/css/site.css'))"
+    )
+    env.update(DEBUG="0", DJANGO_SETTINGS_MODULE="dblood_web.settings")
+    result = subprocess.run([sys.executable, "-c", render], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"/static/dblood_web/css/site\.[0-9a-f]{12}\.css", result.stdout.strip())

@@ -25,7 +25,7 @@ STOCK = {
     "generated_at": "2026-11-29T02:00:00Z",
     "results": [
         row(1, "UDD Jakarta", "O", "+", 40, "adequate"),
-        row(1, "UDD Jakarta", "O", "+", 2, "critical", component="TC"),
+        row(1, "UDD Jakarta", "O", "+", 2, "critical"),
         row(1, "UDD Jakarta", "AB", "-", 1, "low"),
         row(2, "UDD Bandung", "A", "+", 12, "adequate", province="Jawa Barat"),
     ],
@@ -38,7 +38,7 @@ def test_dashboard_shows_blood_banks_by_group_colour_coded_and_a_bar_chart(clien
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     jakarta = html[html.index("UDD Jakarta") : html.index("</tr>", html.index("UDD Jakarta"))]
     cells = re.findall(r'<td class="level-(\w+)"[^>]*>(\d+)', jakarta)
-    # O+ sums its components and shows the worst level; groups with nothing show "none".
+    # Two rows of one cell add up and show the worse level; groups with nothing show "none".
     assert cells == [
         ("critical", "42"),
         ("none", "0"),
@@ -51,16 +51,25 @@ def test_dashboard_shows_blood_banks_by_group_colour_coded_and_a_bar_chart(clien
     ]
     assert html.index("UDD Jakarta") < html.index("UDD Bandung") or "Jawa Barat" < "DKI Jakarta"
     chart = html[html.index("<svg") : html.index("</svg>")]
-    assert chart.count("<rect") == 8
-    assert 'width="236.0" class="bar level-critical"' in chart  # the tallest bar: O+, 42 units
-    assert "<title>O+: 42 (Critical)</title>" in chart
+    # Bars are split by the level at the banks holding the units: O+ (42, all at a critical
+    # bank) is the longest; A+ (12, adequate at Bandung) and AB- (1, low) follow.
+    assert chart.count("<rect") == 3
+    assert 'width="236.0" class="bar level-critical"><title>O+: 42 (Critical)</title>' in chart
+    assert 'width="67.4" class="bar level-adequate"><title>A+: 12 (Adequate)</title>' in chart
+    assert 'class="bar level-low"><title>AB-: 1 (Low)</title>' in chart
+
+
+def test_dashboard_shows_red_cells_unless_asked_otherwise(client, fake_api):
+    fake_api.on("GET", "stock", body=STOCK)
+    client.get("/")
+    assert dict(fake_api.last("GET", "stock").url.params) == {"component": "PRC"}
 
 
 def test_dashboard_filters_by_province_and_component(client, fake_api):
     fake_api.on("GET", "stock", body=STOCK)
-    client.get("/?province=Jawa+Barat&component=PRC")
+    client.get("/?province=Jawa+Barat&component=TC")
     params = dict(fake_api.last("GET", "stock").url.params)
-    assert params == {"province": "Jawa Barat", "component": "PRC"}
+    assert params == {"province": "Jawa Barat", "component": "TC"}
 
 
 def test_dashboard_in_indonesian(client, fake_api):
@@ -82,17 +91,28 @@ def test_drive_search_passes_the_typed_city_and_dates(client, fake_api):
                     "id": 3,
                     "name": "Donor Darah Kampus UI",
                     "city": "Depok",
-                    "starts_at": "2026-12-01T01:00:00Z",
-                    "ends_at": "2026-12-01T07:00:00Z",
+                    "location_name": "Balairung UI",
+                    "organiser_name": "UDD PMI Kota Depok",
+                    "date": "2026-12-01",
+                    "start_time": "08:00:00",
+                    "end_time": "14:00:00",
+                    "donation_types": ["whole_blood"],
                     "distance_km": None,
                     "slots": [
                         {
+                            "id": 30,
+                            "starts_at": "2020-01-01T01:00:00Z",
+                            "ends_at": "2020-01-01T01:30:00Z",
+                            "capacity": 4,
+                            "free": 4,
+                        },
+                        {
                             "id": 31,
-                            "starts_at": "2026-12-01T01:00:00Z",
-                            "ends_at": "2026-12-01T01:30:00Z",
+                            "starts_at": "2036-12-01T01:00:00Z",
+                            "ends_at": "2036-12-01T01:30:00Z",
                             "capacity": 4,
                             "free": 2,
-                        }
+                        },
                     ],
                 }
             ],
@@ -107,7 +127,9 @@ def test_drive_search_passes_the_typed_city_and_dates(client, fake_api):
         "has_free_slots": "true",
     }
     assert "Donor Darah Kampus UI" in html
-    assert "08:00" in html  # 01:00 UTC shown in Asia/Jakarta
+    assert "08:00–08:30" in html  # the slot at 01:00 UTC shown in Asia/Jakarta
+    assert "Balairung UI" in html
+    assert "4 places left" not in html  # a slot in the past is not offered
     assert "2 places left" in html
     assert "Log in to book a place" in html
 
@@ -128,7 +150,7 @@ def test_drive_search_bad_date_is_shown_beside_the_field(client, fake_api):
 def test_signed_in_donor_can_book_from_the_drive_list(signed_in, fake_api):
     fake_api.on("POST", "appointments", status=201, body={"id": 9, "status": "booked"})
     response = signed_in.post("/me/appointments/book/", {"slot": "31"})
-    assert response["Location"] == "/me/appointments/"
+    assert response["Location"] == "/me/appointments/9/questions/"
     assert fake_api.last_json("POST", "appointments") == {"slot": 31, "donation_type": "whole_blood"}
     assert fake_api.last("POST", "appointments").headers["Authorization"] == "Bearer tok-ani"
 
@@ -145,10 +167,11 @@ def test_full_slot_conflict_becomes_a_message(signed_in, fake_api):
 def test_blood_bank_page_shows_its_stock_and_drives(client, fake_api):
     fake_api.on("GET", r"sites/1", body={"id": 1, "name": "UDD Jakarta", "city": "Jakarta", "province": "DKI Jakarta"})
     fake_api.on("GET", "stock", body=STOCK)
-    fake_api.on("GET", "drives", body=[{"id": 3, "name": "Drive A", "starts_at": "2026-12-01T01:00:00Z"}])
+    fake_api.on("GET", "drives", body=[{"id": 3, "name": "Drive A", "date": "2026-12-01", "start_time": "08:00:00"}])
     html = client.get("/blood-banks/1/").content.decode()
     assert "UDD Jakarta" in html and "Drive A" in html and "<svg" in html
-    assert dict(fake_api.last("GET", "stock").url.params) == {"site": "1"}
+    assert dict(fake_api.last("GET", "stock").url.params) == {"site": "1", "component": "PRC"}
+    assert dict(fake_api.last("GET", "drives").url.params) == {"organiser": "1"}
 
 
 def test_donor_card_has_a_qr_code_of_the_donor_number(signed_in, fake_api):

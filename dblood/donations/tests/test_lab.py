@@ -95,6 +95,10 @@ def test_typing_mismatch_holds_the_units_and_flags_the_donor(api, staff_a, bank_
     assert "disagrees" in " ".join(body["release_blockers"])
     donor.refresh_from_db()
     assert donor.group_flagged and (donor.abo, donor.rhd) == ("O", "-")
+    # A fresh sample that agrees lifts the hold; then the donation is typed for good.
+    body = client.post(f"/api/v1/donations/{donation.pk}/typing", {"abo": "O", "rhd": "-"}).json()
+    assert body["status"] == "released" and {u["state"] for u in body["units"]} == {"available"}
+    assert {(u["abo"], u["rhd"]) for u in body["units"]} == {("O", "-")}
     assert client.post(f"/api/v1/donations/{donation.pk}/typing", {"abo": "O", "rhd": "-"}).status_code == 409
 
 

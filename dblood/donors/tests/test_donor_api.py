@@ -141,3 +141,9 @@ def test_staff_record_a_deferral(api, donor, staff_a, staff_b, bank_a):
     assert api(donor).post(f"/api/v1/donors/{d.id}/deferrals", {"reason_code": "cancer"}).status_code == 403
     reasons = api(donor).get("/api/v1/deferral-reasons").json()
     assert any(r["code"] == "tti-reactive" and r["permanent"] for r in reasons)
+
+
+def test_reasons_in_bahasa_indonesia(api, donor):
+    make_donor(donor, weight_kg=None)
+    body = api(donor).get("/api/v1/donors/me/eligibility", HTTP_ACCEPT_LANGUAGE="id").json()
+    assert body["types"][0]["reasons"] == ["Lengkapi berat badan di profil Anda."]

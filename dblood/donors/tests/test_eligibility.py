@@ -197,3 +197,19 @@ def test_measurement_problems_at_the_chair(db):
     codes = [p.reason_code for p in bad]
     assert codes.count("low-hemoglobin") == 1 and codes.count("underweight") == 1
     assert codes.count("vitals-out-of-range") == 3
+
+
+def test_measurement_thresholds_follow_the_profile(db, settings):
+    assert [p.reason_code for p in measurement_problems(profile=active_profile(), sex="F", hemoglobin_g_dl="12.2")] == [
+        "low-hemoglobin"
+    ]
+    settings.ELIGIBILITY_PROFILE = "who"
+    assert measurement_problems(profile=active_profile(), sex="F", hemoglobin_g_dl="12.2") == []
+    assert measurement_problems(profile=active_profile(), sex="M", hemoglobin_g_dl="12.9")[0].reason_code == (
+        "low-hemoglobin"
+    )
+
+
+def test_a_deleted_seed_profile_comes_back(db):
+    EligibilityProfile.objects.filter(code="pmi").delete()
+    assert active_profile().whole_blood_after_whole_blood_days == 60

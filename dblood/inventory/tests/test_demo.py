@@ -4,7 +4,7 @@ from django.utils import timezone
 from dblood.accounts import demo as accounts_demo
 from dblood.donations.models import Donation
 from dblood.inventory import demo, stock
-from dblood.inventory.models import BloodUnit
+from dblood.inventory.models import BloodUnit, Transfer
 from dblood.sites import demo as sites_demo
 
 pytestmark = pytest.mark.django_db
@@ -28,3 +28,6 @@ def test_demo_stock_is_realistic_and_idempotent(api, django_assert_max_num_queri
     mine = Donation.objects.filter(donor__user__email="donor@dblood.local")
     assert mine.count() == 2 and mine.filter(units__issued_to__code="rs-cipto").exists()
     assert stock.table()["results"]
+    assert Transfer.objects.filter(status="in_transit").count() == 2
+    assert Transfer.objects.filter(status="received").count() == 1
+    assert BloodUnit.objects.filter(state="discarded").exclude(discard_reason="").count() == 4

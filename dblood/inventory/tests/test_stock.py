@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from dblood.inventory import stock
-from dblood.inventory.models import UnitEvent
+from dblood.inventory.models import BloodUnit, UnitEvent
 from dblood.inventory.services import unit_transition
 
 from .factories import make_unit
@@ -49,7 +49,11 @@ def test_public_stock_shape_and_counts(api, bank_a, bank_b, hospital):
     assert row["available"] == 2
     assert row["soonest_expiry"][:10] == (timezone.now() + timedelta(days=3)).isoformat()[:10]
     assert row["days_of_supply"] is None and row["level"] == "adequate"  # no demand yet
-    assert cell(body, bank_a, "B", "-", "TC")["level"] == "critical"  # empty shelf
+    # Every group of a component the bank handles is listed; an empty one is critical.
+    assert cell(body, bank_a, "B", "-", "PRC")["level"] == "critical"
+    # A component the bank does not handle at all (no stock, no issues) is not listed for it.
+    assert not [r for r in body["results"] if r["site_id"] == bank_a.pk and r["component"] == "TC"]
+    assert {r["component"] for r in body["results"] if r["site_id"] == bank_b.pk} == {"FFP"}
     assert {r["site_id"] for r in body["results"]} == {bank_a.pk, bank_b.pk}  # hospitals hold no stock
     national = {(t["abo"], t["rhd"], t["component"]): t["available"] for t in body["totals"]["national"]}
     assert national[("O", "+", "PRC")] == 2 and national[("A", "-", "FFP")] == 1
@@ -87,6 +91,13 @@ def test_levels_from_days_of_supply(api, bank_a, settings):
     UnitEvent.objects.filter(to_state="issued").update(at=timezone.now() - timedelta(days=31))
     stock.invalidate()
     assert cell(api().get("/api/v1/stock").json(), bank_a, abo="B")["days_of_supply"] is None
+    # Issues in the window and an empty shelf: 0 days of supply, critical.
+    for unit in list(BloodUnit.objects.filter(abo="B", state="available")):
+        unit_transition(unit=unit, to="reserved")
+    UnitEvent.objects.filter(to_state="issued").update(at=timezone.now() - timedelta(days=3))
+    stock.invalidate()
+    row = cell(api().get("/api/v1/stock").json(), bank_a, abo="B")
+    assert (row["available"], row["days_of_supply"], row["level"], row["soonest_expiry"]) == (0, 0.0, "critical", None)
     assert stock.level(available=1, days_of_supply=1.9) == "critical"
     assert stock.level(available=9, days_of_supply=5.0) == "adequate"
 
@@ -124,3 +135,19 @@ def test_csv(api, bank_a):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 1 and rows[0]["available"] == "1" and rows[0]["site_name"] == "UDD A"
+
+
+def test_while_one_reader_recomputes_the_others_get_the_last_table(api, bank_a, django_assert_num_queries):
+    from django.core.cache import cache
+
+    unit = make_unit(site=bank_a)
+    client = api()
+    assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 1
+    unit_transition(unit=unit, to="reserved")
+    stock.invalidate()
+    version = cache.get(stock.STOCK_VERSION_KEY)
+    cache.add(f"stock:computing:{version}", 1, 30)  # another reader is recomputing
+    with django_assert_num_queries(0):
+        assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 1  # one change behind
+    cache.delete(f"stock:computing:{version}")
+    assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 0

@@ -110,3 +110,11 @@ def test_sweep_expires_what_became_due(bank_a):
         call_command("expire_units", "--no-progress")
     unit.refresh_from_db()
     assert unit.state == "expired"
+
+
+def test_sweep_is_a_worker_job(bank_a):
+    from dblood.inventory.services import units_expire_due
+
+    make_unit(site=bank_a, days=-1)
+    assert units_expire_due() == 1
+    assert units_expire_due() == 0

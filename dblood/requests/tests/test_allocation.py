@@ -1,11 +1,17 @@
 """Proposal order, reserve (with override), issue, cancel and transfusion outcome."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from dblood.inventory.models import BloodUnit
 from dblood.notifications.models import Notification
 from dblood.notifications.tests.factories import make_donor, make_unit
 from dblood.requests.models import Allocation
+from dblood.requests.services import allocation_reserve
+from dblood.requests.upkeep import units_expire_and_release
 
 
 @pytest.fixture
@@ -16,7 +22,7 @@ def far_bank(db):
 
 
 @pytest.mark.django_db
-def test_proposal_order(api, make_request, staff_a, bank_a, bank_b, far_bank):
+def test_proposal_order(api, make_request, staff_a, hospital_user, bank_a, bank_b, far_bank):
     blood_request = make_request(patient_abo="A", patient_rhd="+", units=10)
     a_pos_target_late = make_unit(bank_a, abo="A", rhd="+", days_left=20)
     a_pos_target_soon = make_unit(bank_a, abo="A", rhd="+", days_left=5)
@@ -40,6 +46,7 @@ def test_proposal_order(api, make_request, staff_a, bank_a, bank_b, far_bank):
     assert body[0]["abo_identical"] is True and body[0]["distance_km"] == 0
     assert body[-1]["abo_identical"] is False
     assert body[3]["distance_km"] < body[4]["distance_km"]
+    assert api(hospital_user).get(f"/api/v1/requests/{blood_request.pk}/proposal").status_code == 403
 
 
 @pytest.mark.django_db
@@ -179,3 +186,18 @@ def test_auto_allocate_takes_the_proposal_and_says_when_there_is_none(api, make_
     response = api(staff_a).post(f"/api/v1/requests/{blood_request.pk}/allocate", format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "no_stock"
+
+
+@pytest.mark.django_db
+def test_a_reserved_unit_that_expires_is_let_go(make_request, staff_a, bank_a):
+    blood_request = make_request(units=1, needed_by=timezone.now() + timedelta(hours=1))
+    unit = make_unit(bank_a, abo="A", rhd="+", days_left=1)
+    allocation_reserve(blood_request=blood_request, unit_ids=[unit.pk], by=staff_a)
+    assert units_expire_and_release() == 0
+    with time_machine.travel(timedelta(days=2)):
+        assert units_expire_and_release() == 1
+    unit.refresh_from_db()
+    blood_request.refresh_from_db()
+    assert unit.state == BloodUnit.State.EXPIRED
+    assert blood_request.status == "submitted"
+    assert Allocation.objects.get(unit=unit).status == "released"

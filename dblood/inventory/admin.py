@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from .models import BloodUnit, Transfer, UnitEvent
+
+
+class UnitEventInline(admin.TabularInline):
+    model = UnitEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_state", "to_state", "at", "by", "reason"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(BloodUnit)
+class BloodUnitAdmin(admin.ModelAdmin):
+    list_display = ["donation", "component", "abo", "rhd", "site", "state", "expires_at"]
+    list_filter = ["state", "component", "abo", "rhd", "site"]
+    search_fields = ["donation__din"]
+    list_select_related = ["donation", "site"]
+    raw_id_fields = ["donation"]
+    # State changes only through inventory.services.unit_transition (audit trail, stock cache).
+    readonly_fields = ["state", "state_changed_at", "discard_reason", "issued_to", "issued_at"]
+    inlines = [UnitEventInline]
+
+
+@admin.register(Transfer)
+class TransferAdmin(admin.ModelAdmin):
+    list_display = ["unit", "from_site", "to_site", "status", "sent_at", "received_at"]
+    list_filter = ["status", "from_site", "to_site"]
+    raw_id_fields = ["unit"]
+    readonly_fields = ["status", "sent_at", "sent_by", "received_at", "received_by"]

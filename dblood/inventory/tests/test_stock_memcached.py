@@ -1,0 +1,46 @@
+"""The stock table really is served from memcached, and a state change is visible at once."""
+
+import pytest
+from django.core.cache import caches
+
+from dblood.inventory.services import unit_transition
+from testing.servers import start_memcached
+
+from .factories import make_unit
+
+
+@pytest.fixture
+def memcached(settings):
+    executor = start_memcached()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": f"127.0.0.1:{executor.port}",
+            "KEY_PREFIX": "dblood-test",
+            "OPTIONS": {"ignore_exc": True, "connect_timeout": 0.5, "timeout": 0.5},
+        }
+    }
+    # Django's setting_changed handler rebuilds the cache handlers for the new CACHES.
+    yield executor
+    caches["default"].close()
+    executor.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stock_through_memcached(memcached, api, bank_a, django_assert_num_queries):
+    from django.core.cache import cache
+
+    assert "PyMemcacheCache" in type(caches["default"]).__name__
+    unit = make_unit(site=bank_a)
+    client = api()
+
+    def available():
+        rows = client.get("/api/v1/stock", {"site": "bank-a", "abo": "O", "rhd": "pos", "component": "PRC"}).json()
+        return sum(row["available"] for row in rows["results"])  # an unused empty cell is not listed
+
+    assert available() == 1
+    assert cache.get("stock:version") is not None
+    with django_assert_num_queries(0):
+        assert available() == 1
+    unit_transition(unit=unit, to="reserved")  # commits at once (transaction=True): on_commit runs
+    assert available() == 0

@@ -1,0 +1,124 @@
+"""A donor's appointments: book, reschedule, cancel, the .ics file and the pre-donation questionnaire."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import session
+from ..api import ApiError
+
+donor_required = session.login_required("donor")
+
+
+def api_message(request, error: ApiError) -> None:
+    """A refused action (400 or 409) as a message on the next page; anything else is the middleware's."""
+    if error.status not in (400, 409):
+        raise error
+    text = "; ".join(m for msgs in error.fields.values() for m in msgs) or error.detail
+    messages.error(request, text)
+
+
+def _slot(request) -> int | None:
+    try:
+        return int(request.POST.get("slot", ""))
+    except ValueError:
+        messages.error(request, _("Choose a time."))
+        return None
+
+
+@donor_required
+@require_GET
+def appointment_list(request):
+    return render(request, "dblood_web/appointments.html", {"appointments": request.api.appointments()})
+
+
+@donor_required
+@require_POST
+def appointment_book(request):
+    slot = _slot(request)
+    if slot is None:
+        return redirect("drives")
+    try:
+        booked = request.api.appointment_book(
+            slot=slot, donation_type=request.POST.get("donation_type") or "whole_blood"
+        )
+    except ApiError as error:
+        api_message(request, error)
+        return redirect(request.POST.get("back") or "drives")
+    messages.success(request, _("Your appointment is booked. Please answer the health questions before you come."))
+    return redirect("questionnaire", appointment_id=booked["id"])
+
+
+@donor_required
+@require_POST
+def appointment_cancel(request, appointment_id: int):
+    try:
+        request.api.appointment_cancel(appointment_id)
+    except ApiError as error:
+        api_message(request, error)
+    else:
+        messages.success(request, _("Your appointment is cancelled."))
+    return redirect("appointments")
+
+
+@donor_required
+@require_http_methods(["GET", "POST"])
+def appointment_reschedule(request, appointment_id: int):
+    appointment = request.api.appointment(appointment_id)
+    if request.method == "POST" and (slot := _slot(request)) is not None:
+        try:
+            request.api.appointment_reschedule(appointment_id, slot=slot)
+        except ApiError as error:
+            api_message(request, error)
+        else:
+            messages.success(request, _("Your appointment has been moved."))
+            return redirect("appointments")
+    drive = request.api.drive(appointment["drive"])
+    return render(request, "dblood_web/reschedule.html", {"appointment": appointment, "drive": drive})
+
+
+@donor_required
+@require_GET
+def appointment_ics(request, appointment_id: int):
+    content, _type = request.api.appointment_ics(appointment_id)
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dblood-appointment-{appointment_id}.ics"'
+    return response
+
+
+@donor_required
+@require_http_methods(["GET", "POST"])
+def questionnaire(request, appointment_id: int):
+    """The health questions before donating; the api decides what a "yes" means (deferral, flags)."""
+    appointment = request.api.appointment(appointment_id)
+    current = request.api.questionnaire()
+    language = translation.get_language()
+    questions = [
+        {
+            "code": q["code"],
+            "text": (q.get("text") or {}).get(language) or (q.get("text") or {}).get("en") or q["code"],
+            "answer": request.POST.get(q["code"]),
+        }
+        for q in current.get("questions", [])
+    ]
+    missing: set[str] = set()
+    if request.method == "POST":
+        missing = {q["code"] for q in questions if q["answer"] not in ("yes", "no")}
+        if not missing:
+            answers = {q["code"]: q["answer"] == "yes" for q in questions}
+            try:
+                request.api.appointment_answer(appointment_id, version=current["version"], answers=answers)
+            except ApiError as error:
+                api_message(request, error)
+            else:
+                messages.success(
+                    request, _("Thank you. Your answers are saved; staff will check them when you arrive.")
+                )
+                return redirect("appointments")
+        else:
+            messages.error(request, _("Please answer every question."))
+    context = {"appointment": appointment, "questions": questions, "missing": missing}
+    return render(request, "dblood_web/questionnaire.html", context)
