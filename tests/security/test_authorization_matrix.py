@@ -90,7 +90,7 @@ POST   /api/v1/transfers/{pk}/receive                  transfer      401   403  
 GET    /api/v1/requests                                -             401   403   403   ok     ok     ok    ok
 POST   /api/v1/requests                                -             401   403   403   403    403    ok    ok
 GET    /api/v1/requests/{pk}                           blood_request 401   403   403   ok     404    ok    ok
-GET    /api/v1/requests/{pk}/proposal                  blood_request 401   403   403   ok     404    ok    ok
+GET    /api/v1/requests/{pk}/proposal                  blood_request 401   403   403   ok     404    403   ok
 POST   /api/v1/requests/{pk}/allocate                  blood_request 401   403   403   ok     404    403   ok
 POST   /api/v1/requests/{pk}/call-outs                 blood_request 401   403   403   ok     404    ok    ok
 POST   /api/v1/requests/{pk}/cancel                    blood_request 401   403   403   ok     404    ok    ok
