@@ -38,8 +38,6 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # (operation, text in the failure) -> what is wrong. Listed problems are printed, not failed on;
 # a row that no longer reproduces is printed too, so it can be deleted.
 KNOWN_ISSUES = {
-    ("GET /api/v1/donors", "Enum"): "donors/serializers.py: abo, rhd, sex are '' until known, but their enums "
-    "in the schema do not allow '' (declare them with allow_blank=True so the schema gets a BlankEnum)",
     **{
         (f"POST /api/v1/donations/{{id}}/{action}", "ST101"): f"donations/views.py {action}: "
         "django.shortcuts.get_object_or_404(queryset, pk=pk) with a non-numeric pk raises ValueError -> 500; "
@@ -49,8 +47,6 @@ KNOWN_ISSUES = {
     ("POST /api/v1/transfers/{id}/receive", "ST101"): "inventory/views.py receive: "
     "django.shortcuts.get_object_or_404(queryset, pk=pk) with a non-numeric pk raises ValueError -> 500; "
     "use rest_framework.generics.get_object_or_404 (404) or self.get_object()",
-    ("GET /api/v1/sites", "verified_by"): "sites/serializers.py: verified_by (CharField source=verified_by.name, "
-    "default=None) is null for unverified sites, but the schema says string (add allow_null=True)",
 }
 # One persona per kind of user (the authorization matrix covers "another donor", "staff B").
 ROLES = ["anonymous", "donor", "staff_a", "hospital_user", "admin_user"]
