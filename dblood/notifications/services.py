@@ -64,7 +64,7 @@ def notification_mark_all_read(*, user) -> int:
 
 def _email_text(notification: Notification) -> str:
     with translation.override(notification.user.language or "id"):
-        footer = translation.gettext("Open your inbox: {url}").format(url=f"{settings.WEB_BASE_URL}/inbox")
+        footer = translation.gettext("Open your inbox: {url}").format(url=f"{settings.WEB_BASE_URL}/me/notifications/")
     return f"{notification.body}\n\n{footer}\n"
 
 

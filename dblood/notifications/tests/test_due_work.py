@@ -60,6 +60,8 @@ def test_emails_go_once_and_only_to_who_wants_them(donor, other_donor, staff_a):
     assert notifications_email_pending() == 3
     assert notifications_email_pending() == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted([donor.email, donor.email, staff_a.email])
+    # In the recipient's language (the default, Bahasa Indonesia), linking to the web's inbox.
+    assert "Buka kotak masuk Anda: http://127.0.0.1:8000/me/notifications/" in mail.outbox[0].body
     assert Notification.objects.get(user=other_donor, dedupe_key="y").email_state == "skipped"
 
 

@@ -86,6 +86,10 @@ def test_each_party_sees_only_its_requests(api, make_request, staff_a, staff_b, 
     assert ids(nurse_x) == set()
     assert api(nurse_x).get(f"/api/v1/requests/{to_a.pk}").status_code == 404
     assert api(donor).get("/api/v1/requests").status_code == 403
+    to_a.status = "cancelled"
+    to_a.save()
+    assert api(staff_a).get("/api/v1/requests?status=submitted").json()["count"] == 0
+    assert api(staff_a).get("/api/v1/requests?status=cancelled").json()["count"] == 1
 
 
 @pytest.mark.django_db
