@@ -42,9 +42,16 @@ def make_drive(staff: ApiUser, name: str) -> dict:
     )
 
 
+def at_home(page, latitude: float, longitude: float) -> None:
+    """The browser shares this location with the site (what "near me" and "use my location" read)."""
+    page.context.grant_permissions(["geolocation"], origin=page.base)
+    page.context.set_geolocation({"latitude": latitude, "longitude": longitude})
+
+
 def fill_donor_profile(page, *, call_outs: bool = False) -> None:
     """What eligibility needs (age, sex, weight), typed on the donor's profile page."""
-    page.goto(page.base + "/me/")
+    if not page.url.endswith("/me/"):
+        page.goto(page.base + "/me/")
     page.get_by_label("Date of birth").fill("1990-05-01")
     page.get_by_label("Sex").select_option("F")
     page.get_by_label("Weight (kg)").fill("60")
@@ -52,7 +59,7 @@ def fill_donor_profile(page, *, call_outs: bool = False) -> None:
         page.get_by_label("Tell me when a patient nearby needs my blood group").check()
         page.get_by_label("How far I can travel (km)").fill("30")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status")).to_contain_text("Your donor profile has been saved.")
+    expect(page.locator(".messages")).to_contain_text("Your donor profile has been saved.")
 
 
 def answer_questions_safely(page, staff: ApiUser) -> None:
@@ -114,8 +121,13 @@ def test_donate_release_dashboard_issue_and_where_my_blood_went(page, new_page, 
     email = f"donor-{uuid.uuid4().hex[:8]}@example.org"
     sign_up(page, email, "a-strong-pass-2026")
     fill_donor_profile(page)
+    bank = staff.call("GET", f"sites/{staff.user['memberships'][0]['site_id']}")
+    at_home(page, bank["latitude"] + 0.02, bank["longitude"])
     page.goto(page.base + "/drives/")
+    page.get_by_role("button", name="Near me").click()
+    expect(page).to_have_url(re.compile(r"lat=-?[0-9.]+&lon=[0-9.]+"))
     card = page.locator(".card", has_text=drive["name"])
+    expect(card).to_contain_text("km away")
     card.get_by_role("button", name=re.compile(r"^Book")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Health questions")
     answer_questions_safely(page, staff)
@@ -177,11 +189,15 @@ def test_emergency_call_out_answered_by_a_donor(page, live_stack):
 
     # The donor opts in to call-outs on their profile; group and home come through the api
     # (the lab confirms a group; a first-time donor may state it).
-    fill_donor_profile(page, call_outs=True)
     bank = staff.call("GET", f"sites/{staff.user['memberships'][0]['site_id']}")
-    donor = ApiUser(live_stack["api"], email, password)
-    near_the_bank = {"latitude": bank["latitude"] + 0.01, "longitude": bank["longitude"]}
-    donor.call("PATCH", "donors/me", {"abo": "A", "rhd": "+", **near_the_bank})
+    at_home(page, bank["latitude"] + 0.01, bank["longitude"])
+    page.goto(page.base + "/me/")
+    page.get_by_label("Blood group (ABO), if you know it").select_option("A")
+    page.get_by_label("Rhesus (RhD), if you know it").select_option("+")
+    page.get_by_role("button", name="Use my location as home").click()
+    expect(page.locator("#my-location-status")).to_have_text("Location added. Press Save to keep it.")
+    fill_donor_profile(page, call_outs=True)
+    expect(page.locator("#my-location-status")).to_have_text("Your home location is set.")
 
     hospital = ApiUser(live_stack["api"], "hospital@dblood.local")
     request = hospital.call(
