@@ -74,6 +74,12 @@ def create_database(pg: PostgreSQLExecutor, name: str) -> str:
     return database_url(pg, name)
 
 
+def _empty_static_root() -> Path:
+    path = Path(tempfile.gettempdir()) / "dblood-bench-static"
+    path.mkdir(exist_ok=True)
+    return path
+
+
 def bench_env(db_url: str, memcached: TCPExecutor | None) -> dict[str, str]:
     """Production settings (through bench.settings) with plain HTTP on loopback."""
     env = dict(os.environ)
@@ -88,7 +94,7 @@ def bench_env(db_url: str, memcached: TCPExecutor | None) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
         # whitenoise wants the directory to exist; the api serves no static files under load.
-        STATIC_ROOT=tempfile.mkdtemp(prefix="dblood-bench-static-"),
+        STATIC_ROOT=str(_empty_static_root()),
     )
     return env
 

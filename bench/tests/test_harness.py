@@ -40,3 +40,17 @@ def test_request_file_rejects_bodies_that_would_break_the_tsv(tmp_path):
     assert (tmp_path / "ok.tsv").read_text() == 'GET\t/a\t-\t-\nPOST\t/b\ttok\t{"x":1}\n'
     with pytest.raises(ValueError):
         write_requests(tmp_path / "bad.tsv", [("POST", "/b", "tok", "{\n}")])
+
+
+def test_profile_summary_counts_self_and_inclusive_time(tmp_path):
+    from bench.profile import summarise
+
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        "process 1;handle (gunicorn/sync.py:1);view (dblood/drives/views.py:5);wait (psycopg/connection.py:9) 3\n"
+        "process 1;handle (gunicorn/sync.py:1);view (dblood/drives/views.py:5) 1\n"
+    )
+    text = summarise(raw)
+    assert text.startswith("4 samples")
+    assert " 75.0%  wait (psycopg/connection.py:9)" in text
+    assert "100.0%  view (dblood/drives/views.py:5)" in text
