@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from dblood.sites.geo import distance_km, within_box
+from dblood.core.geo import distance_km, within_box
 
 from .models import Appointment, Drive, Slot
 

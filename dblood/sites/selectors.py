@@ -2,7 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from .geo import distance_km, within_box
+from dblood.core.geo import distance_km, within_box
+
 from .models import Site
 
 
