@@ -1,9 +1,9 @@
 """Reads for donors: eligibility on a date, per donation type, with every reason why not."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,3 +182,57 @@ def donor_eligibility(*, donor: Donor, on: date, profile: EligibilityProfile | N
         kind: _evaluate(donor=donor, profile=profile, history=history, kind=kind, on=on) for kind in DonationType.values
     }
     return Eligibility(on=on, profile=profile.code, types=types)
+
+
+def _local_day_start(day: date) -> datetime:
+    """The first instant of `day` in the current time zone (donation days are local dates)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def eligible_donors_q(*, on: date, donation_type: str, profile: EligibilityProfile) -> Q:
+    """`donor_eligibility(...).for_type(donation_type).eligible` as a filter on Donor, in SQL.
+
+    The same rules as `_blockers` (age, weight, deferrals, intervals, yearly cap) for many donors
+    in one statement: the profile's numbers and `on` become constants, the history `NOT EXISTS`
+    subqueries over donations (indexed by donor, type, collected_at) and deferrals. A test keeps
+    the two in agreement (donors/tests/test_eligible_donors_q.py).
+    """
+    from dblood.donations.models import Donation
+
+    kind = str(donation_type)
+    wb = DonationType.WHOLE_BLOOD
+    cap = profile.max_per_year(kind)
+    if cap <= 0:
+        return Q(pk__in=[])
+    end = _local_day_start(on + timedelta(days=1))  # donations on or before `on`
+    counted = Donation.objects.filter(donor=OuterRef("pk"), outcome__in=COUNTED_OUTCOMES, collected_at__lt=end)
+
+    def same_class(qs, as_kind: str):
+        return qs.filter(donation_type=wb) if as_kind == wb else qs.exclude(donation_type=wb)
+
+    # Age: the profile's limits as birth-date cut-offs; a donor who has given before may have a
+    # different upper limit (max_age_regular).
+    q = Q(birth_date__isnull=False, birth_date__lte=_add_years(on, -profile.min_age))
+    has_given = Exists(counted)
+    if profile.max_age_regular:
+        regular = Q(birth_date__gt=_add_years(on, -(profile.max_age_regular + 1)))
+        first_time = Q(birth_date__gt=_add_years(on, -(profile.max_age + 1))) if profile.max_age is not None else Q()
+        q &= (Q(has_given) & regular) | (~Q(has_given) & first_time)
+    elif profile.max_age is not None:
+        q &= Q(birth_date__gt=_add_years(on, -(profile.max_age + 1)))
+    q &= Q(weight_kg__isnull=False, weight_kg__gte=profile.min_weight_kg)
+
+    # Deferrals block every type: permanent ones, and temporary ones not yet ended on `on`.
+    q &= ~Exists(
+        Deferral.objects.filter(donor=OuterRef("pk"), starts_on__lte=on).filter(Q(permanent=True) | Q(ends_on__gt=on))
+    )
+    # Minimum interval since the latest whole-blood and the latest apheresis donation.
+    for previous in (wb, DonationType.APHERESIS_PLATELETS):
+        gap = profile.interval_days(previous=previous, planned=kind)
+        if gap > 0:
+            since = _local_day_start(on - timedelta(days=gap - 1))
+            q &= ~Exists(same_class(counted, previous).filter(collected_at__gte=since))
+    # At most `cap` donations of this class within 365 days, the new one included.
+    window = same_class(counted, kind).filter(collected_at__gte=_local_day_start(on - timedelta(days=YEAR_DAYS - 1)))
+    q &= ~Exists(window.order_by().values("donor").annotate(n=Count("pk")).filter(n__gte=cap))
+    return q
