@@ -38,7 +38,7 @@ from .servers import (
 from .wrk import WrkResult, write_requests
 from .wrk import run as wrk_run
 
-QUERY_HEADER = "X-DB-Queries"
+QUERY_HEADER, TIME_HEADER = "X-DB-Queries", "X-DB-Time"
 
 
 @dataclass
@@ -47,6 +47,8 @@ class Probe:
     queries: int | None
     queries_small: int | None = None  # page_size=10
     queries_large: int | None = None  # page_size=100
+    alone_ms: float | None = None  # one request at a time: median wall time seen by the client
+    alone_sql_ms: float | None = None  # ... and the part spent in SQL, seen by the worker
 
 
 @dataclass
@@ -92,7 +94,15 @@ class Run:
     growth: list[GrowthPoint] = field(default_factory=list)
 
 
-def request(base: str, line, page_size: int | None = None) -> tuple[int, int | None]:
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    queries: int | None
+    sql_ms: float | None
+    wall_ms: float
+
+
+def request(base: str, line, page_size: int | None = None) -> Answer:
     method, path, token, body = line
     if page_size:
         path += ("&" if "?" in path else "?") + f"page_size={page_size}"
@@ -102,23 +112,42 @@ def request(base: str, line, page_size: int | None = None) -> tuple[int, int | N
     if body:
         headers["Content-Type"] = "application/json"
     req = urllib.request.Request(base + path, data=body.encode() if body else None, method=method, headers=headers)
+    start = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=30) as response:
-            status, header = response.status, response.headers.get(QUERY_HEADER)
+            response.read()
+            status, answer_headers = response.status, response.headers
     except urllib.error.HTTPError as exc:
-        status, header = exc.code, exc.headers.get(QUERY_HEADER)
-    return status, int(header) if header is not None else None
+        status, answer_headers = exc.code, exc.headers
+    wall_ms = (time.perf_counter() - start) * 1000
+    queries, sql_ms = answer_headers.get(QUERY_HEADER), answer_headers.get(TIME_HEADER)
+    return Answer(
+        status=status,
+        queries=int(queries) if queries is not None else None,
+        sql_ms=float(sql_ms) if sql_ms is not None else None,
+        wall_ms=wall_ms,
+    )
+
+
+ALONE = 10  # requests sent one at a time per endpoint; writes spend the last ALONE lines on it
 
 
 def probe(base: str, endpoint: Endpoint, lines) -> Probe:
+    """Status and queries (line 0), queries at two page sizes, then ALONE requests one at a time."""
     # Reads twice: the first may fill a cache (stock). A write only once: line 0 is spent on it.
     if endpoint.kind != "write":
         request(base, lines[0])
-    status, queries = request(base, lines[0])
-    result = Probe(status=status, queries=queries)
-    if endpoint.paged and status == 200:
-        result.queries_small = request(base, lines[0], page_size=10)[1]
-        result.queries_large = request(base, lines[0], page_size=100)[1]
+    first = request(base, lines[0])
+    result = Probe(status=first.status, queries=first.queries)
+    if endpoint.paged and first.status == 200:
+        result.queries_small = request(base, lines[0], page_size=10).queries
+        result.queries_large = request(base, lines[0], page_size=100).queries
+    if first.status in (404, 405):
+        return result
+    alone_lines = lines[-ALONE:] if endpoint.kind == "write" else [lines[i % len(lines)] for i in range(ALONE)]
+    answers = [request(base, line) for line in alone_lines]
+    result.alone_ms = statistics.median(a.wall_ms for a in answers)
+    result.alone_sql_ms = statistics.median(a.sql_ms or 0.0 for a in answers)
     return result
 
 
@@ -190,7 +219,9 @@ def load(
             if measured.probe.status in (404, 405):
                 measured.note = f"not on this branch ({measured.probe.status})"
                 continue
-            tsv = write_requests(workdir / f"{endpoint.name}.tsv", lines[1:] or lines)
+            # Writes: line 0 went to the probe and the last ALONE lines to the one-at-a-time requests.
+            replay = lines[1:-ALONE] if endpoint.kind == "write" else lines[1:]
+            tsv = write_requests(workdir / f"{endpoint.name}.tsv", replay or lines)
             print(f"wrk {endpoint.name}: {len(lines)} distinct requests, {seconds} s", flush=True)
             before = ceilings[-1]
             measured.wrk = wrk_run(server.url, tsv, seconds=seconds, connections=connections)

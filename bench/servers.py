@@ -58,7 +58,17 @@ def database_url(pg: PostgreSQLExecutor, name: str) -> str:
 def create_database(pg: PostgreSQLExecutor, name: str) -> str:
     import psycopg
 
-    with psycopg.connect(host=pg.host, port=pg.port, user="postgres", dbname="postgres", autocommit=True) as conn:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            conn = psycopg.connect(host=pg.host, port=pg.port, user="postgres", dbname="postgres", autocommit=True)
+            break
+        except psycopg.OperationalError:
+            # "the database system is starting up": pg_ctl -w can return a moment early on a busy machine.
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    with conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return database_url(pg, name)

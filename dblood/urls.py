@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("dblood.inventory.urls")),
     path("", include("dblood.requests.urls")),
     path("", include("dblood.notifications.urls")),
+    path("", include("dblood.audit.urls")),
 ]
 
 urlpatterns = [

@@ -251,6 +251,59 @@ class Api:
     def call_out_answer(self, call_out_id: int, *, answer: str) -> dict[str, Any]:
         return self.post(f"call-outs/{call_out_id}/answer", {"answer": answer})
 
+    # -- blood-bank staff and hospitals -----------------------------------------------------
+    def drive_create(self, **fields: Any) -> Drive:
+        return self.post("drives", fields)
+
+    def drive_appointments(self, drive_id: int) -> list[dict[str, Any]]:
+        return _results(self.get(f"drives/{drive_id}/appointments", page_size=100))
+
+    def appointment_check_in(self, appointment_id: int) -> dict[str, Any]:
+        return self.post(f"appointments/{appointment_id}/check-in")
+
+    def appointment_no_show(self, appointment_id: int) -> dict[str, Any]:
+        return self.post(f"appointments/{appointment_id}/no-show")
+
+    def donation_record(self, **fields: Any) -> dict[str, Any]:
+        return self.post("donations", fields)
+
+    def donation(self, donation_id: int) -> dict[str, Any]:
+        return self.get(f"donations/{donation_id}")
+
+    def donation_typing(self, donation_id: int, *, abo: str, rhd: str) -> dict[str, Any]:
+        return self.post(f"donations/{donation_id}/typing", {"abo": abo, "rhd": rhd})
+
+    def donation_screening(self, donation_id: int, *, test: str, reactive: bool) -> dict[str, Any]:
+        return self.post(f"donations/{donation_id}/screening", {"test": test, "reactive": reactive})
+
+    def donation_components(self, donation_id: int, *, components: list[str]) -> Any:
+        return self.post(f"donations/{donation_id}/components", {"components": [{"component": c} for c in components]})
+
+    def units(self, **filters: Any) -> list[dict[str, Any]]:
+        return _results(self.get("units", page_size=100, **filters))
+
+    def units_expiring(self, **filters: Any) -> list[dict[str, Any]]:
+        return _results(self.get("units/expiring", page_size=100, **filters))
+
+    def unit_discard(self, unit_id: int, *, reason: str) -> dict[str, Any]:
+        return self.post(f"units/{unit_id}/discard", {"reason": reason})
+
+    def blood_requests(self, **filters: Any) -> list[dict[str, Any]]:
+        return _results(self.get("requests", page_size=100, **filters))
+
+    def blood_request(self, request_id: int) -> dict[str, Any]:
+        return self.get(f"requests/{request_id}")
+
+    def blood_request_create(self, **fields: Any) -> dict[str, Any]:
+        return self.post("requests", fields)
+
+    def blood_request_action(self, request_id: int, action: str, body: dict | None = None) -> Any:
+        """allocate, issue, cancel, outcome or call-outs on one request."""
+        return self.post(f"requests/{request_id}/{action}", body or {})
+
+    def call_outs_staff(self) -> list[dict[str, Any]]:
+        return _results(self.get("call-outs", page_size=100))
+
 
 def _json(response: httpx.Response) -> Any:
     if response.status_code == 204 or not response.content:

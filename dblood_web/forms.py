@@ -114,12 +114,22 @@ class SiteSearchForm(forms.Form):
 class DonorProfileForm(forms.Form):
     """The donor's own record (PATCH donors/me). Blood group is set by the lab once confirmed."""
 
+    abo = forms.ChoiceField(
+        label=_("Blood group (ABO), if you know it"),
+        required=False,
+        choices=[("", "—"), ("O", "O"), ("A", "A"), ("B", "B"), ("AB", "AB")],
+    )
+    rhd = forms.ChoiceField(
+        label=_("Rhesus (RhD), if you know it"), required=False, choices=[("", "—"), ("+", "+"), ("-", "−")]
+    )
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40, widget=forms.TextInput({"type": "tel"}))
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput({"type": "date"}))
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), ("F", _("Female")), ("M", _("Male"))])
     weight_kg = forms.DecimalField(label=_("Weight (kg)"), required=False, min_value=0, max_digits=5, decimal_places=1)
     city = forms.CharField(label=_("City"), required=False, max_length=100)
     province = forms.CharField(label=_("Province"), required=False, max_length=100)
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     call_out_opt_in = forms.BooleanField(label=_("Tell me when a patient nearby needs my blood group"), required=False)
     alert_radius_km = forms.IntegerField(label=_("How far I can travel (km)"), required=False, min_value=1)
     max_alerts_per_week = forms.IntegerField(label=_("At most this many alerts a week"), required=False, min_value=0)

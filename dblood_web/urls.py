@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, appointments, donor, public
+from .views import account, appointments, donor, hospital, public, staff
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -35,6 +35,19 @@ urlpatterns = [
     path("me/call-outs/", donor.call_outs, name="call_outs"),
     path("me/call-outs/<int:call_out_id>/answer/", donor.call_out_answer, name="call_out_answer"),
     path("me/card/", donor.card, name="card"),
+    path("staff/", staff.home, name="staff_home"),
+    path("staff/drives/new/", staff.drive_new, name="staff_drive_new"),
+    path("staff/drives/<int:drive_id>/", staff.drive_detail, name="staff_drive"),
+    path("staff/appointments/<int:appointment_id>/check-in/", staff.check_in, name="staff_check_in"),
+    path("staff/appointments/<int:appointment_id>/no-show/", staff.no_show, name="staff_no_show"),
+    path("staff/appointments/<int:appointment_id>/donation/", staff.donation_new, name="staff_donation_new"),
+    path("staff/donations/<int:donation_id>/", staff.donation_lab, name="staff_donation"),
+    path("staff/inventory/", staff.inventory, name="staff_inventory"),
+    path("staff/units/<int:unit_id>/discard/", staff.unit_discard, name="staff_unit_discard"),
+    path("requests/<int:request_id>/", staff.blood_request_detail, name="blood_request"),
+    path("requests/<int:request_id>/<str:action>/", staff.blood_request_action, name="blood_request_action"),
+    path("hospital/requests/", hospital.requests_page, name="hospital_requests"),
+    path("hospital/requests/<int:request_id>/outcome/", hospital.outcome, name="hospital_outcome"),
 ]
 
 handler403 = "dblood_web.views.public.permission_denied"

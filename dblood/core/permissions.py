@@ -32,3 +32,11 @@ class IsHospitalStaff(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and user.is_hospital_staff)
+
+
+class IsAdmin(BasePermission):
+    message = "Only administrators may do this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_admin)

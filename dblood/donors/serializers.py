@@ -4,7 +4,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from dblood.accounts.models import User
-from dblood.core.blood import DonationType
+from dblood.core.blood import ABO, DonationType, RhD, Sex
 from dblood.core.serializers import StrictModelSerializer, StrictSerializer
 
 from .models import Channel, Deferral, DeferralReason, Donor
@@ -77,6 +77,10 @@ class StaffDonorSerializer(serializers.ModelSerializer):
 
     email = serializers.EmailField(source="user.email", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
+    # Blank until known: declared so the schema's enums allow "".
+    abo = serializers.ChoiceField(choices=ABO.choices, allow_blank=True, read_only=True)
+    rhd = serializers.ChoiceField(choices=RhD.choices, allow_blank=True, read_only=True)
+    sex = serializers.ChoiceField(choices=Sex.choices, allow_blank=True, read_only=True)
     blood_group = serializers.SerializerMethodField()
 
     class Meta:

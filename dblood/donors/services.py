@@ -38,6 +38,7 @@ def donor_create_for_user(*, user) -> Donor:
     raise RuntimeError("Could not draw a free donor number.")
 
 
+@transaction.atomic
 def deferral_record(
     *,
     donor: Donor,
@@ -48,7 +49,8 @@ def deferral_record(
     note: str = "",
 ) -> Deferral:
     """Defer `donor` for a catalogue reason: for good if the reason is permanent, else until
-    starts_on + the reason's default length (or an explicit `ends_on`, e.g. pregnancy)."""
+    starts_on + the reason's default length (or an explicit `ends_on`, e.g. pregnancy). Booked
+    appointments the deferral covers are cancelled and their places released."""
     reason = DeferralReason.objects.filter(code=reason_code).first()
     if reason is None:
         catalogue_ensure()  # a seeded reason restored if it went missing (e.g. a flushed test database)
@@ -64,7 +66,7 @@ def deferral_record(
         ends_on = starts_on + timedelta(days=reason.default_days)
     elif ends_on <= starts_on:
         raise ValidationError({"ends_on": ["The end date must be after the start date."]})
-    return Deferral.objects.create(
+    deferral = Deferral.objects.create(
         donor=donor,
         reason=reason,
         permanent=reason.permanent,
@@ -73,6 +75,11 @@ def deferral_record(
         note=note[:300],
         recorded_by=recorded_by,
     )
+    # Booked appointments inside the deferral would only bring the donor in to be turned away.
+    from dblood.drives.appointments import appointments_cancel_for_deferral
+
+    appointments_cancel_for_deferral(donor=donor, starts_on=starts_on, ends_on=ends_on)
+    return deferral
 
 
 USER_FIELDS = ("full_name", "language")

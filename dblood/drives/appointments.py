@@ -237,3 +237,20 @@ def appointment_answer(*, appointment: Appointment, version: int, answers: dict[
     appointment.answered_at = timezone.now()
     appointment.save(update_fields=["questionnaire", "answers", "flags", "answered_at"])
     return appointment
+
+
+def appointments_cancel_for_deferral(*, donor: Donor, starts_on: date, ends_on: date | None) -> int:
+    """Cancel the donor's booked appointments that a new deferral covers (from today or its start,
+    until its end; all future ones if permanent), releasing their places. Returns how many."""
+    first = max(starts_on, timezone.localdate())
+    covered = Appointment.objects.filter(donor=donor, status=Appointment.Status.BOOKED, date__gte=first)
+    if ends_on is not None:
+        covered = covered.filter(date__lt=ends_on)
+    count = 0
+    for appointment in covered.select_for_update():
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.cancelled_at = timezone.now()
+        appointment.save(update_fields=["status", "cancelled_at"])
+        _release_place(appointment.slot_id)
+        count += 1
+    return count

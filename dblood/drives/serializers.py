@@ -10,12 +10,15 @@ from .models import Appointment, Drive, Questionnaire, Slot
 
 
 class SlotSerializer(serializers.ModelSerializer):
-    free = serializers.IntegerField(read_only=True)
+    free = serializers.SerializerMethodField(help_text="Places still bookable: 0 once the slot has started.")
 
     class Meta:
         model = Slot
         fields = ["id", "starts_at", "ends_at", "capacity", "free"]
         read_only_fields = fields
+
+    def get_free(self, slot) -> int:
+        return slot.free if slot.starts_at > timezone.now() else 0
 
 
 class DriveSerializer(serializers.ModelSerializer):

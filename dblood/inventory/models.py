@@ -69,6 +69,8 @@ class UnitEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # Days of supply counts the issues of the last 30 days (stock.compute).
+        indexes = [models.Index(fields=["to_state", "at"], name="unitevent_to_state_at")]
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.from_state} -> {self.to_state}"

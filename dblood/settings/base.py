@@ -258,3 +258,13 @@ REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=0)
 # for the kernel's TCP timeout.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+# Audit log of donor-record and blood-unit changes (dblood.audit), with who made each change.
+INSTALLED_APPS.append("dblood.audit")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "dblood.audit.context.AuditContextMiddleware",
+)
+# Where `manage.py backup` writes (one new directory per backup); restore reads any of them.
+BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / "backups"))
+# Directory of pg_dump/pg_restore matching the server's major version (empty: from the PATH).
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")

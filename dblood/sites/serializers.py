@@ -6,7 +6,7 @@ from .models import Site
 
 class SiteSerializer(serializers.ModelSerializer):
     verified = serializers.BooleanField(source="is_verified", read_only=True)
-    verified_by = serializers.CharField(source="verified_by.name", read_only=True, default=None)
+    verified_by = serializers.CharField(source="verified_by.name", read_only=True, default=None, allow_null=True)
     distance_km = serializers.SerializerMethodField()
 
     class Meta:

@@ -23,6 +23,9 @@ def profile(request):
     donor = request.api.donor_me()
     initial = {name: donor.get(name) for name in PROFILE_FIELDS}
     form = DonorProfileForm(request.POST or None, initial=initial)
+    if donor.get("group_confirmed"):
+        # The lab has typed this donor: the group is shown, no longer typed in.
+        del form.fields["abo"], form.fields["rhd"]
     if request.method == "POST" and form.is_valid():
         try:
             donor = request.api.donor_update(**form.api_changes())

@@ -2,6 +2,8 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_safe
 
 from .. import dashboard
@@ -65,7 +67,19 @@ def drives(request):
                     form.add_error(name if name in form.fields else None, message)
     elif not form.is_bound:
         found = request.api.drives(has_free_slots="true")
-    return render(request, "dblood_web/drives.html", {"form": form, "drives": found, "searched": searched})
+    return render(
+        request, "dblood_web/drives.html", {"form": form, "drives": _future_slots(found), "searched": searched}
+    )
+
+
+def _future_slots(drives: list) -> list:
+    """Only the slots that have not started: a donor cannot book the past."""
+    now = timezone.now()
+    for drive in drives:
+        drive["slots"] = [
+            slot for slot in drive.get("slots") or [] if (parse_datetime(slot.get("starts_at") or "") or now) > now
+        ]
+    return drives
 
 
 @require_GET

@@ -153,17 +153,7 @@ def _start_services(stack: Stack) -> None:
 
     api_port = get_port(None)
     stack.api_url = f"http://127.0.0.1:{api_port}"
-    stack.start(
-        HTTPExecutor(
-            stack.python("-m", "gunicorn", "--config", GUNICORN_CONF, "dblood.wsgi"),
-            url=f"{stack.api_url}/readyz",
-            method="GET",
-            status="200",
-            cwd=str(ROOT),
-            envvars=stack.api_env(GUNICORN_BIND=f"127.0.0.1:{api_port}"),
-            timeout=90,
-        )
-    )
+    stack.start(api_executor(stack, api_port))
 
     web_port = get_port(None)  # nothing listens there unless the web exists in this checkout
     if (ROOT / "dblood_web").is_dir() and (ROOT / "manage_web.py").exists():
@@ -196,16 +186,29 @@ def _start_services(stack: Stack) -> None:
         stack.worker = stack.start(SimpleExecutor(stack.python("manage.py", "worker"), cwd=str(ROOT),
                                                   envvars=stack.api_env()))  # fmt: skip
 
-    nginx_port = get_port(None)
-    prefix = stack.base / "nginx"
-    prefix.mkdir()
-    conf = write_nginx_conf(
-        prefix,
-        port=nginx_port,
-        web=f"127.0.0.1:{web_port}",
-        api=f"127.0.0.1:{api_port}",
-        static=stack.static_export,
-        media=stack.media,
+    executor, stack.nginx_url = nginx_executor(
+        stack, stack.base / "nginx", web=f"127.0.0.1:{web_port}", api=f"127.0.0.1:{api_port}"
     )
-    stack.nginx_url = f"http://127.0.0.1:{nginx_port}"
-    stack.start(TCPExecutor([nginx_binary(), "-c", str(conf), "-p", str(prefix)], host="127.0.0.1", port=nginx_port))
+    stack.start(executor)
+
+
+def api_executor(stack: Stack, port: int) -> HTTPExecutor:
+    """The api as its image runs it: gunicorn, the shipped config, production settings."""
+    return HTTPExecutor(
+        stack.python("-m", "gunicorn", "--config", GUNICORN_CONF, "dblood.wsgi"),
+        url=f"http://127.0.0.1:{port}/readyz",
+        method="GET",
+        status="200",
+        cwd=str(ROOT),
+        envvars=stack.api_env(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1"),
+        timeout=90,
+    )
+
+
+def nginx_executor(stack: Stack, prefix: Path, *, web: str, api: str) -> tuple[TCPExecutor, str]:
+    """nginx with the shipped site rendered for these upstreams (`api` may list several)."""
+    port = get_port(None)
+    prefix.mkdir()
+    conf = write_nginx_conf(prefix, port=port, web=web, api=api, static=stack.static_export, media=stack.media)
+    command = [nginx_binary(), "-c", str(conf), "-p", str(prefix)]
+    return TCPExecutor(command, host="127.0.0.1", port=port), f"http://127.0.0.1:{port}"

@@ -10,10 +10,11 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from port_for import get_port
 
 from testing.servers import start_memcached
 from tests.deploy.deployhelpers import DEPLOY, ROOT
-from tests.deploy.stack import GUNICORN_CONF, start_stack
+from tests.deploy.stack import GUNICORN_CONF, api_executor, nginx_executor, start_stack
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +126,32 @@ def test_web_pages_through_nginx_with_data_from_the_api(stack, client):
     assert client.get("/healthz").status_code == 404  # not published by nginx
 
 
+def test_a_scaled_api_behind_nginx_survives_losing_a_replica(stack, tmp_path):
+    """README "Updating and scaling": two api replicas in one upstream; one stops, nobody notices."""
+    ports = [get_port(None), get_port(None)]
+    replicas = [api_executor(stack, port) for port in ports]
+    for replica in replicas:
+        replica.start()
+    nginx, url = nginx_executor(
+        stack, tmp_path / "nginx", web="127.0.0.1:9", api=",".join(f"127.0.0.1:{p}" for p in ports)
+    )
+    nginx.start()
+    try:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            assert all(client.get("/api/v1/stock").status_code == 200 for _ in range(6))
+            replicas[0].stop()
+            # Idempotent requests that reach the stopped replica are retried on the other one.
+            assert [client.get("/api/v1/stock").status_code for _ in range(6)] == [200] * 6
+            replicas[1].stop()
+            down = client.get("/api/v1/stock")
+            assert down.status_code == 503 and down.json()["code"] == "unavailable"
+    finally:
+        nginx.stop()
+        for replica in replicas:
+            if replica.running():
+                replica.stop()
+
+
 def test_api_is_ready_on_postgresql_and_memcached(stack):
     ready = httpx.get(f"{stack.api_url}/readyz", timeout=10)
     assert ready.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
@@ -173,8 +200,6 @@ def test_media_files_are_served_by_nginx_as_inert_data(stack, client):
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_api_refuses_to_start_without_its_secrets(stack, missing):
-    from port_for import get_port
-
     env = stack.api_env(GUNICORN_BIND=f"127.0.0.1:{get_port(None)}", **{missing: None})
     result = subprocess.run(
         stack.python("-m", "gunicorn", "--config", GUNICORN_CONF, "dblood.wsgi"),
@@ -199,7 +224,6 @@ def test_stack_runs_on_production_packages_only(stack):
 
 def test_the_images_healthcheck_script(stack, postgresql_server):
     """deploy/healthcheck.py as the images run it: Host from ALLOWED_HOSTS, HTTPS as nginx says."""
-    from port_for import get_port
 
     def healthcheck(*args, **env):
         base = {"PATH": "/usr/bin:/bin", "ALLOWED_HOSTS": "localhost,127.0.0.1"}

@@ -5,7 +5,7 @@ file) is called with generated valid and invalid requests as each kind of user. 
 answer 5xx, and every answer (status, content type, body) must match the schema. All problems
 are collected and reported together, one line per operation, role and check.
 
-Budget: FUZZ_REQUESTS (default 1500) requests spread over operations x roles (at least
+Budget: FUZZ_REQUESTS (default 1100) requests spread over operations x roles (at least
 FUZZ_MIN_EXAMPLES each), so the run stays within a few minutes as the api grows.
 """
 
@@ -30,18 +30,23 @@ from schemathesis.specs.openapi.checks import (
 
 from dblood.accounts.services import token_create
 
-TARGET_REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "1500"))
-MIN_EXAMPLES = int(os.environ.get("FUZZ_MIN_EXAMPLES", "4"))
+TARGET_REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "1100"))
+MIN_EXAMPLES = int(os.environ.get("FUZZ_MIN_EXAMPLES", "3"))
 MAX_EXAMPLES = 40
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Schema bugs found by this test in apps this area does not own, reported to their owners.
 # (operation, text in the failure) -> what is wrong. Listed problems are printed, not failed on;
 # a row that no longer reproduces is printed too, so it can be deleted.
 KNOWN_ISSUES = {
-    ("GET /api/v1/donors", "Enum"): "donors/serializers.py: abo, rhd, sex are '' until known, but their enums "
-    "in the schema do not allow '' (declare them with allow_blank=True so the schema gets a BlankEnum)",
-    ("GET /api/v1/sites", "verified_by"): "sites/serializers.py: verified_by (CharField source=verified_by.name, "
-    "default=None) is null for unverified sites, but the schema says string (add allow_null=True)",
+    **{
+        (f"POST /api/v1/donations/{{id}}/{action}", "ST101"): f"donations/views.py {action}: "
+        "django.shortcuts.get_object_or_404(queryset, pk=pk) with a non-numeric pk raises ValueError -> 500; "
+        "use rest_framework.generics.get_object_or_404 (404) or self.get_object()"
+        for action in ("typing", "screening", "components")
+    },
+    ("POST /api/v1/transfers/{id}/receive", "ST101"): "inventory/views.py receive: "
+    "django.shortcuts.get_object_or_404(queryset, pk=pk) with a non-numeric pk raises ValueError -> 500; "
+    "use rest_framework.generics.get_object_or_404 (404) or self.get_object()",
 }
 # One persona per kind of user (the authorization matrix covers "another donor", "staff B").
 ROLES = ["anonymous", "donor", "staff_a", "hospital_user", "admin_user"]
@@ -71,8 +76,9 @@ def test_every_operation_as_every_role_conforms_and_never_5xx(request):
 
     for operation in operations:
         for role, user in users.items():
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                _fuzz(operation, role, user, mode, math.ceil(per_combo / 2), sent, problems)
+            # Valid requests get the larger half: they reach deeper than a 400.
+            _fuzz(operation, role, user, GenerationMode.POSITIVE, math.ceil(per_combo / 2), sent, problems)
+            _fuzz(operation, role, user, GenerationMode.NEGATIVE, max(1, per_combo // 2), sent, problems)
 
     total = sum(sent.values())
     print(

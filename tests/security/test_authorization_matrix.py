@@ -90,7 +90,7 @@ POST   /api/v1/transfers/{pk}/receive                  transfer      401   403  
 GET    /api/v1/requests                                -             401   403   403   ok     ok     ok    ok
 POST   /api/v1/requests                                -             401   403   403   403    403    ok    ok
 GET    /api/v1/requests/{pk}                           blood_request 401   403   403   ok     404    ok    ok
-GET    /api/v1/requests/{pk}/proposal                  blood_request 401   403   403   ok     404    ok    ok
+GET    /api/v1/requests/{pk}/proposal                  blood_request 401   403   403   ok     404    403   ok
 POST   /api/v1/requests/{pk}/allocate                  blood_request 401   403   403   ok     404    403   ok
 POST   /api/v1/requests/{pk}/call-outs                 blood_request 401   403   403   ok     404    ok    ok
 POST   /api/v1/requests/{pk}/cancel                    blood_request 401   403   403   ok     404    ok    ok
@@ -100,6 +100,7 @@ POST   /api/v1/requests/{pk}/reserve                   blood_request 401   403  
 GET    /api/v1/call-outs                               -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/call-outs/{pk}                          call_out      401   ok    404   ok     404    ok    ok
 POST   /api/v1/call-outs/{pk}/answer                   call_out      401   ok    ok    403    403    403   403
+GET    /api/v1/audit/events                            -             401   403   403   403    403    403   ok
 GET    /api/v1/notifications                           -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/notifications/unread-count              -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/notifications/{pk}                      notification  401   ok    404   404    404    404   404

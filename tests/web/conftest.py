@@ -90,6 +90,25 @@ def chromium():
 
 
 @pytest.fixture
+def new_page(request, chromium, live_stack):
+    """More people in their own browsers (staff, a hospital) for one test; closed at its end."""
+    contexts = []
+
+    def make():
+        context = chromium.new_context(viewport={"width": 360, "height": 780}, locale="id-ID")
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        extra = context.new_page()
+        extra.base = live_stack["web"]
+        request.node.browser_page = extra
+        return extra
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def page(request, chromium, live_stack):
     """A fresh browser context on a 360-px phone screen; a failing test leaves a screenshot."""
     context = chromium.new_context(viewport={"width": 360, "height": 780}, locale="id-ID")

@@ -1,7 +1,10 @@
 """The larger journeys: a donor books and answers the questions in the browser; staff check them
 in, record the donation and the lab releases the units (through the api: those staff pages do not
 exist yet); the public dashboard shows the units; a hospital's request is allocated and issued and
-the donor sees where the blood went; an emergency call-out that another donor answers."""
+the donor sees where the blood went; an emergency call-out that another donor answers.
+
+Staff and the hospital use their own web pages in their own browsers; only the drive is made
+through the api."""
 
 import re
 import uuid
@@ -20,7 +23,7 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 def make_drive(staff: ApiUser, name: str) -> dict:
     bank = staff.user["memberships"][0]["site_id"]
     now = datetime.now(JAKARTA)
-    start = max(now + timedelta(minutes=30), now.replace(hour=0, minute=0, second=0, microsecond=0))
+    start_hour = min(now.hour + 1, 23)  # the next full hour: every slot still ahead
     return staff.call(
         "POST",
         "drives",
@@ -29,8 +32,8 @@ def make_drive(staff: ApiUser, name: str) -> dict:
             "site": bank,
             "name": name,
             "date": now.date().isoformat(),
-            "start_time": start.strftime("%H:00"),
-            "end_time": "23:59" if start.hour < 23 else "23:59",
+            "start_time": f"{start_hour:02d}:00",
+            "end_time": "23:59",
             "slot_minutes": 30,
             "capacity_per_slot": 4,
             "donation_types": ["whole_blood"],
@@ -39,9 +42,16 @@ def make_drive(staff: ApiUser, name: str) -> dict:
     )
 
 
+def at_home(page, latitude: float, longitude: float) -> None:
+    """The browser shares this location with the site (what "near me" and "use my location" read)."""
+    page.context.grant_permissions(["geolocation"], origin=page.base)
+    page.context.set_geolocation({"latitude": latitude, "longitude": longitude})
+
+
 def fill_donor_profile(page, *, call_outs: bool = False) -> None:
     """What eligibility needs (age, sex, weight), typed on the donor's profile page."""
-    page.goto(page.base + "/me/")
+    if not page.url.endswith("/me/"):
+        page.goto(page.base + "/me/")
     page.get_by_label("Date of birth").fill("1990-05-01")
     page.get_by_label("Sex").select_option("F")
     page.get_by_label("Weight (kg)").fill("60")
@@ -49,7 +59,7 @@ def fill_donor_profile(page, *, call_outs: bool = False) -> None:
         page.get_by_label("Tell me when a patient nearby needs my blood group").check()
         page.get_by_label("How far I can travel (km)").fill("30")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status")).to_contain_text("Your donor profile has been saved.")
+    expect(page.locator(".messages")).to_contain_text("Your donor profile has been saved.")
 
 
 def answer_questions_safely(page, staff: ApiUser) -> None:
@@ -60,23 +70,48 @@ def answer_questions_safely(page, staff: ApiUser) -> None:
     page.get_by_role("button", name="Send my answers").click()
 
 
-def record_and_release(staff: ApiUser, appointment_id: int, abo: str, rhd: str) -> dict:
-    staff.call("POST", f"appointments/{appointment_id}/check-in")
-    vitals = {"bp_systolic": 120, "bp_diastolic": 80, "pulse": 72, "temperature_c": "36.6"}
-    donation = staff.call(
-        "POST",
-        "donations",
-        {"appointment": appointment_id, "volume_ml": 450, "hemoglobin_g_dl": "13.8", **vitals},
-        expect=201,
-    )
-    staff.call("POST", f"donations/{donation['id']}/typing", {"abo": abo, "rhd": rhd})
+def log_in(page, email: str, password: str = "demo-pass-2026") -> None:
+    page.goto(page.base + "/login/")
+    page.get_by_role("button", name="English").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").last.click()
+    expect(page).to_have_url(re.compile(r"/account/$"))
+    if page.get_by_role("button", name="English").is_enabled():  # the account speaks Indonesian
+        page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def staff_collect_and_release(page, drive_id: int, donor_name: str) -> None:
+    """Staff at the drive: find the donor, check in, record the donation, then the lab."""
+    page.goto(page.base + f"/staff/drives/{drive_id}/")
+    page.get_by_label("Name or donor number").fill(donor_name.split()[0])
+    page.get_by_role("button", name="Search").click()
+    row = page.locator("table.checkin tbody tr", has_text=donor_name)
+    row.get_by_role("button", name="Check in").click()
+    expect(page.get_by_role("status")).to_contain_text("Checked in.")
+    page.locator("table.checkin tbody tr", has_text=donor_name).get_by_role("link", name="Record donation").click()
+    page.get_by_label("Haemoglobin (g/dl)").fill("13.8")
+    page.get_by_label("Blood pressure, systolic").fill("120")
+    page.get_by_label("Blood pressure, diastolic").fill("80")
+    page.get_by_label("Pulse").fill("72")
+    page.get_by_label("Temperature (°C)").fill("36.6")
+    page.get_by_role("button", name="Save the donation").click()
+    expect(page.get_by_role("status")).to_contain_text("Donation recorded: DIN")
+    page.get_by_label("ABO").select_option("O")
+    page.get_by_label("RhD").select_option("-")
+    page.locator("form", has=page.locator("input[value=typing]")).get_by_role("button", name="Save").click()
     for test in ("hiv", "hbv", "hcv", "syphilis"):
-        staff.call("POST", f"donations/{donation['id']}/screening", {"test": test, "reactive": False})
-    staff.call("POST", f"donations/{donation['id']}/components", {"components": [{"component": "PRC"}]})
-    return donation
+        page.get_by_label("Test").select_option(test)
+        page.get_by_label("Result").select_option("false")
+        page.locator("form", has=page.locator("input[value=screening]")).get_by_role("button", name="Save").click()
+        expect(page.get_by_role("status")).to_contain_text("Saved.")
+    page.get_by_label("Fresh frozen plasma").uncheck()
+    page.get_by_role("button", name="Separate").click()
+    expect(page.locator("#donation-status")).to_have_text("released")
 
 
-def test_donate_release_dashboard_issue_and_where_my_blood_went(page, live_stack):
+def test_donate_release_dashboard_issue_and_where_my_blood_went(page, new_page, live_stack):
     staff = ApiUser(live_stack["api"], "staff@dblood.local")
     drive = make_drive(staff, f"Donor Darah {uuid.uuid4().hex[:6]}")
 
@@ -86,8 +121,13 @@ def test_donate_release_dashboard_issue_and_where_my_blood_went(page, live_stack
     email = f"donor-{uuid.uuid4().hex[:8]}@example.org"
     sign_up(page, email, "a-strong-pass-2026")
     fill_donor_profile(page)
+    bank = staff.call("GET", f"sites/{staff.user['memberships'][0]['site_id']}")
+    at_home(page, bank["latitude"] + 0.02, bank["longitude"])
     page.goto(page.base + "/drives/")
+    page.get_by_role("button", name="Near me").click()
+    expect(page).to_have_url(re.compile(r"lat=-?[0-9.]+&lon=[0-9.]+"))
     card = page.locator(".card", has_text=drive["name"])
+    expect(card).to_contain_text("km away")
     card.get_by_role("button", name=re.compile(r"^Book")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Health questions")
     answer_questions_safely(page, staff)
@@ -98,7 +138,9 @@ def test_donate_release_dashboard_issue_and_where_my_blood_went(page, live_stack
     )
 
     # Staff check in and record; the lab types, screens and separates: the unit is released.
-    record_and_release(staff, appointment_id, "O", "-")
+    staff_page = new_page()
+    log_in(staff_page, "staff@dblood.local")
+    staff_collect_and_release(staff_page, drive["id"], "Ani Lestari")
 
     # The public dashboard shows the released unit in its blood bank's O- cell.
     page.goto(page.base + "/?component=PRC")
@@ -108,27 +150,33 @@ def test_donate_release_dashboard_issue_and_where_my_blood_went(page, live_stack
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # A hospital asks for O- red cells; the blood bank allocates and issues them.
-    hospital = ApiUser(live_stack["api"], "hospital@dblood.local")
-    needed_by = (datetime.now(JAKARTA) + timedelta(hours=6)).isoformat()
-    request = hospital.call(
-        "POST",
-        "requests",
-        {
-            "target_bank": staff.user["memberships"][0]["site_id"],
-            "patient_abo": "O",
-            "patient_rhd": "-",
-            "component": "PRC",
-            "units": 1,
-            "needed_by": needed_by,
-        },
-        expect=201,
-    )
-    staff.call("POST", f"requests/{request['id']}/allocate")
-    staff.call("POST", f"requests/{request['id']}/issue", {})
+    hospital_page = new_page()
+    log_in(hospital_page, "hospital@dblood.local")
+    hospital_page.goto(hospital_page.base + "/hospital/requests/")
+    hospital_page.get_by_label("Blood bank").select_option(label=bank_name)
+    hospital_page.get_by_label("Patient ABO").select_option("O")
+    hospital_page.get_by_label("Patient RhD").select_option("-")
+    hospital_page.get_by_label("Component").select_option("PRC")
+    needed_by = datetime.now(JAKARTA) + timedelta(hours=6)
+    hospital_page.get_by_label("Needed by").fill(needed_by.strftime("%Y-%m-%dT%H:%M"))
+    hospital_page.get_by_role("button", name="Send the request").click()
+    expect(hospital_page.get_by_role("status")).to_contain_text("Request sent to the blood bank.")
+    request_path = hospital_page.url.split(hospital_page.base)[1]
+
+    staff_page.goto(staff_page.base + request_path)
+    staff_page.get_by_role("button", name="Allocate").click()
+    expect(staff_page.get_by_role("status")).to_contain_text("Units reserved")
+    staff_page.get_by_role("button", name="Issue").click()
+    expect(staff_page.locator("#request-status")).to_have_text("issued")
+
+    # The hospital records that the unit was transfused.
+    hospital_page.reload()
+    hospital_page.get_by_role("button", name="Record outcome").click()
+    expect(hospital_page.get_by_role("status")).to_contain_text("Outcome recorded")
+    hospital_name = ApiUser(live_stack["api"], "hospital@dblood.local").user["memberships"][0]["site_name"]
 
     # The donor sees where the blood went.
     page.goto(page.base + "/me/donations/")
-    hospital_name = hospital.user["memberships"][0]["site_name"]
     expect(page.locator(".where")).to_contain_text(f"given to a patient at {hospital_name}")
 
 
@@ -141,11 +189,15 @@ def test_emergency_call_out_answered_by_a_donor(page, live_stack):
 
     # The donor opts in to call-outs on their profile; group and home come through the api
     # (the lab confirms a group; a first-time donor may state it).
-    fill_donor_profile(page, call_outs=True)
     bank = staff.call("GET", f"sites/{staff.user['memberships'][0]['site_id']}")
-    donor = ApiUser(live_stack["api"], email, password)
-    near_the_bank = {"latitude": bank["latitude"] + 0.01, "longitude": bank["longitude"]}
-    donor.call("PATCH", "donors/me", {"abo": "A", "rhd": "+", **near_the_bank})
+    at_home(page, bank["latitude"] + 0.01, bank["longitude"])
+    page.goto(page.base + "/me/")
+    page.get_by_label("Blood group (ABO), if you know it").select_option("A")
+    page.get_by_label("Rhesus (RhD), if you know it").select_option("+")
+    page.get_by_role("button", name="Use my location as home").click()
+    expect(page.locator("#my-location-status")).to_have_text("Location added. Press Save to keep it.")
+    fill_donor_profile(page, call_outs=True)
+    expect(page.locator("#my-location-status")).to_have_text("Your home location is set.")
 
     hospital = ApiUser(live_stack["api"], "hospital@dblood.local")
     request = hospital.call(

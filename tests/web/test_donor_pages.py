@@ -215,3 +215,15 @@ def test_donor_profile_saves_and_shows_field_errors(signed_in, fake_api):
     assert (
         sent["weight_kg"] == "40" and sent["call_out_opt_in"] is True and sent["notify_channels"] == ["in_app", "email"]
     )
+
+
+def test_donor_states_group_and_home_until_the_lab_confirms_it(signed_in, fake_api):
+    fake_api.on("GET", "donors/me", body={"id": 1, "donor_number": "D1", "blood_group": "", "group_confirmed": False})
+    html = signed_in.get("/me/").content.decode()
+    assert 'name="abo"' in html and 'name="latitude"' in html and 'data-lat="latitude"' in html
+    fake_api.on("PATCH", "donors/me", body={})
+    signed_in.post("/me/", {"abo": "B", "rhd": "-", "latitude": "-6.2", "longitude": "106.8"})
+    sent = fake_api.last_json("PATCH", "donors/me")
+    assert (sent["abo"], sent["rhd"], sent["latitude"], sent["longitude"]) == ("B", "-", -6.2, 106.8)
+    fake_api.on("GET", "donors/me", body={"id": 1, "donor_number": "D1", "blood_group": "B-", "group_confirmed": True})
+    assert 'name="abo"' not in signed_in.get("/me/").content.decode()

@@ -33,7 +33,9 @@ def test_api_503_is_the_same_friendly_page(client, fake_api):
     assert client.get("/").status_code == 503
 
 
-@pytest.mark.parametrize(("status", "text"), [(404, "Page not found"), (403, "Not allowed")])
+@pytest.mark.parametrize(
+    ("status", "text"), [(404, "Page not found"), (403, "Not allowed"), (429, "Too many attempts")]
+)
 def test_api_404_and_403_become_proper_pages(client, fake_api, status, text):
     fake_api.on("GET", r"sites/\d+", status=status, body={"status": status, "code": "x", "detail": "x"})
     response = client.get("/blood-banks/99/", HTTP_ACCEPT_LANGUAGE="en")

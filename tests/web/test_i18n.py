@@ -48,3 +48,20 @@ def test_unknown_language_is_ignored(client):
     response = client.post("/language/", {"language": "xx", "next": "https://evil.example/"})
     assert response["Location"] == "/"
     assert "dblood_language" not in response.cookies
+
+
+def test_messages_follow_the_readers_language_whatever_loaded_the_module_first(client, fake_api):
+    """Module-level texts are lazy: a view module first imported during an Indonesian request
+    must still answer an English reader in English."""
+    from django.test import Client
+
+    staff = {**USER, "role": "blood_bank_staff"}
+    fake_api.on("POST", "auth/login", body={"token": "t", "expires_at": "x", "user": staff})
+    fake_api.on("POST", r"requests/3/allocate", body={})
+    fake_api.on("GET", r"requests/3", status=404, body={"status": 404, "code": "not_found", "detail": "x"})
+    for language, text in (("id", "Kantong dipesan"), ("en", "Units reserved")):
+        reader = Client(HTTP_ACCEPT_LANGUAGE=language)
+        reader.post("/login/", {"email": "s@x.org", "password": "pw-long-enough"})
+        reader.cookies.pop("dblood_language", None)
+        response = reader.post("/requests/3/allocate/", follow=True)
+        assert text in response.content.decode()

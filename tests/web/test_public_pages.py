@@ -100,12 +100,19 @@ def test_drive_search_passes_the_typed_city_and_dates(client, fake_api):
                     "distance_km": None,
                     "slots": [
                         {
+                            "id": 30,
+                            "starts_at": "2020-01-01T01:00:00Z",
+                            "ends_at": "2020-01-01T01:30:00Z",
+                            "capacity": 4,
+                            "free": 4,
+                        },
+                        {
                             "id": 31,
-                            "starts_at": "2026-12-01T01:00:00Z",
-                            "ends_at": "2026-12-01T01:30:00Z",
+                            "starts_at": "2036-12-01T01:00:00Z",
+                            "ends_at": "2036-12-01T01:30:00Z",
                             "capacity": 4,
                             "free": 2,
-                        }
+                        },
                     ],
                 }
             ],
@@ -122,6 +129,7 @@ def test_drive_search_passes_the_typed_city_and_dates(client, fake_api):
     assert "Donor Darah Kampus UI" in html
     assert "08:00–08:30" in html  # the slot at 01:00 UTC shown in Asia/Jakarta
     assert "Balairung UI" in html
+    assert "4 places left" not in html  # a slot in the past is not offered
     assert "2 places left" in html
     assert "Log in to book a place" in html
 

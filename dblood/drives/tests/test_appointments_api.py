@@ -209,14 +209,14 @@ def test_questionnaire_answers_flagged_and_shown_at_check_in(api, donor, d, staf
     assert desk["results"][0]["answers"]["tattoo_6_months"] is True
 
 
-def test_check_in_only_on_the_day_and_shows_a_later_deferral(api, donor, d, staff_a, drive):
+def test_check_in_only_on_the_day_and_shows_eligibility_today(api, donor, d, staff_a, drive):
     appointment_id = book(api, donor, first_slot(drive)).json()["id"]
     client = api(staff_a)
     assert client.post(f"/api/v1/appointments/{appointment_id}/check-in").status_code == 409
-    deferral_record(donor=d, reason_code="fever-flu", starts_on=drive.date - timedelta(days=2))
+    give_donation(d, drive.organiser, drive.date - timedelta(days=3))  # gave elsewhere since booking
     with on_drive_day(drive, 7, 50):
         body = client.post(f"/api/v1/appointments/{appointment_id}/check-in").json()
-    assert body["eligible_today"] is False and "Fever" in body["reasons_today"][0]
+    assert body["eligible_today"] is False and "60 days" in body["reasons_today"][0]
 
 
 def test_no_show_after_the_slot_started(api, donor, d, staff_a, drive):
@@ -320,3 +320,18 @@ def test_a_new_questionnaire_version_replaces_the_old(api, donor, d, drive):
     response = api(donor).post(url, {"version": old.version + 1, "answers": {**answers, "malaria_trip": True}})
     assert response.json()["questionnaire_version"] == old.version + 1
     assert [f["question"] for f in response.json()["flags"]] == ["malaria_trip"]
+
+
+def test_a_deferral_cancels_the_booked_appointments_it_covers(api, donor, d, bank_a):
+    soon = make_drive(bank_a, days_ahead=3)
+    later = make_drive(bank_a, days_ahead=70)
+    first = Appointment.objects.get(pk=book(api, donor, first_slot(soon)).json()["id"])
+    second = Appointment.objects.get(pk=book(api, donor, first_slot(later)).json()["id"])
+    deferral_record(donor=d, reason_code="vaccine-live")  # 14 days
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == "cancelled" and first_slot(soon).booked == 0
+    assert second.status == "booked"
+    deferral_record(donor=d, reason_code="cancer")
+    second.refresh_from_db()
+    assert second.status == "cancelled" and first_slot(later).booked == 0

@@ -188,3 +188,14 @@ def test_drive_in_another_site_zone_gets_local_slot_times(api, staff_a, db):
 
     starts = datetime.fromisoformat(body["slots"][0]["starts_at"]).astimezone(UTC)
     assert (starts.hour, starts.minute) == (1, 0)  # 09:00 WITA = 01:00 UTC
+
+
+def test_a_started_slot_has_no_free_places(api, bank_a):
+    import time_machine
+
+    drive = make_drive(bank_a, days_ahead=1)
+    first = drive.slots.order_by("starts_at").first()
+    with time_machine.travel(first.starts_at + timedelta(minutes=5) - timezone.now()):
+        body = api().get(f"/api/v1/drives/{drive.id}").json()
+    assert [s["free"] for s in body["slots"]] == [0, 5, 5, 5]
+    assert body["free"] == 15

@@ -135,3 +135,19 @@ def test_csv(api, bank_a):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 1 and rows[0]["available"] == "1" and rows[0]["site_name"] == "UDD A"
+
+
+def test_while_one_reader_recomputes_the_others_get_the_last_table(api, bank_a, django_assert_num_queries):
+    from django.core.cache import cache
+
+    unit = make_unit(site=bank_a)
+    client = api()
+    assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 1
+    unit_transition(unit=unit, to="reserved")
+    stock.invalidate()
+    version = cache.get(stock.STOCK_VERSION_KEY)
+    cache.add(f"stock:computing:{version}", 1, 30)  # another reader is recomputing
+    with django_assert_num_queries(0):
+        assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 1  # one change behind
+    cache.delete(f"stock:computing:{version}")
+    assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 0

@@ -1,22 +1,25 @@
-// "Near me": fill the hidden lat/lon fields from the browser's location and search.
-// Without JavaScript or permission, the typed city/name field still works.
+// "Near me" / "Use my location": fill a form's hidden latitude and longitude fields from the
+// browser's location (named by the button's data-lat and data-lon), then submit the form when
+// data-submit is set. Without JavaScript or permission, the typed fields still work.
 (function () {
   "use strict";
-  var button = document.getElementById("near-me");
-  if (!button || !("geolocation" in navigator)) { return; }
-  var form = button.form;
-  var status = document.getElementById("near-me-status");
-  button.parentElement.hidden = false;
-  button.addEventListener("click", function () {
-    status.textContent = button.dataset.locating;
-    navigator.geolocation.getCurrentPosition(function (position) {
-      form.elements.lat.value = position.coords.latitude.toFixed(5);
-      form.elements.lon.value = position.coords.longitude.toFixed(5);
-      form.submit();
-    }, function () {
-      status.textContent = button.dataset.denied;
-      var typed = form.querySelector("input[type=text]");
-      if (typed) { typed.focus(); }
-    }, { timeout: 10000, maximumAge: 300000 });
+  if (!("geolocation" in navigator)) { return; }
+  document.querySelectorAll("button[data-lat][data-lon]").forEach(function (button) {
+    var form = button.form;
+    var status = document.getElementById(button.getAttribute("aria-describedby"));
+    button.parentElement.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = button.dataset.locating;
+      navigator.geolocation.getCurrentPosition(function (position) {
+        form.elements[button.dataset.lat].value = position.coords.latitude.toFixed(5);
+        form.elements[button.dataset.lon].value = position.coords.longitude.toFixed(5);
+        status.textContent = button.dataset.found || "";
+        if (button.dataset.submit !== undefined) { form.submit(); }
+      }, function () {
+        status.textContent = button.dataset.denied;
+        var typed = form.querySelector("input[type=text], input[type=search]");
+        if (typed) { typed.focus(); }
+      }, { timeout: 10000, maximumAge: 300000 });
+    });
   });
 })();

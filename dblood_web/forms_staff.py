@@ -1,0 +1,119 @@
+"""Forms of the blood-bank staff and hospital pages. Shape only: the api applies the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+ABO = [("O", "O"), ("A", "A"), ("B", "B"), ("AB", "AB")]
+RHD = [("+", _("RhD positive")), ("-", _("RhD negative"))]
+COMPONENTS = [
+    ("PRC", _("Packed red cells")),
+    ("FFP", _("Fresh frozen plasma")),
+    ("TC", _("Platelets")),
+    ("AHF", _("Cryoprecipitate")),
+    ("LP", _("Liquid plasma")),
+    ("WB", _("Whole blood")),
+]
+TESTS = [("hiv", "HIV"), ("hbv", "HBV"), ("hcv", "HCV"), ("syphilis", _("Syphilis")), ("malaria", _("Malaria"))]
+
+
+def _iso(data: dict) -> dict:
+    """Dates, times and decimals as the api's JSON wants them; blanks left out."""
+    out = {}
+    for key, value in data.items():
+        if value in (None, ""):
+            continue
+        out[key] = (
+            value.isoformat() if hasattr(value, "isoformat") else (str(value) if key.endswith(("_c", "_dl")) else value)
+        )
+    return out
+
+
+class DriveForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput({"type": "date"}))
+    start_time = forms.TimeField(label=_("Starts"), widget=forms.TimeInput({"type": "time"}))
+    end_time = forms.TimeField(label=_("Ends"), widget=forms.TimeInput({"type": "time"}))
+    slot_minutes = forms.IntegerField(label=_("Minutes per slot"), initial=30, min_value=5)
+    capacity_per_slot = forms.IntegerField(label=_("Donors per slot"), initial=4, min_value=1)
+    location_name = forms.CharField(label=_("Place"), required=False, max_length=200)
+    address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+
+    def api_fields(self) -> dict:
+        data = _iso(self.cleaned_data)
+        for key in ("start_time", "end_time"):
+            data[key] = data[key][:5]
+        return data
+
+
+class DonationForm(forms.Form):
+    volume_ml = forms.IntegerField(label=_("Volume (ml)"), initial=450, min_value=0)
+    hemoglobin_g_dl = forms.DecimalField(label=_("Haemoglobin (g/dl)"), max_digits=4, decimal_places=1)
+    bp_systolic = forms.IntegerField(label=_("Blood pressure, systolic"), required=False)
+    bp_diastolic = forms.IntegerField(label=_("Blood pressure, diastolic"), required=False)
+    pulse = forms.IntegerField(label=_("Pulse"), required=False)
+    temperature_c = forms.DecimalField(label=_("Temperature (°C)"), required=False, max_digits=4, decimal_places=1)
+    bag_type = forms.CharField(label=_("Bag type"), required=False, max_length=40)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("completed", _("Completed")), ("incomplete", _("Incomplete")), ("adverse_event", _("Adverse event"))],
+    )
+    adverse_event_kind = forms.CharField(label=_("Adverse event"), required=False, max_length=100)
+
+    def api_fields(self) -> dict:
+        return _iso(self.cleaned_data)
+
+
+class TypingForm(forms.Form):
+    abo = forms.ChoiceField(label=_("ABO"), choices=ABO)
+    rhd = forms.ChoiceField(label=_("RhD"), choices=RHD)
+
+
+class ScreeningForm(forms.Form):
+    test = forms.ChoiceField(label=_("Test"), choices=TESTS)
+    reactive = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("false", _("Non-reactive")), ("true", _("Reactive"))],
+        coerce=lambda value: value == "true",
+    )
+
+
+class ComponentsForm(forms.Form):
+    components = forms.MultipleChoiceField(
+        label=_("Components to make"), choices=COMPONENTS, widget=forms.CheckboxSelectMultiple, initial=["PRC", "FFP"]
+    )
+
+
+class DiscardForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class BloodRequestForm(forms.Form):
+    target_bank = forms.TypedChoiceField(label=_("Blood bank"), coerce=int)
+    patient_abo = forms.ChoiceField(label=_("Patient ABO"), choices=ABO)
+    patient_rhd = forms.ChoiceField(label=_("Patient RhD"), choices=RHD)
+    patient_female_cbp = forms.BooleanField(label=_("Patient is a woman who may still have children"), required=False)
+    component = forms.ChoiceField(label=_("Component"), choices=COMPONENTS)
+    units = forms.IntegerField(label=_("Units"), min_value=1, initial=1)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=[("routine", _("Routine")), ("urgent", _("Urgent")), ("emergency", _("Emergency"))]
+    )
+    needed_by = forms.DateTimeField(label=_("Needed by"), widget=forms.DateTimeInput({"type": "datetime-local"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea({"rows": 2}))
+
+    def __init__(self, *args, banks: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_bank"].choices = [(bank["id"], bank["name"]) for bank in banks]
+
+    def api_fields(self) -> dict:
+        return _iso(self.cleaned_data)
+
+
+class OutcomeForm(forms.Form):
+    unit = forms.IntegerField(widget=forms.HiddenInput)
+    transfused = forms.TypedChoiceField(
+        label=_("Transfused?"),
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda value: value == "true",
+    )
+    reaction = forms.CharField(label=_("Reaction, if any"), required=False, max_length=200)

@@ -1,0 +1,49 @@
+"""Hospital pages: create and follow blood requests, record transfusion outcomes."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import session
+from ..api import ApiError
+from ..forms import apply_api_errors
+from ..forms_staff import BloodRequestForm, OutcomeForm
+from .appointments import api_message
+
+hospital_required = session.login_required("hospital_staff")
+
+
+@hospital_required
+@require_http_methods(["GET", "POST"])
+def requests_page(request):
+    banks = request.api.sites(kind="blood_bank", page_size=100)
+    form = BloodRequestForm(request.POST or None, banks=banks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = request.api.blood_request_create(**form.api_fields())
+        except ApiError as error:
+            if error.status not in (400, 409):
+                raise
+            apply_api_errors(form, error)
+        else:
+            messages.success(request, _("Request sent to the blood bank."))
+            return redirect("blood_request", request_id=created["id"])
+    context = {"form": form, "blood_requests": request.api.blood_requests()}
+    return render(request, "dblood_web/hospital/requests.html", context)
+
+
+@hospital_required
+@require_POST
+def outcome(request, request_id: int):
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            request.api.blood_request_action(request_id, "outcome", form.cleaned_data)
+        except ApiError as error:
+            api_message(request, error)
+        else:
+            messages.success(request, _("Outcome recorded. Thank you."))
+    else:
+        messages.error(request, _("Say whether the unit was transfused."))
+    return redirect("blood_request", request_id=request_id)

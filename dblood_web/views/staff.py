@@ -1,0 +1,193 @@
+"""Blood-bank staff pages: drives and their check-in list, recording a donation, the lab,
+inventory, and hospital requests (allocate, issue, call-outs). Every rule is the api's."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import session
+from ..api import ApiError
+from ..forms import apply_api_errors
+from ..forms_staff import ComponentsForm, DiscardForm, DonationForm, DriveForm, ScreeningForm, TypingForm
+from .appointments import api_message
+
+staff_required = session.login_required("blood_bank_staff")
+
+
+def my_bank(request) -> dict:
+    """The blood bank the signed-in staff member works at (their first blood-bank membership)."""
+    banks = [m for m in (session.user(request) or {}).get("memberships", []) if m.get("site_kind") == "blood_bank"]
+    return banks[0] if banks else {"site_id": None, "site_name": ""}
+
+
+def _done(request, text: str, call, *args, **kwargs) -> bool:
+    try:
+        call(*args, **kwargs)
+    except ApiError as error:
+        api_message(request, error)
+        return False
+    messages.success(request, text)
+    return True
+
+
+@staff_required
+@require_GET
+def home(request):
+    bank = my_bank(request)
+    context = {
+        "bank": bank,
+        "drives": request.api.drives(organiser=bank["site_id"]) if bank["site_id"] else [],
+        "requests": request.api.blood_requests(),
+    }
+    return render(request, "dblood_web/staff/home.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def drive_new(request):
+    bank = my_bank(request)
+    form = DriveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {"organiser": bank["site_id"], "site": bank["site_id"], **form.api_fields()}
+        try:
+            drive = request.api.drive_create(**fields)
+        except ApiError as error:
+            if error.status != 400:
+                raise
+            apply_api_errors(form, error)
+        else:
+            messages.success(request, _("The drive is published."))
+            return redirect("staff_drive", drive_id=drive["id"])
+    return render(request, "dblood_web/staff/drive_form.html", {"form": form, "bank": bank})
+
+
+@staff_required
+@require_GET
+def drive_detail(request, drive_id: int):
+    """The check-in list. The search box takes a name or a donor number, typed or from a QR scanner
+    (a scanner types the donor number the card's QR code holds, then Enter)."""
+    drive = request.api.drive(drive_id)
+    appointments = request.api.drive_appointments(drive_id)
+    query = request.GET.get("q", "").strip().lower()
+    if query:
+        appointments = [
+            a
+            for a in appointments
+            if query in (a.get("donor_name") or "").lower() or query in (a.get("donor_number") or "").lower()
+        ]
+    return render(request, "dblood_web/staff/drive.html", {"drive": drive, "appointments": appointments, "q": query})
+
+
+@staff_required
+@require_POST
+def check_in(request, appointment_id: int):
+    _done(request, _("Checked in."), request.api.appointment_check_in, appointment_id)
+    return redirect(request.POST.get("back") or "staff_home")
+
+
+@staff_required
+@require_POST
+def no_show(request, appointment_id: int):
+    _done(request, _("Marked as not come."), request.api.appointment_no_show, appointment_id)
+    return redirect(request.POST.get("back") or "staff_home")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def donation_new(request, appointment_id: int):
+    appointment = request.api.appointment(appointment_id)
+    form = DonationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            donation = request.api.donation_record(appointment=appointment_id, **form.api_fields())
+        except ApiError as error:
+            if error.status not in (400, 409):
+                raise
+            apply_api_errors(form, error)
+        else:
+            messages.success(request, _("Donation recorded: DIN %(din)s.") % {"din": donation.get("din", "")})
+            return redirect("staff_donation", donation_id=donation["id"])
+    return render(request, "dblood_web/staff/donation_form.html", {"form": form, "appointment": appointment})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def donation_lab(request, donation_id: int):
+    """Typing, screening and separation of one donation; the api releases it when nothing blocks."""
+    forms_ = {
+        "typing": TypingForm(prefix="typing"),
+        "screening": ScreeningForm(prefix="screening"),
+        "components": ComponentsForm(prefix="components"),
+    }
+    if request.method == "POST":
+        step = request.POST.get("step")
+        if step in forms_:
+            form = forms_[step] = type(forms_[step])(request.POST, prefix=step)
+            if form.is_valid():
+                data = form.cleaned_data
+                calls = {
+                    "typing": (request.api.donation_typing, data),
+                    "screening": (request.api.donation_screening, data),
+                    "components": (request.api.donation_components, data),
+                }
+                call, kwargs = calls[step]
+                if _done(request, _("Saved."), call, donation_id, **kwargs):
+                    return redirect("staff_donation", donation_id=donation_id)
+    donation = request.api.donation(donation_id)
+    return render(request, "dblood_web/staff/donation_lab.html", {"donation": donation, **forms_})
+
+
+@staff_required
+@require_GET
+def inventory(request):
+    bank = my_bank(request)
+    days = request.GET.get("days") or "7"
+    context = {
+        "bank": bank,
+        "days": days,
+        "expiring": request.api.units_expiring(site=bank["site_id"], days=days),
+        "available": request.api.units(site=bank["site_id"], state="available"),
+        "discard_form": DiscardForm(),
+    }
+    return render(request, "dblood_web/staff/inventory.html", context)
+
+
+@staff_required
+@require_POST
+def unit_discard(request, unit_id: int):
+    form = DiscardForm(request.POST)
+    if form.is_valid():
+        _done(request, _("The unit is discarded."), request.api.unit_discard, unit_id, **form.cleaned_data)
+    else:
+        messages.error(request, _("Give a reason to discard the unit."))
+    return redirect("staff_inventory")
+
+
+@session.login_required("blood_bank_staff", "hospital_staff")
+@require_GET
+def blood_request_detail(request, request_id: int):
+    blood_request = request.api.blood_request(request_id)
+    call_outs = [c for c in request.api.call_outs_staff() if c.get("request") == request_id]
+    return render(request, "dblood_web/staff/request.html", {"blood_request": blood_request, "call_outs": call_outs})
+
+
+# Lazy: these are translated when shown, in the reader's language, not when the module loads.
+ACTIONS = {
+    "allocate": gettext_lazy("Units reserved for this request."),
+    "issue": gettext_lazy("Units issued."),
+    "cancel": gettext_lazy("The request is cancelled."),
+    "call-outs": gettext_lazy("Call-out started: compatible donors nearby are being asked."),
+}
+
+
+@session.login_required("blood_bank_staff", "hospital_staff")
+@require_POST
+def blood_request_action(request, request_id: int, action: str):
+    if action not in ACTIONS:
+        messages.error(request, _("Unknown action."))
+    else:
+        body = {"reason": request.POST["reason"]} if action == "cancel" and request.POST.get("reason") else None
+        _done(request, str(ACTIONS[action]), request.api.blood_request_action, request_id, action, body)
+    return redirect("blood_request", request_id=request_id)

@@ -1,0 +1,220 @@
+"""Blood-bank staff and hospital pages, the api mocked at the HTTP layer."""
+
+import pytest
+from webfakes import USER
+
+STAFF = {
+    **USER,
+    "id": 2,
+    "role": "blood_bank_staff",
+    "memberships": [{"site_id": 1, "site_name": "UDD Jakarta", "site_kind": "blood_bank"}],
+}
+HOSPITAL = {
+    **USER,
+    "id": 3,
+    "role": "hospital_staff",
+    "memberships": [{"site_id": 7, "site_name": "RSCM", "site_kind": "hospital"}],
+}
+
+
+def log_in_as(client, fake_api, user):
+    fake_api.on("POST", "auth/login", body={"token": "tok", "expires_at": "x", "user": user})
+    assert client.post("/login/", {"email": user["email"], "password": "pw-long-enough"}).status_code == 302
+    return client
+
+
+@pytest.fixture
+def staff(client, fake_api):
+    return log_in_as(client, fake_api, STAFF)
+
+
+@pytest.fixture
+def hospital(client, fake_api):
+    return log_in_as(client, fake_api, HOSPITAL)
+
+
+APPOINTMENTS = [
+    {
+        "id": 1,
+        "status": "booked",
+        "donor_name": "Ani Lestari",
+        "donor_number": "D0001",
+        "starts_at": "2036-01-01T01:00:00Z",
+        "flags": [],
+    },
+    {
+        "id": 2,
+        "status": "checked_in",
+        "donor_name": "Budi Santoso",
+        "donor_number": "D0002",
+        "starts_at": "2036-01-01T01:30:00Z",
+        "flags": [],
+    },
+]
+
+
+def test_check_in_list_searches_by_name_or_scanned_donor_number(staff, fake_api):
+    fake_api.on(
+        "GET",
+        r"drives/5",
+        body={"id": 5, "name": "Drive", "date": "2036-01-01", "start_time": "08:00:00", "end_time": "12:00:00"},
+    )
+    fake_api.on("GET", r"drives/5/appointments", body={"count": 2, "results": APPOINTMENTS})
+    html = staff.get("/staff/drives/5/?q=d0002").content.decode()
+    assert "Budi Santoso" in html and "Ani Lestari" not in html
+    assert 'href="/staff/appointments/2/donation/"' in html
+    html = staff.get("/staff/drives/5/?q=ani").content.decode()
+    assert 'action="/staff/appointments/1/check-in/"' in html
+
+
+def test_check_in_refused_by_the_api_is_explained(staff, fake_api):
+    fake_api.on(
+        "POST",
+        r"appointments/1/check-in",
+        status=409,
+        body={"status": 409, "code": "conflict", "detail": "Check-in is on the day of the drive (2036-01-01)."},
+    )
+    fake_api.on("GET", "drives", body=[])
+    fake_api.on("GET", "requests", body=[])
+    html = staff.post("/staff/appointments/1/check-in/", follow=True).content.decode()
+    assert "Check-in is on the day of the drive" in html
+
+
+def test_recording_a_donation_sends_vitals_and_shows_field_errors(staff, fake_api):
+    fake_api.on("GET", r"appointments/2", body={**APPOINTMENTS[1], "donation_type": "whole_blood"})
+    fake_api.on(
+        "POST",
+        "donations",
+        status=400,
+        body={
+            "status": 400,
+            "code": "invalid",
+            "detail": "Invalid input.",
+            "fields": {"hemoglobin_g_dl": ["Too low to donate: at least 12.5 g/dl."]},
+        },
+    )
+    form = {
+        "volume_ml": "450",
+        "hemoglobin_g_dl": "11.9",
+        "bp_systolic": "120",
+        "bp_diastolic": "80",
+        "pulse": "70",
+        "temperature_c": "36.5",
+        "outcome": "completed",
+    }
+    html = staff.post("/staff/appointments/2/donation/", form).content.decode()
+    assert '<p class="error" id="id_hemoglobin_g_dl_error">Too low to donate: at least 12.5 g/dl.</p>' in html
+    assert 'value="11.9"' in html
+    assert fake_api.last_json("POST", "donations") == {
+        "appointment": 2,
+        "volume_ml": 450,
+        "hemoglobin_g_dl": "11.9",
+        "bp_systolic": 120,
+        "bp_diastolic": 80,
+        "pulse": 70,
+        "temperature_c": "36.5",
+        "outcome": "completed",
+    }
+
+
+def test_lab_page_posts_typing_screening_and_components(staff, fake_api):
+    fake_api.on(
+        "GET",
+        r"donations/8",
+        body={
+            "id": 8,
+            "din": "T999926000008",
+            "status": "in_testing",
+            "screening": {"hiv": "pending"},
+            "release_blockers": ["hiv pending"],
+            "units": [],
+        },
+    )
+    fake_api.on("POST", r"donations/8/typing", body={})
+    fake_api.on("POST", r"donations/8/screening", body={})
+    fake_api.on("POST", r"donations/8/components", status=201, body=[])
+    assert "hiv pending" in staff.get("/staff/donations/8/").content.decode()
+    staff.post("/staff/donations/8/", {"step": "typing", "typing-abo": "B", "typing-rhd": "-"})
+    assert fake_api.last_json("POST", "donations/8/typing") == {"abo": "B", "rhd": "-"}
+    staff.post("/staff/donations/8/", {"step": "screening", "screening-test": "hiv", "screening-reactive": "false"})
+    assert fake_api.last_json("POST", "donations/8/screening") == {"test": "hiv", "reactive": False}
+    staff.post("/staff/donations/8/", {"step": "components", "components-components": ["PRC", "TC"]})
+    assert fake_api.last_json("POST", "donations/8/components") == {
+        "components": [{"component": "PRC"}, {"component": "TC"}]
+    }
+
+
+def test_inventory_lists_expiring_units_and_discards_with_a_reason(staff, fake_api):
+    unit = {"id": 4, "din": "T1", "component": "TC", "abo": "O", "rhd": "+", "expires_at": "2036-01-02T00:00:00Z"}
+    fake_api.on("GET", "units/expiring", body={"count": 1, "results": [unit]})
+    fake_api.on("GET", "units", body={"count": 0, "results": []})
+    html = staff.get("/staff/inventory/").content.decode()
+    assert "T1" in html and dict(fake_api.last("GET", "units/expiring").url.params)["site"] == "1"
+    fake_api.on("POST", r"units/4/discard", body=unit)
+    staff.post("/staff/units/4/discard/", {"reason": "bag leaking"})
+    assert fake_api.last_json("POST", "units/4/discard") == {"reason": "bag leaking"}
+
+
+def test_staff_allocate_issue_and_start_a_call_out(staff, fake_api):
+    for action in ("allocate", "issue", "call-outs"):
+        fake_api.on("POST", rf"requests/3/{action}", body={})
+        assert staff.post(f"/requests/3/{action}/")["Location"] == "/requests/3/"
+        assert fake_api.last("POST", f"requests/3/{action}")
+    assert staff.post("/requests/3/explode/")["Location"] == "/requests/3/"
+    assert not [r for r in fake_api.requests if r.url.path.endswith("explode")]
+
+
+def test_request_page_follows_the_call_out_answers(staff, fake_api):
+    request = {
+        "id": 3,
+        "hospital": {"name": "RSCM"},
+        "target_bank": {"name": "UDD Jakarta"},
+        "units": 2,
+        "component": "PRC",
+        "patient_abo": "O",
+        "patient_rhd": "-",
+        "urgency": "emergency",
+        "needed_by": "2036-01-01T05:00:00Z",
+        "status": "submitted",
+        "allocations": [],
+    }
+    fake_api.on("GET", r"requests/3", body=request)
+    call = {
+        "id": 9,
+        "request": 3,
+        "status": "open",
+        "counts": {"asked": 5, "coming": 1, "cant": 1},
+        "responders": [{"name": "Ani", "answer": "coming", "phone": "0812"}],
+    }
+    fake_api.on("GET", "call-outs", body={"count": 2, "results": [call, {**call, "id": 10, "request": 4}]})
+    html = staff.get("/requests/3/").content.decode()
+    assert "asked 5" in html and "coming 1" in html and "Ani — coming" in html
+    assert html.count('class="card"><p>') == 1  # only this request's call-out
+
+
+def test_hospital_creates_a_request_and_records_an_outcome(hospital, fake_api):
+    fake_api.on("GET", "sites", body={"count": 1, "results": [{"id": 1, "name": "UDD Jakarta"}]})
+    fake_api.on("GET", "requests", body={"count": 0, "results": []})
+    fake_api.on("POST", "requests", status=201, body={"id": 3})
+    form = {
+        "target_bank": "1",
+        "patient_abo": "A",
+        "patient_rhd": "+",
+        "component": "PRC",
+        "units": "2",
+        "urgency": "urgent",
+        "needed_by": "2036-01-01T12:00",
+    }
+    response = hospital.post("/hospital/requests/", form)
+    assert response["Location"] == "/requests/3/"
+    sent = fake_api.last_json("POST", "requests")
+    assert sent["needed_by"] == "2036-01-01T12:00:00+07:00"  # typed in Jakarta time
+    assert sent["target_bank"] == 1 and sent["units"] == 2 and sent["patient_female_cbp"] is False
+    fake_api.on("POST", r"requests/3/outcome", body={})
+    hospital.post("/hospital/requests/3/outcome/", {"unit": "11", "transfused": "true", "reaction": ""})
+    assert fake_api.last_json("POST", "requests/3/outcome") == {"unit": 11, "transfused": True, "reaction": ""}
+
+
+def test_donors_cannot_open_staff_or_hospital_pages(signed_in):
+    for path in ["/staff/", "/staff/inventory/", "/hospital/requests/", "/requests/3/"]:
+        assert signed_in.get(path).status_code == 403, path
