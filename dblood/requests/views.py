@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from . import services
@@ -64,7 +65,10 @@ class BloodRequestViewSet(
     @action(detail=True, methods=["get"])
     def proposal(self, request, pk=None):
         """Compatible available units to reserve, best first (see README for the order)."""
-        units = allocation_proposal(blood_request=self.get_object())
+        blood_request = self.get_object()
+        if not (request.user.is_blood_bank_staff or request.user.is_admin):
+            raise PermissionDenied("Only blood-bank staff see the units on offer.")
+        units = allocation_proposal(blood_request=blood_request)
         return Response(ProposedUnitSerializer(units, many=True).data)
 
     @extend_schema(request=ReserveSerializer, responses={200: BloodRequestSerializer})

@@ -22,7 +22,7 @@ def far_bank(db):
 
 
 @pytest.mark.django_db
-def test_proposal_order(api, make_request, staff_a, bank_a, bank_b, far_bank):
+def test_proposal_order(api, make_request, staff_a, hospital_user, bank_a, bank_b, far_bank):
     blood_request = make_request(patient_abo="A", patient_rhd="+", units=10)
     a_pos_target_late = make_unit(bank_a, abo="A", rhd="+", days_left=20)
     a_pos_target_soon = make_unit(bank_a, abo="A", rhd="+", days_left=5)
@@ -46,6 +46,7 @@ def test_proposal_order(api, make_request, staff_a, bank_a, bank_b, far_bank):
     assert body[0]["abo_identical"] is True and body[0]["distance_km"] == 0
     assert body[-1]["abo_identical"] is False
     assert body[3]["distance_km"] < body[4]["distance_km"]
+    assert api(hospital_user).get(f"/api/v1/requests/{blood_request.pk}/proposal").status_code == 403
 
 
 @pytest.mark.django_db
