@@ -136,7 +136,9 @@ def start_stack(
     base: Path, postgresql_server, memcached, *, api_workers: int = 1, api_overrides: dict | None = None
 ) -> Stack:
     """`api_workers` and `api_overrides` (extra environment) shape the api's gunicorn; the soak
-    runs it with production's worker count."""
+    runs it with production's worker count. The services' stdout is mirakuru's pipe, which
+    nobody reads: under sustained load send gunicorn's access log to a file
+    (`GUNICORN_CMD_ARGS="--access-logfile FILE"`), or a full pipe blocks every worker."""
     stack = Stack(
         base=base,
         database_url=create_database(postgresql_server, "dblood_stack"),
