@@ -102,3 +102,11 @@ bench: venv
 bench-quick: venv
 	$(BIN)/pytest -q -p no:cacheprovider bench/tests
 	$(BIN)/python -m bench run --quick
+
+# Soak (bench/soak.py): 64 clients for 5 minutes through nginx on the production topology
+# (tests/deploy/stack.py), then no 5xx, no lost write, worker memory stable. Never in `make test`.
+# A short try: make bench-soak SOAK_ARGS="--duration 30 --clients 16 --donors 32"
+.PHONY: bench-soak
+SOAK_ARGS ?=
+bench-soak: venv
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)

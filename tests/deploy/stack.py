@@ -79,6 +79,11 @@ class Stack:
     api_url: str = ""
     web_url: str = ""
     worker: SimpleExecutor | None = None
+    # Each service's executor by name ("api", "web", "worker", "nginx"): outage tests stop one and
+    # start it again (mirakuru's start() waits until it answers, as at first start).
+    services: dict = field(default_factory=dict)
+    api_workers: int = 1
+    api_overrides: dict = field(default_factory=dict)
 
     @property
     def static_export(self) -> Path:
@@ -115,9 +120,11 @@ class Stack:
         env.update(overrides)
         return {name: value for name, value in env.items() if value is not None}
 
-    def start(self, executor):
+    def start(self, executor, name: str = ""):
         executor.start()
         self.executors.append(executor)
+        if name:
+            self.services[name] = executor
         return executor
 
     def stop(self) -> None:
@@ -125,12 +132,20 @@ class Stack:
             executor.stop()
 
 
-def start_stack(base: Path, postgresql_server, memcached) -> Stack:
+def start_stack(
+    base: Path, postgresql_server, memcached, *, api_workers: int = 1, api_overrides: dict | None = None
+) -> Stack:
+    """`api_workers` and `api_overrides` (extra environment) shape the api's gunicorn; the soak
+    runs it with production's worker count. The services' stdout is mirakuru's pipe, which
+    nobody reads: under sustained load send gunicorn's access log to a file
+    (`GUNICORN_CMD_ARGS="--access-logfile FILE"`), or a full pipe blocks every worker."""
     stack = Stack(
         base=base,
         database_url=create_database(postgresql_server, "dblood_stack"),
         memcached=f"{memcached.host}:{memcached.port}",
         site=production_site_packages(base / "site-packages"),
+        api_workers=api_workers,
+        api_overrides=api_overrides or {},
     )
     stack.static_export.mkdir()
     stack.media.mkdir()
@@ -153,7 +168,7 @@ def _start_services(stack: Stack) -> None:
 
     api_port = get_port(None)
     stack.api_url = f"http://127.0.0.1:{api_port}"
-    stack.start(api_executor(stack, api_port))
+    stack.start(api_executor(stack, api_port, workers=stack.api_workers), "api")
 
     web_port = get_port(None)  # nothing listens there unless the web exists in this checkout
     if (ROOT / "dblood_web").is_dir() and (ROOT / "manage_web.py").exists():
@@ -179,20 +194,21 @@ def _start_services(stack: Stack) -> None:
                 cwd=str(ROOT),
                 envvars=env,
                 timeout=90,
-            )  # fmt: skip
+            ),  # fmt: skip
+            "web",
         )
 
     if list((ROOT / "dblood").glob("*/management/commands/worker.py")):
         stack.worker = stack.start(SimpleExecutor(stack.python("manage.py", "worker"), cwd=str(ROOT),
-                                                  envvars=stack.api_env()))  # fmt: skip
+                                                  envvars=stack.api_env()), "worker")  # fmt: skip
 
     executor, stack.nginx_url = nginx_executor(
         stack, stack.base / "nginx", web=f"127.0.0.1:{web_port}", api=f"127.0.0.1:{api_port}"
     )
-    stack.start(executor)
+    stack.start(executor, "nginx")
 
 
-def api_executor(stack: Stack, port: int) -> HTTPExecutor:
+def api_executor(stack: Stack, port: int, workers: int = 1) -> HTTPExecutor:
     """The api as its image runs it: gunicorn, the shipped config, production settings."""
     return HTTPExecutor(
         stack.python("-m", "gunicorn", "--config", GUNICORN_CONF, "dblood.wsgi"),
@@ -200,7 +216,7 @@ def api_executor(stack: Stack, port: int) -> HTTPExecutor:
         method="GET",
         status="200",
         cwd=str(ROOT),
-        envvars=stack.api_env(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1"),
+        envvars=stack.api_env(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers), **stack.api_overrides),
         timeout=90,
     )
 
