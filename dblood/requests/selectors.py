@@ -3,11 +3,11 @@
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from dblood.core.geo import haversine_km
 from dblood.inventory.models import BloodUnit
 from dblood.sites.models import Site
 
 from .compatibility import compatible_groups
-from .geo import haversine_km
 from .models import BloodRequest
 
 
