@@ -46,10 +46,6 @@ def stock(conn, n):
 JAKARTA = (-6.2, 106.85)  # the probe's point: the densest city, so lists are full at both page sizes
 
 
-def stock_rendered(conn, n):
-    return [("GET", "/bench/stock-rendered", None, None)] * 2
-
-
 def drive_search(conn, n):
     points = [JAKARTA, *fixtures.points(500)]
     return [("GET", f"/api/v1/drives?lat={lat}&lon={lon}&radius_km=25", None, None) for lat, lon in points]
@@ -99,9 +95,6 @@ ENDPOINTS = [
     Endpoint("ceiling", "ceiling: minimal Django JSON view", "ceiling", ceiling),
     Endpoint("ceiling-db", "reference: the ceiling plus one `SELECT 1`", "reference", ceiling_db),
     Endpoint("stock", "public stock `GET /api/v1/stock`", "cached", stock),
-    Endpoint(
-        "stock-rendered", "reference: stock with its rendered bytes cached (proposed fix)", "reference", stock_rendered
-    ),
     Endpoint("drives", "drive search `GET /api/v1/drives?lat&lon&radius_km`", "read", drive_search, paged=True),
     Endpoint("sites", "nearest blood banks `GET /api/v1/sites?lat&lon`", "read", nearest_banks, paged=True),
     Endpoint("eligibility", "donor eligibility `GET /api/v1/donors/me/eligibility`", "read", eligibility),

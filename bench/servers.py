@@ -1,7 +1,6 @@
 """PostgreSQL, memcached and gunicorn for a benchmark run, on loopback, stopped by their own handles."""
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -13,7 +12,8 @@ from mirakuru import TCPExecutor
 from port_for import get_port
 from pytest_postgresql.executors import PostgreSQLExecutor
 
-from testing.servers import PG_CTL, _owned_tempdir, start_memcached
+from testing import servers
+from testing.servers import create_database, start_memcached, stop_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 # Throwaway server tuned for a dataset of a few GB: durability off (never for production),
@@ -24,54 +24,12 @@ PG_OPTIONS = (
     "-c checkpoint_timeout=30min -c effective_cache_size=4GB -c random_page_cost=1.1"
 )
 
-__all__ = ["start_postgresql", "stop_postgresql", "start_memcached", "Gunicorn"]
+__all__ = ["start_postgresql", "stop_postgresql", "create_database", "start_memcached", "Gunicorn"]
 
 
 def start_postgresql() -> PostgreSQLExecutor:
-    base = _owned_tempdir("dblood-bench-pg-")
-    executor = PostgreSQLExecutor(
-        executable=PG_CTL,
-        host="127.0.0.1",
-        port=get_port(None),
-        datadir=os.path.join(base, "data"),
-        unixsocketdir=base,
-        logfile=os.path.join(base, "server.log"),
-        startparams="-w",
-        dbname="dblood",
-        user="postgres",
-        postgres_options=PG_OPTIONS,
-    )
-    executor.start()
-    executor.base_dir = base
-    return executor
-
-
-def stop_postgresql(executor: PostgreSQLExecutor) -> None:
-    executor.stop()
-    shutil.rmtree(executor.base_dir, ignore_errors=True)
-
-
-def database_url(pg: PostgreSQLExecutor, name: str) -> str:
-    return f"postgres://postgres@{pg.host}:{pg.port}/{name}"
-
-
-def create_database(pg: PostgreSQLExecutor, name: str) -> str:
-    import psycopg
-
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            conn = psycopg.connect(host=pg.host, port=pg.port, user="postgres", dbname="postgres", autocommit=True)
-            break
-        except psycopg.OperationalError:
-            # "the database system is starting up": pg_ctl -w can return a moment early on a busy machine.
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-    with conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return database_url(pg, name)
+    """The suite's throwaway server (testing.servers), with the bench's memory settings."""
+    return servers.start_postgresql(options=PG_OPTIONS, prefix="dblood-bench-pg-")
 
 
 def _empty_static_root() -> Path:

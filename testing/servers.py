@@ -25,8 +25,13 @@ def _owned_tempdir(prefix: str) -> str:
     return path
 
 
-def start_postgresql() -> PostgreSQLExecutor:
-    base = _owned_tempdir("dblood-pg-")
+# Durability is irrelevant for a throwaway server; speed is not.
+TEST_PG_OPTIONS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+
+
+def start_postgresql(*, options: str = TEST_PG_OPTIONS, prefix: str = "dblood-pg-") -> PostgreSQLExecutor:
+    """A throwaway PostgreSQL on a free loopback port, accepting sessions when this returns."""
+    base = _owned_tempdir(prefix)
     executor = PostgreSQLExecutor(
         executable=PG_CTL,
         host="127.0.0.1",
@@ -37,8 +42,7 @@ def start_postgresql() -> PostgreSQLExecutor:
         startparams="-w",
         dbname="dblood",
         user="postgres",
-        # Durability is irrelevant for a throwaway test server; speed is not.
-        postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        postgres_options=options,
     )
     executor.start()
     executor.base_dir = base

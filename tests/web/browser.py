@@ -7,11 +7,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from mirakuru import HTTPExecutor
 from port_for import get_port
+
+from testing.servers import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -47,25 +48,8 @@ def api_env(pg) -> dict[str, str]:
     )
 
 
-def create_database(pg, name: str = "dblood") -> None:
-    import psycopg
-
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            conn = psycopg.connect(host=pg.host, port=pg.port, user="postgres", dbname="postgres", autocommit=True)
-            break
-        except psycopg.OperationalError:
-            # pg_ctl -w can return while the server still says "the database system is starting up".
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-    with conn:
-        conn.execute(f"CREATE DATABASE {name}")
-
-
 def start_api(pg) -> HTTPExecutor:
-    create_database(pg)
+    create_database(pg, "dblood")
     env = api_env(pg)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     # The demo's people and sites (staff of UDD Jakarta, a verified hospital), but no demo stock:
