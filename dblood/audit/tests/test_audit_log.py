@@ -45,10 +45,10 @@ def test_changes_outside_a_request_name_the_actor_given_or_none(bank_a, admin_us
         unit_transition(unit=unit, to="reserved", by=admin_user)
     unit_transition(unit=unit, to="available")
     reserved, released = events("inventory.BloodUnit", unit.pk)[-2:]
-    assert reserved.actor == admin_user and reserved.after == {
-        "state": "reserved",
-        "state_changed_at": reserved.after["state_changed_at"],
-    }
+    assert reserved.actor == admin_user
+    assert reserved.after["state"] == "reserved"
+    # Only what changed is logged (the timestamp may equal the creation time on a fast clock).
+    assert set(reserved.after) <= {"state", "state_changed_at"}
     assert released.actor is None and released.actor_email == ""
 
 
