@@ -255,6 +255,12 @@ class Api:
     def drive_create(self, **fields: Any) -> Drive:
         return self.post("drives", fields)
 
+    def drive_update(self, drive_id: int, **changes: Any) -> Drive:
+        return self.patch(f"drives/{drive_id}", changes)
+
+    def drive_cancel(self, drive_id: int, *, reason: str) -> Drive:
+        return self.post(f"drives/{drive_id}/cancel", {"reason": reason})
+
     def drive_appointments(self, drive_id: int) -> list[dict[str, Any]]:
         return _results(self.get(f"drives/{drive_id}/appointments", page_size=100))
 

@@ -46,6 +46,10 @@ class DriveForm(forms.Form):
         return data
 
 
+class DriveCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the drive cancelled?"), max_length=200)
+
+
 class DonationForm(forms.Form):
     volume_ml = forms.IntegerField(label=_("Volume (ml)"), initial=450, min_value=0)
     hemoglobin_g_dl = forms.DecimalField(label=_("Haemoglobin (g/dl)"), max_digits=4, decimal_places=1)

@@ -10,7 +10,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import session
 from ..api import ApiError
 from ..forms import apply_api_errors
-from ..forms_staff import ComponentsForm, DiscardForm, DonationForm, DriveForm, ScreeningForm, TypingForm
+from ..forms_staff import (
+    ComponentsForm,
+    DiscardForm,
+    DonationForm,
+    DriveCancelForm,
+    DriveForm,
+    ScreeningForm,
+    TypingForm,
+)
 from .appointments import api_message
 
 staff_required = session.login_required("blood_bank_staff")
@@ -61,6 +69,51 @@ def drive_new(request):
             messages.success(request, _("The drive is published."))
             return redirect("staff_drive", drive_id=drive["id"])
     return render(request, "dblood_web/staff/drive_form.html", {"form": form, "bank": bank})
+
+
+DRIVE_FORM_FIELDS = tuple(DriveForm.base_fields)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def drive_edit(request, drive_id: int):
+    """Change a drive's details; the api decides what may still change (booked slots, past dates)."""
+    drive = request.api.drive(drive_id)
+    initial = {key: drive.get(key) for key in DRIVE_FORM_FIELDS}
+    for key in ("start_time", "end_time"):
+        initial[key] = (initial[key] or "")[:5]
+    form = DriveForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            request.api.drive_update(drive_id, **form.api_fields())
+        except ApiError as error:
+            if error.status not in (400, 409):
+                raise
+            apply_api_errors(form, error)
+        else:
+            messages.success(request, _("The drive is saved."))
+            return redirect("staff_home")
+    context = {"form": form, "drive": drive, "cancel_form": DriveCancelForm(prefix="cancel")}
+    return render(request, "dblood_web/staff/drive_edit.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def drive_cancel(request, drive_id: int):
+    """Cancel a drive with a reason; the api tells its booked donors."""
+    form = DriveCancelForm(request.POST or None, prefix="cancel")
+    if request.method == "POST" and form.is_valid():
+        try:
+            request.api.drive_cancel(drive_id, **form.cleaned_data)
+        except ApiError as error:
+            if error.status not in (400, 409):
+                raise
+            apply_api_errors(form, error)
+        else:
+            messages.success(request, _("The drive is cancelled."))
+            return redirect("staff_home")
+    drive = request.api.drive(drive_id)
+    return render(request, "dblood_web/staff/drive_cancel.html", {"drive": drive, "cancel_form": form})
 
 
 @staff_required

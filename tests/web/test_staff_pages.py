@@ -218,3 +218,68 @@ def test_hospital_creates_a_request_and_records_an_outcome(hospital, fake_api):
 def test_donors_cannot_open_staff_or_hospital_pages(signed_in):
     for path in ["/staff/", "/staff/inventory/", "/hospital/requests/", "/requests/3/"]:
         assert signed_in.get(path).status_code == 403, path
+
+
+DRIVE = {
+    "id": 5,
+    "name": "Drive",
+    "status": "published",
+    "date": "2036-01-01",
+    "start_time": "08:00:00",
+    "end_time": "12:00:00",
+    "slot_minutes": 30,
+    "capacity_per_slot": 4,
+    "location_name": "Balai",
+    "address": "",
+    "city": "Jakarta",
+    "cancel_reason": "",
+}
+
+
+def test_staff_edit_a_drive_prefilled_and_field_errors_shown(staff, fake_api):
+    fake_api.on("GET", r"drives/5", body=DRIVE)
+    html = staff.get("/staff/drives/5/edit/").content.decode()
+    assert 'value="08:00"' in html and 'value="Balai"' in html
+    assert 'action="/staff/drives/5/cancel/"' in html
+    fake_api.on(
+        "PATCH",
+        r"drives/5",
+        status=400,
+        body={
+            "status": 400,
+            "code": "invalid",
+            "detail": "Invalid input.",
+            "fields": {"end_time": ["Ends too early."]},
+        },
+    )
+    form = {**{k: DRIVE[k] for k in ("name", "date", "slot_minutes", "capacity_per_slot", "location_name", "city")}}
+    form.update(start_time="09:00", end_time="08:00")
+    html = staff.post("/staff/drives/5/edit/", form).content.decode()
+    assert '<p class="error" id="id_end_time_error">Ends too early.</p>' in html
+    assert fake_api.last_json("PATCH", "drives/5")["start_time"] == "09:00"
+    fake_api.on("PATCH", r"drives/5", body=DRIVE)
+    form.update(end_time="13:00")
+    assert staff.post("/staff/drives/5/edit/", form)["Location"] == "/staff/"
+
+
+def test_staff_cancel_a_drive_needs_a_reason_and_explains_a_refusal(staff, fake_api):
+    fake_api.on("GET", r"drives/5", body=DRIVE)
+    html = staff.post("/staff/drives/5/cancel/", {"cancel-reason": ""}).content.decode()
+    assert 'id="id_cancel-reason_error"' in html
+    assert not [r for r in fake_api.requests if r.method == "POST" and "cancel" in r.url.path]
+    fake_api.on(
+        "POST",
+        r"drives/5/cancel",
+        status=409,
+        body={"status": 409, "code": "conflict", "detail": "The drive has already taken place."},
+    )
+    assert (
+        "The drive has already taken place."
+        in staff.post("/staff/drives/5/cancel/", {"cancel-reason": "rain"}).content.decode()
+    )
+    fake_api.on("POST", r"drives/5/cancel", body={**DRIVE, "status": "cancelled"})
+    assert staff.post("/staff/drives/5/cancel/", {"cancel-reason": "flood"})["Location"] == "/staff/"
+    assert fake_api.last_json("POST", "drives/5/cancel") == {"reason": "flood"}
+    fake_api.on("GET", "drives", body=[{**DRIVE, "status": "cancelled", "cancel_reason": "flood"}])
+    fake_api.on("GET", "requests", body=[])
+    assert "Cancelled: flood" in staff.get("/staff/").content.decode()
