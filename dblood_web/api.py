@@ -294,6 +294,15 @@ class Api:
     def unit_discard(self, unit_id: int, *, reason: str) -> dict[str, Any]:
         return self.post(f"units/{unit_id}/discard", {"reason": reason})
 
+    def transfers(self, **filters: Any) -> list[dict[str, Any]]:
+        return _results(self.get("transfers", **filters))
+
+    def transfer_create(self, *, unit: int, to_site: int) -> dict[str, Any]:
+        return self.post("transfers", {"unit": unit, "to_site": to_site})
+
+    def transfer_receive(self, transfer_id: int) -> dict[str, Any]:
+        return self.post(f"transfers/{transfer_id}/receive")
+
     def blood_requests(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("requests", page_size=100, **filters))
 

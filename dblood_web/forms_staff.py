@@ -88,6 +88,21 @@ class ComponentsForm(forms.Form):
     )
 
 
+class TransferForm(forms.Form):
+    """Send one available unit to another blood bank; choices come from the api."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    to_site = forms.TypedChoiceField(label=_("To blood bank"), coerce=int)
+
+    def __init__(self, *args, units: list[dict], banks: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [
+            (u["id"], f"{u.get('din', '')} · {u.get('component', '')} {u.get('abo', '')}{u.get('rhd', '')}")
+            for u in units
+        ]
+        self.fields["to_site"].choices = [(b["id"], b.get("name", "")) for b in banks]
+
+
 class DiscardForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -17,6 +17,7 @@ from ..forms_staff import (
     DriveCancelForm,
     DriveForm,
     ScreeningForm,
+    TransferForm,
     TypingForm,
 )
 from .appointments import api_message
@@ -193,18 +194,43 @@ def donation_lab(request, donation_id: int):
 
 
 @staff_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def inventory(request):
+    """Expiring and available units; a POST sends one of them to another blood bank."""
     bank = my_bank(request)
     days = request.GET.get("days") or "7"
+    available = request.api.units(site=bank["site_id"], state="available")
+    banks = [b for b in request.api.sites(kind="blood_bank", page_size=100) if b.get("id") != bank["site_id"]]
+    transfer_form = TransferForm(request.POST or None, units=available, banks=banks, prefix="transfer")
+    if request.method == "POST" and transfer_form.is_valid():
+        try:
+            request.api.transfer_create(**transfer_form.cleaned_data)
+        except ApiError as error:
+            if error.status not in (400, 409):
+                raise
+            apply_api_errors(transfer_form, error)
+        else:
+            messages.success(request, _("The unit is on its way."))
+            return redirect("staff_inventory")
+    transfers = [t for t in request.api.transfers() if t.get("status") == "in_transit"]
     context = {
         "bank": bank,
         "days": days,
         "expiring": request.api.units_expiring(site=bank["site_id"], days=days),
-        "available": request.api.units(site=bank["site_id"], state="available"),
+        "available": available,
         "discard_form": DiscardForm(),
+        "transfer_form": transfer_form,
+        "incoming": [t for t in transfers if t.get("to_site") == bank["site_id"]],
+        "outgoing": [t for t in transfers if t.get("from_site") == bank["site_id"]],
     }
     return render(request, "dblood_web/staff/inventory.html", context)
+
+
+@staff_required
+@require_POST
+def transfer_receive(request, transfer_id: int):
+    _done(request, _("The unit is received into your stock."), request.api.transfer_receive, transfer_id)
+    return redirect("staff_inventory")
 
 
 @staff_required

@@ -148,6 +148,8 @@ def test_inventory_lists_expiring_units_and_discards_with_a_reason(staff, fake_a
     unit = {"id": 4, "din": "T1", "component": "TC", "abo": "O", "rhd": "+", "expires_at": "2036-01-02T00:00:00Z"}
     fake_api.on("GET", "units/expiring", body={"count": 1, "results": [unit]})
     fake_api.on("GET", "units", body={"count": 0, "results": []})
+    fake_api.on("GET", "sites", body={"count": 0, "results": []})
+    fake_api.on("GET", "transfers", body={"count": 0, "results": []})
     html = staff.get("/staff/inventory/").content.decode()
     assert "T1" in html and dict(fake_api.last("GET", "units/expiring").url.params)["site"] == "1"
     fake_api.on("POST", r"units/4/discard", body=unit)
@@ -283,3 +285,55 @@ def test_staff_cancel_a_drive_needs_a_reason_and_explains_a_refusal(staff, fake_
     fake_api.on("GET", "drives", body=[{**DRIVE, "status": "cancelled", "cancel_reason": "flood"}])
     fake_api.on("GET", "requests", body=[])
     assert "Cancelled: flood" in staff.get("/staff/").content.decode()
+
+
+UNIT = {"id": 4, "din": "T1", "component": "PRC", "abo": "O", "rhd": "-", "expires_at": "2036-01-02T00:00:00Z"}
+BANKS = [{"id": 1, "name": "UDD Jakarta"}, {"id": 2, "name": "UDD Bandung"}]
+
+
+def inventory_api(fake_api, transfers=()):
+    fake_api.on("GET", "units/expiring", body={"count": 0, "results": []})
+    fake_api.on("GET", "units", body={"count": 1, "results": [UNIT]})
+    fake_api.on("GET", "sites", body={"count": 2, "results": BANKS})
+    fake_api.on("GET", "transfers", body={"count": len(transfers), "results": list(transfers)})
+
+
+def test_staff_transfer_a_unit_to_another_bank(staff, fake_api):
+    inventory_api(fake_api)
+    html = staff.get("/staff/inventory/").content.decode()
+    assert '<label for="id_transfer-to_site">' in html
+    assert '<option value="2">UDD Bandung</option>' in html and '<option value="1">' not in html  # not to itself
+    fake_api.on(
+        "POST",
+        "transfers",
+        status=409,
+        body={"status": 409, "code": "conflict", "detail": "The unit is reserved for a request."},
+    )
+    form = {"transfer-unit": "4", "transfer-to_site": "2"}
+    assert "The unit is reserved for a request." in staff.post("/staff/inventory/", form).content.decode()
+    assert fake_api.last_json("POST", "transfers") == {"unit": 4, "to_site": 2}
+    fake_api.on("POST", "transfers", status=201, body={"id": 6})
+    assert staff.post("/staff/inventory/", form)["Location"] == "/staff/inventory/"
+    html = staff.post("/staff/inventory/", {"transfer-unit": "4", "transfer-to_site": "1"}).content.decode()
+    assert 'id="id_transfer-to_site_error"' in html
+
+
+def test_staff_receive_an_incoming_transfer(staff, fake_api):
+    incoming = {
+        "id": 6,
+        "unit": UNIT,
+        "from_site": 2,
+        "from_site_name": "UDD Bandung",
+        "to_site": 1,
+        "to_site_name": "UDD Jakarta",
+        "status": "in_transit",
+        "sent_at": "2036-01-01T01:00:00Z",
+        "received_at": None,
+    }
+    done = {**incoming, "id": 7, "status": "received"}
+    inventory_api(fake_api, [incoming, done])
+    html = staff.get("/staff/inventory/").content.decode()
+    assert 'action="/staff/transfers/6/receive/"' in html and "/staff/transfers/7/receive/" not in html
+    fake_api.on("POST", r"transfers/6/receive", body={**incoming, "status": "received"})
+    assert staff.post("/staff/transfers/6/receive/")["Location"] == "/staff/inventory/"
+    assert fake_api.last("POST", "transfers/6/receive")
