@@ -303,6 +303,12 @@ class Api:
     def transfer_receive(self, transfer_id: int) -> dict[str, Any]:
         return self.post(f"transfers/{transfer_id}/receive")
 
+    def deferral_reasons(self) -> list[dict[str, Any]]:
+        return _results(self.get("deferral-reasons"))
+
+    def deferral_create(self, donor_id: int, **fields: Any) -> dict[str, Any]:
+        return self.post(f"donors/{donor_id}/deferrals", fields)
+
     def blood_requests(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("requests", page_size=100, **filters))
 

@@ -103,6 +103,30 @@ class TransferForm(forms.Form):
         self.fields["to_site"].choices = [(b["id"], b.get("name", "")) for b in banks]
 
 
+class DeferralForm(forms.Form):
+    """A deferral for one donor; the reasons (and their default length) are the api's catalogue."""
+
+    reason_code = forms.ChoiceField(label=_("Reason"))
+    starts_on = forms.DateField(label=_("From"), required=False, widget=forms.DateInput({"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        help_text=_("Leave empty for the reason's usual length."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300, widget=forms.Textarea({"rows": 3}))
+
+    def __init__(self, *args, reasons: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].choices = [
+            (r["code"], r.get("name", r["code"]) + (" · " + str(_("permanent")) if r.get("permanent") else ""))
+            for r in reasons
+        ]
+
+    def api_fields(self) -> dict:
+        return _iso(self.cleaned_data)
+
+
 class DiscardForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, appointments, donor, hospital, public, staff
+from .views import account, appointments, deferrals, donor, hospital, public, staff
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -42,6 +42,7 @@ urlpatterns = [
     path("staff/drives/<int:drive_id>/cancel/", staff.drive_cancel, name="staff_drive_cancel"),
     path("staff/appointments/<int:appointment_id>/check-in/", staff.check_in, name="staff_check_in"),
     path("staff/appointments/<int:appointment_id>/no-show/", staff.no_show, name="staff_no_show"),
+    path("staff/donors/<int:donor_id>/deferral/", deferrals.deferral_new, name="staff_deferral_new"),
     path("staff/appointments/<int:appointment_id>/donation/", staff.donation_new, name="staff_donation_new"),
     path("staff/donations/<int:donation_id>/", staff.donation_lab, name="staff_donation"),
     path("staff/inventory/", staff.inventory, name="staff_inventory"),

@@ -3,6 +3,8 @@ inventory, and hospital requests (allocate, issue, call-outs). Every rule is the
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -131,6 +133,11 @@ def drive_detail(request, drive_id: int):
             for a in appointments
             if query in (a.get("donor_name") or "").lower() or query in (a.get("donor_number") or "").lower()
         ]
+    back = request.get_full_path()
+    for a in appointments:
+        if a.get("donor") and a.get("status") in ("booked", "checked_in"):
+            query_string = urlencode({"back": back, "name": a.get("donor_name") or ""})
+            a["defer_url"] = f"{reverse('staff_deferral_new', args=[a['donor']])}?{query_string}"
     return render(request, "dblood_web/staff/drive.html", {"drive": drive, "appointments": appointments, "q": query})
 
 

@@ -337,3 +337,56 @@ def test_staff_receive_an_incoming_transfer(staff, fake_api):
     fake_api.on("POST", r"transfers/6/receive", body={**incoming, "status": "received"})
     assert staff.post("/staff/transfers/6/receive/")["Location"] == "/staff/inventory/"
     assert fake_api.last("POST", "transfers/6/receive")
+
+
+REASONS = [
+    {"code": "low_hb", "name": "Low haemoglobin", "permanent": False, "default_days": 90},
+    {"code": "hiv", "name": "HIV reactive", "permanent": True, "default_days": 0},
+]
+
+
+def test_check_in_list_links_to_recording_a_deferral(staff, fake_api):
+    fake_api.on("GET", r"drives/5", body={"id": 5, "name": "Drive", "date": "2036-01-01"})
+    rows = [{**APPOINTMENTS[0], "donor": 11}, {**APPOINTMENTS[1], "donor": 12, "status": "donated"}]
+    fake_api.on("GET", r"drives/5/appointments", body={"count": 2, "results": rows})
+    html = staff.get("/staff/drives/5/").content.decode()
+    assert 'href="/staff/donors/11/deferral/?back=%2Fstaff%2Fdrives%2F5%2F&amp;name=Ani+Lestari"' in html
+    assert "/staff/donors/12/deferral/" not in html  # already donated
+
+
+def test_staff_record_a_deferral_with_field_errors_then_back_to_the_list(staff, fake_api):
+    fake_api.on("GET", "deferral-reasons", body=REASONS)
+    html = staff.get("/staff/donors/11/deferral/?back=/staff/drives/5/&name=Ani").content.decode()
+    assert '<label for="id_reason_code">' in html and "HIV reactive · permanent" in html
+    assert 'name="back" value="/staff/drives/5/"' in html
+    fake_api.on(
+        "POST",
+        r"donors/11/deferrals",
+        status=400,
+        body={
+            "status": 400,
+            "code": "invalid",
+            "detail": "Invalid input.",
+            "fields": {"ends_on": ["Ends before it starts."]},
+        },
+    )
+    form = {
+        "reason_code": "low_hb",
+        "starts_on": "2036-01-02",
+        "ends_on": "2036-01-01",
+        "note": "Hb 11.9",
+        "back": "/staff/drives/5/",
+    }
+    html = staff.post("/staff/donors/11/deferral/", form).content.decode()
+    assert '<p class="error" id="id_ends_on_error">Ends before it starts.</p>' in html and "Hb 11.9" in html
+    assert fake_api.last_json("POST", "donors/11/deferrals") == {
+        "reason_code": "low_hb",
+        "starts_on": "2036-01-02",
+        "ends_on": "2036-01-01",
+        "note": "Hb 11.9",
+    }
+    fake_api.on("POST", r"donors/11/deferrals", status=201, body={"id": 1})
+    assert staff.post("/staff/donors/11/deferral/", {**form, "ends_on": ""})["Location"] == "/staff/drives/5/"
+    assert "ends_on" not in fake_api.last_json("POST", "donors/11/deferrals")
+    evil = {**form, "back": "https://evil.example/"}
+    assert staff.post("/staff/donors/11/deferral/", evil)["Location"] == "/staff/"
