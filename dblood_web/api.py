@@ -242,6 +242,9 @@ class Api:
     def notifications(self) -> list[dict[str, Any]]:
         return _results(self.get("notifications", page_size=50))
 
+    def unread_count(self) -> int:
+        return int(self.get("notifications/unread-count")["unread"])
+
     def notification_read(self, notification_id: int) -> None:
         self.post(f"notifications/{notification_id}/read")
 
