@@ -88,7 +88,8 @@ def drive_edit(request, drive_id: int):
     form = DriveForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            request.api.drive_update(drive_id, **form.api_fields())
+            # A field emptied on the form is emptied on the drive (api_fields leaves blanks out).
+            request.api.drive_update(drive_id, **{"location_name": "", "address": "", **form.api_fields()})
         except ApiError as error:
             if error.status not in (400, 409):
                 raise

@@ -258,7 +258,8 @@ def test_staff_edit_a_drive_prefilled_and_field_errors_shown(staff, fake_api):
     form.update(start_time="09:00", end_time="08:00")
     html = staff.post("/staff/drives/5/edit/", form).content.decode()
     assert '<p class="error" id="id_end_time_error">Ends too early.</p>' in html
-    assert fake_api.last_json("PATCH", "drives/5")["start_time"] == "09:00"
+    sent = fake_api.last_json("PATCH", "drives/5")
+    assert sent["start_time"] == "09:00" and sent["address"] == "" and sent["location_name"] == "Balai"
     fake_api.on("PATCH", r"drives/5", body=DRIVE)
     form.update(end_time="13:00")
     assert staff.post("/staff/drives/5/edit/", form)["Location"] == "/staff/"
