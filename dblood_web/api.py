@@ -242,6 +242,9 @@ class Api:
     def notifications(self) -> list[dict[str, Any]]:
         return _results(self.get("notifications", page_size=50))
 
+    def unread_count(self) -> int:
+        return int(self.get("notifications/unread-count")["unread"])
+
     def notification_read(self, notification_id: int) -> None:
         self.post(f"notifications/{notification_id}/read")
 
@@ -254,6 +257,12 @@ class Api:
     # -- blood-bank staff and hospitals -----------------------------------------------------
     def drive_create(self, **fields: Any) -> Drive:
         return self.post("drives", fields)
+
+    def drive_update(self, drive_id: int, **changes: Any) -> Drive:
+        return self.patch(f"drives/{drive_id}", changes)
+
+    def drive_cancel(self, drive_id: int, *, reason: str) -> Drive:
+        return self.post(f"drives/{drive_id}/cancel", {"reason": reason})
 
     def drive_appointments(self, drive_id: int) -> list[dict[str, Any]]:
         return _results(self.get(f"drives/{drive_id}/appointments", page_size=100))
@@ -287,6 +296,21 @@ class Api:
 
     def unit_discard(self, unit_id: int, *, reason: str) -> dict[str, Any]:
         return self.post(f"units/{unit_id}/discard", {"reason": reason})
+
+    def transfers(self, **filters: Any) -> list[dict[str, Any]]:
+        return _results(self.get("transfers", **filters))
+
+    def transfer_create(self, *, unit: int, to_site: int) -> dict[str, Any]:
+        return self.post("transfers", {"unit": unit, "to_site": to_site})
+
+    def transfer_receive(self, transfer_id: int) -> dict[str, Any]:
+        return self.post(f"transfers/{transfer_id}/receive")
+
+    def deferral_reasons(self) -> list[dict[str, Any]]:
+        return _results(self.get("deferral-reasons"))
+
+    def deferral_create(self, donor_id: int, **fields: Any) -> dict[str, Any]:
+        return self.post(f"donors/{donor_id}/deferrals", fields)
 
     def blood_requests(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("requests", page_size=100, **filters))

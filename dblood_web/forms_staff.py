@@ -46,6 +46,10 @@ class DriveForm(forms.Form):
         return data
 
 
+class DriveCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the drive cancelled?"), max_length=200)
+
+
 class DonationForm(forms.Form):
     volume_ml = forms.IntegerField(label=_("Volume (ml)"), initial=450, min_value=0)
     hemoglobin_g_dl = forms.DecimalField(label=_("Haemoglobin (g/dl)"), max_digits=4, decimal_places=1)
@@ -82,6 +86,45 @@ class ComponentsForm(forms.Form):
     components = forms.MultipleChoiceField(
         label=_("Components to make"), choices=COMPONENTS, widget=forms.CheckboxSelectMultiple, initial=["PRC", "FFP"]
     )
+
+
+class TransferForm(forms.Form):
+    """Send one available unit to another blood bank; choices come from the api."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    to_site = forms.TypedChoiceField(label=_("To blood bank"), coerce=int)
+
+    def __init__(self, *args, units: list[dict], banks: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [
+            (u["id"], f"{u.get('din', '')} · {u.get('component', '')} {u.get('abo', '')}{u.get('rhd', '')}")
+            for u in units
+        ]
+        self.fields["to_site"].choices = [(b["id"], b.get("name", "")) for b in banks]
+
+
+class DeferralForm(forms.Form):
+    """A deferral for one donor; the reasons (and their default length) are the api's catalogue."""
+
+    reason_code = forms.ChoiceField(label=_("Reason"))
+    starts_on = forms.DateField(label=_("From"), required=False, widget=forms.DateInput({"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        help_text=_("Leave empty for the reason's usual length."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300, widget=forms.Textarea({"rows": 3}))
+
+    def __init__(self, *args, reasons: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].choices = [
+            (r["code"], r.get("name", r["code"]) + (" · " + str(_("permanent")) if r.get("permanent") else ""))
+            for r in reasons
+        ]
+
+    def api_fields(self) -> dict:
+        return _iso(self.cleaned_data)
 
 
 class DiscardForm(forms.Form):

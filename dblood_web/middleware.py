@@ -69,6 +69,7 @@ class ApiMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, ApiUnavailable):
             logger.warning("api unavailable: %s", exception)
+            request.api_unavailable = True  # the header does not ask again for the unread count
             return render(request, "dblood_web/503.html", status=503)
         if not isinstance(exception, ApiError):
             return None

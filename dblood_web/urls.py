@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, appointments, donor, hospital, public, staff
+from .views import account, appointments, deferrals, donor, hospital, public, staff
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -38,11 +38,15 @@ urlpatterns = [
     path("staff/", staff.home, name="staff_home"),
     path("staff/drives/new/", staff.drive_new, name="staff_drive_new"),
     path("staff/drives/<int:drive_id>/", staff.drive_detail, name="staff_drive"),
+    path("staff/drives/<int:drive_id>/edit/", staff.drive_edit, name="staff_drive_edit"),
+    path("staff/drives/<int:drive_id>/cancel/", staff.drive_cancel, name="staff_drive_cancel"),
     path("staff/appointments/<int:appointment_id>/check-in/", staff.check_in, name="staff_check_in"),
     path("staff/appointments/<int:appointment_id>/no-show/", staff.no_show, name="staff_no_show"),
+    path("staff/donors/<int:donor_id>/deferral/", deferrals.deferral_new, name="staff_deferral_new"),
     path("staff/appointments/<int:appointment_id>/donation/", staff.donation_new, name="staff_donation_new"),
     path("staff/donations/<int:donation_id>/", staff.donation_lab, name="staff_donation"),
     path("staff/inventory/", staff.inventory, name="staff_inventory"),
+    path("staff/transfers/<int:transfer_id>/receive/", staff.transfer_receive, name="staff_transfer_receive"),
     path("staff/units/<int:unit_id>/discard/", staff.unit_discard, name="staff_unit_discard"),
     path("requests/<int:request_id>/", staff.blood_request_detail, name="blood_request"),
     path("requests/<int:request_id>/<str:action>/", staff.blood_request_action, name="blood_request_action"),

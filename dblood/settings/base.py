@@ -268,3 +268,7 @@ MIDDLEWARE.insert(
 BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / "backups"))
 # Directory of pg_dump/pg_restore matching the server's major version (empty: from the PATH).
 PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
+
+# ---- Email to files (the web's browser tests read the password-reset link from them) -------
+# EMAIL_URL=filemail:////abs/dir writes each message to a file in /abs/dir (three slashes: relative).
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None

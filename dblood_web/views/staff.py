@@ -3,6 +3,8 @@ inventory, and hospital requests (allocate, issue, call-outs). Every rule is the
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -10,7 +12,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import session
 from ..api import ApiError
 from ..forms import apply_api_errors
-from ..forms_staff import ComponentsForm, DiscardForm, DonationForm, DriveForm, ScreeningForm, TypingForm
+from ..forms_staff import (
+    ComponentsForm,
+    DiscardForm,
+    DonationForm,
+    DriveCancelForm,
+    DriveForm,
+    ScreeningForm,
+    TransferForm,
+    TypingForm,
+)
 from .appointments import api_message
 
 staff_required = session.login_required("blood_bank_staff")
@@ -63,6 +74,52 @@ def drive_new(request):
     return render(request, "dblood_web/staff/drive_form.html", {"form": form, "bank": bank})
 
 
+DRIVE_FORM_FIELDS = tuple(DriveForm.base_fields)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def drive_edit(request, drive_id: int):
+    """Change a drive's details; the api decides what may still change (booked slots, past dates)."""
+    drive = request.api.drive(drive_id)
+    initial = {key: drive.get(key) for key in DRIVE_FORM_FIELDS}
+    for key in ("start_time", "end_time"):
+        initial[key] = (initial[key] or "")[:5]
+    form = DriveForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # A field emptied on the form is emptied on the drive (api_fields leaves blanks out).
+            request.api.drive_update(drive_id, **{"location_name": "", "address": "", **form.api_fields()})
+        except ApiError as error:
+            if error.status not in (400, 409):
+                raise
+            apply_api_errors(form, error)
+        else:
+            messages.success(request, _("The drive is saved."))
+            return redirect("staff_home")
+    context = {"form": form, "drive": drive, "cancel_form": DriveCancelForm(prefix="cancel")}
+    return render(request, "dblood_web/staff/drive_edit.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def drive_cancel(request, drive_id: int):
+    """Cancel a drive with a reason; the api tells its booked donors."""
+    form = DriveCancelForm(request.POST or None, prefix="cancel")
+    if request.method == "POST" and form.is_valid():
+        try:
+            request.api.drive_cancel(drive_id, **form.cleaned_data)
+        except ApiError as error:
+            if error.status not in (400, 409):
+                raise
+            apply_api_errors(form, error)
+        else:
+            messages.success(request, _("The drive is cancelled."))
+            return redirect("staff_home")
+    drive = request.api.drive(drive_id)
+    return render(request, "dblood_web/staff/drive_cancel.html", {"drive": drive, "cancel_form": form})
+
+
 @staff_required
 @require_GET
 def drive_detail(request, drive_id: int):
@@ -77,6 +134,11 @@ def drive_detail(request, drive_id: int):
             for a in appointments
             if query in (a.get("donor_name") or "").lower() or query in (a.get("donor_number") or "").lower()
         ]
+    back = request.get_full_path()
+    for a in appointments:
+        if a.get("donor") and a.get("status") in ("booked", "checked_in"):
+            query_string = urlencode({"back": back, "name": a.get("donor_name") or ""})
+            a["defer_url"] = f"{reverse('staff_deferral_new', args=[a['donor']])}?{query_string}"
     return render(request, "dblood_web/staff/drive.html", {"drive": drive, "appointments": appointments, "q": query})
 
 
@@ -140,18 +202,43 @@ def donation_lab(request, donation_id: int):
 
 
 @staff_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def inventory(request):
+    """Expiring and available units; a POST sends one of them to another blood bank."""
     bank = my_bank(request)
     days = request.GET.get("days") or "7"
+    available = request.api.units(site=bank["site_id"], state="available")
+    banks = [b for b in request.api.sites(kind="blood_bank", page_size=100) if b.get("id") != bank["site_id"]]
+    transfer_form = TransferForm(request.POST or None, units=available, banks=banks, prefix="transfer")
+    if request.method == "POST" and transfer_form.is_valid():
+        try:
+            request.api.transfer_create(**transfer_form.cleaned_data)
+        except ApiError as error:
+            if error.status not in (400, 409):
+                raise
+            apply_api_errors(transfer_form, error)
+        else:
+            messages.success(request, _("The unit is on its way."))
+            return redirect("staff_inventory")
+    transfers = [t for t in request.api.transfers(page_size=100) if t.get("status") == "in_transit"]
     context = {
         "bank": bank,
         "days": days,
         "expiring": request.api.units_expiring(site=bank["site_id"], days=days),
-        "available": request.api.units(site=bank["site_id"], state="available"),
+        "available": available,
         "discard_form": DiscardForm(),
+        "transfer_form": transfer_form,
+        "incoming": [t for t in transfers if t.get("to_site") == bank["site_id"]],
+        "outgoing": [t for t in transfers if t.get("from_site") == bank["site_id"]],
     }
     return render(request, "dblood_web/staff/inventory.html", context)
+
+
+@staff_required
+@require_POST
+def transfer_receive(request, transfer_id: int):
+    _done(request, _("The unit is received into your stock."), request.api.transfer_receive, transfer_id)
+    return redirect("staff_inventory")
 
 
 @staff_required

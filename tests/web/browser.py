@@ -19,6 +19,8 @@ BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 SECRET = "browser-test-only-key-" + "x7Qp!" * 10
+# The api writes its email here (file backend), so a test can open the link a message holds.
+MAIL_DIR = Path(tempfile.mkdtemp(prefix="dblood-browser-mail-"))
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -44,7 +46,7 @@ def api_env(pg) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=f"postgres://postgres@{pg.host}:{pg.port}/dblood",
         DATABASE_CONN_MAX_AGE="0",
-        EMAIL_URL="consolemail://",
+        EMAIL_URL=f"filemail:///{MAIL_DIR}",
     )
 
 

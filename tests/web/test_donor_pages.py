@@ -227,3 +227,28 @@ def test_donor_states_group_and_home_until_the_lab_confirms_it(signed_in, fake_a
     assert (sent["abo"], sent["rhd"], sent["latitude"], sent["longitude"]) == ("B", "-", -6.2, 106.8)
     fake_api.on("GET", "donors/me", body={"id": 1, "donor_number": "D1", "blood_group": "B-", "group_confirmed": True})
     assert 'name="abo"' not in signed_in.get("/me/").content.decode()
+
+
+def test_inbox_link_shows_the_unread_count_once_per_page_for_signed_in_users(signed_in, fake_api):
+    fake_api.on("GET", "notifications/unread-count", body={"unread": 3})
+    fake_api.on("GET", "notifications", body={"count": 0, "results": []})
+    fake_api.requests.clear()
+    html = signed_in.get("/me/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<span class="badge">3<span class="visually-hidden"> unread</span></span>' in html
+    assert [r.url.path for r in fake_api.requests].count("/api/v1/notifications/unread-count") == 1
+    fake_api.on("GET", "notifications/unread-count", body={"unread": 0})
+    assert 'class="badge"' not in signed_in.get("/me/notifications/").content.decode()
+
+
+def test_unread_count_failing_leaves_the_badge_out_and_the_page_up(signed_in, fake_api):
+    fake_api.on("GET", "notifications", body={"count": 0, "results": []})
+    fake_api.on("GET", "notifications/unread-count", status=500, body={"status": 500, "code": "error", "detail": "x"})
+    response = signed_in.get("/me/notifications/")
+    assert response.status_code == 200 and 'class="badge"' not in response.content.decode()
+
+
+def test_visitors_pages_never_ask_for_an_unread_count(client, fake_api):
+    fake_api.on("GET", "stock", body={"generated_at": "2026-11-29T02:00:00Z", "results": [], "totals": {}})
+    assert client.get("/").status_code == 200
+    assert client.get("/login/").status_code == 200
+    assert not [r for r in fake_api.requests if "unread" in r.url.path]

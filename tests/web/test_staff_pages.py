@@ -148,6 +148,8 @@ def test_inventory_lists_expiring_units_and_discards_with_a_reason(staff, fake_a
     unit = {"id": 4, "din": "T1", "component": "TC", "abo": "O", "rhd": "+", "expires_at": "2036-01-02T00:00:00Z"}
     fake_api.on("GET", "units/expiring", body={"count": 1, "results": [unit]})
     fake_api.on("GET", "units", body={"count": 0, "results": []})
+    fake_api.on("GET", "sites", body={"count": 0, "results": []})
+    fake_api.on("GET", "transfers", body={"count": 0, "results": []})
     html = staff.get("/staff/inventory/").content.decode()
     assert "T1" in html and dict(fake_api.last("GET", "units/expiring").url.params)["site"] == "1"
     fake_api.on("POST", r"units/4/discard", body=unit)
@@ -218,3 +220,174 @@ def test_hospital_creates_a_request_and_records_an_outcome(hospital, fake_api):
 def test_donors_cannot_open_staff_or_hospital_pages(signed_in):
     for path in ["/staff/", "/staff/inventory/", "/hospital/requests/", "/requests/3/"]:
         assert signed_in.get(path).status_code == 403, path
+
+
+DRIVE = {
+    "id": 5,
+    "name": "Drive",
+    "status": "published",
+    "date": "2036-01-01",
+    "start_time": "08:00:00",
+    "end_time": "12:00:00",
+    "slot_minutes": 30,
+    "capacity_per_slot": 4,
+    "location_name": "Balai",
+    "address": "",
+    "city": "Jakarta",
+    "cancel_reason": "",
+}
+
+
+def test_staff_edit_a_drive_prefilled_and_field_errors_shown(staff, fake_api):
+    fake_api.on("GET", r"drives/5", body=DRIVE)
+    html = staff.get("/staff/drives/5/edit/").content.decode()
+    assert 'value="08:00"' in html and 'value="Balai"' in html
+    assert 'action="/staff/drives/5/cancel/"' in html
+    fake_api.on(
+        "PATCH",
+        r"drives/5",
+        status=400,
+        body={
+            "status": 400,
+            "code": "invalid",
+            "detail": "Invalid input.",
+            "fields": {"end_time": ["Ends too early."]},
+        },
+    )
+    form = {**{k: DRIVE[k] for k in ("name", "date", "slot_minutes", "capacity_per_slot", "location_name", "city")}}
+    form.update(start_time="09:00", end_time="08:00")
+    html = staff.post("/staff/drives/5/edit/", form).content.decode()
+    assert '<p class="error" id="id_end_time_error">Ends too early.</p>' in html
+    sent = fake_api.last_json("PATCH", "drives/5")
+    assert sent["start_time"] == "09:00" and sent["address"] == "" and sent["location_name"] == "Balai"
+    fake_api.on("PATCH", r"drives/5", body=DRIVE)
+    form.update(end_time="13:00")
+    assert staff.post("/staff/drives/5/edit/", form)["Location"] == "/staff/"
+
+
+def test_staff_cancel_a_drive_needs_a_reason_and_explains_a_refusal(staff, fake_api):
+    fake_api.on("GET", r"drives/5", body=DRIVE)
+    html = staff.post("/staff/drives/5/cancel/", {"cancel-reason": ""}).content.decode()
+    assert 'id="id_cancel-reason_error"' in html
+    assert not [r for r in fake_api.requests if r.method == "POST" and "cancel" in r.url.path]
+    fake_api.on(
+        "POST",
+        r"drives/5/cancel",
+        status=409,
+        body={"status": 409, "code": "conflict", "detail": "The drive has already taken place."},
+    )
+    assert (
+        "The drive has already taken place."
+        in staff.post("/staff/drives/5/cancel/", {"cancel-reason": "rain"}).content.decode()
+    )
+    fake_api.on("POST", r"drives/5/cancel", body={**DRIVE, "status": "cancelled"})
+    assert staff.post("/staff/drives/5/cancel/", {"cancel-reason": "flood"})["Location"] == "/staff/"
+    assert fake_api.last_json("POST", "drives/5/cancel") == {"reason": "flood"}
+    fake_api.on("GET", "drives", body=[{**DRIVE, "status": "cancelled", "cancel_reason": "flood"}])
+    fake_api.on("GET", "requests", body=[])
+    assert "Cancelled: flood" in staff.get("/staff/").content.decode()
+
+
+UNIT = {"id": 4, "din": "T1", "component": "PRC", "abo": "O", "rhd": "-", "expires_at": "2036-01-02T00:00:00Z"}
+BANKS = [{"id": 1, "name": "UDD Jakarta"}, {"id": 2, "name": "UDD Bandung"}]
+
+
+def inventory_api(fake_api, transfers=()):
+    fake_api.on("GET", "units/expiring", body={"count": 0, "results": []})
+    fake_api.on("GET", "units", body={"count": 1, "results": [UNIT]})
+    fake_api.on("GET", "sites", body={"count": 2, "results": BANKS})
+    fake_api.on("GET", "transfers", body={"count": len(transfers), "results": list(transfers)})
+
+
+def test_staff_transfer_a_unit_to_another_bank(staff, fake_api):
+    inventory_api(fake_api)
+    html = staff.get("/staff/inventory/").content.decode()
+    assert '<label for="id_transfer-to_site">' in html
+    assert '<option value="2">UDD Bandung</option>' in html and '<option value="1">' not in html  # not to itself
+    fake_api.on(
+        "POST",
+        "transfers",
+        status=409,
+        body={"status": 409, "code": "conflict", "detail": "The unit is reserved for a request."},
+    )
+    form = {"transfer-unit": "4", "transfer-to_site": "2"}
+    assert "The unit is reserved for a request." in staff.post("/staff/inventory/", form).content.decode()
+    assert fake_api.last_json("POST", "transfers") == {"unit": 4, "to_site": 2}
+    fake_api.on("POST", "transfers", status=201, body={"id": 6})
+    assert staff.post("/staff/inventory/", form)["Location"] == "/staff/inventory/"
+    html = staff.post("/staff/inventory/", {"transfer-unit": "4", "transfer-to_site": "1"}).content.decode()
+    assert 'id="id_transfer-to_site_error"' in html
+
+
+def test_staff_receive_an_incoming_transfer(staff, fake_api):
+    incoming = {
+        "id": 6,
+        "unit": UNIT,
+        "from_site": 2,
+        "from_site_name": "UDD Bandung",
+        "to_site": 1,
+        "to_site_name": "UDD Jakarta",
+        "status": "in_transit",
+        "sent_at": "2036-01-01T01:00:00Z",
+        "received_at": None,
+    }
+    done = {**incoming, "id": 7, "status": "received"}
+    inventory_api(fake_api, [incoming, done])
+    html = staff.get("/staff/inventory/").content.decode()
+    assert 'action="/staff/transfers/6/receive/"' in html and "/staff/transfers/7/receive/" not in html
+    fake_api.on("POST", r"transfers/6/receive", body={**incoming, "status": "received"})
+    assert staff.post("/staff/transfers/6/receive/")["Location"] == "/staff/inventory/"
+    assert fake_api.last("POST", "transfers/6/receive")
+
+
+REASONS = [
+    {"code": "low_hb", "name": "Low haemoglobin", "permanent": False, "default_days": 90},
+    {"code": "hiv", "name": "HIV reactive", "permanent": True, "default_days": 0},
+]
+
+
+def test_check_in_list_links_to_recording_a_deferral(staff, fake_api):
+    fake_api.on("GET", r"drives/5", body={"id": 5, "name": "Drive", "date": "2036-01-01"})
+    rows = [{**APPOINTMENTS[0], "donor": 11}, {**APPOINTMENTS[1], "donor": 12, "status": "donated"}]
+    fake_api.on("GET", r"drives/5/appointments", body={"count": 2, "results": rows})
+    html = staff.get("/staff/drives/5/").content.decode()
+    assert 'href="/staff/donors/11/deferral/?back=%2Fstaff%2Fdrives%2F5%2F&amp;name=Ani+Lestari"' in html
+    assert "/staff/donors/12/deferral/" not in html  # already donated
+
+
+def test_staff_record_a_deferral_with_field_errors_then_back_to_the_list(staff, fake_api):
+    fake_api.on("GET", "deferral-reasons", body=REASONS)
+    html = staff.get("/staff/donors/11/deferral/?back=/staff/drives/5/&name=Ani").content.decode()
+    assert '<label for="id_reason_code">' in html and "HIV reactive · permanent" in html
+    assert 'name="back" value="/staff/drives/5/"' in html
+    fake_api.on(
+        "POST",
+        r"donors/11/deferrals",
+        status=400,
+        body={
+            "status": 400,
+            "code": "invalid",
+            "detail": "Invalid input.",
+            "fields": {"ends_on": ["Ends before it starts."]},
+        },
+    )
+    form = {
+        "reason_code": "low_hb",
+        "starts_on": "2036-01-02",
+        "ends_on": "2036-01-01",
+        "note": "Hb 11.9",
+        "back": "/staff/drives/5/",
+    }
+    html = staff.post("/staff/donors/11/deferral/", form).content.decode()
+    assert '<p class="error" id="id_ends_on_error">Ends before it starts.</p>' in html and "Hb 11.9" in html
+    assert fake_api.last_json("POST", "donors/11/deferrals") == {
+        "reason_code": "low_hb",
+        "starts_on": "2036-01-02",
+        "ends_on": "2036-01-01",
+        "note": "Hb 11.9",
+    }
+    fake_api.on("POST", r"donors/11/deferrals", status=201, body={"id": 1})
+    assert staff.post("/staff/donors/11/deferral/", {**form, "ends_on": ""})["Location"] == "/staff/drives/5/"
+    assert "ends_on" not in fake_api.last_json("POST", "donors/11/deferrals")
+    evil = {**form, "back": "https://evil.example/"}
+    assert staff.post("/staff/donors/11/deferral/", evil)["Location"] == "/staff/"
