@@ -273,3 +273,10 @@ PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 # ---- Email to files (the web's browser tests read the password-reset link from them) -------
 # EMAIL_URL=filemail:////abs/dir writes each message to a file in /abs/dir (three slashes: relative).
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
+
+# --- Client address through the web (webfix) ------------------------------------------------------
+# The web calls the api for browsers and forwards each browser's address in X-Forwarded-For, having
+# appended the address it saw. A call bearing this key (the web's WEB_PROXY_KEY, same value) is
+# counted as having come through one more proxy than NUM_PROXIES, so the login throttles count
+# browsers, not the web. Empty: the web is the client (every web sign-in shares one bucket).
+WEB_PROXY_KEY = env.str("WEB_PROXY_KEY", default="")
