@@ -10,6 +10,10 @@ mark in one round trip and ignores an entry that has a mark, so:
 - the race where a reader loads the token from the database just before a revocation commits and
   caches it just after it is settled by the mark, not by timing: the stale entry is never used.
 
+Marks come from model signals (accounts/signals.py): a `QuerySet.update()` of users or
+memberships sends none, so code that deactivates users in bulk must call `revoke_user` itself
+(or accept up to AUTH_TOKEN_CACHE_SECONDS of delay).
+
 Memcached down means a lookup misses and authentication reads the database, as before. A revocation
 lost because memcached was down is lost together with the entries it would have marked.
 """
