@@ -231,6 +231,9 @@ STOCK_CRITICAL_DAYS = env.float("STOCK_CRITICAL_DAYS", default=2.0)
 STOCK_LOW_DAYS = env.float("STOCK_LOW_DAYS", default=5.0)
 # How long a rendered stock table stays in the cache (any unit state change replaces it at once).
 STOCK_CACHE_SECONDS = env.int("STOCK_CACHE_SECONDS", default=300)
+# Seconds each api process serves a stock body it made or fetched without asking memcached again;
+# other processes see a stock change within this time (the one that made it, at once). 0: always ask.
+STOCK_LOCAL_SECONDS = env.float("STOCK_LOCAL_SECONDS", default=1.0)
 
 # --- Hospital requests, call-outs and notifications -------------------------------------------
 # Emergency call-outs: default radius around the collection site, donors asked per batch, and the

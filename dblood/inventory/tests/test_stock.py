@@ -175,3 +175,28 @@ def test_no_query_string_means_no_filter():
 
     serializer = StockFilterSerializer(data={})
     assert serializer.is_valid() and serializer.validated_data == {}
+
+
+def test_each_process_reuses_a_body_briefly_and_sees_its_own_changes_at_once(
+    api, bank_a, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    settings.STOCK_LOCAL_SECONDS = 60
+    unit = make_unit(site=bank_a)
+    client = api()
+
+    def available():
+        return cell(client.get("/api/v1/stock").json(), bank_a)["available"]
+
+    assert available() == 1
+    # Another process reserves the unit: the shared version moves, this process is not told.
+    BloodUnit.objects.filter(pk=unit.pk).update(state="reserved")
+    cache.incr(stock.STOCK_VERSION_KEY)
+    assert available() == 1  # the body this process kept
+    settings.STOCK_LOCAL_SECONDS = 0  # its time is over (or the level is off): memcached has the new version
+    assert available() == 0
+    settings.STOCK_LOCAL_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        unit_transition(unit=BloodUnit.objects.get(pk=unit.pk), to="available")
+    assert available() == 1  # a change made in this process: at once
