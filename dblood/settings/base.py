@@ -265,3 +265,11 @@ PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 # ---- Email to files (the web's browser tests read the password-reset link from them) -------
 # EMAIL_URL=filemail:////abs/dir writes each message to a file in /abs/dir (three slashes: relative).
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
+
+# ---- Site photos (a photo of each blood bank / hospital, PUT /api/v1/sites/{id}/photo) -----------
+# Largest photo file accepted (413 naming the field `photo` above it); UPLOAD_MAX_BYTES stays the
+# outer cap on the whole multipart body.
+SITE_PHOTO_MAX_BYTES = env.int("SITE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# Largest image in pixels (width x height) the api will decode: a small file can declare a huge
+# image (decompression bomb). Also Pillow's Image.MAX_IMAGE_PIXELS (set in SitesConfig.ready).
+SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=40_000_000)

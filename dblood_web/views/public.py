@@ -93,11 +93,21 @@ def sites(request):
 
 @require_GET
 def site_detail(request, site_id: int):
+    return site_page(request, site_id)
+
+
+def site_page(request, site_id: int, *, photo_form=None, status: int = 200):
+    """A blood bank's (or hospital's) page; its own staff also get the photo form."""
+    from ..forms_staff import SitePhotoForm
+    from .site_photo import may_edit_photo
+
     site = request.api.site(site_id)
     stock = _stock(request, site=site_id, component=StockFilterForm.DEFAULT_COMPONENT)
     site_rows = dashboard.table(stock.get("results", []))
     group_totals = dashboard.totals(site_rows)
     upcoming = request.api.drives(organiser=site_id)
+    if photo_form is None and may_edit_photo(request, site_id):
+        photo_form = SitePhotoForm()
     context = {
         "site": site,
         "group_totals": group_totals,
@@ -105,8 +115,9 @@ def site_detail(request, site_id: int):
         "chart_height": dashboard.CHART_ROW * len(group_totals),
         "chart_label_width": dashboard.CHART_LABEL_WIDTH,
         "drives": upcoming,
+        "photo_form": photo_form,
     }
-    return render(request, "dblood_web/site_detail.html", context)
+    return render(request, "dblood_web/site_detail.html", context, status=status)
 
 
 def page_not_found(request, exception=None):
