@@ -282,3 +282,12 @@ def test_the_site_list_costs_the_same_queries_with_photos(api, staff_a, bank_a, 
         after = api().get("/api/v1/sites").json()
     assert before["count"] == after["count"]
     assert {row["code"]: bool(row["photo_url"]) for row in after["results"]} == {"bank-a": True, "bank-b": False}
+
+
+def test_the_admin_shows_the_photo_read_only(api, client, staff_a, admin_user, bank_a):
+    upload(api(staff_a), bank_a, image_bytes("PNG"))
+    client.force_login(admin_user)
+    page = client.get(f"/admin/sites/site/{bank_a.pk}/change/")
+    assert page.status_code == 200
+    bank_a.refresh_from_db()
+    assert bank_a.photo.name in page.content.decode() and 'name="photo"' not in page.content.decode()
