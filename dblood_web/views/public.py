@@ -6,9 +6,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_safe
 
-from .. import dashboard
+from .. import dashboard, session
 from ..api import ApiError
 from ..forms import DriveSearchForm, SiteSearchForm, StockFilterForm
+from ..forms_staff import SitePhotoForm
 
 
 @require_safe
@@ -98,15 +99,12 @@ def site_detail(request, site_id: int):
 
 def site_page(request, site_id: int, *, photo_form=None, status: int = 200):
     """A blood bank's (or hospital's) page; its own staff also get the photo form."""
-    from ..forms_staff import SitePhotoForm
-    from .site_photo import may_edit_photo
-
     site = request.api.site(site_id)
     stock = _stock(request, site=site_id, component=StockFilterForm.DEFAULT_COMPONENT)
     site_rows = dashboard.table(stock.get("results", []))
     group_totals = dashboard.totals(site_rows)
     upcoming = request.api.drives(organiser=site_id)
-    if photo_form is None and may_edit_photo(request, site_id):
+    if photo_form is None and session.may_manage_site(request, site_id):
         photo_form = SitePhotoForm()
     context = {
         "site": site,

@@ -11,18 +11,8 @@ from ..forms import apply_api_errors
 from ..forms_staff import SitePhotoForm
 from .public import site_page
 
-STAFF_ROLES = ("blood_bank_staff", "hospital_staff")
 
-
-def may_edit_photo(request, site_id: int) -> bool:
-    """Whether to offer the form: staff of this site, or an admin. The api decides for real."""
-    user = session.user(request) or {}
-    if user.get("role") == "admin":
-        return True
-    return user.get("role") in STAFF_ROLES and any(m.get("site_id") == site_id for m in user.get("memberships", []))
-
-
-@session.login_required(*STAFF_ROLES, "admin")
+@session.login_required("blood_bank_staff", "hospital_staff", "admin")
 @require_POST
 def site_photo(request, site_id: int):
     if request.POST.get("remove"):

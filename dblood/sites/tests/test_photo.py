@@ -291,3 +291,15 @@ def test_the_admin_shows_the_photo_read_only(api, client, staff_a, admin_user, b
     assert page.status_code == 200
     bank_a.refresh_from_db()
     assert bank_a.photo.name in page.content.decode() and 'name="photo"' not in page.content.decode()
+
+
+def test_pillows_own_bomb_limit_comes_from_the_setting(settings):
+    from django.apps import apps
+
+    original = Image.MAX_IMAGE_PIXELS
+    settings.SITE_PHOTO_MAX_PIXELS = 1234
+    try:
+        apps.get_app_config("sites").ready()
+        assert Image.MAX_IMAGE_PIXELS == 1234
+    finally:
+        Image.MAX_IMAGE_PIXELS = original
