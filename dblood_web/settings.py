@@ -39,6 +39,12 @@ else:
 # The api, reached over HTTP only (the web never imports `dblood`).
 DBLOOD_API_URL = env.str("DBLOOD_API_URL", default="http://127.0.0.1:8080").rstrip("/")
 DBLOOD_API_TIMEOUT = env.float("DBLOOD_API_TIMEOUT", default=5.0)
+# The browser's address goes to the api in X-Forwarded-For (its login throttles count browsers,
+# not the web): the hops written by the NUM_PROXIES proxies in front of the web (nginx: 1), then the
+# address the web saw. WEB_PROXY_KEY, the same value as the api's, tells the api to trust that one
+# extra hop; without it the api counts the web as the client.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+WEB_PROXY_KEY = env.str("WEB_PROXY_KEY", default="")
 
 INSTALLED_APPS = [
     "django.contrib.messages",

@@ -267,3 +267,42 @@ def test_the_images_healthcheck_script(stack, postgresql_server):
     assert wrong_host.returncode == 1 and "HTTP 400" in wrong_host.stderr
     assert healthcheck(f"http://127.0.0.1:{get_port(None)}/healthz").returncode == 1
     assert healthcheck("--tcp", f"{postgresql_server.host}:{postgresql_server.port}").returncode == 0
+
+
+def _login_ip_counter(memcached: str, address: str) -> int:
+    """The api's per-address login counter (dblood.core.throttles) for `address`, this minute or the last."""
+    import hashlib
+    import time
+
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    window = int(time.time() // 60)
+    host, port = memcached.split(":")
+    total = 0
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        for minute in (window - 1, window):
+            connection.sendall(f"get dblood:1:throttle_login_ip_{digest}:{minute}\r\n".encode())
+            data = b""
+            while not data.endswith(b"END\r\n"):
+                data += connection.recv(65536)
+            value = re.search(rb"VALUE \S+ \d+ \d+\r\n(\d+)\r\n", data)
+            total += int(value.group(1)) if value else 0
+    return total
+
+
+def test_web_sign_ins_are_throttled_per_browser_address(stack):
+    """nginx -> web -> api: the api's login throttle counts each browser's address (the web
+    forwards it with WEB_PROXY_KEY), not the web's; a forged X-Forwarded-For buys nothing."""
+    for browser in ("127.0.0.2", "127.0.0.3"):
+        transport = httpx.HTTPTransport(local_address=browser)  # loopback: nginx sees this address
+        with httpx.Client(base_url=stack.nginx_url, transport=transport, timeout=30) as client:
+            form = client.get("/login/", headers={"Accept-Language": "en"})
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+            answer = client.post(
+                "/login/",
+                data={"csrfmiddlewaretoken": token, "email": f"nobody-{uuid.uuid4().hex[:6]}@example.org",
+                      "password": "wrong-password-2026"},
+                headers={"X-Forwarded-For": "198.51.100.99", "Accept-Language": "en"},
+            )  # fmt: skip
+            assert answer.status_code == 200, answer.text[:500]  # the form again, with the api's error
+        assert _login_ip_counter(stack.memcached, browser) == 1
+    assert _login_ip_counter(stack.memcached, "198.51.100.99") == 0

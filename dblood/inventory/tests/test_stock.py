@@ -151,3 +151,27 @@ def test_while_one_reader_recomputes_the_others_get_the_last_table(api, bank_a, 
         assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 1  # one change behind
     cache.delete(f"stock:computing:{version}")
     assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 0
+
+
+def test_a_client_that_accepts_gzip_gets_the_cached_gzip_bytes(api, bank_a):
+    import gzip
+    import json
+
+    make_unit(site=bank_a)
+    client = api()
+    plain = client.get("/api/v1/stock")
+    packed = client.get("/api/v1/stock", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) < len(plain.content)
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    csv_packed = client.get("/api/v1/stock.csv", {"abo": "O"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert gzip.decompress(csv_packed.content) == client.get("/api/v1/stock.csv", {"abo": "O"}).content
+
+
+def test_no_query_string_means_no_filter():
+    from dblood.inventory.serializers import StockFilterSerializer
+
+    serializer = StockFilterSerializer(data={})
+    assert serializer.is_valid() and serializer.validated_data == {}
