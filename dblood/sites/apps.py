@@ -10,5 +10,8 @@ class SitesConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from . import signals
+
+        signals.connect()
         # Any Pillow decode in the api (not only site photos) refuses decompression bombs.
         Image.MAX_IMAGE_PIXELS = settings.SITE_PHOTO_MAX_PIXELS

@@ -12,7 +12,7 @@ from .photos import photo_name, photo_reencode
 logger = logging.getLogger(__name__)
 
 
-def _delete_file(name: str) -> None:
+def delete_photo_file(name: str) -> None:
     """Remove a stored photo; a file already gone is fine, a storage error is logged, not raised
     (the row no longer points at it, so at worst an orphan file stays behind)."""
     if not name:
@@ -42,9 +42,9 @@ def site_photo_replace(*, site: Site, upload) -> Site:
             locked.photo_width = photo.width
             locked.photo_height = photo.height
             locked.save(update_fields=["photo", "photo_width", "photo_height"])
-            transaction.on_commit(lambda: _delete_file(old))
+            transaction.on_commit(lambda: delete_photo_file(old))
     except BaseException:
-        _delete_file(name)
+        delete_photo_file(name)
         raise
     return locked
 
@@ -59,5 +59,5 @@ def site_photo_delete(*, site: Site) -> Site:
             locked.photo_width = None
             locked.photo_height = None
             locked.save(update_fields=["photo", "photo_width", "photo_height"])
-            transaction.on_commit(lambda: _delete_file(old))
+            transaction.on_commit(lambda: delete_photo_file(old))
     return locked

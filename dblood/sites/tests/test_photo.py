@@ -303,3 +303,11 @@ def test_pillows_own_bomb_limit_comes_from_the_setting(settings):
         assert Image.MAX_IMAGE_PIXELS == 1234
     finally:
         Image.MAX_IMAGE_PIXELS = original
+
+
+def test_deleting_a_site_deletes_its_photo_file(api, staff_a, bank_a, media_root, django_capture_on_commit_callbacks):
+    assert upload(api(staff_a), bank_a, image_bytes("PNG")).status_code == 200
+    assert len(stored_files(media_root)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        Site.objects.get(pk=bank_a.pk).delete()
+    assert stored_files(media_root) == []
