@@ -164,10 +164,12 @@ class Api:
         self._http = httpx.Client(base_url=f"{base_url}/api/v1/", headers=headers, timeout=timeout, transport=TRANSPORT)
 
     # -- transport -------------------------------------------------------------------------
-    def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None) -> httpx.Response:
+    def request(
+        self, method: str, path: str, *, params: dict | None = None, json: Any = None, files: dict | None = None
+    ) -> httpx.Response:
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         try:
-            response = self._http.request(method, path.lstrip("/"), params=clean or None, json=json)
+            response = self._http.request(method, path.lstrip("/"), params=clean or None, json=json, files=files)
         except (httpx.TransportError, httpx.TimeoutException) as exc:
             raise ApiUnavailable(str(exc)) from exc
         if response.status_code in (502, 503, 504):
@@ -230,6 +232,14 @@ class Api:
 
     def site(self, site_id: int) -> dict[str, Any]:
         return self.get(f"sites/{site_id}")
+
+    def site_photo_upload(self, site_id: int, *, content: bytes, content_type: str) -> dict[str, Any]:
+        """PUT the photo as multipart. The filename sent is fixed: the api never uses it anyway."""
+        files = {"photo": ("photo", content, content_type or "application/octet-stream")}
+        return _json(self.request("PUT", f"sites/{site_id}/photo", files=files))
+
+    def site_photo_delete(self, site_id: int) -> None:
+        self.delete(f"sites/{site_id}/photo")
 
     def drives(self, **filters: Any) -> list[Drive]:
         return _results(self.get("drives", **filters))  # type: ignore[return-value]

@@ -111,6 +111,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR.parent / "staticfiles
 STORAGES = {"staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 WHITENOISE_AUTOREFRESH = DEBUG
+# Uploads (site photos) are the api's; nginx serves them at /media/ on this origin. Only `make run`
+# (DEBUG, no nginx) serves them from here, read from the api's media folder.
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR.parent / "media"))
+# A photo (nginx lets 10 MB through) is passed on to the api from memory, not a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Security headers. The Content Security Policy is set by dblood_web.middleware: only this site's
 # own scripts, styles and images; no inline script, no framing.

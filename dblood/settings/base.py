@@ -283,3 +283,11 @@ EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
 # counted as having come through one more proxy than NUM_PROXIES, so the login throttles count
 # browsers, not the web. Empty: the web is the client (every web sign-in shares one bucket).
 WEB_PROXY_KEY = env.str("WEB_PROXY_KEY", default="")
+
+# ---- Site photos (a photo of each blood bank / hospital, PUT /api/v1/sites/{id}/photo) -----------
+# Largest photo file accepted (413 naming the field `photo` above it); UPLOAD_MAX_BYTES stays the
+# outer cap on the whole multipart body.
+SITE_PHOTO_MAX_BYTES = env.int("SITE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# Largest image in pixels (width x height) the api will decode: a small file can declare a huge
+# image (decompression bomb). Also Pillow's Image.MAX_IMAGE_PIXELS (set in SitesConfig.ready).
+SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=40_000_000)

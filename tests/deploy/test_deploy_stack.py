@@ -198,6 +198,35 @@ def test_media_files_are_served_by_nginx_as_inert_data(stack, client):
     assert client.get("/media/missing.txt").status_code == 404
 
 
+def test_a_site_photo_goes_through_the_trimmed_pillow_and_nginx_serves_it_as_an_image(stack, client):
+    """Upload through nginx as demo staff; the api decodes with the image's trimmed Pillow (no AVIF,
+    fonts or lcms, debugging symbols stripped); nginx serves the stored copy as a JPEG, and the
+    blood bank's public page shows it."""
+    import io
+
+    from PIL import Image
+
+    login = client.post("/api/v1/auth/login", json={"email": "staff@dblood.local", "password": "demo-pass-2026"})
+    assert login.status_code == 200, login.text
+    site_id = login.json()["user"]["memberships"][0]["site_id"]
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 20, 20)).save(photo, "WEBP")
+    response = client.put(
+        f"/api/v1/sites/{site_id}/photo",
+        files={"photo": ("../../../etc/x.webp", photo.getvalue(), "image/webp")},
+        headers={"Authorization": f"Bearer {login.json()['token']}"},
+    )
+    assert response.status_code == 200, response.text
+    url = response.json()["photo_url"]
+    assert re.fullmatch(rf"/media/sites/{site_id}/[0-9a-f]{{32}}\.jpg", url)
+    served = client.get(url)
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert Image.open(io.BytesIO(served.content)).size == (64, 48)
+    if stack.web_url:
+        assert f'src="{url}"' in client.get(f"/blood-banks/{site_id}/").text
+
+
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_api_refuses_to_start_without_its_secrets(stack, missing):
     env = stack.api_env(GUNICORN_BIND=f"127.0.0.1:{get_port(None)}", **{missing: None})
