@@ -78,9 +78,11 @@ def _units_transition(*, units, to, by, reason, already_locked, **fields) -> lis
     return locked
 
 
-def unit_transition(*, unit: BloodUnit, to: str, by=None, reason: str = "", **fields) -> BloodUnit:
+def unit_transition(
+    *, unit: BloodUnit, to: str, by=None, reason: str = "", already_locked: bool = False, **fields
+) -> BloodUnit:
     """Move one unit to state `to`, or raise Conflict (409) naming both states (see units_transition)."""
-    return units_transition(units=[unit], to=to, by=by, reason=reason, **fields)[0]
+    return units_transition(units=[unit], to=to, by=by, reason=reason, already_locked=already_locked, **fields)[0]
 
 
 @transaction.atomic
@@ -134,7 +136,7 @@ def unit_expire(*, unit_id: int, now=None) -> bool:
             locked = BloodUnit.objects.select_for_update().get(pk=unit_id)
             if locked.state not in states.EXPIRABLE or locked.expires_at > now:
                 return False
-            unit_transition(unit=locked, to=BloodUnit.State.EXPIRED, reason="Shelf life ended.")
+            unit_transition(unit=locked, to=BloodUnit.State.EXPIRED, reason="Shelf life ended.", already_locked=True)
     except Conflict:
         return False
     return True

@@ -204,7 +204,7 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
     if not chosen:
         raise Conflict("Nothing is reserved for this request.", code="not_reserved")
     now = timezone.now()
-    issued = [reserved[pk] for pk in sorted(chosen)]
+    issued = [reserved[pk] for pk in sorted(set(chosen))]
     units_transition(
         units=[allocation.unit for allocation in issued],
         to=BloodUnit.State.ISSUED,
