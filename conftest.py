@@ -41,6 +41,10 @@ def django_db_modify_db_settings(postgresql_server):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttles and cached pages must not leak between tests."""
+    from dblood.inventory.stock import forget_recent
+
     cache.clear()
+    forget_recent()
     yield
     cache.clear()
+    forget_recent()

@@ -39,6 +39,14 @@ def ceiling_db(conn, n):
     return [("GET", "/bench/ceiling-db", None, None)] * 2
 
 
+def drf_token(conn, n):
+    return [("GET", "/bench/drf-token", token, None) for token in _donor_tokens(conn, 50)]
+
+
+def orm_page(conn, n):
+    return [("GET", "/bench/orm-page", None, None)] * 2
+
+
 def stock(conn, n):
     return [("GET", "/api/v1/stock", None, None)] * 2
 
@@ -94,6 +102,8 @@ def call_out_start(conn, n):
 ENDPOINTS = [
     Endpoint("ceiling", "ceiling: minimal Django JSON view", "ceiling", ceiling),
     Endpoint("ceiling-db", "reference: the ceiling plus one `SELECT 1`", "reference", ceiling_db),
+    Endpoint("drf-token", "reference: a DRF view with bearer-token auth, no query", "reference", drf_token),
+    Endpoint("orm-page", "reference: a DRF list, one ORM query, 20 rows x 7 columns", "reference", orm_page),
     Endpoint("stock", "public stock `GET /api/v1/stock`", "cached", stock),
     Endpoint("drives", "drive search `GET /api/v1/drives?lat&lon&radius_km`", "read", drive_search, paged=True),
     Endpoint("sites", "nearest blood banks `GET /api/v1/sites?lat&lon`", "read", nearest_banks, paged=True),

@@ -230,4 +230,17 @@ def write(run, out: Path) -> None:
         f"the query counts showed, and what to change: [FINDINGS.md]({findings}).",
         "",
     ]
+    lines += _kept(out / "RESULTS.md")
     (out / "RESULTS.md").write_text("\n".join(lines))
+
+
+# Sections another command writes into RESULTS.md (`make bench-soak`): a benchmark run keeps them.
+KEPT_SECTIONS = ("## Soak",)
+
+
+def _kept(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    text = path.read_text()
+    starts = sorted(i for i in (text.find("\n" + heading) for heading in KEPT_SECTIONS) if i >= 0)
+    return [text[starts[0] + 1 :].rstrip(), ""] if starts else []

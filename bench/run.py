@@ -106,7 +106,8 @@ def request(base: str, line, page_size: int | None = None) -> Answer:
     method, path, token, body = line
     if page_size:
         path += ("&" if "?" in path else "?") + f"page_size={page_size}"
-    headers = {"Accept": "application/json"}
+    # Like a browser (and bench/lua/requests.lua): the body is read, never decoded.
+    headers = {"Accept": "application/json", "Accept-Encoding": "gzip"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     if body:

@@ -3,7 +3,12 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import path
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from dblood.sites.models import Site
 from dblood.urls import handler400, handler403, handler404, handler500
 from dblood.urls import urlpatterns as api_urlpatterns
 
@@ -23,8 +28,36 @@ def ceiling_db(request):
     return JsonResponse({"status": "ok", "items": [{"id": i} for i in range(3)]})
 
 
+class DrfTokenFloor(APIView):
+    """The least an authenticated api read costs: DRF, the api's bearer-token authentication (from
+    the token cache), a permission check, the ceiling's body; no query of its own."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        return Response({"status": "ok", "items": [{"id": i} for i in range(3)]})
+
+
+class _SiteRow(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "code", "name", "city", "province", "latitude", "longitude"]
+
+
+class OrmPageFloor(generics.ListAPIView):
+    """The least a public paged list costs: one ORM query (a page of 20 rows with its total, as
+    every api list), seven plain columns each, a DRF serializer; no filter, join or computed field."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    serializer_class = _SiteRow
+    queryset = Site.objects.order_by("id")
+
+
 urlpatterns = [
     path("bench/ceiling", ceiling, name="bench-ceiling"),
     path("bench/ceiling-db", ceiling_db, name="bench-ceiling-db"),
+    path("bench/drf-token", DrfTokenFloor.as_view(), name="bench-drf-token"),
+    path("bench/orm-page", OrmPageFloor.as_view(), name="bench-orm-page"),
     *api_urlpatterns,
 ]

@@ -116,23 +116,60 @@ def _results(body: Any) -> list[dict[str, Any]]:
     return list(body or [])
 
 
-class Api:
-    """One api conversation on behalf of one web request (and its user's token, if any)."""
+# Sent with every call when WEB_PROXY_KEY is set: the api then counts the web as one more trusted
+# proxy in X-Forwarded-For (a browser cannot send it: it does not know the key).
+PROXY_KEY_HEADER = "X-Dblood-Web-Proxy-Key"
 
-    def __init__(self, *, base_url: str, token: str | None = None, language: str | None = None, timeout: float = 5.0):
+
+def forwarded_for(*, remote_addr: str, forwarded: str | None, trusted_proxies: int) -> str:
+    """The X-Forwarded-For the web sends the api for one browser request.
+
+    The hops the web's own trusted proxies wrote (the last `trusted_proxies` entries of the header
+    it received; nginx in front = 1), then the address the web itself saw. Anything a browser wrote
+    before those is dropped, so a browser cannot choose its own login-throttle bucket at the api:
+    the api reads the entry its trusted hops point at, and that entry is always one a proxy wrote.
+    """
+    hops = [hop.strip() for hop in (forwarded or "").split(",") if hop.strip()]
+    trusted = hops[-trusted_proxies:] if trusted_proxies > 0 else []
+    return ", ".join([*trusted, remote_addr or "unknown"])
+
+
+class Api:
+    """One api conversation on behalf of one web request (and its user's token, if any).
+
+    `forwarded_for` (see `forwarded_for()`) and `proxy_key` tell the api which browser the call is
+    for, so its per-address throttles count browsers, not the web.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        token: str | None = None,
+        language: str | None = None,
+        timeout: float = 5.0,
+        forwarded_for: str | None = None,
+        proxy_key: str | None = None,
+    ):
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if language:
             headers["Accept-Language"] = language
+        if forwarded_for:
+            headers["X-Forwarded-For"] = forwarded_for
+            if proxy_key:
+                headers[PROXY_KEY_HEADER] = proxy_key
         self.token = token
         self._http = httpx.Client(base_url=f"{base_url}/api/v1/", headers=headers, timeout=timeout, transport=TRANSPORT)
 
     # -- transport -------------------------------------------------------------------------
-    def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None) -> httpx.Response:
+    def request(
+        self, method: str, path: str, *, params: dict | None = None, json: Any = None, files: dict | None = None
+    ) -> httpx.Response:
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         try:
-            response = self._http.request(method, path.lstrip("/"), params=clean or None, json=json)
+            response = self._http.request(method, path.lstrip("/"), params=clean or None, json=json, files=files)
         except (httpx.TransportError, httpx.TimeoutException) as exc:
             raise ApiUnavailable(str(exc)) from exc
         if response.status_code in (502, 503, 504):
@@ -195,6 +232,14 @@ class Api:
 
     def site(self, site_id: int) -> dict[str, Any]:
         return self.get(f"sites/{site_id}")
+
+    def site_photo_upload(self, site_id: int, *, content: bytes, content_type: str) -> dict[str, Any]:
+        """PUT the photo as multipart. The filename sent is fixed: the api never uses it anyway."""
+        files = {"photo": ("photo", content, content_type or "application/octet-stream")}
+        return _json(self.request("PUT", f"sites/{site_id}/photo", files=files))
+
+    def site_photo_delete(self, site_id: int) -> None:
+        self.delete(f"sites/{site_id}/photo")
 
     def drives(self, **filters: Any) -> list[Drive]:
         return _results(self.get("drives", **filters))  # type: ignore[return-value]

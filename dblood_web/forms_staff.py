@@ -160,3 +160,13 @@ class OutcomeForm(forms.Form):
         coerce=lambda value: value == "true",
     )
     reaction = forms.CharField(label=_("Reaction, if any"), required=False, max_length=200)
+
+
+class SitePhotoForm(forms.Form):
+    """The photo of a blood bank or hospital. The web only checks a file came; the api decodes it."""
+
+    photo = forms.FileField(
+        label=_("Photo of the building or entrance"),
+        help_text=_("JPEG, PNG or WebP. Donors see it on this page."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )

@@ -11,7 +11,7 @@ from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
 from . import session
-from .api import Api, ApiError, ApiUnavailable
+from .api import Api, ApiError, ApiUnavailable, forwarded_for
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,12 @@ class ApiMiddleware:
                 token=session.token(request),
                 language=getattr(request, "LANGUAGE_CODE", None),
                 timeout=settings.DBLOOD_API_TIMEOUT,
+                forwarded_for=forwarded_for(
+                    remote_addr=request.META.get("REMOTE_ADDR", ""),
+                    forwarded=request.META.get("HTTP_X_FORWARDED_FOR"),
+                    trusted_proxies=settings.NUM_PROXIES,
+                ),
+                proxy_key=settings.WEB_PROXY_KEY,
             )
         )
         try:

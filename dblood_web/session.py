@@ -37,6 +37,16 @@ def has_role(request, *roles: str) -> bool:
     return bool(current and current.get("role") in roles)
 
 
+def may_manage_site(request, site_id: int) -> bool:
+    """Staff of this site (by their memberships), or an admin: who is offered the site's own forms.
+    The api decides for real."""
+    current = user(request) or {}
+    if current.get("role") == "admin":
+        return True
+    staff = current.get("role") in ("blood_bank_staff", "hospital_staff")
+    return staff and any(m.get("site_id") == site_id for m in current.get("memberships", []))
+
+
 def login_required(*roles: str):
     """Send anonymous visitors to log in (and back); a wrong role gets the 403 page."""
 

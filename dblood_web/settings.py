@@ -39,6 +39,12 @@ else:
 # The api, reached over HTTP only (the web never imports `dblood`).
 DBLOOD_API_URL = env.str("DBLOOD_API_URL", default="http://127.0.0.1:8080").rstrip("/")
 DBLOOD_API_TIMEOUT = env.float("DBLOOD_API_TIMEOUT", default=5.0)
+# The browser's address goes to the api in X-Forwarded-For (its login throttles count browsers,
+# not the web): the hops written by the NUM_PROXIES proxies in front of the web (nginx: 1), then the
+# address the web saw. WEB_PROXY_KEY, the same value as the api's, tells the api to trust that one
+# extra hop; without it the api counts the web as the client.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+WEB_PROXY_KEY = env.str("WEB_PROXY_KEY", default="")
 
 INSTALLED_APPS = [
     "django.contrib.messages",
@@ -105,6 +111,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR.parent / "staticfiles
 STORAGES = {"staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 WHITENOISE_AUTOREFRESH = DEBUG
+# Uploads (site photos) are the api's; nginx serves them at /media/ on this origin. Only `make run`
+# (DEBUG, no nginx) serves them from here, read from the api's media folder.
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR.parent / "media"))
+# A photo (nginx lets 10 MB through) is passed on to the api from memory, not a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Security headers. The Content Security Policy is set by dblood_web.middleware: only this site's
 # own scripts, styles and images; no inline script, no framing.

@@ -1,6 +1,8 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.urls import path
 
-from .views import account, appointments, deferrals, donor, hospital, public, staff
+from .views import account, appointments, deferrals, donor, hospital, public, site_photo, staff
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -8,6 +10,7 @@ urlpatterns = [
     path("drives/", public.drives, name="drives"),
     path("blood-banks/", public.sites, name="sites"),
     path("blood-banks/<int:site_id>/", public.site_detail, name="site"),
+    path("blood-banks/<int:site_id>/photo/", site_photo.site_photo, name="site_photo"),
     path("signup/", account.signup, name="signup"),
     path("login/", account.login, name="login"),
     path("logout/", account.logout, name="logout"),
@@ -53,6 +56,10 @@ urlpatterns = [
     path("hospital/requests/", hospital.requests_page, name="hospital_requests"),
     path("hospital/requests/<int:request_id>/outcome/", hospital.outcome, name="hospital_outcome"),
 ]
+
+if settings.DEBUG:
+    # `make run` has no nginx: serve the api's uploads (site photos) from the shared media folder.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler403 = "dblood_web.views.public.permission_denied"
 handler404 = "dblood_web.views.public.page_not_found"

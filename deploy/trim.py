@@ -14,7 +14,12 @@ site-packages:
 - bytecode caches (the image runs with PYTHONDONTWRITEBYTECODE; gunicorn preloads the app
   once per container, so compiling on start costs about a second, not 16 MB per image);
 - with --drop-static, the packages' `static/` folders: collectstatic has already copied them
-  into STATIC_ROOT, which is all whitenoise and nginx serve in production.
+  into STATIC_ROOT, which is all whitenoise and nginx serve in production;
+- Pillow's optional extension modules the api never loads, with the libraries bundled only for
+  them: AVIF (libavif, 5 MB), fonts (freetype, harfbuzz, brotli, libpng), colour management
+  (lcms2) and Tk. The api decodes JPEG, PNG and WebP photos (dblood/sites/photos.py), which need
+  only `_imaging` and `_webp`; Pillow treats the missing modules as unavailable features
+  (`PIL.features.check("avif")` is False), it does not fail to import.
 
 static-root (after collectstatic with whitenoise's CompressedManifestStaticFilesStorage):
 - the unhashed copies: templates link the hashed names through the manifest;
@@ -28,10 +33,24 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 KEEP_LANGUAGES = frozenset({"en", "id"})
+# Pillow: optional extension modules (PIL/<name>.*.so) and the bundled libraries only they link
+# (pillow.libs/<prefix>-<hash>.so.* in a wheel; checked with `readelf -d` on Pillow 13's wheels).
+PILLOW_UNUSED_MODULES = ("_avif", "_imagingft", "_imagingcms", "_imagingtk")
+PILLOW_UNUSED_LIBRARIES = (
+    "libavif",
+    "libfreetype",
+    "libharfbuzz",
+    "libbrotlicommon",
+    "libbrotlidec",
+    "libpng16",
+    "liblcms2",
+)
 
 
 def _is_language_dir(path: Path) -> bool:
@@ -49,7 +68,45 @@ def trim_site_packages(root: Path, *, drop_static: bool = False) -> int:
     doomed += [path for path in root.rglob("__pycache__") if path.is_dir()]
     if drop_static:
         doomed += [path for path in root.rglob("static") if path.is_dir()]
-    return _remove(doomed)
+    doomed += _pillow_unused(root)
+    return _remove(doomed) + strip_debug(root)
+
+
+def _pillow_unused(root: Path) -> list[Path]:
+    doomed = [path for name in PILLOW_UNUSED_MODULES for path in root.glob(f"PIL/{name}.*")]
+    for libs in root.glob("pillow.libs"):  # manylinux/musllinux wheels bundle their libraries here
+        doomed += [
+            lib for lib in libs.iterdir() if lib.name.startswith(tuple(f"{n}-" for n in PILLOW_UNUSED_LIBRARIES))
+        ]
+    return doomed
+
+
+def strip_debug(root: Path) -> int:
+    """Drop DWARF debugging sections from every shared object under root; returns bytes saved."""
+    strip = shutil.which("strip")
+    if strip is None:
+        print("trim: `strip` not found (binutils); compiled modules keep their debugging symbols")
+        return 0
+    saved = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "stripped"
+        for path in sorted(root.rglob("*.so*")):
+            if path.is_symlink() or not path.is_file() or not _is_elf(path):
+                continue
+            command = [strip, "--strip-debug", "-o", str(out), str(path)]
+            if subprocess.run(command, capture_output=True).returncode:  # noqa: S603 (our own file list)
+                continue  # not something strip understands: leave it as it is
+            before, after = path.stat().st_size, out.stat().st_size
+            if after < before:
+                shutil.copymode(path, out)
+                shutil.move(out, path)
+                saved += before - after
+    return saved
+
+
+def _is_elf(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"\x7fELF"
 
 
 def trim_static_root(root: Path) -> int:

@@ -28,7 +28,7 @@ local function load_lines(file, nthreads)
   for line in io.lines(file) do
     if index % nthreads == id then
       local f = split(line)
-      local headers = { ["Accept"] = "application/json" }
+      local headers = { ["Accept"] = "application/json", ["Accept-Encoding"] = "gzip" }
       if f[3] ~= "-" then headers["Authorization"] = "Bearer " .. f[3] end
       local body = nil
       if f[4] ~= "-" then

@@ -54,3 +54,14 @@ def test_profile_summary_counts_self_and_inclusive_time(tmp_path):
     assert text.startswith("4 samples")
     assert " 75.0%  wait (psycopg/connection.py:9)" in text
     assert "100.0%  view (dblood/drives/views.py:5)" in text
+
+
+def test_a_rewrite_of_the_results_keeps_the_soak_section(tmp_path):
+    from bench.report import _kept
+
+    results = tmp_path / "RESULTS.md"
+    assert _kept(results) == []
+    results.write_text("# dblood benchmark results\n\n## Throughput\n\nold table\n\n## Soak\n\n28436 requests\n")
+    assert _kept(results) == ["## Soak\n\n28436 requests", ""]
+    results.write_text("# dblood benchmark results\n\n## Throughput\n")
+    assert _kept(results) == []

@@ -6,4 +6,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from . import schema  # noqa: F401 - registers the OpenAPI security scheme
+        from . import (
+            schema,  # noqa: F401 - registers the OpenAPI security scheme
+            signals,
+        )
+
+        signals.connect()

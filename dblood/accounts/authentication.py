@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from . import token_cache
 from .models import ApiToken, hash_token
 
 # Writing last_used_at on every request would turn reads into writes; once a minute is enough.
@@ -10,7 +11,11 @@ _LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer <token>` (also `Token <token>`). Unknown or expired: 401."""
+    """`Authorization: Bearer <token>` (also `Token <token>`). Unknown or expired: 401.
+
+    The token -> user lookup is served from the cache when it can be (see token_cache): one
+    memcached round trip instead of a query.
+    """
 
     keywords = ("bearer", "token")
 
@@ -24,15 +29,30 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Malformed token.") from exc
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(key)).first()
+        key_hash = hash_token(key)
+        entry = token_cache.lookup(key_hash) or self._load(key_hash)
+        now = timezone.now()
+        if entry.expires_at <= now:
+            raise exceptions.AuthenticationFailed("Token expired; log in again.")
+        if entry.last_used_at is None or now - entry.last_used_at > _LAST_USED_GRANULARITY:
+            ApiToken.objects.filter(pk=entry.token_id).update(last_used_at=now)
+            entry = token_cache.Entry(entry.token_id, entry.expires_at, now, entry.user)
+            token_cache.store(key_hash, entry)
+        token = ApiToken(
+            pk=entry.token_id, user=entry.user, key_hash=key_hash, expires_at=entry.expires_at, last_used_at=now
+        )
+        return entry.user, token
+
+    def _load(self, key_hash: str) -> token_cache.Entry:
+        token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid token.")
-        now = timezone.now()
-        if token.expires_at <= now:
-            raise exceptions.AuthenticationFailed("Token expired; log in again.")
-        if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user, token
+        user = token.user
+        if not user.is_donor:
+            user.site_ids  # noqa: B018 - staff: loaded now, so it is cached with the user
+        entry = token_cache.Entry(token.pk, token.expires_at, token.last_used_at, user)
+        token_cache.store(key_hash, entry)
+        return entry
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

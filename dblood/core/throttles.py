@@ -10,8 +10,41 @@ characters, 300-character "emails") is illegal in memcached.
 """
 
 import hashlib
+import hmac
 
+from django.conf import settings
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+# The web (dblood_web) sends this with WEB_PROXY_KEY on every call it makes for a browser.
+WEB_PROXY_KEY_META = "HTTP_X_DBLOOD_WEB_PROXY_KEY"
+
+
+def trusted_hops(request) -> int:
+    """How many X-Forwarded-For entries, from the right, proxies we trust wrote for this request.
+
+    NUM_PROXIES counts the proxies in front of the api (nginx: 1). A call from the web went through
+    one more: nginx, then the web, which appended the address it saw (dblood_web.api.forwarded_for).
+    Only a caller holding WEB_PROXY_KEY is counted as the web: a browser sending the header
+    without the key, or X-Forwarded-For entries of its own, gains nothing.
+    """
+    hops = api_settings.NUM_PROXIES or 0
+    key = getattr(settings, "WEB_PROXY_KEY", "")
+    sent = request.META.get(WEB_PROXY_KEY_META, "")
+    if key and sent and hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), key.encode()):
+        hops += 1
+    return hops
+
+
+def client_address(request) -> str:
+    """The address the last trusted proxy saw (DRF's rule, with the web counted as a proxy)."""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    hops = trusted_hops(request)
+    if not hops or not forwarded:
+        return remote
+    addresses = [address.strip() for address in forwarded.split(",")]
+    return addresses[-min(hops, len(addresses))] or remote
 
 
 class AtomicRateThrottle(SimpleRateThrottle):
@@ -46,6 +79,9 @@ class AtomicRateThrottle(SimpleRateThrottle):
 
 class AddressRateThrottle(AtomicRateThrottle):
     """Per client address (the one the last trusted proxy saw, see NUM_PROXIES)."""
+
+    def get_ident(self, request):
+        return client_address(request)
 
     def get_cache_key(self, request, view):
         return self.ident_key(self.get_ident(request) or "unknown")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
@@ -17,11 +18,21 @@ from .catalogue import catalogue_ensure
 from .models import EligibilityProfile
 
 
+def _cache_key(code: str) -> str:
+    return f"eligibility:profile:{code}"
+
+
 def active_profile() -> EligibilityProfile:
-    """The profile named by settings.ELIGIBILITY_PROFILE (one query; admin edits apply at once)."""
+    """The profile named by settings.ELIGIBILITY_PROFILE, from the cache when it is there (every
+    eligibility answer needs it); saving or deleting a profile drops it (`forget_profile`), so admin
+    edits apply at once."""
     code = settings.ELIGIBILITY_PROFILE
+    profile = cache.get(_cache_key(code))
+    if profile is not None:
+        return profile
     profile = EligibilityProfile.objects.filter(code=code).first()
     if profile is not None:
+        cache.set(_cache_key(code), profile, None)
         return profile
     # A seeded profile deleted by mistake (or a flushed test database) comes back with its defaults.
     catalogue_ensure()
@@ -32,6 +43,11 @@ def active_profile() -> EligibilityProfile:
             f"ELIGIBILITY_PROFILE={code!r} names no eligibility profile; create it in the admin or pick "
             f"one of {list(EligibilityProfile.objects.values_list('code', flat=True))}."
         ) from exc
+
+
+def forget_profile(sender, instance, **kwargs) -> None:
+    """post_save / post_delete of an EligibilityProfile: the next read loads it again."""
+    cache.delete(_cache_key(instance.code))
 
 
 @dataclass(frozen=True)

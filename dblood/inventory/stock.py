@@ -1,7 +1,8 @@
 """Stock per blood bank x group x component, served from the cache.
 
 `invalidate()` is called after every unit state change (services.unit_transition): it bumps a
-version that is part of the cache key, so the next read after a change recomputes at once.
+version that every cached body is checked against, so reads after a change recompute (at once in
+the process that made the change, within STOCK_LOCAL_SECONDS in the others: see `rendered`).
 The whole table is cached once per version; filters are applied to the cached table.
 """
 
@@ -10,6 +11,7 @@ import gzip
 import hashlib
 import io
 import json
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -38,7 +40,9 @@ class Level:
 
 
 def invalidate() -> None:
-    """Bump the version so every cached stock view is stale at once."""
+    """Bump the version so every cached stock view is stale: at once in this process, within
+    STOCK_LOCAL_SECONDS in the others (see `rendered`)."""
+    forget_recent()
     try:
         cache.incr(STOCK_VERSION_KEY)
     except ValueError:
@@ -209,25 +213,54 @@ CSV_COLUMNS = [
 ]
 
 
-def rendered(*, filters: dict, fmt: str, gzipped: bool = False) -> bytes:
-    """The public body as bytes (`json` or `csv`; gzip-compressed when `gzipped`), cached per table
-    version and filters.
+# Rendered bodies this process served lately: (fmt, filters digest) -> (when, version, bytes).
+_recent: dict[tuple[str, str], tuple[float, int, bytes]] = {}
+_RECENT_MAX = 256
 
-    A cached read is then one cache get, with no filtering or encoding. Bodies are cached gzipped:
-    the national table is ~0.7 MB of JSON at 200 blood banks (memcached's default item limit is
-    1 MB) and ~16 kB gzipped. The key carries the
-    version of the table actually used, so a body made from the last table while another reader
-    recomputes is never filed under the new version.
+
+def forget_recent() -> None:
+    """Drop the bodies this process keeps (a change made here, or a test's fresh start)."""
+    _recent.clear()
+
+
+def rendered(*, filters: dict, fmt: str, gzipped: bool = False) -> bytes:
+    """The public body as bytes (`json` or `csv`; gzip-compressed when `gzipped`), cached per
+    filters together with the table version it was made from.
+
+    Two levels. Each process keeps the bodies it served for STOCK_LOCAL_SECONDS (default 1 s)
+    without asking anyone: a memcached round trip costs more than the rest of the request. After
+    that it asks memcached, in one `get_many`, for the current version and the shared body. So a
+    state change is seen at once by the process that made it (`invalidate` clears its bodies) and
+    within STOCK_LOCAL_SECONDS by the others; with memcached down, each process recomputes at most
+    once in that time instead of on every request.
+
+    Bodies are cached gzipped: the national table is ~0.7 MB of JSON at 200 blood banks
+    (memcached's default item limit is 1 MB) and ~16 kB gzipped. A body carries the version of
+    the table actually used, so one made from the last table while another reader recomputes is
+    never taken for the new version.
     """
     digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
-    packed = cache.get(f"stock:out:{cache.get(STOCK_VERSION_KEY)}:{fmt}:{digest}")
-    if packed is None:
-        data = table()
-        key = f"stock:out:{data.get('version', 0)}:{fmt}:{digest}"
-        packed = cache.get(key)
-        if packed is None:
+    now = time.monotonic()
+    recent = _recent.get((fmt, digest))
+    if recent is not None and now - recent[0] < settings.STOCK_LOCAL_SECONDS:
+        packed = recent[2]
+    else:
+        key = f"stock:out:{fmt}:{digest}"
+        found = cache.get_many([STOCK_VERSION_KEY, key])
+        current, cached = found.get(STOCK_VERSION_KEY), found.get(key)
+        if cached is not None and current is not None and cached[0] == current:
+            version, packed = cached
+        else:
+            data = table()
+            version = data.get("version", 0)
             packed = gzip.compress(_encode(_public(data, filters), fmt), compresslevel=6, mtime=0)
-            cache.set(key, packed, settings.STOCK_CACHE_SECONDS)
+            cache.set(key, (version, packed), settings.STOCK_CACHE_SECONDS)
+        # Not kept: the last table, served while another reader recomputes the current one. Kept
+        # with memcached down (no version to compare): it was just computed from the database.
+        if settings.STOCK_LOCAL_SECONDS > 0 and current in (None, version):
+            if len(_recent) >= _RECENT_MAX:
+                _recent.clear()
+            _recent[(fmt, digest)] = (now, version, packed)
     return packed if gzipped else gzip.decompress(packed)
 
 

@@ -1,5 +1,8 @@
+import re
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -41,10 +44,21 @@ def _query(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
 def _stock_response(request, *, fmt: str, content_type: str) -> HttpResponse:
-    """The cached body (compression on the wire is nginx's job)."""
-    filters = _query(StockFilterSerializer, request)
-    return HttpResponse(stock.rendered(filters=filters, fmt=fmt), content_type=content_type)
+    """The cached body. It is kept gzipped, so a client that accepts gzip (every browser, nginx
+    passing a browser's request on) gets those bytes as they are: no decompression here, a tenth of
+    the bytes on the wire, and nothing for nginx to compress again."""
+    # No query string (the dashboard's default view, most requests): nothing to validate.
+    filters = _query(StockFilterSerializer, request) if request.GET else {}
+    gzipped = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    response = HttpResponse(stock.rendered(filters=filters, fmt=fmt, gzipped=gzipped), content_type=content_type)
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 class StockView(APIView):
@@ -143,6 +157,9 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TransferSerializer
     lookup_value_regex = r"\d+"
     queryset = Transfer.objects.none()  # for the schema; requests use get_queryset
+    # ?status=in_transit: what the inventory page shows, without reading every past transfer.
+    # django-filter answers an unknown status with a 400 naming `status`.
+    filterset_fields = ["status"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

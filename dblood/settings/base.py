@@ -70,15 +70,17 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default="sqlite:///db.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-# A connection that broke while PostgreSQL restarted is replaced, not reused.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Off by default: a health check is a `SELECT 1` round trip at the start of every request. Without
+# it, a connection broken by a PostgreSQL restart fails its worker's next request with a 503 (retry)
+# and is replaced after it; on, that request is spared and every request pays the round trip.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MEMCACHED_LOCATION = env_list("MEMCACHED_LOCATION")
 if MEMCACHED_LOCATION:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "BACKEND": "dblood.core.cache.PersistentPyMemcacheCache",
             "LOCATION": MEMCACHED_LOCATION,
             "KEY_PREFIX": "dblood",
             "TIMEOUT": 300,
@@ -88,6 +90,9 @@ if MEMCACHED_LOCATION:
                 "connect_timeout": 0.2,
                 "timeout": 0.2,
                 "no_delay": True,
+                # The connection is kept between requests (PersistentPyMemcacheCache): after failed
+                # retries memcached is skipped for dead_timeout seconds, then tried again.
+                "dead_timeout": 5,
             },
         }
     }
@@ -190,6 +195,9 @@ SPECTACULAR_SETTINGS = {
 
 # API tokens: stored as SHA-256 hashes, valid this long after creation.
 API_TOKEN_TTL = timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24 * 14))
+# Seconds a token -> user lookup is served from the cache (0: always from the database). Logout,
+# password changes and role or membership changes take effect at once regardless (token_cache).
+AUTH_TOKEN_CACHE_SECONDS = env.int("AUTH_TOKEN_CACHE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,
@@ -223,6 +231,9 @@ STOCK_CRITICAL_DAYS = env.float("STOCK_CRITICAL_DAYS", default=2.0)
 STOCK_LOW_DAYS = env.float("STOCK_LOW_DAYS", default=5.0)
 # How long a rendered stock table stays in the cache (any unit state change replaces it at once).
 STOCK_CACHE_SECONDS = env.int("STOCK_CACHE_SECONDS", default=300)
+# Seconds each api process serves a stock body it made or fetched without asking memcached again;
+# other processes see a stock change within this time (the one that made it, at once). 0: always ask.
+STOCK_LOCAL_SECONDS = env.float("STOCK_LOCAL_SECONDS", default=1.0)
 
 # --- Hospital requests, call-outs and notifications -------------------------------------------
 # Emergency call-outs: default radius around the collection site, donors asked per batch, and the
@@ -265,3 +276,18 @@ PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 # ---- Email to files (the web's browser tests read the password-reset link from them) -------
 # EMAIL_URL=filemail:////abs/dir writes each message to a file in /abs/dir (three slashes: relative).
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
+
+# --- Client address through the web (webfix) ------------------------------------------------------
+# The web calls the api for browsers and forwards each browser's address in X-Forwarded-For, having
+# appended the address it saw. A call bearing this key (the web's WEB_PROXY_KEY, same value) is
+# counted as having come through one more proxy than NUM_PROXIES, so the login throttles count
+# browsers, not the web. Empty: the web is the client (every web sign-in shares one bucket).
+WEB_PROXY_KEY = env.str("WEB_PROXY_KEY", default="")
+
+# ---- Site photos (a photo of each blood bank / hospital, PUT /api/v1/sites/{id}/photo) -----------
+# Largest photo file accepted (413 naming the field `photo` above it); UPLOAD_MAX_BYTES stays the
+# outer cap on the whole multipart body.
+SITE_PHOTO_MAX_BYTES = env.int("SITE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# Largest image in pixels (width x height) the api will decode: a small file can declare a huge
+# image (decompression bomb). Also Pillow's Image.MAX_IMAGE_PIXELS (set in SitesConfig.ready).
+SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=40_000_000)

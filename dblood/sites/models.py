@@ -35,6 +35,11 @@ class Site(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # A photo of the building or entrance, so donors recognise it. Always a JPEG the server
+    # re-encoded, under a name the server chose (dblood.sites.photos); never the client's file.
+    photo = models.FileField(max_length=200, null=True, blank=True, editable=False)
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from dblood.core.serializers import StrictSerializer
+
 from .geo import PointQuerySerializer
 from .models import Site
 
@@ -8,6 +10,7 @@ class SiteSerializer(serializers.ModelSerializer):
     verified = serializers.BooleanField(source="is_verified", read_only=True)
     verified_by = serializers.CharField(source="verified_by.name", read_only=True, default=None, allow_null=True)
     distance_km = serializers.SerializerMethodField()
+    photo_url = serializers.SerializerMethodField(help_text="Path of the site's photo under MEDIA_URL, or null.")
 
     class Meta:
         model = Site
@@ -28,11 +31,27 @@ class SiteSerializer(serializers.ModelSerializer):
             "verified",
             "verified_by",
             "distance_km",
+            "photo_url",
+            "photo_width",
+            "photo_height",
         ]
 
     def get_distance_km(self, site) -> float | None:
         value = getattr(site, "distance_km", None)
         return None if value is None else round(value, 2)
+
+    def get_photo_url(self, site) -> str | None:
+        return site.photo.url if site.photo else None
+
+
+class SitePhotoSerializer(StrictSerializer):
+    """`PUT /sites/{id}/photo`, multipart: the file in the field `photo`."""
+
+    photo = serializers.FileField(
+        allow_empty_file=False,
+        max_length=None,  # the client's filename is never used, so its length does not matter
+        help_text="A JPEG, PNG or WebP photo of the building or entrance. Stored re-encoded as JPEG.",
+    )
 
 
 class SiteQuerySerializer(PointQuerySerializer):

@@ -1,10 +1,16 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
-from . import selectors
+from dblood.core.schema import ErrorSerializer
+
+from . import selectors, services
 from .models import Site
-from .serializers import SiteQuerySerializer, SiteSerializer
+from .permissions import IsSiteStaffOrAdmin
+from .serializers import SitePhotoSerializer, SiteQuerySerializer, SiteSerializer
 
 
 @extend_schema(tags=["sites"])
@@ -27,3 +33,39 @@ class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(parameters=[SiteQuerySerializer])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        methods=["PUT"],
+        summary="Upload or replace the site's photo",
+        description="Multipart, the file in `photo`: a JPEG, PNG or WebP image, at most SITE_PHOTO_MAX_BYTES "
+        "(413 naming `photo` above) and SITE_PHOTO_MAX_PIXELS. Anything else is a 400 naming `photo`. "
+        "A re-encoded JPEG copy without metadata is stored under a name the server makes; the old photo "
+        "is deleted. Staff of this site and admins only.",
+        request={"multipart/form-data": SitePhotoSerializer},
+        responses={200: SiteSerializer, 413: OpenApiResponse(ErrorSerializer, description="The photo is too large.")},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Remove the site's photo",
+        description="The file is deleted after commit; a site without a photo answers 204 too. "
+        "Staff of this site and admins only.",
+        request=None,
+        responses={204: None},
+    )
+    @action(
+        detail=True,
+        methods=["put", "delete"],
+        url_path="photo",
+        permission_classes=[IsSiteStaffOrAdmin],
+        # JSON is parsed too, so a JSON body is a 400 naming `photo` rather than a bare 415.
+        parser_classes=[MultiPartParser, JSONParser],
+    )
+    def photo(self, request, pk=None):
+        site = self.get_object()
+        if request.method == "DELETE":
+            services.site_photo_delete(site=site)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        params = SitePhotoSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        site = services.site_photo_replace(site=site, upload=params.validated_data["photo"])
+        return Response(SiteSerializer(site, context=self.get_serializer_context()).data)

@@ -6,9 +6,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_safe
 
-from .. import dashboard
+from .. import dashboard, session
 from ..api import ApiError
 from ..forms import DriveSearchForm, SiteSearchForm, StockFilterForm
+from ..forms_staff import SitePhotoForm
 
 
 @require_safe
@@ -93,11 +94,18 @@ def sites(request):
 
 @require_GET
 def site_detail(request, site_id: int):
+    return site_page(request, site_id)
+
+
+def site_page(request, site_id: int, *, photo_form=None, status: int = 200):
+    """A blood bank's (or hospital's) page; its own staff also get the photo form."""
     site = request.api.site(site_id)
     stock = _stock(request, site=site_id, component=StockFilterForm.DEFAULT_COMPONENT)
     site_rows = dashboard.table(stock.get("results", []))
     group_totals = dashboard.totals(site_rows)
     upcoming = request.api.drives(organiser=site_id)
+    if photo_form is None and session.may_manage_site(request, site_id):
+        photo_form = SitePhotoForm()
     context = {
         "site": site,
         "group_totals": group_totals,
@@ -105,8 +113,9 @@ def site_detail(request, site_id: int):
         "chart_height": dashboard.CHART_ROW * len(group_totals),
         "chart_label_width": dashboard.CHART_LABEL_WIDTH,
         "drives": upcoming,
+        "photo_form": photo_form,
     }
-    return render(request, "dblood_web/site_detail.html", context)
+    return render(request, "dblood_web/site_detail.html", context, status=status)
 
 
 def page_not_found(request, exception=None):

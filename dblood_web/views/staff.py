@@ -220,7 +220,7 @@ def inventory(request):
         else:
             messages.success(request, _("The unit is on its way."))
             return redirect("staff_inventory")
-    transfers = [t for t in request.api.transfers(page_size=100) if t.get("status") == "in_transit"]
+    transfers = request.api.transfers(status="in_transit", page_size=100)  # the api filters
     context = {
         "bank": bank,
         "days": days,

@@ -116,6 +116,8 @@ class Stack:
             "GUNICORN_WORKERS": "2",
             "EMAIL_URL": "consolemail://",
             "NUM_PROXIES": "1",
+            # The web (whose environment starts from this one) proves its X-Forwarded-For hop with it.
+            "WEB_PROXY_KEY": "stack-web-proxy-key-" + "p" * 30,
         }
         env.update(overrides)
         return {name: value for name, value in env.items() if value is not None}

@@ -9,7 +9,7 @@ import pytest
 
 from tests.deploy.deployhelpers import ROOT, compose_binary, render
 
-SECRETS = {"SECRET_KEY": "k" * 50, "WEB_SECRET_KEY": "w" * 50, "POSTGRES_PASSWORD": "secret"}
+SECRETS = {"SECRET_KEY": "k" * 50, "WEB_SECRET_KEY": "w" * 50, "POSTGRES_PASSWORD": "secret", "WEB_PROXY_KEY": "p" * 50}
 SERVICES = {"web", "api", "db", "memcache", "worker", "migrate"}
 
 

@@ -1,8 +1,10 @@
 """Image sizes (`make image-report`) within the issue's targets, and the trimming they rely on."""
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.deploy.deployhelpers import DEPLOY, ROOT
 
@@ -68,3 +70,35 @@ def test_trim_static_root_keeps_hashed_files_only(tmp_path):
         "robots.txt",
         "staticfiles.json",
     ]
+
+
+def test_trim_drops_pillows_unused_modules_and_their_libraries_only(tmp_path):
+    site = tmp_path / "site"
+    kept = ["PIL/_imaging.cpython-311-x86_64-linux-musl.so", "PIL/_webp.cpython-311-x86_64-linux-musl.so",
+            "PIL/Image.py", "pillow.libs/libjpeg-13ebaf1d.so.62.4.0", "pillow.libs/libwebp-0dc00d06.so.7.2.0",
+            "pillow.libs/libtiff-e100ab0d.so.6.3.0"]  # fmt: skip
+    dropped = ["PIL/_avif.cpython-311-x86_64-linux-musl.so", "PIL/_imagingft.cpython-311-x86_64-linux-musl.so",
+               "PIL/_imagingcms.cpython-311-x86_64-linux-musl.so", "pillow.libs/libavif-2048687b.so.16.4.2",
+               "pillow.libs/libfreetype-e0269c81.so.6.20.6", "pillow.libs/libharfbuzz-030726e0.so.0.61450.0",
+               "pillow.libs/liblcms2-7b667b83.so.2.0.19"]  # fmt: skip
+    for name in kept + dropped:
+        _touch(site / name)
+    trim.trim_site_packages(site)
+    assert all((site / name).exists() for name in kept)
+    assert not any((site / name).exists() for name in dropped)
+
+
+def test_trim_strips_debugging_symbols_and_the_module_still_loads(tmp_path):
+    import PIL
+
+    source = next(Path(PIL.__file__).parent.glob("_imaging.*.so"))
+    site = tmp_path / "site" / "PIL"
+    shutil.copytree(Path(PIL.__file__).parent, site)
+    shutil.copytree(Path(PIL.__file__).parent.parent / "pillow.libs", site.parent / "pillow.libs")
+    copy = next(site.glob("_imaging.*.so"))
+    before = copy.stat().st_size
+    assert trim.strip_debug(site.parent) > 0
+    assert 0 < copy.stat().st_size < before and copy.read_bytes()[:4] == source.read_bytes()[:4]
+    script = "import io, PIL.Image as I; I.new('RGB', (8, 8)).save(io.BytesIO(), 'WEBP'); print(I.__file__)"
+    result = subprocess.run([sys.executable, "-c", script], cwd=site.parent, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith(str(site)), result.stderr

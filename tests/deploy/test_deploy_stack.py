@@ -198,6 +198,35 @@ def test_media_files_are_served_by_nginx_as_inert_data(stack, client):
     assert client.get("/media/missing.txt").status_code == 404
 
 
+def test_a_site_photo_goes_through_the_trimmed_pillow_and_nginx_serves_it_as_an_image(stack, client):
+    """Upload through nginx as demo staff; the api decodes with the image's trimmed Pillow (no AVIF,
+    fonts or lcms, debugging symbols stripped); nginx serves the stored copy as a JPEG, and the
+    blood bank's public page shows it."""
+    import io
+
+    from PIL import Image
+
+    login = client.post("/api/v1/auth/login", json={"email": "staff@dblood.local", "password": "demo-pass-2026"})
+    assert login.status_code == 200, login.text
+    site_id = login.json()["user"]["memberships"][0]["site_id"]
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 20, 20)).save(photo, "WEBP")
+    response = client.put(
+        f"/api/v1/sites/{site_id}/photo",
+        files={"photo": ("../../../etc/x.webp", photo.getvalue(), "image/webp")},
+        headers={"Authorization": f"Bearer {login.json()['token']}"},
+    )
+    assert response.status_code == 200, response.text
+    url = response.json()["photo_url"]
+    assert re.fullmatch(rf"/media/sites/{site_id}/[0-9a-f]{{32}}\.jpg", url)
+    served = client.get(url)
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert Image.open(io.BytesIO(served.content)).size == (64, 48)
+    if stack.web_url:
+        assert f'src="{url}"' in client.get(f"/blood-banks/{site_id}/").text
+
+
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_api_refuses_to_start_without_its_secrets(stack, missing):
     env = stack.api_env(GUNICORN_BIND=f"127.0.0.1:{get_port(None)}", **{missing: None})
@@ -238,3 +267,42 @@ def test_the_images_healthcheck_script(stack, postgresql_server):
     assert wrong_host.returncode == 1 and "HTTP 400" in wrong_host.stderr
     assert healthcheck(f"http://127.0.0.1:{get_port(None)}/healthz").returncode == 1
     assert healthcheck("--tcp", f"{postgresql_server.host}:{postgresql_server.port}").returncode == 0
+
+
+def _login_ip_counter(memcached: str, address: str) -> int:
+    """The api's per-address login counter (dblood.core.throttles) for `address`, this minute or the last."""
+    import hashlib
+    import time
+
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    window = int(time.time() // 60)
+    host, port = memcached.split(":")
+    total = 0
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        for minute in (window - 1, window):
+            connection.sendall(f"get dblood:1:throttle_login_ip_{digest}:{minute}\r\n".encode())
+            data = b""
+            while not data.endswith(b"END\r\n"):
+                data += connection.recv(65536)
+            value = re.search(rb"VALUE \S+ \d+ \d+\r\n(\d+)\r\n", data)
+            total += int(value.group(1)) if value else 0
+    return total
+
+
+def test_web_sign_ins_are_throttled_per_browser_address(stack):
+    """nginx -> web -> api: the api's login throttle counts each browser's address (the web
+    forwards it with WEB_PROXY_KEY), not the web's; a forged X-Forwarded-For buys nothing."""
+    for browser in ("127.0.0.2", "127.0.0.3"):
+        transport = httpx.HTTPTransport(local_address=browser)  # loopback: nginx sees this address
+        with httpx.Client(base_url=stack.nginx_url, transport=transport, timeout=30) as client:
+            form = client.get("/login/", headers={"Accept-Language": "en"})
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+            answer = client.post(
+                "/login/",
+                data={"csrfmiddlewaretoken": token, "email": f"nobody-{uuid.uuid4().hex[:6]}@example.org",
+                      "password": "wrong-password-2026"},
+                headers={"X-Forwarded-For": "198.51.100.99", "Accept-Language": "en"},
+            )  # fmt: skip
+            assert answer.status_code == 200, answer.text[:500]  # the form again, with the api's error
+        assert _login_ip_counter(stack.memcached, browser) == 1
+    assert _login_ip_counter(stack.memcached, "198.51.100.99") == 0

@@ -45,6 +45,8 @@ GET    /api/v1/me                                      -             401   ok   
 PATCH  /api/v1/me                                      -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/sites                                   -             ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/sites/{pk}                              site_a        ok    ok    ok    ok     ok     ok    ok
+PUT    /api/v1/sites/{pk}/photo                        site_a        401   403   403   ok     403    403   ok
+DELETE /api/v1/sites/{pk}/photo                        site_a        401   403   403   ok     403    403   ok
 GET    /api/v1/donors/me                               -             401   ok    ok    403    403    403   403
 PATCH  /api/v1/donors/me                               -             401   ok    ok    403    403    403   403
 GET    /api/v1/donors/me/eligibility                   -             401   ok    ok    403    403    403   403

@@ -21,6 +21,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SECRET = "browser-test-only-key-" + "x7Qp!" * 10
 # The api writes its email here (file backend), so a test can open the link a message holds.
 MAIL_DIR = Path(tempfile.mkdtemp(prefix="dblood-browser-mail-"))
+# Uploads (site photos) land here, not in the checkout's media/.
+MEDIA_DIR = Path(tempfile.mkdtemp(prefix="dblood-browser-media-"))
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -47,6 +49,7 @@ def api_env(pg) -> dict[str, str]:
         DATABASE_URL=f"postgres://postgres@{pg.host}:{pg.port}/dblood",
         DATABASE_CONN_MAX_AGE="0",
         EMAIL_URL=f"filemail:///{MAIL_DIR}",
+        MEDIA_ROOT=str(MEDIA_DIR),
     )
 
 

@@ -39,3 +39,40 @@ def test_staff_edit_then_cancel_a_drive_and_see_the_transfer_form(page, live_sta
     reasons = staff.call("GET", "deferral-reasons")
     reasons = reasons["results"] if isinstance(reasons, dict) else reasons
     expect(page.get_by_label("Reason").locator("option")).to_have_count(len(reasons))
+
+
+def test_staff_upload_replace_and_remove_their_blood_banks_photo(page, live_stack):
+    """The photo form on the blood bank's own page: a real image is stored and shown, a text file
+    is refused beside the field, and removing it takes the photo off the page."""
+    import io
+
+    from browser import MEDIA_DIR
+    from PIL import Image
+
+    staff = ApiUser(live_stack["api"], "staff@dblood.local")
+    bank = staff.call("GET", "me")["memberships"][0]
+    log_in(page, "staff@dblood.local")
+    page.goto(page.base + "/staff/")
+    page.get_by_role("link", name="Public page and photo").click()
+    expect(page.get_by_role("heading", name=bank["site_name"], level=1)).to_be_visible()
+
+    photo = io.BytesIO()
+    Image.new("RGB", (120, 80), (200, 20, 20)).save(photo, "PNG")
+    field = page.get_by_label("Photo of the building or entrance")
+    field.set_input_files({"name": "entrance.png", "mimeType": "image/png", "buffer": photo.getvalue()})
+    page.get_by_role("button", name="Upload the photo").click()
+    expect(page.get_by_role("status")).to_contain_text("The photo is saved.")
+    image = page.get_by_role("img", name=f"The building of {bank['site_name']}")
+    expect(image).to_have_attribute("width", "120")
+    url = staff.call("GET", f"sites/{bank['site_id']}")["photo_url"]
+    expect(image).to_have_attribute("src", url)
+    assert (MEDIA_DIR / url.removeprefix("/media/")).is_file()
+
+    field.set_input_files({"name": "notes.png", "mimeType": "image/png", "buffer": b"not an image at all"})
+    page.get_by_role("button", name="Replace the photo").click()
+    expect(page.locator("#id_photo_error")).to_be_visible()
+
+    page.get_by_role("button", name="Remove the photo").click()
+    expect(page.get_by_role("status")).to_contain_text("The photo is removed.")
+    expect(page.get_by_role("img", name=f"The building of {bank['site_name']}")).to_have_count(0)
+    assert staff.call("GET", f"sites/{bank['site_id']}")["photo_url"] is None

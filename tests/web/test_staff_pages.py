@@ -1,5 +1,6 @@
 """Blood-bank staff and hospital pages, the api mocked at the HTTP layer."""
 
+import httpx
 import pytest
 from webfakes import USER
 
@@ -296,7 +297,13 @@ def inventory_api(fake_api, transfers=()):
     fake_api.on("GET", "units/expiring", body={"count": 0, "results": []})
     fake_api.on("GET", "units", body={"count": 1, "results": [UNIT]})
     fake_api.on("GET", "sites", body={"count": 2, "results": BANKS})
-    fake_api.on("GET", "transfers", body={"count": len(transfers), "results": list(transfers)})
+
+    def by_status(request, match):  # the api's ?status= filter
+        wanted = request.url.params.get("status")
+        rows = [t for t in transfers if wanted in (None, t["status"])]
+        return httpx.Response(200, json={"count": len(rows), "results": rows})
+
+    fake_api.on("GET", "transfers", handler=by_status)
 
 
 def test_staff_transfer_a_unit_to_another_bank(staff, fake_api):
@@ -335,6 +342,7 @@ def test_staff_receive_an_incoming_transfer(staff, fake_api):
     inventory_api(fake_api, [incoming, done])
     html = staff.get("/staff/inventory/").content.decode()
     assert 'action="/staff/transfers/6/receive/"' in html and "/staff/transfers/7/receive/" not in html
+    assert fake_api.last("GET", "transfers").url.params["status"] == "in_transit"
     fake_api.on("POST", r"transfers/6/receive", body={**incoming, "status": "received"})
     assert staff.post("/staff/transfers/6/receive/")["Location"] == "/staff/inventory/"
     assert fake_api.last("POST", "transfers/6/receive")

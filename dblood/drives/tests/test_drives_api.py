@@ -66,11 +66,11 @@ def test_bad_search_input_is_a_400(api, db, params, field):
 
 def test_list_query_count_is_flat(api, bank_a, django_assert_num_queries):
     make_drive(bank_a)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert api().get("/api/v1/drives").json()["count"] == 1
     for i in range(9):
         make_drive(bank_a, days_ahead=8 + i)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert api().get("/api/v1/drives").json()["count"] == 10
 
 

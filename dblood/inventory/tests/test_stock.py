@@ -151,3 +151,52 @@ def test_while_one_reader_recomputes_the_others_get_the_last_table(api, bank_a, 
         assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 1  # one change behind
     cache.delete(f"stock:computing:{version}")
     assert cell(client.get("/api/v1/stock").json(), bank_a)["available"] == 0
+
+
+def test_a_client_that_accepts_gzip_gets_the_cached_gzip_bytes(api, bank_a):
+    import gzip
+    import json
+
+    make_unit(site=bank_a)
+    client = api()
+    plain = client.get("/api/v1/stock")
+    packed = client.get("/api/v1/stock", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) < len(plain.content)
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    csv_packed = client.get("/api/v1/stock.csv", {"abo": "O"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert gzip.decompress(csv_packed.content) == client.get("/api/v1/stock.csv", {"abo": "O"}).content
+
+
+def test_no_query_string_means_no_filter():
+    from dblood.inventory.serializers import StockFilterSerializer
+
+    serializer = StockFilterSerializer(data={})
+    assert serializer.is_valid() and serializer.validated_data == {}
+
+
+def test_each_process_reuses_a_body_briefly_and_sees_its_own_changes_at_once(
+    api, bank_a, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    settings.STOCK_LOCAL_SECONDS = 60
+    unit = make_unit(site=bank_a)
+    client = api()
+
+    def available():
+        return cell(client.get("/api/v1/stock").json(), bank_a)["available"]
+
+    assert available() == 1
+    # Another process reserves the unit: the shared version moves, this process is not told.
+    BloodUnit.objects.filter(pk=unit.pk).update(state="reserved")
+    cache.incr(stock.STOCK_VERSION_KEY)
+    assert available() == 1  # the body this process kept
+    settings.STOCK_LOCAL_SECONDS = 0  # its time is over (or the level is off): memcached has the new version
+    assert available() == 0
+    settings.STOCK_LOCAL_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        unit_transition(unit=BloodUnit.objects.get(pk=unit.pk), to="available")
+    assert available() == 1  # a change made in this process: at once

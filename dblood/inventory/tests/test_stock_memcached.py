@@ -14,7 +14,7 @@ def memcached(settings):
     executor = start_memcached()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "BACKEND": "dblood.core.cache.PersistentPyMemcacheCache",
             "LOCATION": f"127.0.0.1:{executor.port}",
             "KEY_PREFIX": "dblood-test",
             "OPTIONS": {"ignore_exc": True, "connect_timeout": 0.5, "timeout": 0.5},
@@ -44,3 +44,18 @@ def test_stock_through_memcached(memcached, api, bank_a, django_assert_num_queri
         assert available() == 1
     unit_transition(unit=unit, to="reserved")  # commits at once (transaction=True): on_commit runs
     assert available() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_memcached_connection_outlives_a_request(memcached, api, bank_a):
+    """Django closes cache connections after each request; ours keeps its socket (no connect per read)."""
+    from pymemcache.client.base import Client
+
+    client = api()
+    client.get("/api/v1/stock")
+    stats = Client(("127.0.0.1", memcached.port))
+    before = int(stats.stats()[b"total_connections"])
+    for _ in range(10):
+        assert client.get("/api/v1/stock").status_code == 200
+    assert int(stats.stats()[b"total_connections"]) - before <= 1
+    stats.close()

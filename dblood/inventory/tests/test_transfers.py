@@ -47,9 +47,35 @@ def test_transfer_list_query_count_is_flat(api, staff_a, bank_a, bank_b, django_
     client = api(staff_a)
     client.get("/api/v1/me")  # the token's once-a-minute last_used_at write happens here
     transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         assert client.get("/api/v1/transfers").json()["count"] == 1
     for _ in range(9):
         transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         assert client.get("/api/v1/transfers").json()["count"] == 10
+
+
+def test_transfer_list_filters_by_status(api, staff_a, staff_b, bank_a, bank_b, django_assert_num_queries):
+    from dblood.inventory.transfers import transfer_receive, transfer_send
+
+    client = api(staff_a)
+    client.get("/api/v1/me")  # the token's once-a-minute last_used_at write happens here
+    received = transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
+    transfer_receive(transfer=received, by=staff_b)
+    on_the_road = transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
+    with django_assert_num_queries(2):
+        body = client.get("/api/v1/transfers", {"status": "in_transit"}).json()
+    assert [t["id"] for t in body["results"]] == [on_the_road.pk]
+    body = client.get("/api/v1/transfers", {"status": "received"}).json()
+    assert [t["id"] for t in body["results"]] == [received.pk]
+    assert client.get("/api/v1/transfers").json()["count"] == 2
+    for _ in range(9):
+        transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
+    with django_assert_num_queries(2):
+        assert client.get("/api/v1/transfers", {"status": "in_transit"}).json()["count"] == 10
+
+
+def test_transfer_list_refuses_an_unknown_status(api, staff_a):
+    response = api(staff_a).get("/api/v1/transfers", {"status": "lost"})
+    assert response.status_code == 400
+    assert "status" in response.json()["fields"]

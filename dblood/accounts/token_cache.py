@@ -1,0 +1,86 @@
+"""Bearer-token lookups from the cache, so an authenticated read does not pay a query for its token.
+
+An entry (the token's id, expiry and last use, and its user with `site_ids` already loaded) lives
+AUTH_TOKEN_CACHE_SECONDS under the token's hash. Anything that could change the answer (the token
+deleted, the user saved, a membership added or removed) writes a *revocation mark* for each of the
+user's tokens, after the change commits, that outlives any entry. A lookup reads the entry and the
+mark in one round trip and ignores an entry that has a mark, so:
+
+- a logout or a password change takes effect on the very next request, on every worker;
+- the race where a reader loads the token from the database just before a revocation commits and
+  caches it just after it is settled by the mark, not by timing: the stale entry is never used.
+
+Marks come from model signals (accounts/signals.py): a `QuerySet.update()` of users or
+memberships sends none, so code that deactivates users in bulk must call `revoke_user` itself
+(or accept up to AUTH_TOKEN_CACHE_SECONDS of delay).
+
+Memcached down means a lookup misses and authentication reads the database, as before. A revocation
+lost because memcached was down is lost together with the entries it would have marked.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+
+@dataclass(frozen=True)
+class Entry:
+    token_id: int
+    expires_at: datetime
+    last_used_at: datetime | None
+    user: object  # accounts.User, with site_ids loaded
+
+
+def _entry_key(key_hash: str) -> str:
+    return f"auth:token:{key_hash}"
+
+
+def _mark_key(key_hash: str) -> str:
+    return f"auth:revoked:{key_hash}"
+
+
+def enabled() -> bool:
+    return settings.AUTH_TOKEN_CACHE_SECONDS > 0
+
+
+def lookup(key_hash: str) -> Entry | None:
+    """The cached entry for a token, or None (not cached, or revoked since it was cached)."""
+    if not enabled():
+        return None
+    found = cache.get_many([_entry_key(key_hash), _mark_key(key_hash)])
+    if _mark_key(key_hash) in found:
+        return None
+    return found.get(_entry_key(key_hash))
+
+
+def store(key_hash: str, entry: Entry) -> None:
+    if enabled():
+        cache.set(_entry_key(key_hash), entry, settings.AUTH_TOKEN_CACHE_SECONDS)
+
+
+def revoke(key_hashes) -> None:
+    """Forget tokens' entries now, and mark them revoked once the current transaction commits.
+
+    The mark lives twice as long as an entry, so an entry written by a reader that raced the
+    revocation (read the database before the commit, wrote the cache after it) expires before the
+    mark does. Deleting the entries at once as well covers code that runs outside a commit (a
+    rolled-back change only costs a cache miss).
+    """
+    hashes = list(key_hashes)
+    if not (enabled() and hashes):
+        return
+    cache.delete_many([_entry_key(h) for h in hashes])
+    marks = {_mark_key(h): 1 for h in hashes}
+    transaction.on_commit(lambda: cache.set_many(marks, 2 * settings.AUTH_TOKEN_CACHE_SECONDS))
+
+
+def revoke_user(user_id: int) -> None:
+    """Mark every token of a user revoked (their role, activity or memberships changed)."""
+    if not enabled():
+        return
+    from .models import ApiToken
+
+    revoke(ApiToken.objects.filter(user_id=user_id).values_list("key_hash", flat=True))
