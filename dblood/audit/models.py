@@ -6,7 +6,9 @@ class AuditEvent(models.Model):
     """One change of an audited record: who, when, and the fields before and after.
 
     Written by `audit.signals` for every save and delete of the models in AUDITED (donor
-    records, deferrals, blood units). Rows are never updated or deleted by the application.
+    records, deferrals, blood units, accounts), and by `audit.services.audit_updates` for the
+    services that change many rows in one statement (unit state changes, the lab's relabelling).
+    Rows are never updated or deleted by the application.
     """
 
     class Action(models.TextChoices):

@@ -1,7 +1,10 @@
-"""Record every save and delete of the audited models (donor records, blood units).
+"""Record every save and delete of the audited models (donor records, blood units, accounts).
 
-QuerySet.update() and bulk_create() bypass model signals; the audited apps change these rows
-through save() (unit states go through inventory.services.unit_transition, which saves).
+Writes that bypass model signals (QuerySet.update(), bulk_create()) must log themselves through
+`dblood.audit.services` (`audit_updates`): unit state changes do (inventory.services.units_transition
+updates many units in one statement), and so does the lab's relabelling of quarantined units.
+A service that already holds a freshly read (locked) row can `audit_track` it, so its save() is
+logged without the SELECT that otherwise re-reads the row for the before-values.
 """
 
 from django.apps import apps
@@ -22,7 +25,8 @@ AUDITED = {
 _encoder = DjangoJSONEncoder()
 
 
-def _snapshot(instance) -> dict:
+def snapshot(instance) -> dict:
+    """The instance's logged fields as JSON-ready values (column names, secrets left out)."""
     skip = AUDITED[instance._meta.label]
     values = {}
     for field in instance._meta.concrete_fields:
@@ -39,13 +43,18 @@ def _before_save(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
         instance._audit_before = None
         return
+    known = getattr(instance, "_audit_known", None)
+    if known is not None:  # audit_track: the service read this row itself, no need to read it again
+        instance._audit_before = known
+        return
     old = sender._default_manager.filter(pk=instance.pk).first()
-    instance._audit_before = _snapshot(old) if old is not None else None
+    instance._audit_before = snapshot(old) if old is not None else None
 
 
-def _record(instance, action: str, before: dict, after: dict) -> None:
-    actor = current_actor()
-    AuditEvent.objects.create(
+def event_for(instance, action: str, before: dict, after: dict, actor=None) -> AuditEvent:
+    """An unsaved log row for one change of `instance` (the actor defaults to whoever is acting now)."""
+    actor = actor if actor is not None else current_actor()
+    return AuditEvent(
         actor=actor,
         actor_email=getattr(actor, "email", "") or "",
         action=action,
@@ -56,23 +65,31 @@ def _record(instance, action: str, before: dict, after: dict) -> None:
     )
 
 
+def changes(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only what changed: (old values, new values) of the fields that differ."""
+    changed = [name for name in after if before.get(name) != after[name]]
+    return {n: before.get(n) for n in changed}, {n: after[n] for n in changed}
+
+
 def _after_save(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
-    after = _snapshot(instance)
+    after = snapshot(instance)
     before = getattr(instance, "_audit_before", None)
+    if getattr(instance, "_audit_known", None) is not None:
+        instance._audit_known = after
     if created or before is None:
-        _record(instance, AuditEvent.Action.CREATE, {}, after)
+        event_for(instance, AuditEvent.Action.CREATE, {}, after).save()
         return
-    changed = [name for name in after if before.get(name) != after[name]]
-    if changed:
-        _record(instance, AuditEvent.Action.UPDATE, {n: before.get(n) for n in changed}, {n: after[n] for n in changed})
+    old, new = changes(before, after)
+    if new:
+        event_for(instance, AuditEvent.Action.UPDATE, old, new).save()
 
 
 def _after_delete(sender, instance, **kwargs):
     # Inside the deleting transaction: the log row and the delete commit or roll back together.
     with transaction.atomic():
-        _record(instance, AuditEvent.Action.DELETE, _snapshot(instance), {})
+        event_for(instance, AuditEvent.Action.DELETE, snapshot(instance), {}).save()
 
 
 def connect() -> None:

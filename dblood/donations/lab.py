@@ -5,10 +5,11 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from dblood.audit.services import audit_track
 from dblood.core.errors import Conflict
 from dblood.donors.models import Donor
 from dblood.inventory.models import BloodUnit
-from dblood.inventory.services import unit_transition
+from dblood.inventory.services import units_relabel, units_transition
 from dblood.notifications.models import Notification
 from dblood.notifications.services import notification_send
 
@@ -36,7 +37,8 @@ def typing_record(*, donation: Donation, abo: str, rhd: str, by=None) -> Donatio
     # A held donation may be typed again (a fresh sample after the mismatch was investigated).
     if locked.is_typed and locked.status != Donation.Status.HELD:
         raise Conflict("This donation has already been typed.", code="already_typed")
-    donor = Donor.objects.select_for_update().get(pk=locked.donor_id)
+    # Read under its lock, so its save() is audited without reading it again.
+    donor = audit_track(Donor.objects.select_for_update().get(pk=locked.donor_id))
     locked.typed_abo, locked.typed_rhd, locked.typed_at, locked.typed_by = abo, rhd, timezone.now(), by
     if donor.group_confirmed and (donor.abo, donor.rhd) != (abo, rhd):
         if locked.status == Donation.Status.IN_TESTING:
@@ -49,7 +51,8 @@ def typing_record(*, donation: Donation, abo: str, rhd: str, by=None) -> Donatio
         donor.abo, donor.rhd, donor.group_confirmed = abo, rhd, True
         donor.save(update_fields=["abo", "rhd", "group_confirmed"])
         # Units were labelled with the declared group at separation; the lab's word replaces it.
-        locked.units.filter(state=BloodUnit.State.QUARANTINED).update(abo=abo, rhd=rhd)
+        # Through the inventory service, not QuerySet.update(): each relabelled unit is audited.
+        units_relabel(units=list(locked.units.filter(state=BloodUnit.State.QUARANTINED)), abo=abo, rhd=rhd)
     locked.save()
     donation_evaluate(donation=locked, by=by)
     donation.__dict__.update(locked.__dict__)
@@ -86,16 +89,16 @@ def donation_evaluate(*, donation: Donation, by=None) -> Donation:
         donation.save(update_fields=["status"])
         _defer_and_notify(donation=donation, by=by)
     if donation.status == Donation.Status.REJECTED:
-        for unit in donation.units.filter(state=BloodUnit.State.QUARANTINED):
-            unit_transition(unit=unit, to=BloodUnit.State.UNSAFE, by=by, reason="Reactive screening result.")
+        quarantined = list(donation.units.filter(state=BloodUnit.State.QUARANTINED))
+        units_transition(units=quarantined, to=BloodUnit.State.UNSAFE, by=by, reason="Reactive screening result.")
         return donation
     if donation.status == Donation.Status.IN_TESTING and not release_blockers(donation, summary):
         donation.status = Donation.Status.RELEASED
         donation.released_at = timezone.now()
         donation.save(update_fields=["status", "released_at"])
     if donation.status == Donation.Status.RELEASED:
-        for unit in donation.units.filter(state=BloodUnit.State.QUARANTINED, expires_at__gt=timezone.now()):
-            unit_transition(unit=unit, to=BloodUnit.State.AVAILABLE, by=by, reason="Released by the lab.")
+        releasable = list(donation.units.filter(state=BloodUnit.State.QUARANTINED, expires_at__gt=timezone.now()))
+        units_transition(units=releasable, to=BloodUnit.State.AVAILABLE, by=by, reason="Released by the lab.")
     return donation
 
 

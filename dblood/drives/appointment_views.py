@@ -78,7 +78,9 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             slot_id=serializer.validated_data["slot"],
             donation_type=serializer.validated_data["donation_type"],
         )
-        return self._render(appointment, status.HTTP_201_CREATED)
+        # Rendered from what the booking already read (the slot with its drive, this donor): no read back.
+        donor.user = request.user
+        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: AppointmentSerializer})
     @action(detail=True, methods=["post"])

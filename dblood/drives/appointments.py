@@ -28,12 +28,10 @@ def _release_place(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
 
 
-def _planned_conflicts(*, donor: Donor, day: date, donation_type: str) -> list[str]:
-    """Other active appointments too close to this one under the profile's intervals."""
-    profile = active_profile()
+def _planned_conflicts(*, profile, others: list[Appointment], day: date, donation_type: str) -> list[str]:
+    """Other active appointments (on other days) too close to this one under the profile's intervals."""
     reasons = []
-    others = Appointment.objects.filter(donor=donor, status__in=Appointment.ACTIVE).exclude(date=day)
-    for other in others.only("date", "donation_type"):
+    for other in others:
         if other.date < day:
             gap = profile.interval_days(previous=other.donation_type, planned=donation_type)
         else:
@@ -46,13 +44,22 @@ def _planned_conflicts(*, donor: Donor, day: date, donation_type: str) -> list[s
 
 
 def _take(*, donor: Donor, slot: Slot, donation_type: str, walk_in: bool, status: str, by=None) -> Appointment:
+    """Take a place in `slot`. The caller's transaction.atomic undoes the place if the INSERT fails."""
     drive = slot.drive
     if drive.status != Drive.Status.OPEN:
         raise Conflict(f"This drive is {drive.get_status_display().lower()}; it does not take bookings.")
     if donation_type not in drive.donation_types:
         raise ValidationError({"donation_type": [f"This drive takes only {', '.join(drive.donation_types)}."]})
-    verdict = donor_eligibility(donor=donor, on=drive.date).for_type(donation_type)
-    reasons = list(verdict.reasons) + _planned_conflicts(donor=donor, day=drive.date, donation_type=donation_type)
+    profile = active_profile()
+    verdict = donor_eligibility(donor=donor, on=drive.date, profile=profile).for_type(donation_type)
+    # The donor's active appointments, read once: that day's (already booked) and the others (intervals).
+    active = list(
+        Appointment.objects.filter(donor=donor, status__in=Appointment.ACTIVE).only("date", "donation_type").order_by()
+    )
+    others = [other for other in active if other.date != drive.date]
+    reasons = list(verdict.reasons) + _planned_conflicts(
+        profile=profile, others=others, day=drive.date, donation_type=donation_type
+    )
     if reasons:
         next_on = verdict.next_eligible_on if not verdict.eligible else None
         raise Conflict(
@@ -60,24 +67,25 @@ def _take(*, donor: Donor, slot: Slot, donation_type: str, walk_in: bool, status
             code="not_eligible",
             extra={"reasons": reasons, "next_eligible_on": next_on.isoformat() if next_on else None},
         )
-    if Appointment.objects.filter(donor=donor, date=drive.date, status__in=Appointment.ACTIVE).exists():
+    if len(others) < len(active):
         raise Conflict("You already have an appointment on this day.", code="already_booked")
     # The race for the last place is settled here, by the database: only one UPDATE can see booked < capacity.
     if not Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1):
         raise Conflict("This slot is full; choose another time.", code="slot_full")
     now = timezone.now()
     try:
-        with transaction.atomic():
-            return Appointment.objects.create(
-                donor=donor,
-                slot=slot,
-                date=drive.date,
-                donation_type=donation_type,
-                walk_in=walk_in,
-                status=status,
-                checked_in_at=now if status == Appointment.Status.CHECKED_IN else None,
-                checked_in_by=by if status == Appointment.Status.CHECKED_IN else None,
-            )
+        # No savepoint of its own: on a violation the Conflict leaves the caller's transaction.atomic,
+        # which rolls back the place taken above too, and no statement runs in between.
+        return Appointment.objects.create(
+            donor=donor,
+            slot=slot,
+            date=drive.date,
+            donation_type=donation_type,
+            walk_in=walk_in,
+            status=status,
+            checked_in_at=now if status == Appointment.Status.CHECKED_IN else None,
+            checked_in_by=by if status == Appointment.Status.CHECKED_IN else None,
+        )
     except IntegrityError as exc:
         # Two simultaneous bookings by one donor for one day: the partial unique index keeps one.
         raise Conflict("You already have an appointment on this day.", code="already_booked") from exc

@@ -1,39 +1,113 @@
-"""Writes for blood units. Every state change goes through `unit_transition`."""
+"""Writes for blood units. Every state change goes through `units_transition` (or `unit_transition`
+for one unit)."""
+
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 
+from dblood.audit.services import audit_snapshot, audit_updates
 from dblood.core.errors import Conflict
 
 from . import states, stock
 from .models import BloodUnit, UnitEvent
 
 
-@transaction.atomic
-def unit_transition(*, unit: BloodUnit, to: str, by=None, reason: str = "", **fields) -> BloodUnit:
-    """Move `unit` to state `to`, or raise Conflict (409) naming both states.
+def units_transition(
+    *, units: Sequence[BloodUnit], to: str, by=None, reason: str = "", already_locked: bool = False, **fields
+) -> list[BloodUnit]:
+    """Move every unit in `units` to state `to`, all or none: Conflict (409) naming both states for
+    the first unit (by id) that may not make that move.
 
-    The row is locked first, so two clerks moving the same unit cannot both succeed: the second
-    sees the first's new state. `fields` are extra columns set in the same write (issued_to, ...).
+    The rows are locked first, in id order (the locking order everywhere), so two clerks moving the
+    same unit cannot both succeed: the second sees the first's new state. `already_locked=True` says
+    the caller has just read these very instances with select_for_update in the current transaction
+    (they are the rows, so they are not read again). `fields` are extra columns set in the same write
+    (issued_to, site_id, ...), the same for every unit. The caller's instances are updated in place.
+
+    The same few statements whatever the number of units: one SELECT ... FOR UPDATE, one UPDATE, one
+    INSERT of UnitEvents and one of audit events (before/after per unit, from the locked rows, so the
+    audit log needs no read of its own); the stock cache is invalidated once, on commit.
     """
-    locked = BloodUnit.objects.select_for_update().get(pk=unit.pk)
-    if not states.allowed(locked.state, to):
-        raise Conflict(
-            f"A unit cannot go from {locked.state} to {to}.",
-            code="illegal_transition",
-            extra={"from_state": locked.state, "to_state": to},
-        )
-    previous = locked.state
-    locked.state = to
-    locked.state_changed_at = timezone.now()
-    for name, value in fields.items():
-        setattr(locked, name, value)
+    if transaction.get_connection().in_atomic_block:
+        # No savepoint of its own inside the caller's transaction: a Conflict is raised before any
+        # write, so there is nothing to undo and the caller may go on (unit_expire does).
+        return _units_transition(units=units, to=to, by=by, reason=reason, already_locked=already_locked, **fields)
+    with transaction.atomic():
+        return _units_transition(units=units, to=to, by=by, reason=reason, already_locked=already_locked, **fields)
+
+
+def _units_transition(*, units, to, by, reason, already_locked, **fields) -> list[BloodUnit]:
+    ids = sorted({unit.pk for unit in units})
+    if not ids:
+        return []
+    if already_locked:
+        locked = sorted({unit.pk: unit for unit in units}.values(), key=lambda unit: unit.pk)
+    else:
+        locked = list(BloodUnit.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(locked) != len(ids):
+        raise BloodUnit.DoesNotExist(f"No blood unit {sorted(set(ids) - {u.pk for u in locked})}.")
+    for unit in locked:
+        if not states.allowed(unit.state, to):
+            raise Conflict(
+                f"A unit cannot go from {unit.state} to {to}.",
+                code="illegal_transition",
+                extra={"from_state": unit.state, "to_state": to},
+            )
+    values = {"state": to, "state_changed_at": timezone.now(), **fields}
     if to == BloodUnit.State.DISCARDED:
-        locked.discard_reason = reason
-    locked.save()
-    UnitEvent.objects.create(unit=locked, from_state=previous, to_state=to, by=by, reason=reason)
+        values["discard_reason"] = reason
+    before = {unit.pk: audit_snapshot(unit) for unit in locked}
+    previous = {unit.pk: unit.state for unit in locked}
+    BloodUnit.objects.filter(pk__in=ids).update(**values)
+    for unit in locked:
+        for name, value in values.items():
+            setattr(unit, name, value)
+    UnitEvent.objects.bulk_create(
+        [UnitEvent(unit=unit, from_state=previous[unit.pk], to_state=to, by=by, reason=reason) for unit in locked]
+    )
+    audit_updates(before=before, instances=locked)
     transaction.on_commit(stock.invalidate)
-    unit.__dict__.update(locked.__dict__)
+    fresh = {unit.pk: unit for unit in locked}
+    for unit in units:
+        row = fresh[unit.pk]
+        if unit is not row:
+            # Through the descriptors: a changed foreign key drops the caller's cached related object.
+            for field in BloodUnit._meta.concrete_fields:
+                setattr(unit, field.attname, getattr(row, field.attname))
+    return locked
+
+
+def unit_transition(
+    *, unit: BloodUnit, to: str, by=None, reason: str = "", already_locked: bool = False, **fields
+) -> BloodUnit:
+    """Move one unit to state `to`, or raise Conflict (409) naming both states (see units_transition)."""
+    return units_transition(units=[unit], to=to, by=by, reason=reason, already_locked=already_locked, **fields)[0]
+
+
+@transaction.atomic
+def units_relabel(*, units: Sequence[BloodUnit], abo: str, rhd: str) -> list[BloodUnit]:
+    """Give quarantined units the lab's ABO/RhD (they were labelled with the donor's declared group).
+
+    One UPDATE for all; each unit whose label changes gets an audit record with the old and new
+    group (QuerySet.update sends no signals, so the log is written here). Units that have left
+    quarantine keep their label: a unit on the shelf is never relabelled.
+    """
+    ids = sorted({unit.pk for unit in units})
+    locked = list(
+        BloodUnit.objects.select_for_update()
+        .filter(pk__in=ids, state=BloodUnit.State.QUARANTINED)
+        .exclude(abo=abo, rhd=rhd)
+        .order_by("pk")
+    )
+    if not locked:
+        return []
+    before = {unit.pk: audit_snapshot(unit) for unit in locked}
+    BloodUnit.objects.filter(pk__in=[unit.pk for unit in locked]).update(abo=abo, rhd=rhd)
+    for unit in locked:
+        unit.abo, unit.rhd = abo, rhd
+    audit_updates(before=before, instances=locked)
+    transaction.on_commit(stock.invalidate)
     return locked
 
 
@@ -62,7 +136,7 @@ def unit_expire(*, unit_id: int, now=None) -> bool:
             locked = BloodUnit.objects.select_for_update().get(pk=unit_id)
             if locked.state not in states.EXPIRABLE or locked.expires_at > now:
                 return False
-            unit_transition(unit=locked, to=BloodUnit.State.EXPIRED, reason="Shelf life ended.")
+            unit_transition(unit=locked, to=BloodUnit.State.EXPIRED, reason="Shelf life ended.", already_locked=True)
     except Conflict:
         return False
     return True

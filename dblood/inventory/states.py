@@ -1,4 +1,4 @@
-"""The unit state machine (FACTS.md), as data. `services.unit_transition` is the only writer."""
+"""The unit state machine (FACTS.md), as data. `services.units_transition` is the only writer."""
 
 from .models import BloodUnit
 

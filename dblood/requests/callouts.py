@@ -53,7 +53,7 @@ def call_out_start(
         raise Conflict("A call-out for this request is already running.", code="call_out_running")
     return CallOut.objects.create(
         request=locked,
-        collection_site=locked.target_bank,
+        collection_site=blood_request.target_bank,  # the caller's, with the bank already read
         started_by=by,
         donation_type=DONATION_TYPE_FOR[locked.component],
         radius_km=radius_km or settings.CALLOUT_DEFAULT_RADIUS_KM,

@@ -3,7 +3,7 @@
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from dblood.core.geo import haversine_km
+from dblood.core.geo import DistanceKm
 from dblood.inventory.models import BloodUnit
 from dblood.sites.models import Site
 
@@ -23,19 +23,27 @@ def requests_visible_to(user) -> QuerySet[BloodRequest]:
     return queryset.none()
 
 
-def banks_by_distance(target: Site) -> list[tuple[Site, float]]:
-    """Active blood banks, the target first, then the others nearest first."""
-    banks = list(Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True))
-    ranked = [(bank, haversine_km(target.latitude, target.longitude, bank.latitude, bank.longitude)) for bank in banks]
-    return sorted(ranked, key=lambda pair: (pair[0].pk != target.pk, pair[1]))
+def _preference(*, patient_abo: str, patient_rhd: str, target: Site) -> dict:
+    """The proposal's sort keys, as SQL: 0 for the preferred value, 1 otherwise (and the distance)."""
+
+    def other(condition: Q) -> Case:
+        return Case(When(condition, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+    return {
+        "abo_other": other(Q(abo=patient_abo)),
+        "site_other": other(Q(site_id=target.pk)),
+        "distance": DistanceKm(target.latitude, target.longitude, "site__latitude", "site__longitude"),
+        "rhd_other": other(Q(rhd=patient_rhd)),
+    }
 
 
-def allocation_proposal(*, blood_request: BloodRequest, limit: int | None = None) -> list[BloodUnit]:
-    """Available, unexpired, compatible units of the requested component, best first.
+def proposable_units(*, blood_request: BloodRequest) -> QuerySet[BloodUnit]:
+    """Available, unexpired, compatible units of the requested component at active blood banks, best first.
 
     Order: ABO-identical before merely compatible (worth fetching from another bank), then the
     target bank before others by distance, then same RhD (spares RhD-negative stock), then
-    first-expiring-first-out. Each unit carries `distance_km`, `abo_identical` and `rhd_identical`.
+    first-expiring-first-out. All in one SQL statement: the few compatible (ABO, RhD) pairs as a
+    filter, the preferences as small CASEs and the distance to each unit's bank computed in SQL.
     """
     groups = compatible_groups(
         component=blood_request.component,
@@ -44,38 +52,39 @@ def allocation_proposal(*, blood_request: BloodRequest, limit: int | None = None
         female_cbp=blood_request.patient_female_cbp,
     )
     if not groups:
-        return []
+        return BloodUnit.objects.none()
     group_filter = Q()
     for abo, rhd in groups:
         group_filter |= Q(abo=abo, rhd=rhd)
-    banks = banks_by_distance(blood_request.target_bank)
-    distance = {bank.pk: km for bank, km in banks}
-    site_rank = Case(
-        *[When(site_id=bank.pk, then=Value(rank)) for rank, (bank, _km) in enumerate(banks)],
-        default=Value(len(banks)),
-        output_field=IntegerField(),
+    keys = _preference(
+        patient_abo=blood_request.patient_abo, patient_rhd=blood_request.patient_rhd, target=blood_request.target_bank
     )
-    abo_other = Case(When(abo=blood_request.patient_abo, then=Value(0)), default=Value(1), output_field=IntegerField())
-    rhd_other = Case(When(rhd=blood_request.patient_rhd, then=Value(0)), default=Value(1), output_field=IntegerField())
-    units = (
+    return (
         BloodUnit.objects.filter(
             group_filter,
             state=BloodUnit.State.AVAILABLE,
             component=blood_request.component,
             expires_at__gt=max(timezone.now(), blood_request.needed_by),
-            site_id__in=list(distance),
+            site__kind=Site.Kind.BLOOD_BANK,
+            site__is_active=True,
         )
-        .select_related("site", "donation")
-        .annotate(abo_other=abo_other, site_rank=site_rank, rhd_other=rhd_other)
-        .order_by("abo_other", "site_rank", "rhd_other", F("expires_at").asc(), "id")
+        .annotate(**keys)
+        .order_by(*keys, F("expires_at").asc(), "id")
     )
+
+
+def allocation_proposal(*, blood_request: BloodRequest, limit: int | None = None) -> list[BloodUnit]:
+    """`proposable_units` with their sites, at most `limit` (by default what the request still needs).
+
+    Each unit carries `distance_km`, `abo_identical` and `rhd_identical`.
+    """
     if limit is None:
         limit = max(
             blood_request.units - blood_request.allocations.filter(status__in=["reserved", "issued"]).count(), 0
         )
-    result = list(units[:limit])
+    result = list(proposable_units(blood_request=blood_request).select_related("site", "donation")[:limit])
     for unit in result:
-        unit.distance_km = round(distance[unit.site_id], 1)
+        unit.distance_km = round(unit.distance, 1)
         unit.abo_identical = unit.abo_other == 0
         unit.rhd_identical = unit.rhd_other == 0
     return result

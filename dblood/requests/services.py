@@ -1,23 +1,25 @@
 """Writes for hospital requests: create, reserve (allocate), issue, cancel, transfusion outcome.
 
-Unit states change only through `inventory.services.unit_transition`. Locking order, everywhere:
-the request row first, then unit rows in id order — so two clerks never deadlock.
+Unit states change only through `inventory.services.units_transition` (many units in a few
+statements). Locking order, everywhere: the request row first, then unit rows in id order — so two
+clerks never deadlock.
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit
-from dblood.inventory.services import unit_transition
+from dblood.inventory.services import unit_transition, units_transition
 from dblood.notifications.messages import notify
 from dblood.notifications.models import Notification
 from dblood.sites.models import Site
 
 from .compatibility import is_compatible
 from .models import Allocation, BloodRequest
-from .selectors import allocation_proposal
+from .selectors import proposable_units
 
 
 def _require_bank_staff(user, blood_request: BloodRequest) -> None:
@@ -38,42 +40,80 @@ def request_create(*, by, hospital: Site, target_bank: Site, **fields) -> BloodR
     return BloodRequest.objects.create(created_by=by, hospital=hospital, target_bank=target_bank, **fields)
 
 
-def _refresh_status(blood_request: BloodRequest) -> None:
-    counts = {"reserved": 0, "issued": 0}
-    for status in blood_request.allocations.filter(status__in=Allocation.ACTIVE).values_list("status", flat=True):
-        counts[status] += 1
-    active = counts["reserved"] + counts["issued"]
-    if counts["issued"] >= blood_request.units:
-        status = BloodRequest.Status.ISSUED
-    elif active >= blood_request.units:
-        status = BloodRequest.Status.ALLOCATED
-    elif active:
-        status = BloodRequest.Status.PARTLY_ALLOCATED
-    else:
-        status = BloodRequest.Status.SUBMITTED
+def _status_for(blood_request: BloodRequest, *, reserved: int, issued: int) -> str:
+    if issued >= blood_request.units:
+        return BloodRequest.Status.ISSUED
+    if reserved + issued >= blood_request.units:
+        return BloodRequest.Status.ALLOCATED
+    if reserved + issued:
+        return BloodRequest.Status.PARTLY_ALLOCATED
+    return BloodRequest.Status.SUBMITTED
+
+
+def _active_counts(blood_request: BloodRequest) -> dict[str, int]:
+    """How many of the request's allocations are reserved and issued (one query)."""
+    return blood_request.allocations.aggregate(
+        reserved=Count("pk", filter=Q(status=Allocation.Status.RESERVED)),
+        issued=Count("pk", filter=Q(status=Allocation.Status.ISSUED)),
+    )
+
+
+def _set_status(blood_request: BloodRequest, status: str) -> None:
     if status != blood_request.status:
         blood_request.status = status
         blood_request.save(update_fields=["status", "updated_at"])
 
 
+def _refresh_status(blood_request: BloodRequest) -> None:
+    _set_status(blood_request, _status_for(blood_request, **_active_counts(blood_request)))
+
+
 def _lock_request(blood_request: BloodRequest) -> BloodRequest:
-    locked = BloodRequest.objects.select_for_update().select_related("hospital", "target_bank").get(pk=blood_request.pk)
+    # Only the request row is locked (`of`): the hospital and bank rows are read, not held.
+    locked = (
+        BloodRequest.objects.select_for_update(of=("self",))
+        .select_related("hospital", "target_bank")
+        .get(pk=blood_request.pk)
+    )
     blood_request.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
+
+
+def _reserve(*, locked: BloodRequest, units: list[BloodUnit], counts: dict[str, int], by, override_reason: str) -> list:
+    """Reserve `units` (read with select_for_update just now, and checked) for the locked request:
+    the same statements for 1 or 50 units."""
+    units_transition(
+        units=units, to=BloodUnit.State.RESERVED, by=by, reason=f"request {locked.pk}", already_locked=True
+    )
+    rows = [
+        Allocation(
+            request=locked, unit=unit, reserved_by=by, override_reason=_override_note(locked, unit, override_reason)
+        )
+        for unit in units
+    ]
+    try:
+        # No savepoint: on a violation the whole reservation is undone anyway (the Conflict leaves
+        # the caller's transaction.atomic, which rolls back), and no statement runs in between.
+        allocations = Allocation.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        raise Conflict("A unit is already allocated to another request.", code="unit_taken") from exc
+    _set_status(locked, _status_for(locked, reserved=counts["reserved"] + len(units), issued=counts["issued"]))
+    return allocations
 
 
 @transaction.atomic
 def allocation_reserve(*, blood_request: BloodRequest, unit_ids: list[int], by, override_reason: str = "") -> list:
     """Reserve these units for the request, or nothing (409) if any cannot be.
 
-    Race: two clerks reserving one unit for two requests. The unit row lock in unit_transition
-    makes the second see RESERVED (409); the partial unique constraint on active allocations is
-    the last word if anything bypasses it.
+    Race: two clerks reserving one unit for two requests. The unit rows are locked (in id order)
+    before they are checked, so the second clerk sees RESERVED (409); the partial unique constraint
+    on active allocations is the last word if anything bypasses it.
     """
     _require_bank_staff(by, blood_request)
     locked = _lock_request(blood_request)
     _require_open(locked)
-    active = locked.allocations.filter(status__in=Allocation.ACTIVE).count()
+    counts = _active_counts(locked)
+    active = counts["reserved"] + counts["issued"]
     if active + len(unit_ids) > locked.units:
         raise Conflict(
             f"The request needs {locked.units - active} more unit(s); {len(unit_ids)} were given.",
@@ -83,23 +123,9 @@ def allocation_reserve(*, blood_request: BloodRequest, unit_ids: list[int], by, 
     missing = set(unit_ids) - {unit.pk for unit in units}
     if missing:
         raise ValidationError({"units": [f"Unknown unit(s): {sorted(missing)}."]})
-    allocations = []
     for unit in units:
         _check_unit(locked, unit, override_reason)
-        unit_transition(unit=unit, to=BloodUnit.State.RESERVED, by=by, reason=f"request {locked.pk}")
-        try:
-            with transaction.atomic():
-                allocations.append(
-                    Allocation.objects.create(
-                        request=locked,
-                        unit=unit,
-                        reserved_by=by,
-                        override_reason=_override_note(locked, unit, override_reason),
-                    )
-                )
-        except IntegrityError as exc:
-            raise Conflict(f"Unit {unit.pk} is already allocated to another request.", code="unit_taken") from exc
-    _refresh_status(locked)
+    allocations = _reserve(locked=locked, units=units, counts=counts, by=by, override_reason=override_reason)
     blood_request.status = locked.status
     return allocations
 
@@ -138,27 +164,25 @@ def _check_unit(blood_request: BloodRequest, unit: BloodUnit, override_reason: s
 def allocation_auto(*, blood_request: BloodRequest, by) -> list:
     """Reserve the best proposed units until the request is covered, as far as stock allows.
 
-    Units another clerk is reserving right now are skipped (SKIP LOCKED), not waited for.
+    Race: clerks allocating for several requests at once. The proposal is read with FOR UPDATE SKIP
+    LOCKED, so units another clerk is reserving right now are skipped, not waited for, and a unit
+    reserved and committed meanwhile no longer matches `state = 'available'` when its lock is taken.
+    One statement picks and locks the units, whatever their number.
     """
     _require_bank_staff(by, blood_request)
     locked = _lock_request(blood_request)
     _require_open(locked)
-    proposal = allocation_proposal(blood_request=locked, limit=100)
-    wanted = locked.units - locked.allocations.filter(status__in=Allocation.ACTIVE).count()
-    taken: list[int] = []
-    for unit in proposal:
-        if len(taken) >= wanted:
-            break
-        free = (
-            BloodUnit.objects.select_for_update(skip_locked=True)
-            .filter(pk=unit.pk, state=BloodUnit.State.AVAILABLE)
-            .values_list("pk", flat=True)
-        )
-        if free:
-            taken.append(unit.pk)
-    if not taken:
+    counts = _active_counts(locked)
+    wanted = locked.units - counts["reserved"] - counts["issued"]
+    units = []
+    if wanted > 0:
+        proposal = proposable_units(blood_request=locked).select_for_update(skip_locked=True, of=("self",))
+        units = list(proposal[:wanted])
+    if not units:
         raise Conflict("No compatible unit is available for this request.", code="no_stock")
-    return allocation_reserve(blood_request=locked, unit_ids=taken, by=by)
+    allocations = _reserve(locked=locked, units=units, counts=counts, by=by, override_reason="")
+    blood_request.status = locked.status
+    return allocations
 
 
 @transaction.atomic
@@ -168,7 +192,10 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
     locked = _lock_request(blood_request)
     _require_open(locked)
     reserved = {
-        a.unit_id: a for a in locked.allocations.filter(status=Allocation.Status.RESERVED).select_related("unit")
+        a.unit_id: a
+        for a in locked.allocations.filter(status=Allocation.Status.RESERVED).select_related(
+            "unit__donation__donor__user"
+        )
     }
     chosen = list(reserved) if unit_ids is None else unit_ids
     strangers = [pk for pk in chosen if pk not in reserved]
@@ -177,22 +204,20 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
     if not chosen:
         raise Conflict("Nothing is reserved for this request.", code="not_reserved")
     now = timezone.now()
-    issued = []
-    for pk in sorted(chosen):
-        allocation = reserved[pk]
-        unit_transition(
-            unit=allocation.unit,
-            to=BloodUnit.State.ISSUED,
-            by=by,
-            reason=f"request {locked.pk}",
-            issued_to=locked.hospital,
-            issued_at=now,
-        )
+    issued = [reserved[pk] for pk in sorted(set(chosen))]
+    units_transition(
+        units=[allocation.unit for allocation in issued],
+        to=BloodUnit.State.ISSUED,
+        by=by,
+        reason=f"request {locked.pk}",
+        issued_to=locked.hospital,
+        issued_at=now,
+    )
+    Allocation.objects.filter(pk__in=[a.pk for a in issued]).update(status=Allocation.Status.ISSUED, issued_at=now)
+    for allocation in issued:
         allocation.status = Allocation.Status.ISSUED
         allocation.issued_at = now
-        allocation.save(update_fields=["status", "issued_at"])
         _tell_donor(allocation.unit, locked.hospital)
-        issued.append(allocation)
     _refresh_status(locked)
     blood_request.status = locked.status
     return issued
@@ -226,14 +251,11 @@ def request_cancel(*, blood_request: BloodRequest, by, reason: str = "") -> Bloo
     locked = _lock_request(blood_request)
     _require_open(locked)
     now = timezone.now()
-    held = locked.allocations.filter(status=Allocation.Status.RESERVED).select_related("unit").order_by("unit_id")
-    for allocation in held:
-        unit_transition(
-            unit=allocation.unit, to=BloodUnit.State.AVAILABLE, by=by, reason=f"request {locked.pk} cancelled"
-        )
-        allocation.status = Allocation.Status.RELEASED
-        allocation.released_at = now
-        allocation.save(update_fields=["status", "released_at"])
+    held = list(locked.allocations.filter(status=Allocation.Status.RESERVED).select_related("unit"))
+    units_transition(
+        units=[a.unit for a in held], to=BloodUnit.State.AVAILABLE, by=by, reason=f"request {locked.pk} cancelled"
+    )
+    Allocation.objects.filter(pk__in=[a.pk for a in held]).update(status=Allocation.Status.RELEASED, released_at=now)
     locked.status = BloodRequest.Status.CANCELLED
     locked.cancel_reason = reason
     locked.save(update_fields=["status", "cancel_reason", "updated_at"])

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from . import services
 from .callouts import call_out_start
-from .models import Allocation, BloodRequest
+from .models import Allocation, BloodRequest, CallOutResponse
 from .permissions import IsHospitalStaffOrAdmin, IsRequestParty
 from .selectors import allocation_proposal, requests_visible_to
 from .serializers import (
@@ -23,7 +23,6 @@ from .serializers import (
     ProposedUnitSerializer,
     ReserveSerializer,
 )
-from .views_callouts import CallOutViewSet
 
 
 @extend_schema(tags=["requests"])
@@ -36,6 +35,8 @@ class BloodRequestViewSet(
     serializer_class = BloodRequestSerializer
     queryset = BloodRequest.objects.none()
     filterset_fields = ["status", "urgency", "component"]
+    # Actions that load the request only to check access and pass it to a service.
+    WRITES = frozenset({"reserve", "allocate", "issue", "cancel", "call_out", "outcome"})
 
     def get_permissions(self):
         if self.action == "create":
@@ -45,6 +46,12 @@ class BloodRequestViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return BloodRequest.objects.none()
+        if self.action in self.WRITES:
+            # The write re-reads (and locks) what it needs; the answer is rendered from a fresh read.
+            return requests_visible_to(self.request.user)
+        return self._rendered_queryset()
+
+    def _rendered_queryset(self):
         allocations = Allocation.objects.select_related("unit__donation")
         return requests_visible_to(self.request.user).prefetch_related(Prefetch("allocations", queryset=allocations))
 
@@ -59,7 +66,7 @@ class BloodRequestViewSet(
         return Response(self._render(blood_request), status=status.HTTP_201_CREATED)
 
     def _render(self, blood_request: BloodRequest) -> dict:
-        return BloodRequestSerializer(self.get_queryset().get(pk=blood_request.pk)).data
+        return BloodRequestSerializer(self._rendered_queryset().get(pk=blood_request.pk)).data
 
     @extend_schema(request=None, responses={200: ProposedUnitSerializer(many=True)})
     @action(detail=True, methods=["get"])
@@ -121,9 +128,11 @@ class BloodRequestViewSet(
         serializer = CallOutStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         call_out = call_out_start(blood_request=self.get_object(), by=request.user, **serializer.validated_data)
-        rendered = CallOutViewSet(request=request, action="retrieve", format_kwarg=None)
-        body = CallOutStaffSerializer(rendered.get_queryset().get(pk=call_out.pk)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        # Just created, in this transaction: nobody has been asked or answered yet, so the counts and
+        # responders are known without reading them back (CallOutViewSet's queryset annotates them).
+        call_out.asked = call_out.n_coming = call_out.n_cant = 0
+        call_out._prefetched_objects_cache = {"responses": CallOutResponse.objects.none()}
+        return Response(CallOutStaffSerializer(call_out).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OutcomeSerializer, responses={200: AllocationSerializer})
     @action(detail=True, methods=["post"])

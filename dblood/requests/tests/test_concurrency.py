@@ -84,3 +84,21 @@ def test_the_database_refuses_a_second_active_allocation(make_request, bank_a):
     Allocation.objects.create(request=make_request(), unit=unit)
     with pytest.raises(IntegrityError):
         Allocation.objects.create(request=make_request(), unit=unit)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_multi_unit_auto_allocations_share_out_scarce_units(make_request, staff_a, bank_a, bank_b):
+    # Several units per request, from two banks: each clerk picks and locks a batch in one statement.
+    units = [make_unit(bank, abo="O", rhd="-") for bank in (bank_a, bank_b) for _ in range(4)]
+    requests = [make_request(patient_abo="O", patient_rhd="-", units=3) for _ in range(THREADS)]
+    results = _race(lambda r: allocation_auto(blood_request=r, by=staff_a), requests)
+    assert not [r for r in results if r.startswith("error")], results
+    reserved = Allocation.objects.filter(status="reserved")
+    assert reserved.count() == len(units)
+    assert set(reserved.values_list("unit_id", flat=True)) == {u.pk for u in units}
+    for blood_request in requests:
+        blood_request.refresh_from_db()
+        mine = reserved.filter(request=blood_request).count()
+        expected = {0: "submitted", 3: "allocated"}.get(mine, "partly_allocated")
+        assert blood_request.status == expected, (blood_request.pk, mine)
+    _assert_each_unit_in_at_most_one_request()

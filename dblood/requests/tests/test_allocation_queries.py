@@ -1,0 +1,78 @@
+"""Allocation costs the same few queries whether it reserves one unit or many (issue 8)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dblood.audit.models import AuditEvent
+from dblood.inventory.models import BloodUnit, UnitEvent
+from dblood.notifications.tests.factories import make_unit
+from dblood.requests.models import Allocation
+
+# The request, its lock, the counts, the units picked and locked, one UPDATE, UnitEvents, audit
+# events, allocations, the request's status, the answer (request + allocations). The caller's token
+# and memberships come from the token cache once the client has made a first request.
+ALLOCATE_QUERIES = 11
+
+
+def _allocate(client, blood_request) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(f"/api/v1/requests/{blood_request.pk}/allocate", {}, format="json")
+    assert response.status_code == 200, response.content
+    return len([q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]])
+
+
+@pytest.mark.django_db
+def test_allocate_costs_the_same_queries_for_one_unit_and_for_four(api, make_request, staff_a, bank_a, bank_b):
+    for _ in range(6):
+        make_unit(bank_a, abo="A", rhd="+")
+        make_unit(bank_b, abo="O", rhd="+")
+    client = api(staff_a)
+    client.get("/api/v1/me")  # warms the token cache (and its once-a-minute last_used_at write)
+    one, four = make_request(units=1), make_request(units=4)
+    counts = [_allocate(client, one), _allocate(client, four)]
+    assert counts == [ALLOCATE_QUERIES, ALLOCATE_QUERIES]
+    assert Allocation.objects.filter(request=four, status="reserved").count() == 4
+    reserved = list(BloodUnit.objects.filter(allocations__request=four).values_list("pk", flat=True))
+    # Every unit still gets its own UnitEvent and its own audit event with before and after.
+    assert UnitEvent.objects.filter(unit_id__in=reserved, to_state="reserved", by=staff_a).count() == 4
+    events = AuditEvent.objects.filter(
+        model="inventory.BloodUnit", object_id__in=[str(pk) for pk in reserved], action="update"
+    )
+    assert events.count() == 4
+    for event in events:
+        assert event.actor == staff_a
+        assert event.before["state"] == "available" and event.after["state"] == "reserved"
+
+
+@pytest.mark.django_db
+def test_reserve_costs_the_same_queries_for_one_unit_and_for_four(api, make_request, staff_a, bank_a):
+    units = [make_unit(bank_a, abo="A", rhd="+") for _ in range(5)]
+    client = api(staff_a)
+    client.get("/api/v1/me")  # warms the token cache (and its once-a-minute last_used_at write)
+    counts = []
+    for blood_request, chosen in ((make_request(units=1), units[:1]), (make_request(units=4), units[1:])):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(
+                f"/api/v1/requests/{blood_request.pk}/reserve", {"units": [u.pk for u in chosen]}, format="json"
+            )
+        assert response.status_code == 200, response.content
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_allocate_picks_the_nearest_bank_after_the_target(api, make_request, staff_a, bank_a, bank_b):
+    from testing.personas import make_site
+
+    far = make_site("bank-far", name="UDD Far", latitude=-7.8, longitude=110.37)
+    make_unit(far, abo="A", rhd="+", days_left=2)
+    near = make_unit(bank_b, abo="A", rhd="+", days_left=5)
+    target = make_unit(bank_a, abo="A", rhd="+", days_left=9)
+    blood_request = make_request(units=2)
+    response = api(staff_a).post(f"/api/v1/requests/{blood_request.pk}/allocate", {}, format="json")
+    assert response.status_code == 200, response.content
+    assert set(Allocation.objects.filter(request=blood_request).values_list("unit_id", flat=True)) == {
+        target.pk,
+        near.pk,
+    }
