@@ -73,6 +73,24 @@ def proposable_units(*, blood_request: BloodRequest) -> QuerySet[BloodUnit]:
     )
 
 
+def best_units(*, blood_request: BloodRequest, limit: int, prepare=lambda units: units) -> list[BloodUnit]:
+    """The first `limit` units of `proposable_units` (`prepare` adds select_related or a lock).
+
+    Ranking every compatible unit in the country costs a sort of thousands of rows at scale (60 ms
+    at 500,000 units). The order puts the target bank's ABO-identical units first, so when the
+    target bank has enough of them (the usual case) they *are* the answer: read them alone, through
+    the (site, state, component, abo, rhd, expires_at) index. Otherwise rank everything.
+    """
+    if limit <= 0:
+        return []
+    ranked = proposable_units(blood_request=blood_request)
+    home = ranked.filter(site_id=blood_request.target_bank_id, abo=blood_request.patient_abo)
+    found = list(prepare(home)[:limit])
+    if len(found) == limit:
+        return found
+    return list(prepare(ranked)[:limit])
+
+
 def allocation_proposal(*, blood_request: BloodRequest, limit: int | None = None) -> list[BloodUnit]:
     """`proposable_units` with their sites, at most `limit` (by default what the request still needs).
 
@@ -82,7 +100,9 @@ def allocation_proposal(*, blood_request: BloodRequest, limit: int | None = None
         limit = max(
             blood_request.units - blood_request.allocations.filter(status__in=["reserved", "issued"]).count(), 0
         )
-    result = list(proposable_units(blood_request=blood_request).select_related("site", "donation")[:limit])
+    result = best_units(
+        blood_request=blood_request, limit=limit, prepare=lambda units: units.select_related("site", "donation")
+    )
     for unit in result:
         unit.distance_km = round(unit.distance, 1)
         unit.abo_identical = unit.abo_other == 0

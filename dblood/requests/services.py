@@ -19,7 +19,7 @@ from dblood.sites.models import Site
 
 from .compatibility import is_compatible
 from .models import Allocation, BloodRequest
-from .selectors import proposable_units
+from .selectors import best_units
 
 
 def _require_bank_staff(user, blood_request: BloodRequest) -> None:
@@ -176,8 +176,11 @@ def allocation_auto(*, blood_request: BloodRequest, by) -> list:
     wanted = locked.units - counts["reserved"] - counts["issued"]
     units = []
     if wanted > 0:
-        proposal = proposable_units(blood_request=locked).select_for_update(skip_locked=True, of=("self",))
-        units = list(proposal[:wanted])
+        units = best_units(
+            blood_request=locked,
+            limit=wanted,
+            prepare=lambda units: units.select_for_update(skip_locked=True, of=("self",)),
+        )
     if not units:
         raise Conflict("No compatible unit is available for this request.", code="no_stock")
     allocations = _reserve(locked=locked, units=units, counts=counts, by=by, override_reason="")
