@@ -213,8 +213,8 @@ CSV_COLUMNS = [
 ]
 
 
-# Rendered bodies this process served lately: (fmt, filters digest) -> (when, version, bytes).
-_recent: dict[tuple[str, str], tuple[float, int, bytes]] = {}
+# Rendered bodies this process served lately: (fmt, filters) -> (when, version, bytes).
+_recent: dict[tuple, tuple[float, int, bytes]] = {}
 _RECENT_MAX = 256
 
 
@@ -239,12 +239,13 @@ def rendered(*, filters: dict, fmt: str, gzipped: bool = False) -> bytes:
     the table actually used, so one made from the last table while another reader recomputes is
     never taken for the new version.
     """
-    digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
+    local_key = (fmt, tuple(sorted(filters.items())))
     now = time.monotonic()
-    recent = _recent.get((fmt, digest))
+    recent = _recent.get(local_key)
     if recent is not None and now - recent[0] < settings.STOCK_LOCAL_SECONDS:
         packed = recent[2]
     else:
+        digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
         key = f"stock:out:{fmt}:{digest}"
         found = cache.get_many([STOCK_VERSION_KEY, key])
         current, cached = found.get(STOCK_VERSION_KEY), found.get(key)
@@ -260,7 +261,7 @@ def rendered(*, filters: dict, fmt: str, gzipped: bool = False) -> bytes:
         if settings.STOCK_LOCAL_SECONDS > 0 and current in (None, version):
             if len(_recent) >= _RECENT_MAX:
                 _recent.clear()
-            _recent[(fmt, digest)] = (now, version, packed)
+            _recent[local_key] = (now, version, packed)
     return packed if gzipped else gzip.decompress(packed)
 
 
