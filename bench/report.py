@@ -2,6 +2,7 @@
 
 import os
 import platform
+import re
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -239,8 +240,11 @@ KEPT_SECTIONS = ("## Soak",)
 
 
 def _kept(path: Path) -> list[str]:
+    """Each KEPT_SECTIONS section of the file as it is (up to the next `## ` heading)."""
     if not path.exists():
         return []
-    text = path.read_text()
-    starts = sorted(i for i in (text.find("\n" + heading) for heading in KEPT_SECTIONS) if i >= 0)
-    return [text[starts[0] + 1 :].rstrip(), ""] if starts else []
+    kept = []
+    for part in re.split(r"(?m)^(?=## )", path.read_text()):
+        if part.startswith(KEPT_SECTIONS):
+            kept += [part.rstrip(), ""]
+    return kept

@@ -61,7 +61,9 @@ def test_a_rewrite_of_the_results_keeps_the_soak_section(tmp_path):
 
     results = tmp_path / "RESULTS.md"
     assert _kept(results) == []
-    results.write_text("# dblood benchmark results\n\n## Throughput\n\nold table\n\n## Soak\n\n28436 requests\n")
+    results.write_text(
+        "# dblood benchmark results\n\n## Throughput\n\nold table\n\n## Soak\n\n28436 requests\n\n## Older\n\nx\n"
+    )
     assert _kept(results) == ["## Soak\n\n28436 requests", ""]
     results.write_text("# dblood benchmark results\n\n## Throughput\n")
     assert _kept(results) == []
