@@ -1,4 +1,4 @@
-"""`python -m bench <command> ...`: seed, run (with growth), callout (Django is set up first)."""
+"""`python -m bench <command> ...`: seed, run (with growth), callout, selector, charts (from results.json)."""
 
 import os
 import sys
@@ -8,7 +8,7 @@ import django
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    commands = ("seed", "run", "callout", "selector")
+    commands = ("seed", "run", "callout", "selector", "charts")
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: python -m bench {{{','.join(commands)}}} [options]")
     command = sys.argv[1]

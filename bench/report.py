@@ -97,16 +97,22 @@ def charts(run, out: Path) -> list[str]:
 
     made = []
     measured = [m for m in run.results if m.wrk and m.kind not in ("ceiling", "reference")]
+    references = [m for m in run.results if m.wrk and m.kind == "reference"]
     if measured:
         fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-        names = [m.name for m in measured]
-        colours = ["#8a1c1c" if m.kind == "write" else "#c44" for m in measured]
-        left.bar(names, [m.ratio * 100 for m in measured], color=colours)
+        # Left: the reference views (grey: the floor of each kind of request), then the endpoints
+        # (reads red, writes dark red).
+        shown = [*references, *measured]
+        colours = {"reference": "#999", "write": "#8a1c1c"}
+        left.bar(
+            [m.name for m in shown], [m.ratio * 100 for m in shown], color=[colours.get(m.kind, "#c44") for m in shown]
+        )
         left.axhline(80, ls="--", c="k", lw=0.8, label="target: stock (cached) 80%")
         left.axhline(40, ls=":", c="k", lw=0.8, label="target: other reads 40%")
         left.set_ylabel("% of the ceiling's req/s (same run)")
         left.set_title(f"Throughput vs. minimal Django view ({run.ceiling_rps[0]:.0f} req/s)")
         left.legend(fontsize=8)
+        names = [m.name for m in measured]
         x = range(len(measured))
         for offset, attr, label in ((-0.25, "p50_ms", "p50"), (0, "p95_ms", "p95"), (0.25, "p99_ms", "p99")):
             right.bar([i + offset for i in x], [getattr(m.wrk, attr) for m in measured], width=0.25, label=label)

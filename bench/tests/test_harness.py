@@ -67,3 +67,20 @@ def test_a_rewrite_of_the_results_keeps_the_soak_section(tmp_path):
     assert _kept(results) == ["## Soak\n\n28436 requests", ""]
     results.write_text("# dblood benchmark results\n\n## Throughput\n")
     assert _kept(results) == []
+
+
+def test_charts_are_drawn_again_from_the_results_file(tmp_path):
+    import json
+
+    from bench import charts
+
+    wrk = {"requests": 300, "seconds": 3.0, "p50_ms": 5.0, "p95_ms": 9.0, "p99_ms": 12.0, "max_ms": 20.0,
+           "socket_errors": 0, "non_2xx": 0}  # fmt: skip
+    results = [
+        {"name": name, "label": name, "kind": kind, "target_ratio": None, "probe": {}, "wrk": wrk, "ratio": ratio}
+        for name, kind, ratio in (("ceiling", "ceiling", 1.0), ("orm-page", "reference", 0.2), ("stock", "cached", 0.8))
+    ]
+    run = {"connections": 32, "ceiling_rps": [100.0], "results": results, "growth": []}
+    (tmp_path / "results.json").write_text(json.dumps(run))
+    charts.main([str(tmp_path)])
+    assert (tmp_path / "throughput.png").stat().st_size > 10_000
