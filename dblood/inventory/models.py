@@ -51,6 +51,13 @@ class BloodUnit(models.Model):
             # First-expiring-first-out lists and stock counts by site x group x component.
             models.Index(fields=["site", "state", "component", "abo", "rhd", "expires_at"]),
             models.Index(fields=["state", "expires_at"]),
+            # Allocation's ranking across every bank reads only the compatible units on the shelf
+            # (at 500,000 units: 11,000 rows instead of a scan of all 150,000 available).
+            models.Index(
+                fields=["component", "abo", "rhd", "expires_at"],
+                condition=models.Q(state="available"),
+                name="unit_available_by_group",
+            ),
         ]
 
     def __str__(self) -> str:
