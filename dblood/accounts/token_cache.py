@@ -34,8 +34,13 @@ class Entry:
     user: object  # accounts.User, with site_ids loaded
 
 
+# Part of every entry's key: bump it when Entry changes shape, so a deploy never unpickles the
+# previous release's entries (they expire on their own).
+_ENTRY_VERSION = 1
+
+
 def _entry_key(key_hash: str) -> str:
-    return f"auth:token:{key_hash}"
+    return f"auth:token:{_ENTRY_VERSION}:{key_hash}"
 
 
 def _mark_key(key_hash: str) -> str:
