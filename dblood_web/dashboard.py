@@ -118,3 +118,14 @@ def bars(group_totals: dict[str, Cell], split: dict[str, dict[str, int]] | None 
                 x += width
         out.append(bar)
     return out
+
+
+def chart_context(site_rows: list[SiteRow]) -> dict:
+    """What `_chart.html` and the groups' table need: totals per group and the bars drawn from them."""
+    group_totals = totals(site_rows)
+    return {
+        "group_totals": group_totals,
+        "bars": bars(group_totals, by_level(site_rows)),
+        "chart_height": CHART_ROW * len(group_totals),
+        "chart_label_width": CHART_LABEL_WIDTH,
+    }

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 from django.utils import timezone
@@ -30,13 +31,18 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Malformed token.") from exc
         key_hash = hash_token(key)
-        entry = token_cache.lookup(key_hash) or self._load(key_hash)
+        entry = token_cache.lookup(key_hash)
+        changed = entry is None
+        if changed:
+            entry = self._load(key_hash)
         now = timezone.now()
         if entry.expires_at <= now:
             raise exceptions.AuthenticationFailed("Token expired; log in again.")
         if entry.last_used_at is None or now - entry.last_used_at > _LAST_USED_GRANULARITY:
             ApiToken.objects.filter(pk=entry.token_id).update(last_used_at=now)
-            entry = token_cache.Entry(entry.token_id, entry.expires_at, now, entry.user)
+            entry = replace(entry, last_used_at=now)
+            changed = True
+        if changed:
             token_cache.store(key_hash, entry)
         token = ApiToken(
             pk=entry.token_id, user=entry.user, key_hash=key_hash, expires_at=entry.expires_at, last_used_at=now
@@ -50,9 +56,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         user = token.user
         if not user.is_donor:
             user.site_ids  # noqa: B018 - staff: loaded now, so it is cached with the user
-        entry = token_cache.Entry(token.pk, token.expires_at, token.last_used_at, user)
-        token_cache.store(key_hash, entry)
-        return entry
+        return token_cache.Entry(token.pk, token.expires_at, token.last_used_at, user)
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

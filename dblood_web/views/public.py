@@ -35,16 +35,12 @@ def home(request):
     filters["component"] = filters.get("component") or StockFilterForm.DEFAULT_COMPONENT
     stock = _stock(request, **filters)
     site_rows = dashboard.table(stock.get("results", []))
-    group_totals = dashboard.totals(site_rows)
     provinces = sorted({row.get("province", "") for row in stock.get("results", [])} - {""})
     context = {
         "form": form,
         "generated_at": stock.get("generated_at"),
         "site_rows": site_rows,
-        "group_totals": group_totals,
-        "bars": dashboard.bars(group_totals, dashboard.by_level(site_rows)),
-        "chart_height": dashboard.CHART_ROW * len(group_totals),
-        "chart_label_width": dashboard.CHART_LABEL_WIDTH,
+        **dashboard.chart_context(site_rows),
         "provinces": provinces,
         "levels": dashboard.LEVELS,
         "unavailable": stock.get("unavailable", False),
@@ -102,16 +98,12 @@ def site_page(request, site_id: int, *, photo_form=None, status: int = 200):
     site = request.api.site(site_id)
     stock = _stock(request, site=site_id, component=StockFilterForm.DEFAULT_COMPONENT)
     site_rows = dashboard.table(stock.get("results", []))
-    group_totals = dashboard.totals(site_rows)
     upcoming = request.api.drives(organiser=site_id)
     if photo_form is None and session.may_manage_site(request, site_id):
         photo_form = SitePhotoForm()
     context = {
         "site": site,
-        "group_totals": group_totals,
-        "bars": dashboard.bars(group_totals, dashboard.by_level(site_rows)),
-        "chart_height": dashboard.CHART_ROW * len(group_totals),
-        "chart_label_width": dashboard.CHART_LABEL_WIDTH,
+        **dashboard.chart_context(site_rows),
         "drives": upcoming,
         "photo_form": photo_form,
     }

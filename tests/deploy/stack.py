@@ -17,13 +17,15 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mirakuru import HTTPExecutor, SimpleExecutor, TCPExecutor
 from port_for import get_port
 
-from testing.servers import create_database
+from testing.servers import create_database, start_memcached
 from tests.deploy.deployhelpers import DEPLOY, ROOT, nginx_binary, write_nginx_conf
 
 sys.path.insert(0, str(DEPLOY))
@@ -157,6 +159,20 @@ def start_stack(
         stack.stop()
         raise
     return stack
+
+
+@contextmanager
+def running_stack(base: Path, postgresql_server) -> Iterator[Stack]:
+    """The whole stack with a memcached of its own, stopped (both) on the way out: a module fixture."""
+    memcached = start_memcached()
+    running = None
+    try:
+        running = start_stack(base, postgresql_server, memcached)
+        yield running
+    finally:
+        if running:
+            running.stop()
+        memcached.stop()
 
 
 def _start_services(stack: Stack) -> None:

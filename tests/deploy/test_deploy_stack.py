@@ -12,22 +12,14 @@ import httpx
 import pytest
 from port_for import get_port
 
-from testing.servers import start_memcached
 from tests.deploy.deployhelpers import DEPLOY, ROOT
-from tests.deploy.stack import GUNICORN_CONF, api_executor, nginx_executor, start_stack
+from tests.deploy.stack import GUNICORN_CONF, api_executor, nginx_executor, running_stack
 
 
 @pytest.fixture(scope="module")
 def stack(postgresql_server, tmp_path_factory):
-    memcached = start_memcached()
-    running = None
-    try:
-        running = start_stack(tmp_path_factory.mktemp("stack"), postgresql_server, memcached)
+    with running_stack(tmp_path_factory.mktemp("stack"), postgresql_server) as running:
         yield running
-    finally:
-        if running:
-            running.stop()
-        memcached.stop()
 
 
 @pytest.fixture

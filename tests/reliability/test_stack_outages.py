@@ -11,23 +11,15 @@ import time
 import httpx
 import pytest
 
-from testing.servers import start_memcached
-from tests.deploy.stack import start_stack
+from tests.deploy.stack import running_stack
 
 EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture(scope="module")
 def stack(postgresql_server, tmp_path_factory):
-    memcached = start_memcached()
-    running = None
-    try:
-        running = start_stack(tmp_path_factory.mktemp("outage-stack"), postgresql_server, memcached)
+    with running_stack(tmp_path_factory.mktemp("outage-stack"), postgresql_server) as running:
         yield running
-    finally:
-        if running:
-            running.stop()
-        memcached.stop()
 
 
 def _until(condition, seconds: float = 10) -> bool:

@@ -61,18 +61,7 @@ def start_api(pg) -> HTTPExecutor:
     # the journeys' own units are then the only ones, and what the pages show is theirs.
     load = "from dblood.accounts import demo as a; from dblood.sites import demo as s; s.load(); a.load()"
     subprocess.run([sys.executable, "manage.py", "shell", "-c", load], cwd=ROOT, env=env, check=True)
-    port = get_port(None)
-    executor = HTTPExecutor(
-        [str(BIN / "gunicorn"), "dblood.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--access-logfile", "-"],
-        url=f"http://127.0.0.1:{port}/healthz",
-        cwd=str(ROOT),
-        envvars=env,
-        timeout=60,
-        method="GET",
-    )
-    executor.start()
-    executor.base_url = f"http://127.0.0.1:{port}"
-    return executor
+    return _gunicorn("dblood.wsgi", env, "--access-logfile", "-")
 
 
 def start_web(api_url: str) -> HTTPExecutor:
@@ -93,9 +82,14 @@ def start_web(api_url: str) -> HTTPExecutor:
         env={**env, "DEBUG": "0"},
         check=True,
     )
+    return _gunicorn("dblood_web.wsgi", env)
+
+
+def _gunicorn(app: str, env: dict, *args: str) -> HTTPExecutor:
+    """`app` under gunicorn (2 workers) on a free loopback port, started once /healthz answers."""
     port = get_port(None)
     executor = HTTPExecutor(
-        [str(BIN / "gunicorn"), "dblood_web.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
+        [str(BIN / "gunicorn"), app, "-b", f"127.0.0.1:{port}", "-w", "2", *args],
         url=f"http://127.0.0.1:{port}/healthz",
         cwd=str(ROOT),
         envvars=env,
