@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from testing.servers import start_postgresql, stop_postgresql
+from testing.servers import start_memcached, start_postgresql, stop_postgresql
 
 pytest_plugins = ["testing.personas"]
 
@@ -39,6 +39,22 @@ def django_db_modify_db_settings(postgresql_server):
 
 
 @pytest.fixture(autouse=True)
+def _answers_change_at_once(monkeypatch):
+    """Most tests run inside one transaction that never commits, so on-commit hooks never run there:
+    a write's `answers.changed_on_commit` also applies at once, as its commit would (transactional
+    tests still get the real on-commit call as well)."""
+    from dblood.core import answers
+
+    after_commit = answers.changed_on_commit
+
+    def at_once_too(*scopes):
+        answers.changed(*scopes)
+        after_commit(*scopes)
+
+    monkeypatch.setattr(answers, "changed_on_commit", at_once_too)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttles and cached pages must not leak between tests."""
     from dblood.inventory.stock import forget_recent
@@ -48,3 +64,23 @@ def _fresh_cache():
     yield
     cache.clear()
     forget_recent()
+
+
+@pytest.fixture
+def memcached(settings):
+    """A real memcached for one test, as the cache (the app's own backend and options)."""
+    from django.core.cache import caches
+
+    executor = start_memcached()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "dblood.core.cache.PersistentPyMemcacheCache",
+            "LOCATION": f"127.0.0.1:{executor.port}",
+            "KEY_PREFIX": "dblood-test",
+            "OPTIONS": {"ignore_exc": True, "connect_timeout": 0.5, "timeout": 0.5},
+        }
+    }
+    # Django's setting_changed handler rebuilds the cache handlers for the new CACHES.
+    yield executor
+    caches["default"].close()
+    executor.stop()

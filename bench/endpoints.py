@@ -21,6 +21,7 @@ class Endpoint:
     kind: str  # "ceiling", "cached", "read", "write"
     build: Callable[[psycopg.Connection, int], list[Line]]
     paged: bool = False  # a list: queries are counted at two page sizes
+    answer_cached: bool = False  # served by dblood.core.answers: measured again with it off
 
     @property
     def target_ratio(self) -> float | None:
@@ -105,11 +106,27 @@ ENDPOINTS = [
     Endpoint("drf-token", "reference: a DRF view with bearer-token auth, no query", "reference", drf_token),
     Endpoint("orm-page", "reference: a DRF list, one ORM query, 20 rows x 7 columns", "reference", orm_page),
     Endpoint("stock", "public stock `GET /api/v1/stock`", "cached", stock),
-    Endpoint("drives", "drive search `GET /api/v1/drives?lat&lon&radius_km`", "read", drive_search, paged=True),
-    Endpoint("sites", "nearest blood banks `GET /api/v1/sites?lat&lon`", "read", nearest_banks, paged=True),
-    Endpoint("eligibility", "donor eligibility `GET /api/v1/donors/me/eligibility`", "read", eligibility),
+    Endpoint(
+        "drives",
+        "drive search `GET /api/v1/drives?lat&lon&radius_km`",
+        "read",
+        drive_search,
+        paged=True,
+        answer_cached=True,
+    ),
+    Endpoint(
+        "sites",
+        "nearest blood banks `GET /api/v1/sites?lat&lon`",
+        "read",
+        nearest_banks,
+        paged=True,
+        answer_cached=True,
+    ),
+    Endpoint(
+        "eligibility", "donor eligibility `GET /api/v1/donors/me/eligibility`", "read", eligibility, answer_cached=True
+    ),
     Endpoint("booking", "booking `POST /api/v1/appointments`", "write", booking),
-    Endpoint("units", "staff FEFO list `GET /api/v1/units`", "read", fefo_units, paged=True),
+    Endpoint("units", "staff FEFO list `GET /api/v1/units`", "read", fefo_units, paged=True, answer_cached=True),
     Endpoint("allocation", "allocation `POST /api/v1/requests/{id}/allocate`", "write", allocation),
     Endpoint("call-out", "call-out start `POST /api/v1/requests/{id}/call-outs`", "write", call_out_start),
 ]

@@ -39,13 +39,13 @@ def _fmt(value, spec=".0f") -> str:
     return "–" if value is None else format(value, spec)
 
 
-def endpoint_table(run) -> list[str]:
+def endpoint_table(results) -> list[str]:
     rows = [
         "| endpoint | req/s | ratio to ceiling | target | p50 ms | p95 ms | p99 ms | errors | queries/request "
         "(page 10 / 100) | one at a time: ms (of which SQL) | meets targets |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
-    for m in run.results:
+    for m in results:
         if m.wrk is None:
             rows.append(f"| {m.label} | – | – | – | – | – | – | – | – | – | {m.note} |")
             continue
@@ -181,11 +181,25 @@ def write(run, out: Path) -> None:
         "10 requests sent one after another before the load (client wall time, and the SQL time the worker "
         "saw, `X-DB-Time`).",
         "",
-        *endpoint_table(run),
+        *endpoint_table(run.results),
         "",
     ]
     if "throughput.png" in made:
         lines += ["![throughput and latency](throughput.png)", ""]
+    if getattr(run, "computed", None):
+        lines += [
+            "### The same reads computed on every request",
+            "",
+            "Drive search, nearest blood banks, eligibility and the staff unit list are served from cached "
+            "answers (`dblood.core.answers`): kept until a write changes the data behind them, at most "
+            "`ANSWER_CACHE_SECONDS`. Above, wrk replays a few hundred distinct requests, so after the first "
+            "round most are served from the cache. Here the same requests go to a second server started with "
+            "`ANSWER_CACHE_SECONDS=0`: what a request costs when its answer is not cached (the first after a "
+            "change, or a point nobody asked about lately). Its own ceiling runs are in the first row.",
+            "",
+            *endpoint_table(run.computed),
+            "",
+        ]
     if run.selector or run.callout:
         lines += [f"## Call-out selection over {run.counts.get('donors_donor', 0):,} donors", ""]
     if run.selector:

@@ -88,6 +88,8 @@ class Run:
     counts: dict = field(default_factory=dict)
     results: list[Measured] = field(default_factory=list)
     ceiling_rps: list[float] = field(default_factory=list)
+    # The reads served from cached answers, again with ANSWER_CACHE_SECONDS=0 (every request computed).
+    computed: list[Measured] = field(default_factory=list)
     callout: selection.CalloutResult | None = None
     callout_indexed: selection.CalloutResult | None = None
     selector: dict | None = None
@@ -324,6 +326,13 @@ def main(argv: list[str]) -> None:
                 server, dsn, ENDPOINTS, seconds=seconds, connections=args.connections, workdir=workdir,
                 profile=profile, profile_dir=out / "profiles",
             )  # fmt: skip
+        # The same reads with the answer cache off: what each costs when its answer is not cached
+        # (the first request after a change, or a point nobody asked about lately).
+        cached = [e for e in ENDPOINTS if e.answer_cached]
+        with Gunicorn({**env, "ANSWER_CACHE_SECONDS": "0"}, workers=args.workers) as server:
+            run.computed, _ = load(
+                server, dsn, [ENDPOINTS[0], *cached], seconds=seconds, connections=args.connections, workdir=workdir
+            )
         run.callout = selection.measure(dsn)
         run.selector = selector(env)
         if not selection.has_location_index(dsn):

@@ -15,11 +15,37 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from .catalogue import catalogue_ensure
-from .models import EligibilityProfile
+from .models import Donor, EligibilityProfile
 
 
 def _cache_key(code: str) -> str:
     return f"eligibility:profile:{code}"
+
+
+# Scopes of cached eligibility answers (dblood.core.answers): one per donor's user, and the rules.
+def eligibility_scope(user_id: int) -> str:
+    return f"eligibility:user:{user_id}"
+
+
+def profile_scope(code: str) -> str:
+    return f"eligibility:profile:{code}"
+
+
+def eligibility_scopes_of(row) -> tuple[str, ...]:
+    """The scopes a saved or deleted Donor, Donation or Deferral row changes: its donor's. A donor
+    the caller loaded with the row costs nothing; otherwise one query finds the user."""
+    if isinstance(row, Donor):
+        return (eligibility_scope(row.user_id),)
+    field = type(row).donor
+    if field.is_cached(row):
+        return (eligibility_scope(row.donor.user_id),)
+    user_id = Donor.objects.filter(pk=row.donor_id).values_list("user_id", flat=True).first()
+    return () if user_id is None else (eligibility_scope(user_id),)
+
+
+def answer_scopes(user_id: int) -> list[str]:
+    """What a donor's cached eligibility answer depends on."""
+    return [eligibility_scope(user_id), profile_scope(settings.ELIGIBILITY_PROFILE)]
 
 
 def active_profile() -> EligibilityProfile:

@@ -7,10 +7,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dblood.core import answers
 from dblood.core.permissions import IsBloodBankStaff, IsDonor
 
 from . import services
 from .access import donors_visible_to
+from .eligibility import answer_scopes
 from .models import Deferral, DeferralReason, Donor
 from .selectors import donor_eligibility
 from .serializers import (
@@ -54,6 +56,16 @@ class DonorEligibilityView(APIView):
 
     @extend_schema(parameters=[EligibilityQuerySerializer], responses={200: EligibilitySerializer})
     def get(self, request):
+        # Cached per donor until their profile, donations or deferrals, or the rules, change.
+        return answers.respond(
+            request,
+            name="eligibility",
+            scopes=answer_scopes(request.user.pk),
+            caller=str(request.user.pk),
+            make=lambda: self._answer(request),
+        )
+
+    def _answer(self, request) -> Response:
         params = EligibilityQuerySerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         on = params.validated_data.get("on") or timezone.localdate()

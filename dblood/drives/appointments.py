@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from dblood.core import answers
 from dblood.core.blood import DonationType
 from dblood.core.errors import Conflict
 from dblood.donors.eligibility import active_profile
@@ -22,10 +23,12 @@ from dblood.donors.selectors import donor_eligibility
 
 from .models import Appointment, Drive, Slot
 from .questionnaire import answer_flags, questionnaire_current
+from .selectors import DRIVES_SCOPE
 
 
 def _release_place(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+    answers.changed_on_commit(DRIVES_SCOPE)  # an update() sends no signal: searches show free places
 
 
 def _planned_conflicts(*, profile, others: list[Appointment], day: date, donation_type: str) -> list[str]:
@@ -72,6 +75,7 @@ def _take(*, donor: Donor, slot: Slot, donation_type: str, walk_in: bool, status
     # The race for the last place is settled here, by the database: only one UPDATE can see booked < capacity.
     if not Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1):
         raise Conflict("This slot is full; choose another time.", code="slot_full")
+    answers.changed_on_commit(DRIVES_SCOPE)  # an update() sends no signal: searches show free places
     now = timezone.now()
     try:
         # No savepoint of its own: on a violation the Conflict leaves the caller's transaction.atomic,

@@ -1,6 +1,6 @@
 """Reads for drives and appointments."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
@@ -11,6 +11,9 @@ from .models import Appointment, Drive, Slot
 
 PUBLIC_STATUSES = (Drive.Status.PLANNED, Drive.Status.OPEN)
 DEFAULT_RADIUS_KM = 50
+# Cached search answers depend on drives, their slots (free places) and their sites' names: every
+# write to those calls `answers.changed_on_commit(DRIVES_SCOPE)` (services, appointments, signals).
+DRIVES_SCOPE = "drives"
 
 
 def drive_search(
@@ -57,6 +60,14 @@ def drive_search(
         .prefetch_related(Prefetch("slots", queryset=Slot.objects.order_by("starts_at")))
         .order_by(*order)
     )
+
+
+def next_slot_start(page: dict) -> datetime | None:
+    """When a searched page goes stale by the clock alone: its next slot start (a started slot has
+    no free places). `page` is the serialized answer."""
+    now = timezone.now()
+    starts = (datetime.fromisoformat(slot["starts_at"]) for drive in page["results"] for slot in drive["slots"])
+    return min((start for start in starts if start > now), default=None)
 
 
 def _json_contains() -> bool:

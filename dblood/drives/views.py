@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dblood.core import answers
 from dblood.donors.services import donor_for_walk_in
 
 from . import appointments as appointment_services
@@ -55,7 +56,14 @@ class DriveViewSet(
 
     @extend_schema(parameters=[DriveQuerySerializer])
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        # The same for everyone who asks: cached until a drive, slot or site changes (a booking too).
+        return answers.respond(
+            request,
+            name="drives",
+            scopes=[selectors.DRIVES_SCOPE],
+            make=lambda: super(DriveViewSet, self).list(request, *args, **kwargs),
+            stale_at=selectors.next_slot_start,
+        )
 
     @extend_schema(request=DriveWriteSerializer, responses={201: DriveSerializer})
     def create(self, request, *args, **kwargs):

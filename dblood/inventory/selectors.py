@@ -1,11 +1,16 @@
 """Reads for blood units: what staff see (their own blood banks only), first-expiring-first-out."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import BloodUnit, Transfer
+
+# Cached answers about units (dblood.core.answers; the stock table's version too) depend on every
+# unit's state, group, site and expiry: every write to units changes this scope on commit
+# (`stock.invalidate`, called by the inventory services, and the BloodUnit signals).
+UNITS_SCOPE = "units"
 
 
 def units_for_staff(*, user) -> QuerySet[BloodUnit]:
@@ -35,6 +40,14 @@ def units_fefo(
     if component:
         qs = qs.filter(component=component)
     return qs.order_by("expires_at", "id")
+
+
+def next_expiry(page: dict) -> datetime | None:
+    """When a listed page goes stale by the clock alone: the first of its units to pass expiry
+    (the list leaves expired units out). `page` is the serialized answer."""
+    now = timezone.now()
+    expiries = (datetime.fromisoformat(unit["expires_at"]) for unit in page["results"])
+    return min((at for at in expiries if at > now), default=None)
 
 
 def units_expiring(*, user, days: int, site: int | None = None) -> QuerySet[BloodUnit]:

@@ -19,13 +19,17 @@ from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from dblood.core import answers
 from dblood.core.blood import ABO, RhD
 from dblood.sites.models import Site
 
 from .components import stocked_components
 from .models import BloodUnit, UnitEvent
+from .selectors import UNITS_SCOPE
 
-STOCK_VERSION_KEY = "stock:version"
+# The table's version is the units scope's (dblood.core.answers): whatever makes cached unit lists
+# stale makes the table stale.
+STOCK_VERSION_KEY = answers.version_key(UNITS_SCOPE)
 STOCK_LAST_KEY = "stock:table:last"
 # Longest a recomputation may hold the lock before another reader may try (a crashed worker).
 STOCK_LOCK_SECONDS = 30
@@ -43,10 +47,7 @@ def invalidate() -> None:
     """Bump the version so every cached stock view is stale: at once in this process, within
     STOCK_LOCAL_SECONDS in the others (see `rendered`)."""
     forget_recent()
-    try:
-        cache.incr(STOCK_VERSION_KEY)
-    except ValueError:
-        cache.set(STOCK_VERSION_KEY, 1, None)
+    answers.changed(UNITS_SCOPE)
 
 
 def level(*, available: int, days_of_supply: float | None) -> str:
@@ -136,10 +137,8 @@ def table() -> dict:
     recomputes; the others meanwhile get the last table (one change behind, for that half second)
     instead of piling onto the database. With no last table, or no lock to be had, they compute.
     """
-    version = cache.get(STOCK_VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(STOCK_VERSION_KEY, version, None)
+    current = answers.versions([UNITS_SCOPE])
+    version = current[0] if current else 0  # 0: the cache is down, nothing is kept
     key = f"stock:table:{version}"
     data = cache.get(key)
     if data is not None:

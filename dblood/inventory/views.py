@@ -12,8 +12,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dblood.core import answers
 from dblood.core.permissions import IsBloodBankStaff
 from dblood.donations import din as isbt
+from dblood.sites.selectors import SITES_SCOPE
 
 from . import selectors, services, stock, transfers
 from .models import BloodUnit, Transfer
@@ -110,7 +112,16 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(parameters=[UnitFilterSerializer], tags=["units"])
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        # What staff see depends only on their blood banks: colleagues share one cached answer,
+        # recomputed after any unit or site changes.
+        return answers.respond(
+            request,
+            name="units",
+            scopes=[selectors.UNITS_SCOPE, SITES_SCOPE],
+            caller="sites:" + ",".join(map(str, sorted(request.user.site_ids))),
+            make=lambda: super(UnitViewSet, self).list(request, *args, **kwargs),
+            stale_at=selectors.next_expiry,
+        )
 
     @extend_schema(tags=["units"])
     def retrieve(self, request, *args, **kwargs):

@@ -291,3 +291,9 @@ SITE_PHOTO_MAX_BYTES = env.int("SITE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 # Largest image in pixels (width x height) the api will decode: a small file can declare a huge
 # image (decompression bomb). Also Pillow's Image.MAX_IMAGE_PIXELS (set in SitesConfig.ready).
 SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=40_000_000)
+
+# ---- Read answers from the cache (dblood.core.answers) -------------------------------------------
+# Drive search, nearest sites, the staff unit list and a donor's eligibility are served from the
+# cache until a write changes the data behind them (every process sees the change at once); this
+# bounds how long any one answer is kept. 0: always compute.
+ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=60)

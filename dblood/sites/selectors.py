@@ -6,6 +6,9 @@ from dblood.core.geo import distance_km, within_box
 
 from .models import Site
 
+# Cached search answers (dblood.core.answers) depend on sites only: a site's save or delete changes it.
+SITES_SCOPE = "sites"
+
 
 def site_search(
     *,

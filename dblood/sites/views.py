@@ -5,6 +5,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from dblood.core import answers
 from dblood.core.schema import ErrorSerializer
 
 from . import selectors, services
@@ -32,7 +33,13 @@ class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(parameters=[SiteQuerySerializer])
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        # The same for everyone who asks: cached until a site changes.
+        return answers.respond(
+            request,
+            name="sites",
+            scopes=[selectors.SITES_SCOPE],
+            make=lambda: super(SiteViewSet, self).list(request, *args, **kwargs),
+        )
 
     @extend_schema(
         methods=["PUT"],

@@ -3,27 +3,10 @@
 import pytest
 from django.core.cache import caches
 
+from dblood.inventory import stock
 from dblood.inventory.services import unit_transition
-from testing.servers import start_memcached
 
 from .factories import make_unit
-
-
-@pytest.fixture
-def memcached(settings):
-    executor = start_memcached()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "dblood.core.cache.PersistentPyMemcacheCache",
-            "LOCATION": f"127.0.0.1:{executor.port}",
-            "KEY_PREFIX": "dblood-test",
-            "OPTIONS": {"ignore_exc": True, "connect_timeout": 0.5, "timeout": 0.5},
-        }
-    }
-    # Django's setting_changed handler rebuilds the cache handlers for the new CACHES.
-    yield executor
-    caches["default"].close()
-    executor.stop()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,7 +22,7 @@ def test_stock_through_memcached(memcached, api, bank_a, django_assert_num_queri
         return sum(row["available"] for row in rows["results"])  # an unused empty cell is not listed
 
     assert available() == 1
-    assert cache.get("stock:version") is not None
+    assert cache.get(stock.STOCK_VERSION_KEY) is not None
     with django_assert_num_queries(0):
         assert available() == 1
     unit_transition(unit=unit, to="reserved")  # commits at once (transaction=True): on_commit runs
