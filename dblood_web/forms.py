@@ -85,7 +85,23 @@ class StockFilterForm(forms.Form):
     )
 
 
-class DriveSearchForm(forms.Form):
+# A searched point is rounded to 2 decimals (about 1 km) before it is sent to the api: nearby
+# donors ask the same question, so the api answers most of them from its cache, and no precise
+# position leaves the web for a search. Distances shown are from the rounded point.
+SEARCH_POINT_DECIMALS = 2
+
+
+class RoundedPointMixin:
+    def clean_lat(self):
+        lat = self.cleaned_data.get("lat")
+        return None if lat is None else round(lat, SEARCH_POINT_DECIMALS)
+
+    def clean_lon(self):
+        lon = self.cleaned_data.get("lon")
+        return None if lon is None else round(lon, SEARCH_POINT_DECIMALS)
+
+
+class DriveSearchForm(RoundedPointMixin, forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput({"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
     city = forms.CharField(label=_("City"), required=False, max_length=100)
@@ -105,7 +121,7 @@ class DriveSearchForm(forms.Form):
         return data
 
 
-class SiteSearchForm(forms.Form):
+class SiteSearchForm(RoundedPointMixin, forms.Form):
     q = forms.CharField(label=_("Name or city"), required=False, max_length=100)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)

@@ -295,5 +295,6 @@ SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=40_000_000)
 # ---- Read answers from the cache (dblood.core.answers) -------------------------------------------
 # Drive search, nearest sites, the staff unit list and a donor's eligibility are served from the
 # cache until a write changes the data behind them (every process sees the change at once); this
-# bounds how long any one answer is kept. 0: always compute.
-ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=60)
+# bounds how long any one answer is kept. 0: always compute. Off by default without memcached: a
+# process-local cache cannot tell the other worker processes that a write made their answers stale.
+ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=60 if MEMCACHED_LOCATION else 0)

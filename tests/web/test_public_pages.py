@@ -141,6 +141,16 @@ def test_drive_search_near_me_sends_coordinates_and_radius(client, fake_api):
     assert params == {"lat": "-6.2", "lon": "106.8", "radius_km": "10"}
 
 
+def test_a_searched_point_reaches_the_api_rounded_to_about_a_kilometre(client, fake_api):
+    fake_api.on("GET", "drives", body={"count": 0, "results": []})
+    fake_api.on("GET", "sites", body={"count": 0, "results": []})
+    client.get("/drives/?lat=-6.21234&lon=106.84567&radius_km=10")
+    assert dict(fake_api.last("GET", "drives").url.params) == {"lat": "-6.21", "lon": "106.85", "radius_km": "10"}
+    client.get("/blood-banks/?lat=-6.21234&lon=106.84567")
+    params = dict(fake_api.last("GET", "sites").url.params)
+    assert (params["lat"], params["lon"]) == ("-6.21", "106.85")
+
+
 def test_drive_search_bad_date_is_shown_beside_the_field(client, fake_api):
     html = client.get("/drives/?date_from=31-31-2026", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="id_date_from_error"' in html
