@@ -170,6 +170,21 @@ def test_a_client_that_accepts_gzip_gets_the_cached_gzip_bytes(api, bank_a):
     assert gzip.decompress(csv_packed.content) == client.get("/api/v1/stock.csv", {"abo": "O"}).content
 
 
+@pytest.mark.django_db
+def test_the_unfiltered_stock_served_without_drf_answers_as_the_filtered_one_does(api, bank_a):
+    make_unit(site=bank_a)
+    client = api()
+    plain, filtered = client.get("/api/v1/stock"), client.get("/api/v1/stock", {"province": bank_a.province})
+    assert plain.status_code == filtered.status_code == 200
+    assert plain.json()["results"] == filtered.json()["results"]
+    for response in (plain, filtered):
+        assert response["Content-Type"] == "application/json"
+        assert {"Accept", "Accept-Encoding"} <= {v.strip() for v in response["Vary"].split(",")}
+    # Only a plain GET takes the short way: a bad filter is still DRF's 400 naming the field.
+    bad = client.get("/api/v1/stock", {"abo": "Z"})
+    assert bad.status_code == 400 and "abo" in bad.json()["fields"]
+
+
 def test_no_query_string_means_no_filter():
     from dblood.inventory.serializers import StockFilterSerializer
 
