@@ -23,7 +23,7 @@ def _namespace(value):
 def main(argv: list[str]) -> None:
     out = Path(argv[0]) if argv else ROOT / "bench"
     run = _namespace(json.loads((out / "results.json").read_text()))
-    for measured in run.results:
+    for measured in [*run.results, *getattr(run, "computed", [])]:
         if measured.wrk is not None:
             measured.wrk.rps = measured.wrk.requests / measured.wrk.seconds if measured.wrk.seconds else 0.0
     print("drew", ", ".join(report.charts(run, out)))
