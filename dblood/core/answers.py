@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -113,7 +113,17 @@ def respond(
     if seconds <= 0 or getattr(request.accepted_renderer, "format", None) != "json":
         return make()
     scopes = list(scopes)
-    identity = "\n".join((request.build_absolute_uri(), caller, timezone.localdate().isoformat()))
+    # Everything else an answer may depend on: the day (searches from today), the language of its
+    # messages (Accept-Language: English or Bahasa Indonesia) and the time zone of its times.
+    identity = "\n".join(
+        (
+            request.build_absolute_uri(),
+            caller,
+            timezone.localdate().isoformat(),
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+        )
+    )
     key = f"answers:{name}:{hashlib.sha256(identity.encode()).hexdigest()[:32]}"
     keys = [version_key(scope) for scope in scopes]
     found = cache.get_many([*keys, key])

@@ -269,6 +269,17 @@ def test_eligibility_is_cached_per_donor_and_a_deferral_shows_at_once(api, donor
 
 
 @pytest.mark.django_db
+def test_each_language_gets_its_own_cached_answer(api, donor):
+    make_donor(donor, birth_date=None)  # no birth date: the reasons say so, in the asker's language
+    client = api(donor)
+    english = _whole_blood(client.get("/api/v1/donors/me/eligibility", HTTP_ACCEPT_LANGUAGE="en").json())
+    indonesian = _whole_blood(client.get("/api/v1/donors/me/eligibility", HTTP_ACCEPT_LANGUAGE="id").json())
+    assert english["reasons"] and indonesian["reasons"] and english["reasons"] != indonesian["reasons"]
+    again = _whole_blood(client.get("/api/v1/donors/me/eligibility", HTTP_ACCEPT_LANGUAGE="en").json())
+    assert again == english
+
+
+@pytest.mark.django_db
 def test_eligibility_follows_the_rules_when_the_profile_changes(api, donor):
     from dblood.donors.eligibility import active_profile
 
