@@ -193,8 +193,8 @@ def write(run, out: Path) -> None:
             "",
             "Drive search, nearest blood banks, eligibility and the staff unit list are served from cached "
             "answers (`dblood.core.answers`): kept until a write changes the data behind them, at most "
-            "`ANSWER_CACHE_SECONDS`. Above, wrk replays a few hundred distinct requests, so after the first "
-            "round most are served from the cache. Here the same requests go to a second server started with "
+            "`ANSWER_CACHE_SECONDS`. Above, each distinct request was sent once before the run (unrecorded), "
+            "so wrk measures answers served from the cache. Here the same requests go to a second server started with "
             "`ANSWER_CACHE_SECONDS=0`: what a request costs when its answer is not cached (the first after a "
             "change, or a point nobody asked about lately). Its own ceiling runs are in the first row.",
             "",
