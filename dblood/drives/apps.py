@@ -9,9 +9,11 @@ class DrivesConfig(AppConfig):
         from dblood.core.answers import changed_with
         from dblood.sites.models import Site
 
-        from .models import Appointment, Drive, Slot
+        from .models import Drive, Slot
         from .selectors import DRIVES_SCOPE
 
-        # A search answer shows drives, their slots' free places (an appointment takes or frees
-        # one) and the organiser's and site's names.
-        changed_with(DRIVES_SCOPE, Drive, Slot, Appointment, Site)
+        # A search answer shows drives, their slots and the organiser's and site's names. Free
+        # places change only where a place is taken or released (appointments._take and
+        # _release_place, which say so themselves) or with the drive (a cancellation): an
+        # appointment's other saves (answers, check-in) leave searches alone.
+        changed_with(DRIVES_SCOPE, Drive, Slot, Site)

@@ -12,7 +12,8 @@ from .models import Appointment, Drive, Slot
 PUBLIC_STATUSES = (Drive.Status.PLANNED, Drive.Status.OPEN)
 DEFAULT_RADIUS_KM = 50
 # Cached search answers depend on drives, their slots (free places) and their sites' names: every
-# write to those calls `answers.changed_on_commit(DRIVES_SCOPE)` (services, appointments, signals).
+# write to those changes this scope on commit (the signals in apps.py; appointments.py where a place
+# is taken or released with an UPDATE).
 DRIVES_SCOPE = "drives"
 
 

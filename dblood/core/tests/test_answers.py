@@ -77,6 +77,29 @@ def test_a_booking_an_edit_and_a_site_rename_each_show_in_the_next_search(api, d
 
 
 @pytest.mark.django_db
+def test_a_cancellation_frees_a_place_in_the_next_search_and_a_check_in_changes_nothing(
+    api, donor, other_donor, staff_a, jakarta_drive
+):
+    make_donor(donor)
+    make_donor(other_donor)
+    client = api()
+    slot = jakarta_drive.slots.order_by("starts_at").first()
+    booked = api(donor).post("/api/v1/appointments", {"slot": slot.pk}, format="json").json()
+    assert client.get("/api/v1/drives", JAKARTA).json()["results"][0]["free"] == 7
+    staff = api(staff_a)
+    with time_machine.travel(slot.starts_at - timedelta(minutes=5), tick=False):
+        # Checked in at the drive: the appointment changes, the places do not.
+        response = staff.post(f"/api/v1/appointments/{booked['id']}/check-in")
+        assert response.status_code == 200, response.content
+    assert _queries(client, "/api/v1/drives", JAKARTA)[0] == 0
+    other = api(other_donor)
+    again = other.post("/api/v1/appointments", {"slot": slot.pk}, format="json").json()
+    assert client.get("/api/v1/drives", JAKARTA).json()["results"][0]["free"] == 6
+    assert other.post(f"/api/v1/appointments/{again['id']}/cancel").status_code == 200
+    assert client.get("/api/v1/drives", JAKARTA).json()["results"][0]["free"] == 7
+
+
+@pytest.mark.django_db
 def test_a_search_is_not_kept_past_its_next_slot_start(api, jakarta_drive):
     client = api()
     first = jakarta_drive.slots.order_by("starts_at").first()
