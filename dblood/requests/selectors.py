@@ -6,6 +6,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from dblood.core.geo import DistanceKm
+from dblood.donations.models import Donation
 from dblood.inventory.models import BloodUnit
 from dblood.sites.models import Site
 
@@ -96,7 +97,7 @@ SKIP_MARGIN = 8
 # outer ORDER BY is on the shelf's keys first, so PostgreSQL sorts shelf by shelf (incremental sort)
 # and stops reading shelves once `pool` units are found: the target bank's shelf alone, usually.
 _HEAD = """
-SELECT c.id FROM (
+SELECT c.id, p.site_id, p.abo_other, p.site_other, p.distance, p.rhd_other FROM (
     SELECT s.id AS site_id, g.abo, g.rhd,
            CASE WHEN g.abo = %s THEN 0 ELSE 1 END AS abo_other,
            CASE WHEN s.id = %s THEN 0 ELSE 1 END AS site_other,
@@ -114,9 +115,21 @@ ORDER BY p.abo_other, p.site_other, p.distance, p.rhd_other, c.expires_at, c.id
 LIMIT %s
 """
 
+# The head's units themselves, the first `limit` that no other clerk holds, locked (allocation).
+# State and expiry are checked again on the row as locked (a unit reserved and committed meanwhile no
+# longer matches), and so is its bank (a unit moved by a transfer meanwhile is not where it ranked).
+_LOCK_HEAD = """
+SELECT u.*, d.din AS donation_din FROM ({head}) h
+JOIN {units} u ON u.id = h.id JOIN {donations} d ON d.id = u.donation_id
+WHERE u.state = %s AND u.expires_at > %s AND u.site_id = h.site_id
+ORDER BY h.abo_other, h.site_other, h.distance, h.rhd_other, u.expires_at, u.id
+LIMIT %s FOR UPDATE OF u SKIP LOCKED
+"""
 
-def _head_of_ranking(*, blood_request: BloodRequest, after, pool: int) -> RawSQL:
-    """The ids of the first `pool` units of `proposable_units` (ignoring locks), as a subquery.
+
+def _head(*, blood_request: BloodRequest, after, pool: int) -> tuple[str, tuple]:
+    """The first `pool` units of `proposable_units` (ignoring locks): SQL giving their ids, banks and
+    sort keys, and its parameters.
 
     Within one shelf (bank x group) the ranking is first-expiring-first, so its first `pool` units
     overall hold at most `pool` of any shelf, and those are that shelf's first `pool`: reading
@@ -147,28 +160,57 @@ def _head_of_ranking(*, blood_request: BloodRequest, after, pool: int) -> RawSQL
         pool,
         pool,
     )
-    return RawSQL(sql, params)  # noqa: S611 - every value is a parameter; the names come from _meta
+    return sql, params
 
 
 def best_units(*, blood_request: BloodRequest, limit: int, prepare=lambda units: units) -> list[BloodUnit]:
-    """The first `limit` units of `proposable_units` (`prepare` adds select_related or a lock).
+    """The first `limit` units of `proposable_units` (`prepare` adds select_related).
 
-    One statement: the ranking restricted to its head (`_head_of_ranking`, `limit + SKIP_MARGIN`
-    units), so `prepare`'s lock and the sort touch a handful of rows. Only when that comes back
-    short (stock really is short, so the whole ranking is small, or more than SKIP_MARGIN of the
-    head are locked by other clerks) is the whole ranking read. On databases without LATERAL
-    (SQLite, `make run`) the whole ranking is read.
+    One statement: the ranking restricted to its head (`_head`, `limit + SKIP_MARGIN` units), so
+    the sort touches a handful of rows. Only when that comes back short (stock really is short, so
+    the whole ranking is small) is the whole ranking read. On databases without LATERAL (SQLite,
+    `make run`) the whole ranking is read.
     """
     if limit <= 0:
         return []
     after = _after(blood_request)
     ranked = proposable_units(blood_request=blood_request, after=after)
     if connection.vendor == "postgresql":
-        head = _head_of_ranking(blood_request=blood_request, after=after, pool=limit + SKIP_MARGIN)
+        head_sql, params = _head(blood_request=blood_request, after=after, pool=limit + SKIP_MARGIN)
+        head = RawSQL(f"SELECT id FROM ({head_sql}) h", params)  # noqa: S608, S611 - values are parameters
         found = list(prepare(ranked.filter(pk__in=head))[:limit])
         if len(found) == limit:
             return found
     return list(prepare(ranked)[:limit])
+
+
+def best_units_locked(*, blood_request: BloodRequest, limit: int) -> list[BloodUnit]:
+    """The first `limit` units of `proposable_units` that no other transaction holds, locked (FOR
+    UPDATE SKIP LOCKED: held units are skipped, not waited for), each with its donation.
+
+    For allocation, under load: one statement written out (`_LOCK_HEAD`), since building the
+    ranking's ORM query cost more CPU than running it. When it comes back short (stock really is
+    short, so the whole ranking is small, or more than SKIP_MARGIN of the head are held by other
+    clerks right now), the whole ranking is read and locked instead, as on databases without
+    LATERAL (SQLite, `make run`).
+    """
+    if limit <= 0:
+        return []
+    after = _after(blood_request)
+    if connection.vendor == "postgresql":
+        head_sql, head_params = _head(blood_request=blood_request, after=after, pool=limit + SKIP_MARGIN)
+        sql = _LOCK_HEAD.format(head=head_sql, units=BloodUnit._meta.db_table, donations=Donation._meta.db_table)
+        params = (*head_params, BloodUnit.State.AVAILABLE, after, limit)
+        found = list(BloodUnit.objects.raw(sql, params))  # noqa: S611 - values are parameters
+        if len(found) == limit:
+            for unit in found:
+                # The donation's DIN was read with the unit; its other fields load if ever asked for.
+                unit.donation = Donation.from_db(
+                    connection.alias, ["id", "din"], [unit.donation_id, unit.__dict__.pop("donation_din")]
+                )
+            return found
+    ranked = proposable_units(blood_request=blood_request, after=after)
+    return list(ranked.select_for_update(skip_locked=True, of=("self",)).select_related("donation")[:limit])
 
 
 def allocation_proposal(*, blood_request: BloodRequest, limit: int | None = None) -> list[BloodUnit]:

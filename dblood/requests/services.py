@@ -19,7 +19,7 @@ from dblood.sites.models import Site
 
 from .compatibility import is_compatible
 from .models import Allocation, BloodRequest
-from .selectors import best_units, requests_visible_to
+from .selectors import best_units_locked, requests_visible_to
 
 
 def _require_bank_staff(user, blood_request: BloodRequest) -> None:
@@ -185,12 +185,7 @@ def allocation_auto(*, blood_request: BloodRequest, by) -> list:
     wanted = locked.units - counts["reserved"] - counts["issued"]
     units = []
     if wanted > 0:
-        units = best_units(
-            blood_request=locked,
-            limit=wanted,
-            # The donation comes along (not locked) for the answer's DIN.
-            prepare=lambda units: units.select_for_update(skip_locked=True, of=("self",)).select_related("donation"),
-        )
+        units = best_units_locked(blood_request=locked, limit=wanted)
     if not units:
         raise Conflict("No compatible unit is available for this request.", code="no_stock")
     allocations = _reserve(locked=locked, units=units, counts=counts, by=by, override_reason="")

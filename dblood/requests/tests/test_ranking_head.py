@@ -12,7 +12,7 @@ from dblood.core.blood import ABO, RhD
 from dblood.inventory.models import BloodUnit
 from dblood.notifications.tests.factories import make_unit
 from dblood.requests import selectors
-from dblood.requests.selectors import SKIP_MARGIN, best_units, proposable_units
+from dblood.requests.selectors import SKIP_MARGIN, best_units, best_units_locked, proposable_units
 from dblood.requests.services import allocation_auto
 from testing.personas import make_site
 
@@ -56,6 +56,12 @@ def test_the_head_is_the_top_of_the_whole_ranking(country, make_request, django_
             with django_assert_num_queries(1 if len(expected) == limit else 2):
                 chosen = best_units(blood_request=blood_request, limit=limit)
             assert [unit.pk for unit in chosen] == expected, (component, abo, rhd, female_cbp, limit)
+            with transaction.atomic(), django_assert_num_queries(1 if len(expected) == limit else 2):
+                locked = best_units_locked(blood_request=blood_request, limit=limit)
+                dins = [unit.donation.din for unit in locked]  # read with the units
+            assert [unit.pk for unit in locked] == expected, (component, abo, rhd, female_cbp, limit)
+            din_of = dict(BloodUnit.objects.filter(pk__in=expected).values_list("pk", "donation__din"))
+            assert dins == [din_of[pk] for pk in expected]
 
 
 @pytest.mark.django_db
@@ -71,6 +77,9 @@ def test_without_lateral_the_whole_ranking_is_read(country, make_request, monkey
     with django_assert_num_queries(1):
         chosen = best_units(blood_request=blood_request, limit=3)
     assert [unit.pk for unit in chosen] == expected
+    with transaction.atomic(), django_assert_num_queries(1):
+        locked = best_units_locked(blood_request=blood_request, limit=3)
+    assert [unit.pk for unit in locked] == expected
 
 
 def _hold_locks(unit_ids, locked: threading.Event, release: threading.Event):
