@@ -74,7 +74,8 @@ def _lock_request(blood_request: BloodRequest, *, visible_to=None) -> BloodReque
     """Read and lock the request row. With `visible_to`, through what that user may see: a request
     they cannot see is a 404, as if it did not exist (the caller need not read it first)."""
     # Only the request row is locked (`of`): the hospital and bank rows are read, not held.
-    rows = BloodRequest.objects if visible_to is None else requests_visible_to(visible_to)
+    # The visibility filter only: none of its joins (the creator is not needed, and each join costs planning).
+    rows = BloodRequest.objects if visible_to is None else requests_visible_to(visible_to).select_related(None)
     try:
         locked = rows.select_for_update(of=("self",)).select_related("hospital", "target_bank").get(pk=blood_request.pk)
     except BloodRequest.DoesNotExist as exc:

@@ -134,3 +134,25 @@ def test_a_request_with_earlier_allocations_is_read_back_whole(api, make_request
 @pytest.mark.parametrize("pk", ["abc", "999999"])
 def test_allocating_for_a_request_that_is_not_there_is_404(api, staff_a, pk):
     assert api(staff_a).post(f"/api/v1/requests/{pk}/allocate", {}, format="json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_serializers_built_once_give_each_answer_its_own_fields(make_request, bank_a):
+    """The fields are worked out once per class; every instance still binds copies of its own."""
+    from dblood.requests.serializers import BloodRequestSerializer
+
+    first, second = make_request(units=1), make_request(units=3, patient_abo="O")
+    one, two = BloodRequestSerializer(first), BloodRequestSerializer(second)
+    assert one.fields["hospital"] is not two.fields["hospital"]
+    assert one.fields["hospital"].parent is one and two.fields["hospital"].parent is two
+    assert (one.data["units"], two.data["units"], two.data["patient_abo"]) == (1, 3, "O")
+    assert (
+        one.data["hospital"]
+        == two.data["hospital"]
+        == {
+            "id": first.hospital_id,
+            "code": first.hospital.code,
+            "name": first.hospital.name,
+            "city": first.hospital.city,
+        }
+    )
