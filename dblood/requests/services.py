@@ -5,8 +5,7 @@ statements). Locking order, everywhere: the request row first, then unit rows in
 clerks never deadlock.
 """
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
@@ -50,14 +49,18 @@ def _status_for(blood_request: BloodRequest, *, reserved: int, issued: int, **_)
     return BloodRequest.Status.SUBMITTED
 
 
+# Written out: the ORM's aggregate() cost 0.6 ms of CPU to build, the statement itself 0.1 ms.
+_COUNTS = "SELECT count(*) FILTER (WHERE status = %s), count(*) FILTER (WHERE status = %s), count(*) FROM {table}"
+_COUNTS = _COUNTS.format(table=Allocation._meta.db_table) + " WHERE request_id = %s"
+
+
 def _active_counts(blood_request: BloodRequest) -> dict[str, int]:
     """How many of the request's allocations are reserved and issued, and how many there are in all
     (released ones too) (one query)."""
-    return blood_request.allocations.aggregate(
-        reserved=Count("pk", filter=Q(status=Allocation.Status.RESERVED)),
-        issued=Count("pk", filter=Q(status=Allocation.Status.ISSUED)),
-        total=Count("pk"),
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS, [Allocation.Status.RESERVED, Allocation.Status.ISSUED, blood_request.pk])
+        reserved, issued, total = cursor.fetchone()
+    return {"reserved": reserved, "issued": issued, "total": total}
 
 
 def _set_status(blood_request: BloodRequest, status: str) -> None:
