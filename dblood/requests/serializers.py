@@ -1,3 +1,5 @@
+import copy
+
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -8,14 +10,27 @@ from dblood.sites.models import Site
 from .models import Allocation, BloodRequest
 
 
-class SiteRefSerializer(serializers.ModelSerializer):
+# For read-only ModelSerializers whose fields depend on nothing but their Meta: DRF works the fields
+# out from the model for every instance (four times for a request with its allocations, 0.3 of the
+# answer's 0.8 ms of CPU); here they are worked out once per class, and each instance gets a copy (as
+# DRF gives it of declared fields). A comment, not a docstring: the schema would show a docstring.
+class FieldsBuiltOnce:
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built_once = built
+        return copy.deepcopy(built)
+
+
+class SiteRefSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "code", "name", "city"]
         read_only_fields = fields
 
 
-class AllocationSerializer(serializers.ModelSerializer):
+class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     unit = serializers.IntegerField(source="unit_id", read_only=True)
     din = serializers.CharField(source="unit.donation.din", read_only=True, allow_null=True)
     abo = serializers.CharField(source="unit.abo", read_only=True)
@@ -47,7 +62,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BloodRequestSerializer(serializers.ModelSerializer):
+class BloodRequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     hospital = SiteRefSerializer(read_only=True)
     target_bank = SiteRefSerializer(read_only=True)
     allocations = AllocationSerializer(many=True, read_only=True)

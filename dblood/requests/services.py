@@ -5,10 +5,9 @@ statements). Locking order, everywhere: the request row first, then unit rows in
 clerks never deadlock.
 """
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit
@@ -19,7 +18,7 @@ from dblood.sites.models import Site
 
 from .compatibility import is_compatible
 from .models import Allocation, BloodRequest
-from .selectors import best_units
+from .selectors import best_units_locked, requests_visible_to
 
 
 def _require_bank_staff(user, blood_request: BloodRequest) -> None:
@@ -40,7 +39,7 @@ def request_create(*, by, hospital: Site, target_bank: Site, **fields) -> BloodR
     return BloodRequest.objects.create(created_by=by, hospital=hospital, target_bank=target_bank, **fields)
 
 
-def _status_for(blood_request: BloodRequest, *, reserved: int, issued: int) -> str:
+def _status_for(blood_request: BloodRequest, *, reserved: int, issued: int, **_) -> str:
     if issued >= blood_request.units:
         return BloodRequest.Status.ISSUED
     if reserved + issued >= blood_request.units:
@@ -50,12 +49,18 @@ def _status_for(blood_request: BloodRequest, *, reserved: int, issued: int) -> s
     return BloodRequest.Status.SUBMITTED
 
 
+# Written out: the ORM's aggregate() cost 0.6 ms of CPU to build, the statement itself 0.1 ms.
+_COUNTS = "SELECT count(*) FILTER (WHERE status = %s), count(*) FILTER (WHERE status = %s), count(*) FROM {table}"
+_COUNTS = _COUNTS.format(table=Allocation._meta.db_table) + " WHERE request_id = %s"
+
+
 def _active_counts(blood_request: BloodRequest) -> dict[str, int]:
-    """How many of the request's allocations are reserved and issued (one query)."""
-    return blood_request.allocations.aggregate(
-        reserved=Count("pk", filter=Q(status=Allocation.Status.RESERVED)),
-        issued=Count("pk", filter=Q(status=Allocation.Status.ISSUED)),
-    )
+    """How many of the request's allocations are reserved and issued, and how many there are in all
+    (released ones too) (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS, [Allocation.Status.RESERVED, Allocation.Status.ISSUED, blood_request.pk])
+        reserved, issued, total = cursor.fetchone()
+    return {"reserved": reserved, "issued": issued, "total": total}
 
 
 def _set_status(blood_request: BloodRequest, status: str) -> None:
@@ -68,13 +73,16 @@ def _refresh_status(blood_request: BloodRequest) -> None:
     _set_status(blood_request, _status_for(blood_request, **_active_counts(blood_request)))
 
 
-def _lock_request(blood_request: BloodRequest) -> BloodRequest:
+def _lock_request(blood_request: BloodRequest, *, visible_to=None) -> BloodRequest:
+    """Read and lock the request row. With `visible_to`, through what that user may see: a request
+    they cannot see is a 404, as if it did not exist (the caller need not read it first)."""
     # Only the request row is locked (`of`): the hospital and bank rows are read, not held.
-    locked = (
-        BloodRequest.objects.select_for_update(of=("self",))
-        .select_related("hospital", "target_bank")
-        .get(pk=blood_request.pk)
-    )
+    # The visibility filter only: none of its joins (the creator is not needed, and each join costs planning).
+    rows = BloodRequest.objects if visible_to is None else requests_visible_to(visible_to).select_related(None)
+    try:
+        locked = rows.select_for_update(of=("self",)).select_related("hospital", "target_bank").get(pk=blood_request.pk)
+    except BloodRequest.DoesNotExist as exc:
+        raise NotFound("No such request.") from exc
     blood_request.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
 
@@ -164,26 +172,31 @@ def _check_unit(blood_request: BloodRequest, unit: BloodUnit, override_reason: s
 def allocation_auto(*, blood_request: BloodRequest, by) -> list:
     """Reserve the best proposed units until the request is covered, as far as stock allows.
 
+    `blood_request` may be a bare reference (`BloodRequest(pk=...)`): the row is read, locked and
+    checked here, through what `by` may see (404 otherwise). The allocations carry the locked
+    request (`allocation.request`, with its hospital and bank, and, when these are its only
+    allocations, them as prefetched `allocations`) and their units with their donations.
+
     Race: clerks allocating for several requests at once. The proposal is read with FOR UPDATE SKIP
     LOCKED, so units another clerk is reserving right now are skipped, not waited for, and a unit
     reserved and committed meanwhile no longer matches `state = 'available'` when its lock is taken.
     One statement picks and locks the units, whatever their number.
     """
-    _require_bank_staff(by, blood_request)
-    locked = _lock_request(blood_request)
+    locked = _lock_request(blood_request, visible_to=by)
+    _require_bank_staff(by, locked)
     _require_open(locked)
     counts = _active_counts(locked)
     wanted = locked.units - counts["reserved"] - counts["issued"]
     units = []
     if wanted > 0:
-        units = best_units(
-            blood_request=locked,
-            limit=wanted,
-            prepare=lambda units: units.select_for_update(skip_locked=True, of=("self",)),
-        )
+        units = best_units_locked(blood_request=locked, limit=wanted)
     if not units:
         raise Conflict("No compatible unit is available for this request.", code="no_stock")
     allocations = _reserve(locked=locked, units=units, counts=counts, by=by, override_reason="")
+    if not counts["total"]:
+        # The request had no allocation before these: its allocations are known, so the answer is
+        # rendered from `allocations[0].request` without reading anything back.
+        locked._prefetched_objects_cache = {"allocations": allocations}
     blood_request.status = locked.status
     return allocations
 

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from . import services
@@ -23,6 +23,14 @@ from .serializers import (
     ProposedUnitSerializer,
     ReserveSerializer,
 )
+
+
+def _reference(pk) -> BloodRequest:
+    """An unread request for a service that reads it itself; a malformed id is a 404, as in get_object."""
+    try:
+        return BloodRequest(pk=int(pk))
+    except (TypeError, ValueError) as exc:
+        raise NotFound("No such request.") from exc
 
 
 @extend_schema(tags=["requests"])
@@ -97,9 +105,13 @@ class BloodRequestViewSet(
     @action(detail=True, methods=["post"])
     def allocate(self, request, pk=None):
         """Reserve the best proposed units until the request is covered (as far as stock allows)."""
-        blood_request = self.get_object()
-        services.allocation_auto(blood_request=blood_request, by=request.user)
-        return Response(self._render(blood_request))
+        # No read here: the service reads and locks the request through the caller's visibility
+        # (404 otherwise), and the answer is rendered from what it wrote when that is all there is.
+        allocations = services.allocation_auto(blood_request=_reference(pk), by=request.user)
+        locked = allocations[0].request
+        if "allocations" in getattr(locked, "_prefetched_objects_cache", {}):
+            return Response(BloodRequestSerializer(locked).data)
+        return Response(self._render(locked))
 
     @extend_schema(request=IssueSerializer, responses={200: BloodRequestSerializer})
     @action(detail=True, methods=["post"])
