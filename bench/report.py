@@ -132,7 +132,7 @@ def charts(run, out: Path) -> list[str]:
         fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
         donors = [g.donors for g in run.growth]
         left.plot(donors, [g.stock_p50_ms or 0 for g in run.growth], "o-", label="stock p50")
-        left.plot(donors, [g.drives_p50_ms or 0 for g in run.growth], "s-", label="drive search p50")
+        left.plot(donors, [g.drives_p50_ms or 0 for g in run.growth], "s-", label="drive search p50 (computed)")
         left.plot(donors, [g.selector_median_ms or 0 for g in run.growth], "^-", label="call-out: app selector median")
         left.plot(donors, [g.callout_median_ms for g in run.growth], "v--", label="call-out: one SQL statement")
         left.axhline(CALLOUT_TARGET_MS, ls="--", c="k", lw=0.8, label="call-out target 50 ms")
@@ -142,7 +142,7 @@ def charts(run, out: Path) -> list[str]:
         left.set_title("Cost per request as the data grows")
         left.legend(fontsize=8)
         right.plot(donors, [g.stock_rps or 0 for g in run.growth], "o-", label="stock")
-        right.plot(donors, [g.drives_rps or 0 for g in run.growth], "s-", label="drive search")
+        right.plot(donors, [g.drives_rps or 0 for g in run.growth], "s-", label="drive search (computed)")
         right.set_xscale("log")
         right.set_xlabel("donors")
         right.set_ylabel(f"req/s at {run.connections} connections")
