@@ -40,8 +40,23 @@ def version_key(scope: str) -> str:
     return f"answers:version:{scope}"
 
 
-def accepts_gzip(request) -> bool:
-    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+def packed_response(request, packed: bytes, content_type: str) -> HttpResponse:
+    """A body kept gzipped (cached answers, stock): a client that accepts gzip (every browser, the
+    web's httpx, nginx passing a browser's request on) gets the bytes as they are, with nothing to
+    compress again; any other client gets them decompressed."""
+    gzipped = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    response = HttpResponse(packed if gzipped else gzip.decompress(packed), content_type=content_type)
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
+def first_future(instants: Iterable[str]) -> datetime | None:
+    """The earliest of `instants` (ISO 8601, as answers carry them) still to come: when an answer
+    goes stale by the clock alone (a `stale_at` for `respond`)."""
+    now = timezone.now()
+    return min((at for at in map(datetime.fromisoformat, instants) if at > now), default=None)
 
 
 def changed(*scopes: str) -> None:
@@ -142,9 +157,4 @@ def respond(
             timeout = min(timeout, int((until - timezone.now()).total_seconds()))
         if current is not None and timeout > 0:
             cache.set(key, (current, packed), timeout)
-    gzipped = accepts_gzip(request)
-    answer = HttpResponse(packed if gzipped else gzip.decompress(packed), content_type="application/json")
-    if gzipped:
-        answer["Content-Encoding"] = "gzip"
-    patch_vary_headers(answer, ["Accept-Encoding"])
-    return answer
+    return packed_response(request, packed, "application/json")

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
+from dblood.core import answers
 from dblood.core.geo import distance_km, within_box
 
 from .models import Appointment, Drive, Slot
@@ -66,9 +67,7 @@ def drive_search(
 def next_slot_start(page: dict) -> datetime | None:
     """When a searched page goes stale by the clock alone: its next slot start (a started slot has
     no free places). `page` is the serialized answer."""
-    now = timezone.now()
-    starts = (datetime.fromisoformat(slot["starts_at"]) for drive in page["results"] for slot in drive["slots"])
-    return min((start for start in starts if start > now), default=None)
+    return answers.first_future(slot["starts_at"] for drive in page["results"] for slot in drive["slots"])
 
 
 def _json_contains() -> bool:

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from dblood.core import answers
+
 from .models import BloodUnit, Transfer
 
 # Cached answers about units (dblood.core.answers; the stock table's version too) depend on every
@@ -45,9 +47,7 @@ def units_fefo(
 def next_expiry(page: dict) -> datetime | None:
     """When a listed page goes stale by the clock alone: the first of its units to pass expiry
     (the list leaves expired units out). `page` is the serialized answer."""
-    now = timezone.now()
-    expiries = (datetime.fromisoformat(unit["expires_at"]) for unit in page["results"])
-    return min((at for at in expiries if at > now), default=None)
+    return answers.first_future(unit["expires_at"] for unit in page["results"])
 
 
 def units_expiring(*, user, days: int, site: int | None = None) -> QuerySet[BloodUnit]:

@@ -222,8 +222,8 @@ def forget_recent() -> None:
     _recent.clear()
 
 
-def rendered(*, filters: dict, fmt: str, gzipped: bool = False) -> bytes:
-    """The public body as bytes (`json` or `csv`; gzip-compressed when `gzipped`), cached per
+def rendered(*, filters: dict, fmt: str) -> bytes:
+    """The public body as gzip-compressed bytes (`json` or `csv`), cached per
     filters together with the table version it was made from.
 
     Two levels. Each process keeps the bodies it served for STOCK_LOCAL_SECONDS (default 1 s)
@@ -261,7 +261,7 @@ def rendered(*, filters: dict, fmt: str, gzipped: bool = False) -> bytes:
             if len(_recent) >= _RECENT_MAX:
                 _recent.clear()
             _recent[local_key] = (now, version, packed)
-    return packed if gzipped else gzip.decompress(packed)
+    return packed
 
 
 def _encode(public: dict, fmt: str) -> bytes:

@@ -163,8 +163,8 @@ def _head(*, blood_request: BloodRequest, after, pool: int) -> tuple[str, tuple]
     return sql, params
 
 
-def best_units(*, blood_request: BloodRequest, limit: int, prepare=lambda units: units) -> list[BloodUnit]:
-    """The first `limit` units of `proposable_units` (`prepare` adds select_related).
+def best_units(*, blood_request: BloodRequest, limit: int) -> list[BloodUnit]:
+    """The first `limit` units of `proposable_units`, with their sites and donations.
 
     One statement: the ranking restricted to its head (`_head`, `limit + SKIP_MARGIN` units), so
     the sort touches a handful of rows. Only when that comes back short (stock really is short, so
@@ -174,14 +174,14 @@ def best_units(*, blood_request: BloodRequest, limit: int, prepare=lambda units:
     if limit <= 0:
         return []
     after = _after(blood_request)
-    ranked = proposable_units(blood_request=blood_request, after=after)
+    ranked = proposable_units(blood_request=blood_request, after=after).select_related("site", "donation")
     if connection.vendor == "postgresql":
         head_sql, params = _head(blood_request=blood_request, after=after, pool=limit + SKIP_MARGIN)
         head = RawSQL(f"SELECT id FROM ({head_sql}) h", params)  # noqa: S608, S611 - values are parameters
-        found = list(prepare(ranked.filter(pk__in=head))[:limit])
+        found = list(ranked.filter(pk__in=head)[:limit])
         if len(found) == limit:
             return found
-    return list(prepare(ranked)[:limit])
+    return list(ranked[:limit])
 
 
 def best_units_locked(*, blood_request: BloodRequest, limit: int) -> list[BloodUnit]:
@@ -222,9 +222,7 @@ def allocation_proposal(*, blood_request: BloodRequest, limit: int | None = None
         limit = max(
             blood_request.units - blood_request.allocations.filter(status__in=["reserved", "issued"]).count(), 0
         )
-    result = best_units(
-        blood_request=blood_request, limit=limit, prepare=lambda units: units.select_related("site", "donation")
-    )
+    result = best_units(blood_request=blood_request, limit=limit)
     for unit in result:
         unit.distance_km = round(unit.distance, 1)
         unit.abo_identical = unit.abo_other == 0

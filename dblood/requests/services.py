@@ -39,7 +39,7 @@ def request_create(*, by, hospital: Site, target_bank: Site, **fields) -> BloodR
     return BloodRequest.objects.create(created_by=by, hospital=hospital, target_bank=target_bank, **fields)
 
 
-def _status_for(blood_request: BloodRequest, *, reserved: int, issued: int, **_) -> str:
+def _status_for(blood_request: BloodRequest, *, reserved: int, issued: int) -> str:
     if issued >= blood_request.units:
         return BloodRequest.Status.ISSUED
     if reserved + issued >= blood_request.units:
@@ -70,7 +70,8 @@ def _set_status(blood_request: BloodRequest, status: str) -> None:
 
 
 def _refresh_status(blood_request: BloodRequest) -> None:
-    _set_status(blood_request, _status_for(blood_request, **_active_counts(blood_request)))
+    counts = _active_counts(blood_request)
+    _set_status(blood_request, _status_for(blood_request, reserved=counts["reserved"], issued=counts["issued"]))
 
 
 def _lock_request(blood_request: BloodRequest, *, visible_to=None) -> BloodRequest:
