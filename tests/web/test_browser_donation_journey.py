@@ -7,8 +7,10 @@ Staff and the hospital use their own web pages in their own browsers; only the d
 through the api."""
 
 import re
+import time
 import uuid
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,9 +23,23 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def make_drive(staff: ApiUser, name: str) -> dict:
+    """A drive today (check-in is on the drive's day) whose slots all start a few minutes from now.
+
+    Late in the evening little of the day is left: the slots shrink to fit before 23:59, and in the
+    last 20 minutes before midnight the test waits for the next day (a fixed next full hour had no
+    bookable slot at all from 23:00 in Jakarta, so these journeys failed for an hour every day).
+    """
     bank = staff.user["memberships"][0]["site_id"]
     now = datetime.now(JAKARTA)
-    start_hour = min(now.hour + 1, 23)  # the next full hour: every slot still ahead
+    midnight = datetime.combine(now.date() + timedelta(days=1), dt_time.min, tzinfo=JAKARTA)
+    if midnight - now < timedelta(minutes=20):
+        time.sleep((midnight - now).total_seconds() + 1)
+        now = datetime.now(JAKARTA)
+        midnight = datetime.combine(now.date() + timedelta(days=1), dt_time.min, tzinfo=JAKARTA)
+    start = (now + timedelta(minutes=2)).replace(second=0, microsecond=0)
+    start += timedelta(minutes=-start.minute % 5)
+    minutes_left = int((midnight - timedelta(minutes=1) - start).total_seconds() // 60)  # until 23:59
+    slot_minutes = min(30, minutes_left // 5 * 5)
     return staff.call(
         "POST",
         "drives",
@@ -32,9 +48,9 @@ def make_drive(staff: ApiUser, name: str) -> dict:
             "site": bank,
             "name": name,
             "date": now.date().isoformat(),
-            "start_time": f"{start_hour:02d}:00",
+            "start_time": f"{start:%H:%M}",
             "end_time": "23:59",
-            "slot_minutes": 30,
+            "slot_minutes": slot_minutes,
             "capacity_per_slot": 4,
             "donation_types": ["whole_blood"],
         },
