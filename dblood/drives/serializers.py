@@ -240,12 +240,14 @@ class AppointmentRescheduleSerializer(StrictSerializer):
 
 
 class WalkInSerializer(StrictSerializer):
-    """An existing donor (by donor number or email), or a new one (email and full name)."""
+    """An existing donor at the desk (donor number and birth date), or a new one (email and full name)."""
 
     donor_number = serializers.CharField(required=False, max_length=16)
     email = serializers.EmailField(required=False, max_length=254)
     full_name = serializers.CharField(required=False, max_length=150)
-    birth_date = serializers.DateField(required=False, help_text="Recorded on the donor's profile.")
+    birth_date = serializers.DateField(
+        required=False, help_text="With the donor number: must match the profile. For a new donor: recorded."
+    )
     sex = serializers.ChoiceField(required=False, choices=Sex.choices)
     weight_kg = serializers.DecimalField(required=False, max_digits=5, decimal_places=1, min_value=20, max_value=300)
     donation_type = serializers.ChoiceField(choices=DonationType.choices, default=DonationType.WHOLE_BLOOD)

@@ -8,9 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dblood.core import answers
-from dblood.donors.services import donor_for_walk_in
 
-from . import appointments as appointment_services
 from . import selectors, services
 from .models import Drive, Slot
 from .permissions import DrivePermission
@@ -24,6 +22,7 @@ from .serializers import (
     QuestionnaireSerializer,
     WalkInSerializer,
 )
+from .walk_ins import walk_in_register
 
 
 @extend_schema(tags=["drives"])
@@ -116,18 +115,8 @@ class DriveViewSet(
         drive = self.get_object()
         serializer = WalkInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        donor = donor_for_walk_in(
-            donor_number=data.get("donor_number", ""),
-            email=data.get("email", ""),
-            full_name=data.get("full_name", ""),
-            birth_date=data.get("birth_date"),
-            sex=data.get("sex"),
-            weight_kg=data.get("weight_kg"),
-        )
-        appointment = appointment_services.appointment_walk_in(
-            drive=drive, donor=donor, donation_type=data["donation_type"], by=request.user, slot_id=data.get("slot")
-        )
+        data = dict(serializer.validated_data)
+        appointment = walk_in_register(drive=drive, by=request.user, slot_id=data.pop("slot", None), **data)
         appointment = selectors.appointments_visible_to(request.user).get(pk=appointment.pk)
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 

@@ -234,7 +234,7 @@ def test_walk_ins_registered_by_staff(api, staff_a, staff_b, donor, d, bank_a):
     url = f"/api/v1/drives/{drive.id}/walk-ins"
     client_a, client_b = api(staff_a), api(staff_b)
     with on_drive_day(drive, 8, 40):  # the 08:00 slot is over; 08:30 is the current one
-        response = client_a.post(url, {"donor_number": d.donor_number})
+        response = client_a.post(url, {"donor_number": d.donor_number, "birth_date": "1995-01-15"})
         assert response.status_code == 201, response.json()
         body = response.json()
         assert body["walk_in"] is True and body["status"] == "checked_in"
@@ -250,21 +250,25 @@ def test_walk_ins_registered_by_staff(api, staff_a, staff_b, donor, d, bank_a):
             },
         )
         assert response.status_code == 201 and response.json()["slot"] == drive.slots.order_by("starts_at")[2].id
-        assert client_a.post(url, {"donor_number": "D0000000000"}).json()["fields"]["donor_number"]
+        assert client_a.post(url, {"donor_number": "D0000000000", "birth_date": "1995-01-15"}).json()["fields"][
+            "donor_number"
+        ]
         assert client_a.post(url, {"email": "new@example.org"}).json()["fields"]["full_name"]
         assert client_a.post(url, {"email": staff_b.email}).json()["fields"]["email"]
-        assert client_b.post(url, {"donor_number": d.donor_number}).status_code == 403
+        assert client_b.post(url, {"donor_number": d.donor_number, "birth_date": "1995-01-15"}).status_code == 403
         from testing.personas import make_user
 
         third = make_donor(make_user("third@example.org"))
-        assert client_a.post(url, {"donor_number": third.donor_number}).status_code == 201
+        assert client_a.post(url, {"donor_number": third.donor_number, "birth_date": "1995-01-15"}).status_code == 201
         fourth = make_donor(make_user("fourth@example.org"))
-        response = client_a.post(url, {"donor_number": fourth.donor_number})
+        response = client_a.post(url, {"donor_number": fourth.donor_number, "birth_date": "1995-01-15"})
         assert response.status_code == 409 and response.json()["code"] == "slot_full"
 
 
 def test_walk_in_only_on_the_day(api, staff_a, d, drive):
-    response = api(staff_a).post(f"/api/v1/drives/{drive.id}/walk-ins", {"donor_number": d.donor_number})
+    response = api(staff_a).post(
+        f"/api/v1/drives/{drive.id}/walk-ins", {"donor_number": d.donor_number, "birth_date": "1995-01-15"}
+    )
     assert response.status_code == 409
 
 
