@@ -34,9 +34,9 @@ import psutil
 import psycopg
 
 from testing.servers import start_memcached, start_postgresql, stop_postgresql
-from tests.deploy.stack import start_stack
+from tests.deploy.stack import DEMO_PASSWORD, start_stack
 
-STAFF = ("staff@dblood.local", "demo-pass-2026")  # the demo blood-bank staff (`manage.py demo`)
+STAFF = ("staff@dblood.local", DEMO_PASSWORD)  # the demo blood-bank staff (`manage.py demo`)
 PROFILE = {"birth_date": "1990-05-01", "sex": "M", "weight_kg": 70, "abo": "O", "rhd": "+", "city": "Jakarta"}
 SEARCH = "/api/v1/drives?lat=-6.2&lon=106.85&radius_km=25"
 # Operation weights of the mix (the rest of an iteration's draw is a booking or a cancellation).

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -146,11 +146,26 @@ class DeferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+MAX_DEFERRAL_START_DAYS = 366
+MAX_DEFERRAL_END_YEAR = 2999
+
+
 class DeferralCreateSerializer(StrictSerializer):
     reason_code = serializers.SlugField(max_length=40)
     starts_on = serializers.DateField(required=False)
     ends_on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+    def validate_starts_on(self, value):
+        # The end is computed from the start (its reason's default length): near year 9999 it overflows.
+        if value > timezone.localdate() + timedelta(days=MAX_DEFERRAL_START_DAYS):
+            raise serializers.ValidationError(f"A deferral starts at most {MAX_DEFERRAL_START_DAYS} days ahead.")
+        return value
+
+    def validate_ends_on(self, value):
+        if value.year > MAX_DEFERRAL_END_YEAR:
+            raise serializers.ValidationError(f"A deferral ends by {MAX_DEFERRAL_END_YEAR} (or is permanent).")
+        return value
 
 
 class DeferralReasonSerializer(serializers.ModelSerializer):

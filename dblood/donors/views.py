@@ -3,6 +3,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -99,6 +100,8 @@ class DonorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return Donor.objects.none()
         donors = donors_visible_to(self.request.user).order_by("donor_number")
         q = self.request.query_params.get("q", "").strip()[:100]
+        if "\x00" in q:  # PostgreSQL text cannot hold NUL: a 400, not the database's error
+            raise ValidationError({"q": ["Null characters are not allowed."]})
         if q and self.action == "list":
             donors = donors.filter(
                 Q(donor_number__iexact=q) | Q(user__email__icontains=q) | Q(user__full_name__icontains=q)

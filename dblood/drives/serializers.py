@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.utils import timezone
 from django.utils.functional import cached_property
 from rest_framework import serializers
@@ -95,6 +97,9 @@ class DriveSerializer(serializers.ModelSerializer):
         return None if value is None else round(value, 2)
 
 
+MAX_DAYS_AHEAD = 730
+
+
 class DriveWriteSerializer(StrictModelSerializer):
     """Create or edit a drive. `site`: a blood bank hosting it; leave empty and give the address
     and coordinates for a mobile drive."""
@@ -132,6 +137,12 @@ class DriveWriteSerializer(StrictModelSerializer):
             "status",
         ]
         extra_kwargs = {"city": {"required": False}, "province": {"required": False}}
+
+    def validate_date(self, value):
+        # Slots are computed as datetimes from the date: near year 9999 they overflow.
+        if value > timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD):
+            raise serializers.ValidationError(f"A drive is planned at most {MAX_DAYS_AHEAD} days ahead.")
+        return value
 
     def get_fields(self):
         fields = super().get_fields()

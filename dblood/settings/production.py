@@ -17,6 +17,7 @@ _require("SECRET_KEY", SECRET_KEY)  # noqa: F405
 _require("ALLOWED_HOSTS", ALLOWED_HOSTS)  # noqa: F405
 
 DEBUG = env.bool("DEBUG", default=False)
+PRODUCTION = True
 
 # nginx terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -32,6 +32,8 @@ sys.path.insert(0, str(DEPLOY))
 import trim  # noqa: E402
 
 SECRET = "stack-test-secret-key-" + "x" * 40
+# `manage.py demo` under production settings takes the operator's password, never the README's.
+DEMO_PASSWORD = "stack-demo-password-" + "d" * 8
 GUNICORN_CONF = str(DEPLOY / "gunicorn.conf.py")
 
 
@@ -180,7 +182,8 @@ def _start_services(stack: Stack) -> None:
     subprocess.run(stack.python("manage.py", "migrate", "--noinput"), cwd=ROOT, env=stack.api_env(), check=True,
                    capture_output=True, timeout=300)  # fmt: skip
     # Demo sites, staff and stock for the journey (the operator's `manage.py demo`).
-    subprocess.run(stack.python("manage.py", "demo"), cwd=ROOT, env=stack.api_env(), check=True,
+    subprocess.run(stack.python("manage.py", "demo", "--allow-production"), cwd=ROOT,
+                   env=stack.api_env(DEMO_PASSWORD=DEMO_PASSWORD), check=True,
                    capture_output=True, timeout=300)  # fmt: skip
     collect_static("manage.py", "dblood.settings.production", stack.base / "static-api")
 

@@ -13,7 +13,7 @@ import pytest
 from port_for import get_port
 
 from tests.deploy.deployhelpers import DEPLOY, ROOT
-from tests.deploy.stack import GUNICORN_CONF, api_executor, nginx_executor, running_stack
+from tests.deploy.stack import DEMO_PASSWORD, GUNICORN_CONF, api_executor, nginx_executor, running_stack
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def _login(client, email, password):
 
 
 def test_staff_open_a_drive_a_donor_books_and_anyone_reads_the_stock(client):
-    staff = _login(client, "staff@dblood.local", "demo-pass-2026")
+    staff = _login(client, "staff@dblood.local", DEMO_PASSWORD)
     bank = client.get("/api/v1/me", headers=staff).json()["memberships"][0]["site_id"]
     day = (date.today() + timedelta(days=10)).isoformat()
     drive = client.post(
@@ -198,7 +198,7 @@ def test_a_site_photo_goes_through_the_trimmed_pillow_and_nginx_serves_it_as_an_
 
     from PIL import Image
 
-    login = client.post("/api/v1/auth/login", json={"email": "staff@dblood.local", "password": "demo-pass-2026"})
+    login = client.post("/api/v1/auth/login", json={"email": "staff@dblood.local", "password": DEMO_PASSWORD})
     assert login.status_code == 200, login.text
     site_id = login.json()["user"]["memberships"][0]["site_id"]
     photo = io.BytesIO()
