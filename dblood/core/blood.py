@@ -31,7 +31,7 @@ class DonationType(models.TextChoices):
 
 
 class Component(models.TextChoices):
-    """FACTS.md component codes."""
+    """docs/domain.md component codes."""
 
     WB = "WB", "Whole blood"
     PRC = "PRC", "Packed red cells"

@@ -1,4 +1,4 @@
-"""What a donation can be separated into, and how long each component keeps (FACTS.md).
+"""What a donation can be separated into, and how long each component keeps (docs/domain.md).
 
 Shelf lives come from settings.SHELF_LIFE_DAYS so a deployment changes them without a code change;
 the rest is the fixed vocabulary of what each collection can physically yield.

@@ -6,7 +6,7 @@ from dblood.core.blood import ABO, Component, RhD
 class BloodUnit(models.Model):
     """One bag on a shelf: a component of a donation, with its state and expiry.
 
-    State changes go through `inventory.services` only (FACTS.md state machine):
+    State changes go through `inventory.services` only (docs/domain.md state machine):
     QUARANTINED -> AVAILABLE -> RESERVED -> ISSUED (-> TRANSFUSED); any of the first three ->
     EXPIRED or DISCARDED; QUARANTINED -> UNSAFE. dblood adds IN_TRANSIT for a transfer between
     blood banks: AVAILABLE -> IN_TRANSIT -> AVAILABLE (at the receiving bank), EXPIRED or DISCARDED.

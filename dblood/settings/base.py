@@ -236,7 +236,7 @@ APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", def
 DIN_FACILITY_NUMBER = env.str("DIN_FACILITY_NUMBER", default="T9999")
 # Screen for malaria too (endemic regions); HIV, HBV, HCV and syphilis are always screened.
 SCREENING_MALARIA = env.bool("SCREENING_MALARIA", default=False)
-# Shelf life per component code in days (FACTS.md; PMI defaults). A component absent here cannot be
+# Shelf life per component code in days (docs/domain.md; PMI defaults). A component absent here cannot be
 # made (LP is set per profile). Override as e.g. "WB=35,PRC=42,TC=5,FFP=365,AHF=365,LP=26".
 SHELF_LIFE_DAYS = env.dict(
     "SHELF_LIFE_DAYS", cast={"value": int}, default={"WB": 35, "PRC": 35, "TC": 5, "FFP": 365, "AHF": 365}
@@ -277,7 +277,7 @@ PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 # EMAIL_URL=filemail:////abs/dir writes each message to a file in /abs/dir (three slashes: relative).
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
 
-# --- Client address through the web (webfix) ------------------------------------------------------
+# --- Client address through the web ------------------------------------------------------------
 # The web calls the api for browsers and forwards each browser's address in X-Forwarded-For, having
 # appended the address it saw. A call bearing this key (the web's WEB_PROXY_KEY, same value) is
 # counted as having come through one more proxy than NUM_PROXIES, so the login throttles count
