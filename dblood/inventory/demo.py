@@ -18,7 +18,7 @@ from dblood.donors.models import Donor
 from dblood.sites.models import Site
 
 from . import stock
-from .components import DEFAULT_VOLUME_ML, expiry
+from .components import default_volume_ml, expiry
 from .models import BloodUnit, UnitEvent
 
 S = BloodUnit.State
@@ -90,7 +90,7 @@ def _collect(*, donor, site, collected_at, rng, hospitals, demand, units, now):
             component=component,
             abo=donor.abo,
             rhd=donor.rhd,
-            volume_ml=DEFAULT_VOLUME_ML[component],
+            volume_ml=default_volume_ml(component),
             site=site,
             expires_at=expires_at,
         )
@@ -193,7 +193,7 @@ def _donor_story():
                 component=component,
                 abo=donation.typed_abo,
                 rhd=donation.typed_rhd,
-                volume_ml=DEFAULT_VOLUME_ML[component],
+                volume_ml=default_volume_ml(component),
                 site=site,
                 state=state,
                 expires_at=expires_at,
