@@ -19,7 +19,7 @@ def tracked_text_files() -> list[Path]:
     files = []
     for name in listed.splitlines():
         path = ROOT / name
-        if path.suffix in suffixes and path.is_file() and "RESULTS" not in path.name:
+        if path.suffix in suffixes and path.is_file() and "RESULTS" not in path.name and path != Path(__file__):
             files.append(path)
     return files
 
