@@ -39,6 +39,16 @@ class Component(models.TextChoices):
     FFP = "FFP", "Fresh frozen plasma"
     LP = "LP", "Liquid plasma"
     AHF = "AHF", "Cryoprecipitate (AHF)"
+    CPP = "CPP", "Cryo-poor plasma"
+
+
+class CompatibilityKind(models.TextChoices):
+    """Which of FACTS.md's compatibility rules a component follows (dblood.requests.compatibility)."""
+
+    WHOLE_BLOOD = "whole_blood", "Whole blood: ABO-identical, RhD-negative to RhD-negative"
+    RED_CELLS = "red_cells", "Red cells: red-cell table, RhD-negative to RhD-negative"
+    PLATELETS = "platelets", "Platelets: plasma table, RhD-negative women of childbearing potential"
+    PLASMA = "plasma", "Plasma: plasma table, RhD does not matter"
 
 
 BLOOD_GROUPS = [f"{abo}{rhd}" for abo in ("O", "A", "B", "AB") for rhd in ("+", "-")]

@@ -1,10 +1,11 @@
 """Collection records and separation into components."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from dblood.core.errors import Conflict
@@ -60,6 +61,26 @@ def _defer_for_measurements(*, donor: Donor, measurements: dict, by) -> Collecti
     return CollectionResult(deferrals=deferrals, problems=[p.message for p in problems])
 
 
+def _lock_donor_for_collection(*, donor: Donor, collected_at: datetime) -> Donor:
+    """One collection per donor per day, settled by a row lock on the donor's profile.
+
+    Race: two desks recording a collection for one donor at once (two walk-in records, or a walk-in
+    and a checked-in appointment). Each collecting transaction locks the donor row before it reads
+    the donor's history, so the second waits for the first to commit and then finds its donation.
+    """
+    locked = Donor.objects.select_for_update().get(pk=donor.pk)
+    day = timezone.localdate(collected_at)
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    same_day = Donation.objects.filter(donor=locked, collected_at__gte=start, collected_at__lt=start + timedelta(1))
+    if same_day.exists():
+        raise Conflict(
+            _("This donor already has a collection recorded on %(day)s; one collection per donor per day.")
+            % {"day": day.isoformat()},
+            code="already_collected",
+        )
+    return locked
+
+
 @transaction.atomic
 def donation_record(
     *,
@@ -82,7 +103,9 @@ def donation_record(
 ) -> CollectionResult:
     """Record a collection from a checked-in appointment, or a walk-in (donor + site).
 
-    A donor who may not donate today gets a 409 with the reasons (the deferral's among them).
+    A donor with a collection already recorded that day is a 409 `already_collected` (the donor's
+    row is locked first, so simultaneous records leave one). A donor who may not donate today gets
+    a 409 with the reasons (the deferral's among them).
     A hemoglobin or vital sign outside the active eligibility profile records a deferral instead
     of a donation. A completed donation gets the next DIN of this facility (or the pre-printed
     `din` scanned from the bag; a duplicate is a 409).
@@ -103,6 +126,7 @@ def donation_record(
     if site.pk not in by.site_ids:
         raise PermissionDenied("You do not work at this blood bank.")
     collected_at = collected_at or timezone.now()
+    donor = _lock_donor_for_collection(donor=donor, collected_at=collected_at)
     _check_eligible(donor=donor, donation_type=donation_type, on=timezone.localdate(collected_at))
     measured = dict(
         hemoglobin_g_dl=hemoglobin_g_dl,
@@ -145,9 +169,15 @@ def donation_record(
 
 
 @transaction.atomic
-def donation_separate(*, donation: Donation, components: list[dict], by=None) -> list[BloodUnit]:
+def donation_separate(
+    *, donation: Donation, components: list[dict], by=None, processed_at: datetime | None = None
+) -> list[BloodUnit]:
     """Make the donation's units: one per component, stored at the collecting blood bank, QUARANTINED,
-    expiring after the component's shelf life from collection. Then apply the release rule."""
+    expiring after the component's shelf life from collection. Then apply the release rule.
+
+    The component-type table decides what may be made: what the donation type yields, one of a
+    component and what it consumes (FFP or cryoprecipitate), and each component's maximum time from
+    collection to processing (`processed_at`, default now): a late one is a 409."""
     locked = Donation.objects.select_for_update().select_related("donor").get(pk=donation.pk)
     codes = [c["component"] for c in components]
     problem = catalogue.separation_problem(donation_type=locked.donation_type, components=codes)
@@ -157,6 +187,9 @@ def donation_separate(*, donation: Donation, components: list[dict], by=None) ->
         raise Conflict("Only a completed donation with a DIN can be separated.", code="not_separable")
     if locked.units.exists():
         raise Conflict("This donation has already been separated.", code="already_separated")
+    catalogue.processing_window_check(
+        components=codes, collected_at=locked.collected_at, processed_at=processed_at or timezone.now()
+    )
     abo = locked.typed_abo or locked.donor.abo
     rhd = locked.typed_rhd or locked.donor.rhd
     if not (abo and rhd):
@@ -167,7 +200,7 @@ def donation_separate(*, donation: Donation, components: list[dict], by=None) ->
             component=c["component"],
             abo=abo,
             rhd=rhd,
-            volume_ml=c.get("volume_ml") or catalogue.DEFAULT_VOLUME_ML[c["component"]],
+            volume_ml=c.get("volume_ml") or catalogue.default_volume_ml(c["component"]),
             site_id=locked.site_id,
             expires_at=catalogue.expiry(component=c["component"], collected_at=locked.collected_at),
         )

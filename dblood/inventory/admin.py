@@ -1,6 +1,22 @@
 from django.contrib import admin
 
-from .models import BloodUnit, Transfer, UnitEvent
+from .models import BloodUnit, ComponentType, Transfer, UnitEvent
+
+
+@admin.register(ComponentType)
+class ComponentTypeAdmin(admin.ModelAdmin):
+    """The rules every separation, expiry, match and call-out reads: an edit applies without a code change."""
+
+    list_display = [
+        "code",
+        "name_en",
+        "name_id",
+        "shelf_life",
+        "shelf_life_period",
+        "max_hours_to_processing",
+        "consumes",
+        "compatibility",
+    ]
 
 
 class UnitEventInline(admin.TabularInline):

@@ -19,7 +19,7 @@ from dblood.donors.models import Donor
 from dblood.sites.models import Site
 
 from . import stock
-from .components import DEFAULT_VOLUME_ML, expiry
+from .components import default_volume_ml, expiry
 from .models import BloodUnit, UnitEvent
 
 S = BloodUnit.State
@@ -91,7 +91,7 @@ def _collect(*, donor, site, collected_at, rng, hospitals, demand, units, now):
             component=component,
             abo=donor.abo,
             rhd=donor.rhd,
-            volume_ml=DEFAULT_VOLUME_ML[component],
+            volume_ml=default_volume_ml(component),
             site=site,
             expires_at=expires_at,
         )
@@ -202,7 +202,7 @@ def _donor_story():
                 component=component,
                 abo=donation.typed_abo,
                 rhd=donation.typed_rhd,
-                volume_ml=DEFAULT_VOLUME_ML[component],
+                volume_ml=default_volume_ml(component),
                 site=site,
                 state=state,
                 expires_at=expires_at,

@@ -1,6 +1,83 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from dblood.core.blood import ABO, Component, RhD
+from dblood.core.blood import ABO, CompatibilityKind, Component, DonationType, RhD
+
+
+class ComponentType(models.Model):
+    """What a component is and the rules for making and keeping it, as data (FACTS.md defaults,
+    seeded by a migration from `component_defaults.DEFAULTS`, edited in the admin).
+
+    Read through `dblood.inventory.components` (a short per-process cache, dropped on save): shelf
+    life and expiry, what each donation type yields, the processing window, which component a bag's
+    plasma is consumed by, the compatibility rule, and whom a call-out or a shortage asks to donate.
+    """
+
+    class Period(models.TextChoices):
+        HOURS = "hours", "hours"
+        DAYS = "days", "days"
+
+    code = models.CharField(max_length=4, unique=True, choices=Component.choices)
+    name_en = models.CharField("name (English)", max_length=80)
+    name_id = models.CharField("name (Bahasa Indonesia)", max_length=80)
+    isbt_product_codes = models.JSONField(
+        "ISBT 128 product description codes",
+        default=list,
+        blank=True,
+        help_text='E + 4 digits each, e.g. ["E0001"]; the first is printed on new units. The defaults are '
+        "placeholders: production loads the ICCBBA-licensed product table.",
+    )
+    donation_types = models.JSONField(
+        default=list, help_text=f"Donation types that can yield it, of {DonationType.values}."
+    )
+    bag_types = models.JSONField(
+        default=list, blank=True, help_text='Collection bags it can be made from, e.g. ["double", "triple"].'
+    )
+    storage_min_c = models.DecimalField(
+        "storage from (°C)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="Empty: no lower limit."
+    )
+    storage_max_c = models.DecimalField(
+        "storage to (°C)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="Empty: no upper limit."
+    )
+    shelf_life = models.PositiveIntegerField(
+        null=True, blank=True, help_text="From collection, in the period below. Empty: not made here."
+    )
+    shelf_life_period = models.CharField(max_length=5, choices=Period.choices, default=Period.DAYS)
+    max_hours_to_processing = models.PositiveIntegerField(
+        "maximum hours from collection to processing",
+        null=True,
+        blank=True,
+        help_text="It may be made only this soon after collection. Empty: no window (the bag kept as it is).",
+    )
+    consumes = models.CharField(
+        max_length=4,
+        choices=Component.choices,
+        blank=True,
+        help_text="The component of the same bag it is made from (cryoprecipitate from the plasma): a bag "
+        "yields one or the other, never both.",
+    )
+    whole_bag = models.BooleanField(
+        default=False, help_text="The bag kept as it is (whole blood): nothing else is made from the donation."
+    )
+    compatibility = models.CharField(max_length=12, choices=CompatibilityKind.choices)
+    default_volume_ml = models.PositiveSmallIntegerField(help_text="Used when staff give no volume.")
+    refill_donation_type = models.CharField(
+        max_length=20, choices=DonationType.choices, help_text="The donation a call-out for it asks donors to give."
+    )
+    recruit_on_shortage = models.BooleanField(default=False, help_text="Invite donors when its stock turns critical.")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name_en}"
+
+    def clean(self) -> None:
+        from .components import type_problems
+
+        problems = type_problems(self)
+        if problems:
+            raise ValidationError(problems)
 
 
 class BloodUnit(models.Model):

@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from dblood.core.blood import Component, DonationType
+from dblood.core.blood import Component
+from dblood.inventory.components import recruited_components, refill_donation_type
 from dblood.inventory.models import BloodUnit
 from dblood.notifications.messages import notify
 from dblood.notifications.models import Notification
@@ -23,12 +24,8 @@ from dblood.sites.models import Site
 from .donor_pool import nearby_donors
 from .models import StockAlert
 
-# Components a donor can be recruited for, and the donation that refills each.
-RECRUIT_FOR: dict[str, str] = {
-    Component.PRC: DonationType.WHOLE_BLOOD,
-    Component.WB: DonationType.WHOLE_BLOOD,
-    Component.TC: DonationType.APHERESIS_PLATELETS,
-}
+# Components a donor can be recruited for, and the donation that refills each, are the
+# ComponentType table's `recruit_on_shortage` and `refill_donation_type` (recruited_components).
 # Stand-in threshold, used only while the inventory stock table is not available.
 FALLBACK_CRITICAL_UNITS = 3
 # Invitations per alert (nearest first), and how far ahead drives are offered.
@@ -44,10 +41,11 @@ def critical_cells() -> set[Cell]:
     except ImportError:
         table = None
     if table is not None:
+        recruited = recruited_components()
         return {
             (row["site_id"], row["abo"], row["rhd"], row["component"])
             for row in table()["results"]
-            if row["level"] == "critical" and row["component"] in RECRUIT_FOR
+            if row["level"] == "critical" and row["component"] in recruited
         }
     return _fallback_critical_cells()
 
@@ -87,7 +85,7 @@ def _upcoming_drives(site: Site, donation_type: str, now):
 
 
 def _invite(alert: StockAlert, drives: list, now) -> int:
-    donation_type = RECRUIT_FOR[alert.component]
+    donation_type = refill_donation_type(alert.component)
     donors = nearby_donors(
         site=alert.site,
         radius_km=settings.RECRUITMENT_RADIUS_KM,
@@ -132,7 +130,7 @@ def shortage_recruit(*, now=None) -> int:
     sent = 0
     sites = Site.objects.in_bulk({cell[0] for cell in counts})
     for (site_id, abo, rhd, component), available in counts.items():
-        drives = _upcoming_drives(sites[site_id], RECRUIT_FOR[component], now)
+        drives = _upcoming_drives(sites[site_id], refill_donation_type(component), now)
         if not drives:
             continue  # nothing to invite to yet; the cell is looked at again next run
         try:

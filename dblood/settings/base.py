@@ -222,11 +222,9 @@ APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", def
 DIN_FACILITY_NUMBER = env.str("DIN_FACILITY_NUMBER", default="T9999")
 # Screen for malaria too (endemic regions); HIV, HBV, HCV and syphilis are always screened.
 SCREENING_MALARIA = env.bool("SCREENING_MALARIA", default=False)
-# Shelf life per component code in days (FACTS.md; PMI defaults). A component absent here cannot be
-# made (LP is set per profile). Override as e.g. "WB=35,PRC=42,TC=5,FFP=365,AHF=365,LP=26".
-SHELF_LIFE_DAYS = env.dict(
-    "SHELF_LIFE_DAYS", cast={"value": int}, default={"WB": 35, "PRC": 35, "TC": 5, "FFP": 365, "AHF": 365}
-)
+# Shelf lives, processing windows and compatibility kinds are the ComponentType table (the admin).
+# Seconds each process keeps its copy of that table (a save drops it at once in the saving process).
+COMPONENT_TYPES_CACHE_SECONDS = env.float("COMPONENT_TYPES_CACHE_SECONDS", default=30.0)
 # Stock levels: days of supply = available units / average daily issues over the window.
 STOCK_DEMAND_WINDOW_DAYS = env.int("STOCK_DEMAND_WINDOW_DAYS", default=30)
 STOCK_CRITICAL_DAYS = env.float("STOCK_CRITICAL_DAYS", default=2.0)

@@ -138,3 +138,12 @@ def test_chair_to_shelf(api, staff_a, bank_a, profile, django_capture_on_commit_
     profile.refresh_from_db()
     assert profile.group_confirmed
     assert Decimal(body["hemoglobin_g_dl"]) == Decimal("14.2")
+
+
+def test_a_second_collection_the_same_day_is_409_already_collected(api, staff_a, staff_b, bank_a, bank_b, profile):
+    assert api(staff_a).post("/api/v1/donations", walk_in(profile, bank_a, outcome="incomplete")).status_code == 201
+    again = api(staff_b).post("/api/v1/donations", walk_in(profile, bank_b))
+    assert again.status_code == 409 and again.json()["code"] == "already_collected"
+    assert Donation.objects.filter(donor=profile).count() == 1
+    indonesian = api(staff_b).post("/api/v1/donations", walk_in(profile, bank_b), HTTP_ACCEPT_LANGUAGE="id")
+    assert indonesian.status_code == 409 and "satu pengambilan" in indonesian.json()["detail"]

@@ -1,38 +1,18 @@
 """Capacity under concurrent booking, on the suite's real PostgreSQL."""
 
-from threading import Barrier, Thread
-
 import pytest
 from django.db import connection
 
-from dblood.core.errors import Conflict
 from dblood.donors.tests.factories import make_donor
 from dblood.drives.appointments import appointment_book
 from dblood.drives.models import Appointment, Slot
 from dblood.drives.tests.factories import make_drive
 from testing.personas import make_site, make_user
+from testing.races import race
 
 
 def _race(calls):
-    barrier = Barrier(len(calls))
-    outcomes = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("booked")
-        except Conflict as exc:
-            outcomes.append(exc.get_codes())
-        finally:
-            connection.close()
-
-    threads = [Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return race(calls, done="booked")
 
 
 @pytest.mark.django_db(transaction=True)
