@@ -159,8 +159,9 @@ def load():
 
 def _screened(donations) -> None:
     """Every required screen non-reactive for each released donation (as the lab recorded them)."""
+    tests = required_tests()
     ScreeningResult.objects.bulk_create(
-        [ScreeningResult(donation=d, test=test, attempt=1, reactive=False) for d in donations for test in required_tests()]
+        [ScreeningResult(donation=d, test=test, attempt=1, reactive=False) for d in donations for test in tests]
     )
 
 
