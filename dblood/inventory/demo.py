@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from dblood.accounts.models import User
 from dblood.donations import din as isbt
-from dblood.donations.models import Donation
+from dblood.donations.models import Donation, ScreeningResult
+from dblood.donations.release import required_tests
 from dblood.donors.models import Donor
 from dblood.sites.models import Site
 
@@ -150,9 +151,18 @@ def load():
         event.at = at
     UnitEvent.objects.bulk_update(events, ["at"], batch_size=500)
     _donor_story()
+    _screened(Donation.objects.filter(status=Donation.Status.RELEASED, screening_results__isnull=True))
     _transfers_and_discards(banks)
     stock.invalidate()
     return []
+
+
+def _screened(donations) -> None:
+    """Every required screen non-reactive for each released donation (as the lab recorded them)."""
+    tests = required_tests()
+    ScreeningResult.objects.bulk_create(
+        [ScreeningResult(donation=d, test=test, attempt=1, reactive=False) for d in donations for test in tests]
+    )
 
 
 def _donor_story():

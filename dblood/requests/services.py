@@ -16,7 +16,7 @@ from dblood.notifications.messages import notify
 from dblood.notifications.models import Notification
 from dblood.sites.models import Site
 
-from .compatibility import is_compatible
+from .barriers import issue_check, unit_suits
 from .models import Allocation, BloodRequest
 from .selectors import best_units_locked, requests_visible_to
 
@@ -139,19 +139,8 @@ def allocation_reserve(*, blood_request: BloodRequest, unit_ids: list[int], by, 
     return allocations
 
 
-def _matches(blood_request: BloodRequest, unit: BloodUnit) -> bool:
-    return is_compatible(
-        component=blood_request.component,
-        patient_abo=blood_request.patient_abo,
-        patient_rhd=blood_request.patient_rhd,
-        unit_abo=unit.abo,
-        unit_rhd=unit.rhd,
-        female_cbp=blood_request.patient_female_cbp,
-    )
-
-
 def _override_note(blood_request: BloodRequest, unit: BloodUnit, override_reason: str) -> str:
-    return "" if _matches(blood_request, unit) else override_reason
+    return "" if unit_suits(blood_request, unit) else override_reason
 
 
 def _check_unit(blood_request: BloodRequest, unit: BloodUnit, override_reason: str) -> None:
@@ -161,7 +150,7 @@ def _check_unit(blood_request: BloodRequest, unit: BloodUnit, override_reason: s
         raise Conflict(f"Unit {unit.pk} is {unit.state}, not available.", code="unit_not_available")
     if unit.expires_at <= timezone.now():
         raise Conflict(f"Unit {unit.pk} has expired.", code="unit_expired")
-    if not _matches(blood_request, unit) and not override_reason.strip():
+    if not unit_suits(blood_request, unit) and not override_reason.strip():
         raise Conflict(
             f"Unit {unit.pk} ({unit.abo}{unit.rhd}) is not compatible with a {blood_request.patient_abo}"
             f"{blood_request.patient_rhd} patient for {blood_request.component}; give override_reason to proceed.",
@@ -208,12 +197,7 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
     _require_bank_staff(by, blood_request)
     locked = _lock_request(blood_request)
     _require_open(locked)
-    reserved = {
-        a.unit_id: a
-        for a in locked.allocations.filter(status=Allocation.Status.RESERVED).select_related(
-            "unit__donation__donor__user"
-        )
-    }
+    reserved = {a.unit_id: a for a in locked.allocations.filter(status=Allocation.Status.RESERVED)}
     chosen = list(reserved) if unit_ids is None else unit_ids
     strangers = [pk for pk in chosen if pk not in reserved]
     if strangers:
@@ -222,6 +206,18 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
         raise Conflict("Nothing is reserved for this request.", code="not_reserved")
     now = timezone.now()
     issued = [reserved[pk] for pk in sorted(set(chosen))]
+    # Every barrier again, on the unit rows as locked now (id order), with their donations' results.
+    units = (
+        BloodUnit.objects.select_for_update(of=("self",))
+        .filter(pk__in=[a.unit_id for a in issued])
+        .select_related("donation__donor__user")
+        .prefetch_related("donation__screening_results")
+        .order_by("pk")
+    )
+    for unit in units:
+        allocation = reserved[unit.pk]
+        allocation.unit = unit
+        issue_check(blood_request=locked, allocation=allocation, unit=unit, now=now)
     units_transition(
         units=[allocation.unit for allocation in issued],
         to=BloodUnit.State.ISSUED,
@@ -229,6 +225,7 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
         reason=f"request {locked.pk}",
         issued_to=locked.hospital,
         issued_at=now,
+        already_locked=True,
     )
     Allocation.objects.filter(pk__in=[a.pk for a in issued]).update(status=Allocation.Status.ISSUED, issued_at=now)
     for allocation in issued:

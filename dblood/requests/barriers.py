@@ -1,0 +1,79 @@
+"""The barriers between a unit and a patient, checked again at the moment of issue.
+
+Issuing re-reads each unit under its row lock, in the transaction that moves it, and refuses it
+(409, one code per barrier) unless every barrier holds:
+
+| code                          | barrier                                                           |
+|-------------------------------|-------------------------------------------------------------------|
+| `not_reserved`                | the unit is reserved, for this request                            |
+| `unit_not_released`           | its donation passes the release rule (`donations.release`)        |
+| `unit_expired`                | it has not expired (whether or not the expiry sweep has run)      |
+| `unit_expires_before_needed`  | it does not expire before the request's `needed_by`               |
+| `unit_not_here`               | it is on the shelf of the issuing blood bank (the request's bank) |
+| `unit_incompatible`           | it suits the patient (`compatibility`), or carries an override    |
+"""
+
+from django.utils.translation import gettext as _
+
+from dblood.core.errors import Conflict
+from dblood.donations.release import release_blockers
+from dblood.inventory.models import BloodUnit
+
+from .compatibility import is_compatible
+from .models import Allocation, BloodRequest
+
+
+def _refuse(unit: BloodUnit, code: str, detail: str, **extra) -> Conflict:
+    return Conflict(detail, code=code, extra={"barrier": code, "unit": unit.pk, **extra})
+
+
+def unit_suits(blood_request: BloodRequest, unit: BloodUnit) -> bool:
+    """The compatibility rule for this request and unit (component and group)."""
+    return unit.component == blood_request.component and is_compatible(
+        component=blood_request.component,
+        patient_abo=blood_request.patient_abo,
+        patient_rhd=blood_request.patient_rhd,
+        unit_abo=unit.abo,
+        unit_rhd=unit.rhd,
+        female_cbp=blood_request.patient_female_cbp,
+    )
+
+
+def issue_check(*, blood_request: BloodRequest, allocation: Allocation, unit: BloodUnit, now) -> None:
+    """Raise the Conflict of the first barrier `unit` (locked just now, with its donation and that
+    donation's screening results) does not pass for this request; nothing when it may be issued."""
+    if (
+        allocation.request_id != blood_request.pk
+        or allocation.status != Allocation.Status.RESERVED
+        or unit.state != BloodUnit.State.RESERVED
+    ):
+        raise _refuse(unit, "not_reserved", _("Unit %(unit)s is not reserved for this request.") % {"unit": unit.pk})
+    blockers = release_blockers(unit.donation)
+    if blockers:
+        raise _refuse(
+            unit,
+            "unit_not_released",
+            _("Unit %(unit)s is not released: %(why)s") % {"unit": unit.pk, "why": " ".join(blockers)},
+            blockers=blockers,
+        )
+    if unit.expires_at <= now:
+        raise _refuse(unit, "unit_expired", _("Unit %(unit)s has expired.") % {"unit": unit.pk})
+    if unit.expires_at <= blood_request.needed_by:
+        raise _refuse(
+            unit,
+            "unit_expires_before_needed",
+            _("Unit %(unit)s expires before the request needs it.") % {"unit": unit.pk},
+        )
+    if unit.site_id != blood_request.target_bank_id:
+        raise _refuse(
+            unit,
+            "unit_not_here",
+            _("Unit %(unit)s is not at the issuing blood bank.") % {"unit": unit.pk},
+            site=unit.site_id,
+        )
+    if not unit_suits(blood_request, unit) and not allocation.override_reason.strip():
+        raise _refuse(
+            unit,
+            "unit_incompatible",
+            _("Unit %(unit)s is not compatible with the patient.") % {"unit": unit.pk},
+        )
