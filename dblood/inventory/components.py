@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dblood.core.blood import CompatibilityKind, Component, DonationType
 from dblood.core.errors import Conflict
@@ -140,23 +141,29 @@ def recruited_components() -> dict[str, str]:
 def separation_problem(*, donation_type: str, components: list[str]) -> str | None:
     """Why this set of components cannot be made from one donation of this type, or None."""
     if not components:
-        return "Name at least one component."
+        return _("Name at least one component.")
     if len(set(components)) != len(components):
-        return "Each component can be made once per donation."
+        return _("Each component can be made once per donation.")
     table = kinds()
     for component in components:
         found = table.get(component)
         if found is None or found.shelf_life is None:
-            return f"{component} is not made here (no shelf life configured)."
+            return _("%(component)s is not made here (no shelf life configured).") % {"component": component}
         if donation_type not in found.donation_types:
-            return f"A {donation_type} donation does not yield {component}."
+            return _("A %(donation_type)s donation does not yield %(component)s.") % {
+                "donation_type": donation_type,
+                "component": component,
+            }
         if found.whole_bag and len(components) > 1:
-            return f"{component} is the bag kept as it is: nothing else can be made from it."
+            return _("%(component)s is the bag kept as it is: nothing else can be made from it.") % {
+                "component": component
+            }
         if found.consumes and found.consumes in components:
-            return (
-                f"{component} is made from the bag's {found.consumes}: "
-                f"a bag yields {found.consumes} or {component}, not both."
+            message = _(
+                "%(component)s is made from the bag's %(consumed)s: "
+                "a bag yields %(consumed)s or %(component)s, not both."
             )
+            return message % {"component": component, "consumed": found.consumes}
     return None
 
 
@@ -169,8 +176,8 @@ def processing_window_check(*, components: list[str], collected_at: datetime, pr
         if found is not None and found.processing_window is not None and elapsed > found.processing_window:
             hours = found.processing_window.total_seconds() / 3600
             raise Conflict(
-                f"{component} must be made within {hours:g} hours of collection; "
-                f"{elapsed.total_seconds() / 3600:.1f} hours have passed.",
+                _("%(component)s must be made within %(max)s hours of collection; %(elapsed)s hours have passed.")
+                % {"component": component, "max": f"{hours:g}", "elapsed": f"{elapsed.total_seconds() / 3600:.1f}"},
                 code="processing_window_passed",
                 extra={
                     "field": "components",

@@ -85,8 +85,9 @@ class BloodUnit(models.Model):
 
     State changes go through `inventory.services` only (docs/domain.md state machine):
     QUARANTINED -> AVAILABLE -> RESERVED -> ISSUED (-> TRANSFUSED); any of the first three ->
-    EXPIRED or DISCARDED; QUARANTINED -> UNSAFE. dblood adds IN_TRANSIT for a transfer between
-    blood banks: AVAILABLE -> IN_TRANSIT -> AVAILABLE (at the receiving bank), EXPIRED or DISCARDED.
+    EXPIRED or DISCARDED; QUARANTINED -> UNSAFE -> DISCARDED (its destruction, recorded). dblood adds
+    IN_TRANSIT for a transfer between blood banks: AVAILABLE -> IN_TRANSIT -> AVAILABLE (at the
+    receiving bank), EXPIRED or DISCARDED.
     """
 
     class State(models.TextChoices):

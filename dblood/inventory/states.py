@@ -13,7 +13,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.TRANSFUSED: frozenset(),
     S.EXPIRED: frozenset(),
     S.DISCARDED: frozenset(),
-    S.UNSAFE: frozenset(),
+    # An unsafe unit is destroyed, and the destruction recorded (reason, who, when): it never returns.
+    S.UNSAFE: frozenset({S.DISCARDED}),
     # Transfers between blood banks (transfers.py): booked in at the receiving bank, or lost on the way.
     S.IN_TRANSIT: frozenset({S.AVAILABLE, S.EXPIRED, S.DISCARDED}),
 }

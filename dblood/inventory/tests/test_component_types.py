@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dblood.core.blood import Component
+from dblood.donations.tests.test_lab import separate
 from dblood.inventory import components
 from dblood.inventory.component_defaults import DEFAULTS
 from dblood.inventory.models import ComponentType
@@ -25,14 +26,6 @@ def edit(code: str, **values) -> None:
         setattr(row, name, value)
     row.full_clean()
     row.save()
-
-
-def separate(client, donation, *codes):
-    return client.post(
-        f"/api/v1/donations/{donation.pk}/components",
-        {"components": [{"component": c} for c in codes]},
-        format="json",
-    )
 
 
 def test_the_migration_seeds_every_component_with_facts_defaults():
