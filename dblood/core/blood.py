@@ -52,7 +52,3 @@ class CompatibilityKind(models.TextChoices):
 
 
 BLOOD_GROUPS = [f"{abo}{rhd}" for abo in ("O", "A", "B", "AB") for rhd in ("+", "-")]
-
-
-def group_label(abo: str | None, rhd: str | None) -> str:
-    return f"{abo or '?'}{rhd or ''}"
