@@ -3,6 +3,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import env, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -220,6 +222,11 @@ APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", def
 # ISBT 128 facility identification number. Production needs an ICCBBA-registered FIN; the default
 # is a placeholder for tests and demos only.
 DIN_FACILITY_NUMBER = env.str("DIN_FACILITY_NUMBER", default="T9999")
+# ISBT 128 type-of-donation character in every new unit's product code: "V", volunteer allogeneic
+# (PMI donors are unpaid volunteers). One character from ICCBBA's table.
+ISBT_DONATION_TYPE_CODE = env.str("ISBT_DONATION_TYPE_CODE", default="V")
+if len(ISBT_DONATION_TYPE_CODE) != 1 or not ISBT_DONATION_TYPE_CODE.isalnum():
+    raise ImproperlyConfigured("ISBT_DONATION_TYPE_CODE must be one letter or digit (ICCBBA's type of donation).")
 # Screen for malaria too (endemic regions); HIV, HBV, HCV and syphilis are always screened.
 SCREENING_MALARIA = env.bool("SCREENING_MALARIA", default=False)
 # Shelf lives, processing windows and compatibility kinds are the ComponentType table (the admin).
