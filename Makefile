@@ -82,7 +82,7 @@ web-messages: venv
 run-web: venv
 	$(BIN)/python manage_web.py runserver 127.0.0.1:8000
 
-# --- containers (issue 7) ---
+# --- containers ---
 .PHONY: image-report compose-check
 
 image-report: venv  ## estimated final size of each image, without a container engine

@@ -113,7 +113,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()

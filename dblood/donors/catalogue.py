@@ -1,7 +1,7 @@
-"""Seed data: the eligibility profiles and the deferral-reason catalogue (shared/domain/FACTS.md).
+"""Seed data: the eligibility profiles and the deferral-reason catalogue (docs/domain.md).
 
-Where FACTS.md gives no number for a profile, the PMI value is used and marked "PMI value" or
-"not in FACTS.md"; every number is editable in the admin afterwards. The data migration
+Where docs/domain.md gives no number for a profile, the PMI value is used and marked "PMI value" or
+"not in docs/domain.md"; every number is editable in the admin afterwards. The data migration
 0003 loads these; `catalogue_ensure` restores missing rows (a flushed test database, a
 deleted row) without overwriting edits.
 """
@@ -31,9 +31,9 @@ PROFILES = [
         whole_blood_after_whole_blood_days=60,  # ">= 2 months"
         apheresis_after_apheresis_days=14,  # 2 weeks
         apheresis_after_whole_blood_days=30,  # 1 month
-        whole_blood_after_apheresis_days=14,  # not in FACTS.md: the apheresis gap
+        whole_blood_after_apheresis_days=14,  # not in docs/domain.md: the apheresis gap
         max_whole_blood_per_year=5,
-        max_apheresis_per_year=24,  # not in FACTS.md: the US cap
+        max_apheresis_per_year=24,  # not in docs/domain.md: the US cap
     ),
     dict(
         code="us",

@@ -94,7 +94,7 @@ class Deferral(models.Model):
 
 
 class EligibilityProfile(models.Model):
-    """One jurisdiction's donor-selection rules, as data (FACTS.md; PMI/Permenkes 91/2015 by default).
+    """One jurisdiction's donor-selection rules, as data (docs/domain.md; PMI/Permenkes 91/2015 by default).
 
     The setting ELIGIBILITY_PROFILE names the active one (`dblood.donors.eligibility.active_profile`);
     staff edit the numbers in the admin, no code change needed.

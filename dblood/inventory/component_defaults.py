@@ -1,4 +1,4 @@
-"""The component-type table's defaults (FACTS.md, PMI practice): the seed migration's data and the
+"""The component-type table's defaults (docs/domain.md, PMI practice): the seed migration's data and the
 test suite's (a flushed test database is seeded again from here). One source: edit a deployment's
 rules in the admin, not here.
 

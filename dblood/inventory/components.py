@@ -1,5 +1,5 @@
 """What a donation can be separated into, and how long each component keeps: the rules of the
-`ComponentType` table (FACTS.md defaults, edited in the admin), read in one place.
+`ComponentType` table (docs/domain.md defaults, edited in the admin), read in one place.
 
 Rows are kept per process for COMPONENT_TYPES_CACHE_SECONDS; saving or deleting a row drops them at
 once in the process that saved it (and again on commit), so an admin edit applies with no code change.

@@ -5,7 +5,7 @@ from dblood.core.blood import ABO, CompatibilityKind, Component, DonationType, R
 
 
 class ComponentType(models.Model):
-    """What a component is and the rules for making and keeping it, as data (FACTS.md defaults,
+    """What a component is and the rules for making and keeping it, as data (docs/domain.md defaults,
     seeded by a migration from `component_defaults.DEFAULTS`, edited in the admin).
 
     Read through `dblood.inventory.components` (a short per-process cache, dropped on save): shelf
@@ -83,7 +83,7 @@ class ComponentType(models.Model):
 class BloodUnit(models.Model):
     """One bag on a shelf: a component of a donation, with its state and expiry.
 
-    State changes go through `inventory.services` only (FACTS.md state machine):
+    State changes go through `inventory.services` only (docs/domain.md state machine):
     QUARANTINED -> AVAILABLE -> RESERVED -> ISSUED (-> TRANSFUSED); any of the first three ->
     EXPIRED or DISCARDED; QUARANTINED -> UNSAFE -> DISCARDED (its destruction, recorded). dblood adds
     IN_TRANSIT for a transfer between blood banks: AVAILABLE -> IN_TRANSIT -> AVAILABLE (at the

@@ -1,4 +1,4 @@
-"""The unit state machine (FACTS.md), as data. `services.units_transition` is the only writer."""
+"""The unit state machine (docs/domain.md), as data. `services.units_transition` is the only writer."""
 
 from .models import BloodUnit
 

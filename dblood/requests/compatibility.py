@@ -1,4 +1,4 @@
-"""Who may receive what: the compatibility tables of FACTS.md, as data, in one place.
+"""Who may receive what: the compatibility tables of docs/domain.md, as data, in one place.
 
 Every rule about which unit (or which donor's blood) suits which patient is read from here:
 allocation proposals, reserve checks, emergency call-outs and shortage recruitment.

@@ -35,7 +35,7 @@ class BloodRequest(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     patient_abo = models.CharField(max_length=2, choices=ABO.choices)
     patient_rhd = models.CharField(max_length=1, choices=RhD.choices)
-    # RhD-negative women who may still bear children get RhD-negative platelets (FACTS.md).
+    # RhD-negative women who may still bear children get RhD-negative platelets (docs/domain.md).
     patient_female_cbp = models.BooleanField(default=False, help_text="Woman of childbearing potential.")
     component = models.CharField(max_length=4, choices=Component.choices)
     units = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(50)])

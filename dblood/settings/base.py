@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "dblood.inventory",
     "dblood.requests",
     "dblood.notifications",
+    # Audit log of donor-record and blood-unit changes, with who made each change.
+    "dblood.audit",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made a change, for the audit log (needs the authenticated user).
+    "dblood.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dblood.core.middleware.DatabaseUnavailableMiddleware",
@@ -145,6 +149,16 @@ WEB_BASE_URL = env.str("WEB_BASE_URL", default="http://127.0.0.1:8000").rstrip("
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 REST_FRAMEWORK = {
+    # JSON nested deep enough to exhaust the stack is a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "dblood.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Proxies in front of the api that append to X-Forwarded-For (nginx: 1). Throttles identify the
+    # client by the address the last trusted proxy saw; with DRF's default (None) a client could set
+    # X-Forwarded-For itself and get a fresh login-throttle bucket per request.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "dblood.accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -255,26 +269,10 @@ RECRUITMENT_RADIUS_KM = env.int("RECRUITMENT_RADIUS_KM", default=30)
 # Bodies over the limit get a 413 in the error shape before anything reads them; multipart
 # uploads have their own, larger limit (nginx's client_max_body_size should match it).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-# JSON nested deep enough to exhaust the stack is a 400, not a 500.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "dblood.core.parsers.JSONParser",
-    "rest_framework.parsers.FormParser",
-    "rest_framework.parsers.MultiPartParser",
-]
-# Proxies in front of the api that append to X-Forwarded-For (nginx: 1). Throttles identify the
-# client by the address the last trusted proxy saw; with DRF's default (None) a client could set
-# X-Forwarded-For itself and get a fresh login-throttle bucket per request.
-REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=0)
 # A database host that does not answer must fail fast (readyz within seconds), not hang a worker
 # for the kernel's TCP timeout.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
-# Audit log of donor-record and blood-unit changes (dblood.audit), with who made each change.
-INSTALLED_APPS.append("dblood.audit")
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "dblood.audit.context.AuditContextMiddleware",
-)
 # Where `manage.py backup` writes (one new directory per backup); restore reads any of them.
 BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / "backups"))
 # Directory of pg_dump/pg_restore matching the server's major version (empty: from the PATH).
@@ -284,7 +282,7 @@ PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 # EMAIL_URL=filemail:////abs/dir writes each message to a file in /abs/dir (three slashes: relative).
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
 
-# --- Client address through the web (webfix) ------------------------------------------------------
+# --- Client address through the web ------------------------------------------------------------
 # The web calls the api for browsers and forwards each browser's address in X-Forwarded-For, having
 # appended the address it saw. A call bearing this key (the web's WEB_PROXY_KEY, same value) is
 # counted as having come through one more proxy than NUM_PROXIES, so the login throttles count

@@ -1,4 +1,4 @@
-"""Processing rules (component-type table, FACTS.md defaults), through the api on PostgreSQL:
+"""Processing rules (component-type table, docs/domain.md defaults), through the api on PostgreSQL:
 each component only within its maximum time from collection, cryoprecipitate consumes the bag's
 plasma, and an unsafe unit's destruction is recorded with reason, who and when."""
 

@@ -1,4 +1,4 @@
-"""What a booking costs in queries (issue 8: booking is measured under load)."""
+"""What a booking costs in queries (booking is measured under load by the benchmark)."""
 
 import pytest
 from django.db import connection

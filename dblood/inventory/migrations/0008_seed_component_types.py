@@ -1,4 +1,4 @@
-"""Seed the component-type table with FACTS.md's defaults (component_defaults.DEFAULTS)."""
+"""Seed the component-type table with docs/domain.md's defaults (component_defaults.DEFAULTS)."""
 
 from django.db import migrations
 

@@ -1,4 +1,4 @@
-"""Component types are data: the seeded table holds FACTS.md's defaults, and editing a row changes
+"""Component types are data: the seeded table holds docs/domain.md's defaults, and editing a row changes
 shelf life, processing window, consumption, compatibility and call-outs with no code change."""
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Exhaustive: every component x every patient group x every unit group, against FACTS.md's tables
+"""Exhaustive: every component x every patient group x every unit group, against docs/domain.md's tables
 written out here independently as strings."""
 
 import itertools
@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 GROUPS = ["O+", "O-", "A+", "A-", "B+", "B-", "AB+", "AB-"]
 
-# FACTS.md, "may receive red cells from"
+# docs/domain.md, "may receive red cells from"
 RED = {"O": "O", "A": "A O", "B": "B O", "AB": "AB A B O"}
-# FACTS.md, "may receive plasma from"
+# docs/domain.md, "may receive plasma from"
 PLASMA = {"O": "O A B AB", "A": "A AB", "B": "B AB", "AB": "AB"}
 
 
