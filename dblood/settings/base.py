@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "dblood.notifications",
     # Audit log of donor-record and blood-unit changes, with who made each change.
     "dblood.audit",
+    "dblood.recalls",
 ]
 
 MIDDLEWARE = [
@@ -303,3 +304,8 @@ SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=40_000_000)
 # bounds how long any one answer is kept. 0: always compute. Off by default without memcached: a
 # process-local cache cannot tell the other worker processes that a write made their answers stale.
 ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=60 if MEMCACHED_LOCATION else 0)
+
+# ---- Lookback and recall (dblood.recalls; docs/domain.md "Returns and lookback") -----------
+# When a donation becomes finally reactive, the donor's units from this many months before it (or
+# back to their last non-reactive donation, if that is later) are traced.
+LOOKBACK_MONTHS = env.int("LOOKBACK_MONTHS", default=12)
