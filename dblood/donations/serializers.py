@@ -94,7 +94,7 @@ class UnitBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BloodUnit
-        fields = ["id", "component", "abo", "rhd", "volume_ml", "state", "expires_at", "issued_to_name"]
+        fields = ["id", "component", "product_code", "abo", "rhd", "volume_ml", "state", "expires_at", "issued_to_name"]
         read_only_fields = fields
 
     def get_issued_to_name(self, unit) -> str | None:

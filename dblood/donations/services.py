@@ -190,6 +190,7 @@ def donation_separate(
     catalogue.processing_window_check(
         components=codes, collected_at=locked.collected_at, processed_at=processed_at or timezone.now()
     )
+    codes_of = {code: catalogue.product_code(code) for code in codes}
     abo = locked.typed_abo or locked.donor.abo
     rhd = locked.typed_rhd or locked.donor.rhd
     if not (abo and rhd):
@@ -198,6 +199,7 @@ def donation_separate(
         BloodUnit.objects.create(
             donation=locked,
             component=c["component"],
+            product_code=codes_of[c["component"]],
             abo=abo,
             rhd=rhd,
             volume_ml=c.get("volume_ml") or catalogue.default_volume_ml(c["component"]),

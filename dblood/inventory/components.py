@@ -188,6 +188,22 @@ def processing_window_check(*, components: list[str], collected_at: datetime, pr
             )
 
 
+def product_code(component: str) -> str:
+    """The ISBT 128 product code a new unit of `component` carries (data structure 003 without its
+    `=<`): the type's first product description code, the donation-type character of this service
+    (ISBT_DONATION_TYPE_CODE) and division "00" (not divided). A 409 naming the component when the
+    type has no product description code: a unit that cannot be labelled is not made."""
+    found = kind(component)
+    if found is None or not found.isbt_product_codes:
+        raise Conflict(
+            _("%(component)s has no ISBT 128 product description code: its units could not be labelled.")
+            % {"component": component},
+            code="no_product_code",
+            extra={"field": "components", "component": component},
+        )
+    return f"{found.isbt_product_codes[0]}{settings.ISBT_DONATION_TYPE_CODE}00"
+
+
 def type_problems(row) -> dict[str, list[str]]:
     """What is wrong with a ComponentType row an admin is saving (its `clean`)."""
     problems: dict[str, list[str]] = {}

@@ -19,7 +19,7 @@ from dblood.donors.models import Donor
 from dblood.sites.models import Site
 
 from . import stock
-from .components import default_volume_ml, expiry
+from .components import default_volume_ml, expiry, product_code
 from .models import BloodUnit, UnitEvent
 
 S = BloodUnit.State
@@ -89,6 +89,7 @@ def _collect(*, donor, site, collected_at, rng, hospitals, demand, units, now):
         unit = BloodUnit(
             donation=donation,
             component=component,
+            product_code=product_code(component),
             abo=donor.abo,
             rhd=donor.rhd,
             volume_ml=default_volume_ml(component),
@@ -201,6 +202,7 @@ def _donor_story():
             BloodUnit.objects.create(
                 donation=donation,
                 component=component,
+                product_code=product_code(component),
                 abo=donation.typed_abo,
                 rhd=donation.typed_rhd,
                 volume_ml=default_volume_ml(component),

@@ -103,6 +103,12 @@ class BloodUnit(models.Model):
 
     donation = models.ForeignKey("donations.Donation", on_delete=models.PROTECT, related_name="units")
     component = models.CharField(max_length=4, choices=Component.choices)
+    product_code = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="ISBT 128 product code (data structure 003 without =<): product description code, "
+        "donation type, division. Set at separation.",
+    )
     abo = models.CharField(max_length=2, choices=ABO.choices)
     rhd = models.CharField(max_length=1, choices=RhD.choices)
     volume_ml = models.PositiveSmallIntegerField()

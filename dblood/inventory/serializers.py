@@ -100,6 +100,7 @@ class UnitSerializer(serializers.ModelSerializer):
             "id",
             "din",
             "component",
+            "product_code",
             "abo",
             "rhd",
             "volume_ml",

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dblood.audit.services import audit_snapshot, audit_updates
 from dblood.core.errors import Conflict
@@ -54,6 +55,8 @@ def _units_transition(*, units, to, by, reason, already_locked, **fields) -> lis
                 code="illegal_transition",
                 extra={"from_state": unit.state, "to_state": to},
             )
+    if to == BloodUnit.State.AVAILABLE:
+        _refuse_recalled(ids)
     values = {"state": to, "state_changed_at": timezone.now(), **fields}
     if to == BloodUnit.State.DISCARDED:
         values["discard_reason"] = reason
@@ -76,6 +79,20 @@ def _units_transition(*, units, to, by, reason, already_locked, **fields) -> lis
             for field in BloodUnit._meta.concrete_fields:
                 setattr(unit, field.attname, getattr(row, field.attname))
     return locked
+
+
+def _refuse_recalled(ids: list[int]) -> None:
+    """The last word of lookback: a unit an open recall holds never becomes available, whichever
+    path asks (release, a transfer booked in, a reservation ended, a return)."""
+    from dblood.recalls.selectors import recalled_unit_ids
+
+    held = sorted(recalled_unit_ids(ids))
+    if held:
+        raise Conflict(
+            _("A recall holds unit(s) %(units)s: they may not become available.") % {"units": held},
+            code="unit_recalled",
+            extra={"units": held},
+        )
 
 
 def unit_transition(

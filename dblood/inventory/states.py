@@ -6,17 +6,19 @@ S = BloodUnit.State
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.QUARANTINED: frozenset({S.AVAILABLE, S.EXPIRED, S.DISCARDED, S.UNSAFE}),
-    S.AVAILABLE: frozenset({S.RESERVED, S.EXPIRED, S.DISCARDED, S.IN_TRANSIT}),
+    # Back to QUARANTINED: a lookback takes a reactive donor's earlier units off the shelf (recalls).
+    S.AVAILABLE: frozenset({S.RESERVED, S.EXPIRED, S.DISCARDED, S.IN_TRANSIT, S.QUARANTINED}),
     # A reservation that is cancelled puts the unit back on the shelf.
-    S.RESERVED: frozenset({S.ISSUED, S.AVAILABLE, S.EXPIRED, S.DISCARDED}),
+    S.RESERVED: frozenset({S.ISSUED, S.AVAILABLE, S.EXPIRED, S.DISCARDED, S.QUARANTINED}),
     S.ISSUED: frozenset({S.TRANSFUSED}),
     S.TRANSFUSED: frozenset(),
     S.EXPIRED: frozenset(),
     S.DISCARDED: frozenset(),
     # An unsafe unit is destroyed, and the destruction recorded (reason, who, when): it never returns.
     S.UNSAFE: frozenset({S.DISCARDED}),
-    # Transfers between blood banks (transfers.py): booked in at the receiving bank, or lost on the way.
-    S.IN_TRANSIT: frozenset({S.AVAILABLE, S.EXPIRED, S.DISCARDED}),
+    # Transfers between blood banks (transfers.py): booked in at the receiving bank (into quarantine
+    # when a recall stopped it on the way), or lost on the way.
+    S.IN_TRANSIT: frozenset({S.AVAILABLE, S.QUARANTINED, S.EXPIRED, S.DISCARDED}),
 }
 
 # States in which a unit still sits in a blood bank's custody and can expire on the shelf.

@@ -29,7 +29,7 @@ def transfer_send(*, unit: BloodUnit, to_site: Site, by=None) -> Transfer:
 
 @transaction.atomic
 def transfer_receive(*, transfer: Transfer, by=None) -> Transfer:
-    """Book a unit in at the receiving bank: it becomes AVAILABLE there.
+    """Book a unit in at the receiving bank: it becomes AVAILABLE there (QUARANTINED if a recall holds it).
 
     Race: two clerks scanning the same bag in. The transfer row is locked and its status checked
     under the lock, so the second gets a 409.
@@ -37,9 +37,14 @@ def transfer_receive(*, transfer: Transfer, by=None) -> Transfer:
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if locked.status != Transfer.Status.IN_TRANSIT:
         raise Conflict("This transfer has already been received.", code="already_received")
+    from dblood.recalls.selectors import recalled_unit_ids
+
     unit = BloodUnit.objects.get(pk=locked.unit_id)
     reason = f"Received from transfer {locked.pk}"
-    unit_transition(unit=unit, to=BloodUnit.State.AVAILABLE, by=by, reason=reason, site_id=locked.to_site_id)
+    to = BloodUnit.State.AVAILABLE
+    if recalled_unit_ids([unit.pk]):  # stopped on the way by a lookback: booked in, into quarantine
+        to, reason = BloodUnit.State.QUARANTINED, f"{reason}; held by a recall"
+    unit_transition(unit=unit, to=to, by=by, reason=reason, site_id=locked.to_site_id)
     locked.status = Transfer.Status.RECEIVED
     locked.received_at = timezone.now()
     locked.received_by = by

@@ -302,3 +302,24 @@ def allocation_record_outcome(*, allocation: Allocation, by, transfused: bool, r
         request_row.save(update_fields=["status", "updated_at"])
     allocation.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
+
+
+def allocations_withdraw(*, unit_ids: list[int]) -> list[int]:
+    """End the reservations of these units (a lookback is taking them off the shelf): their
+    allocations are released and each request's status follows. Returns the units withdrawn.
+
+    Called inside the caller's transaction *before* it locks the units, keeping the locking order
+    (request rows first, then unit rows); the caller moves the units itself.
+    """
+    reserved = Allocation.objects.filter(unit_id__in=unit_ids, status=Allocation.Status.RESERVED)
+    request_ids = sorted(set(reserved.values_list("request_id", flat=True)))
+    if not request_ids:
+        return []
+    locked = list(BloodRequest.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
+    held = list(reserved.values_list("pk", "unit_id"))
+    Allocation.objects.filter(pk__in=[pk for pk, _unit in held]).update(
+        status=Allocation.Status.RELEASED, released_at=timezone.now()
+    )
+    for blood_request in locked:
+        _refresh_status(blood_request)
+    return sorted(unit for _pk, unit in held)

@@ -3,6 +3,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import env, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "dblood.notifications",
     # Audit log of donor-record and blood-unit changes, with who made each change.
     "dblood.audit",
+    "dblood.recalls",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +237,11 @@ APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", def
 # ISBT 128 facility identification number. Production needs an ICCBBA-registered FIN; the default
 # is a placeholder for tests and demos only.
 DIN_FACILITY_NUMBER = env.str("DIN_FACILITY_NUMBER", default="T9999")
+# ISBT 128 type-of-donation character in every new unit's product code: "V", volunteer allogeneic
+# (PMI donors are unpaid volunteers). One character from ICCBBA's table.
+ISBT_DONATION_TYPE_CODE = env.str("ISBT_DONATION_TYPE_CODE", default="V")
+if len(ISBT_DONATION_TYPE_CODE) != 1 or not ISBT_DONATION_TYPE_CODE.isalnum():
+    raise ImproperlyConfigured("ISBT_DONATION_TYPE_CODE must be one letter or digit (ICCBBA's type of donation).")
 # Screen for malaria too (endemic regions); HIV, HBV, HCV and syphilis are always screened.
 SCREENING_MALARIA = env.bool("SCREENING_MALARIA", default=False)
 # Shelf lives, processing windows and compatibility kinds are the ComponentType table (the admin).
@@ -296,3 +304,8 @@ SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=40_000_000)
 # bounds how long any one answer is kept. 0: always compute. Off by default without memcached: a
 # process-local cache cannot tell the other worker processes that a write made their answers stale.
 ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=60 if MEMCACHED_LOCATION else 0)
+
+# ---- Lookback and recall (dblood.recalls; docs/domain.md "Returns and lookback") -----------
+# When a donation becomes finally reactive, the donor's units from this many months before it (or
+# back to their last non-reactive donation, if that is later) are traced.
+LOOKBACK_MONTHS = env.int("LOOKBACK_MONTHS", default=12)

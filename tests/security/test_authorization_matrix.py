@@ -108,6 +108,9 @@ GET    /api/v1/notifications/unread-count              -             401   ok   
 GET    /api/v1/notifications/{pk}                      notification  401   ok    404   404    404    404   404
 POST   /api/v1/notifications/{pk}/read                 notification  401   ok    404   404    404    404   404
 POST   /api/v1/notifications/read-all                  -             401   ok    ok    ok     ok     ok    ok
+GET    /api/v1/recalls                                 -             401   403   403   ok     ok     403   403
+GET    /api/v1/recalls/{pk}                            recall        401   403   403   ok     404    403   403
+POST   /api/v1/recalls/{pk}/close                      recall        401   403   403   ok     404    403   403
 """
 # fmt: on
 
@@ -311,6 +314,17 @@ def world_notification(donor):
     from dblood.notifications.models import Notification
 
     return Notification.objects.create(user=donor, kind="generic", dedupe_key="matrix", title="Hello", body="Hi")
+
+
+@pytest.fixture
+def world_recall(world_donor, bank_a):
+    """Bank A's lookback of the donor: one earlier unit of theirs, held at bank A."""
+    from dblood.inventory.tests.factories import make_donation, make_unit
+    from dblood.recalls.services import lookback_trace
+
+    earlier = make_donation(donor=world_donor, site=bank_a, collected_at=timezone.now() - timedelta(days=30))
+    make_unit(site=bank_a, donation=earlier)
+    return lookback_trace(donation=make_donation(donor=world_donor, site=bank_a))
 
 
 def _path(row: Row, world: World) -> str:
