@@ -296,7 +296,7 @@ WEB_PROXY_KEY = env.str("WEB_PROXY_KEY", default="")
 SITE_PHOTO_MAX_BYTES = env.int("SITE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 # Largest image in pixels (width x height) the api will decode: a small file can declare a huge
 # image (decompression bomb). Also Pillow's Image.MAX_IMAGE_PIXELS (set in SitesConfig.ready).
-SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=40_000_000)
+SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=12_000_000)
 
 # ---- Read answers from the cache (dblood.core.answers) -------------------------------------------
 # Drive search, nearest sites, the staff unit list and a donor's eligibility are served from the
