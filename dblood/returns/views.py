@@ -14,13 +14,14 @@ from .serializers import UnitReturnCreateSerializer, UnitReturnDecideSerializer,
 class UnitReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Issued units handed back unused: the hospital returns, the issuing bank inspects and decides."""
 
+    permission_classes = [IsReturnParty]  # reads; returning and deciding have their own (get_permissions)
     serializer_class = UnitReturnSerializer
     lookup_value_regex = r"\d+"
     queryset = UnitReturn.objects.none()  # for the schema; requests use get_queryset
 
     def get_permissions(self):
-        chosen = {"create": IsHospitalStaffReturning, "decide": IsIssuingBankStaff}.get(self.action, IsReturnParty)
-        return [chosen()]
+        chosen = {"create": IsHospitalStaffReturning, "decide": IsIssuingBankStaff}.get(self.action)
+        return [chosen()] if chosen else super().get_permissions()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
