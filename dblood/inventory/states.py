@@ -10,7 +10,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.AVAILABLE: frozenset({S.RESERVED, S.EXPIRED, S.DISCARDED, S.IN_TRANSIT, S.QUARANTINED}),
     # A reservation that is cancelled puts the unit back on the shelf.
     S.RESERVED: frozenset({S.ISSUED, S.AVAILABLE, S.EXPIRED, S.DISCARDED, S.QUARANTINED}),
-    S.ISSUED: frozenset({S.TRANSFUSED}),
+    # An issued unit handed back unused: inspected back into stock, or discarded (returns app).
+    S.ISSUED: frozenset({S.TRANSFUSED, S.AVAILABLE, S.DISCARDED}),
     S.TRANSFUSED: frozenset(),
     S.EXPIRED: frozenset(),
     S.DISCARDED: frozenset(),

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     # Audit log of donor-record and blood-unit changes, with who made each change.
     "dblood.audit",
     "dblood.recalls",
+    "dblood.returns",
 ]
 
 MIDDLEWARE = [
@@ -309,3 +310,12 @@ ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=60 if MEMCACHED_L
 # When a donation becomes finally reactive, the donor's units from this many months before it (or
 # back to their last non-reactive donation, if that is later) are traced.
 LOOKBACK_MONTHS = env.int("LOOKBACK_MONTHS", default=12)
+
+# ---- Returned units (dblood.returns; docs/domain.md "Returns and lookback") ----------------------
+# An issued red-cell unit handed back unused may go back into stock only if it was out of controlled
+# storage for at most this many minutes (unless in a validated transport box), stayed within this
+# temperature range and its seal is intact; components without a validated return rule are discarded.
+RETURN_MAX_MINUTES_OUT = env.int("RETURN_MAX_MINUTES_OUT", default=30)
+RETURN_TEMPERATURE_MIN_C = env.float("RETURN_TEMPERATURE_MIN_C", default=1.0)
+RETURN_TEMPERATURE_MAX_C = env.float("RETURN_TEMPERATURE_MAX_C", default=10.0)
+RETURN_RESTOCK_COMPONENTS = env_list("RETURN_RESTOCK_COMPONENTS", default=["WB", "PRC"])
