@@ -11,6 +11,7 @@ Issuing re-reads each unit under its row lock, in the transaction that moves it,
 | `unit_expires_before_needed`  | it does not expire before the request's `needed_by`               |
 | `unit_not_here`               | it is on the shelf of the issuing blood bank (the request's bank) |
 | `unit_incompatible`           | it suits the patient (`compatibility`), or carries an override    |
+|                               | that the override policy (`overrides`) permits at this moment     |
 """
 
 from django.utils.translation import gettext as _
@@ -71,9 +72,18 @@ def issue_check(*, blood_request: BloodRequest, allocation: Allocation, unit: Bl
             _("Unit %(unit)s is not at the issuing blood bank.") % {"unit": unit.pk},
             site=unit.site_id,
         )
-    if not unit_suits(blood_request, unit) and not allocation.override_reason.strip():
+    from .overrides import override_refusal
+
+    refusal = override_refusal(
+        blood_request=blood_request,
+        unit=unit,
+        reason=allocation.override_reason,
+        acknowledged=allocation.override_acknowledged,
+    )
+    if refusal:
         raise _refuse(
             unit,
             "unit_incompatible",
             _("Unit %(unit)s is not compatible with the patient.") % {"unit": unit.pk},
+            policy=refusal.code,
         )

@@ -78,6 +78,8 @@ class Allocation(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RESERVED)
     # Set when staff chose a unit the compatibility rules would not propose (recorded emergency override).
     override_reason = models.CharField(max_length=300, blank=True)
+    # The second, explicit confirmation an RhD override for a woman of childbearing potential needs.
+    override_acknowledged = models.BooleanField(default=False)
     reserved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reserved_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(null=True, blank=True)

@@ -52,6 +52,7 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "expires_at",
             "status",
             "override_reason",
+            "override_acknowledged",
             "reserved_at",
             "issued_at",
             "released_at",
@@ -163,6 +164,8 @@ class ProposedUnitSerializer(serializers.ModelSerializer):
 class ReserveSerializer(StrictSerializer):
     units = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50)
     override_reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    # Needed, as true, only for an RhD override for a woman of childbearing potential.
+    override_acknowledged = serializers.BooleanField(required=False, default=False)
 
     def validate_units(self, value):
         if len(set(value)) != len(value):

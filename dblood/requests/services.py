@@ -18,6 +18,7 @@ from dblood.sites.models import Site
 
 from .barriers import issue_check, unit_suits
 from .models import Allocation, BloodRequest
+from .overrides import override_refusal
 from .selectors import best_units_locked, requests_visible_to
 
 
@@ -88,7 +89,15 @@ def _lock_request(blood_request: BloodRequest, *, visible_to=None) -> BloodReque
     return locked
 
 
-def _reserve(*, locked: BloodRequest, units: list[BloodUnit], counts: dict[str, int], by, override_reason: str) -> list:
+def _reserve(
+    *,
+    locked: BloodRequest,
+    units: list[BloodUnit],
+    counts: dict[str, int],
+    by,
+    override_reason: str,
+    override_acknowledged: bool = False,
+) -> list:
     """Reserve `units` (read with select_for_update just now, and checked) for the locked request:
     the same statements for 1 or 50 units."""
     units_transition(
@@ -96,7 +105,11 @@ def _reserve(*, locked: BloodRequest, units: list[BloodUnit], counts: dict[str, 
     )
     rows = [
         Allocation(
-            request=locked, unit=unit, reserved_by=by, override_reason=_override_note(locked, unit, override_reason)
+            request=locked,
+            unit=unit,
+            reserved_by=by,
+            override_reason=_override_note(locked, unit, override_reason),
+            override_acknowledged=bool(_override_note(locked, unit, override_reason)) and override_acknowledged,
         )
         for unit in units
     ]
@@ -111,7 +124,14 @@ def _reserve(*, locked: BloodRequest, units: list[BloodUnit], counts: dict[str, 
 
 
 @transaction.atomic
-def allocation_reserve(*, blood_request: BloodRequest, unit_ids: list[int], by, override_reason: str = "") -> list:
+def allocation_reserve(
+    *,
+    blood_request: BloodRequest,
+    unit_ids: list[int],
+    by,
+    override_reason: str = "",
+    override_acknowledged: bool = False,
+) -> list:
     """Reserve these units for the request, or nothing (409) if any cannot be.
 
     Race: two clerks reserving one unit for two requests. The unit rows are locked (in id order)
@@ -133,8 +153,15 @@ def allocation_reserve(*, blood_request: BloodRequest, unit_ids: list[int], by, 
     if missing:
         raise ValidationError({"units": [f"Unknown unit(s): {sorted(missing)}."]})
     for unit in units:
-        _check_unit(locked, unit, override_reason)
-    allocations = _reserve(locked=locked, units=units, counts=counts, by=by, override_reason=override_reason)
+        _check_unit(locked, unit, override_reason, override_acknowledged)
+    allocations = _reserve(
+        locked=locked,
+        units=units,
+        counts=counts,
+        by=by,
+        override_reason=override_reason,
+        override_acknowledged=override_acknowledged,
+    )
     blood_request.status = locked.status
     return allocations
 
@@ -143,19 +170,20 @@ def _override_note(blood_request: BloodRequest, unit: BloodUnit, override_reason
     return "" if unit_suits(blood_request, unit) else override_reason
 
 
-def _check_unit(blood_request: BloodRequest, unit: BloodUnit, override_reason: str) -> None:
+def _check_unit(
+    blood_request: BloodRequest, unit: BloodUnit, override_reason: str, override_acknowledged: bool
+) -> None:
     if unit.component != blood_request.component:
         raise Conflict(f"Unit {unit.pk} is {unit.component}, the request is for {blood_request.component}.")
     if unit.state != BloodUnit.State.AVAILABLE:
         raise Conflict(f"Unit {unit.pk} is {unit.state}, not available.", code="unit_not_available")
     if unit.expires_at <= timezone.now():
         raise Conflict(f"Unit {unit.pk} has expired.", code="unit_expired")
-    if not unit_suits(blood_request, unit) and not override_reason.strip():
-        raise Conflict(
-            f"Unit {unit.pk} ({unit.abo}{unit.rhd}) is not compatible with a {blood_request.patient_abo}"
-            f"{blood_request.patient_rhd} patient for {blood_request.component}; give override_reason to proceed.",
-            code="override_required",
-        )
+    refusal = override_refusal(
+        blood_request=blood_request, unit=unit, reason=override_reason, acknowledged=override_acknowledged
+    )
+    if refusal:
+        raise Conflict(refusal.detail, code=refusal.code, extra={"unit": unit.pk})
 
 
 @transaction.atomic

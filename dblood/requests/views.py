@@ -97,6 +97,7 @@ class BloodRequestViewSet(
             blood_request=blood_request,
             unit_ids=serializer.validated_data["units"],
             override_reason=serializer.validated_data["override_reason"],
+            override_acknowledged=serializer.validated_data["override_acknowledged"],
             by=request.user,
         )
         return Response(self._render(blood_request))

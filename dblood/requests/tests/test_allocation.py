@@ -100,7 +100,7 @@ def test_reserve_issue_outcome_and_where_my_blood_went(
 
 @pytest.mark.django_db
 def test_incompatible_unit_needs_a_recorded_override(api, make_request, staff_a, bank_a):
-    blood_request = make_request(patient_abo="O", patient_rhd="-", units=1)
+    blood_request = make_request(patient_abo="O", patient_rhd="-", units=1, urgency="emergency")
     positive = make_unit(bank_a, abo="O", rhd="+")
     url = f"/api/v1/requests/{blood_request.pk}/reserve"
     response = api(staff_a).post(url, {"units": [positive.pk]}, format="json")
