@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from rest_framework import serializers
 
 from dblood.core.blood import ABO, Component, DonationType, RhD
-from dblood.core.serializers import StrictSerializer
+from dblood.core.serializers import ClinicalBooleanField, ClinicalChoiceField, StrictSerializer
 from dblood.donors.models import Deferral, Donor
 from dblood.drives.models import Appointment
 from dblood.inventory.models import BloodUnit
@@ -32,7 +32,7 @@ class DonationCreateSerializer(StrictSerializer):
     bp_diastolic = serializers.IntegerField(required=False, min_value=20, max_value=200)
     pulse = serializers.IntegerField(required=False, min_value=20, max_value=250)
     temperature_c = serializers.DecimalField(max_digits=4, decimal_places=1, required=False, min_value=30, max_value=45)
-    outcome = serializers.ChoiceField(choices=Donation.Outcome.choices, required=False)
+    outcome = ClinicalChoiceField(choices=Donation.Outcome.choices)
     adverse_event_kind = serializers.CharField(max_length=100, required=False, allow_blank=True)
     din = DinField(required=False, help_text="A pre-printed DIN scanned from the bag; otherwise one is allocated.")
 
@@ -46,13 +46,13 @@ class DonationCreateSerializer(StrictSerializer):
 
 
 class TypingSerializer(StrictSerializer):
-    abo = serializers.ChoiceField(choices=ABO.choices)
-    rhd = serializers.ChoiceField(choices=RhD.choices)
+    abo = ClinicalChoiceField(choices=ABO.choices)
+    rhd = ClinicalChoiceField(choices=RhD.choices)
 
 
 class ScreeningSerializer(StrictSerializer):
-    test = serializers.ChoiceField(choices=ScreeningResult.Test.choices)
-    reactive = serializers.BooleanField()
+    test = ClinicalChoiceField(choices=ScreeningResult.Test.choices)
+    reactive = ClinicalBooleanField()
 
     def validate_test(self, value):
         from .release import required_tests
@@ -63,7 +63,7 @@ class ScreeningSerializer(StrictSerializer):
 
 
 class ComponentRequestSerializer(StrictSerializer):
-    component = serializers.ChoiceField(choices=Component.choices)
+    component = ClinicalChoiceField(choices=Component.choices)
     volume_ml = serializers.IntegerField(
         required=False, validators=[MinValueValidator(10), MaxValueValidator(1000)], help_text="Default per component."
     )

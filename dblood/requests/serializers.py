@@ -3,7 +3,8 @@ import copy
 from django.utils import timezone
 from rest_framework import serializers
 
-from dblood.core.serializers import StrictModelSerializer, StrictSerializer
+from dblood.core.blood import ABO, Component, RhD
+from dblood.core.serializers import ClinicalBooleanField, ClinicalChoiceField, StrictModelSerializer, StrictSerializer
 from dblood.inventory.models import BloodUnit
 from dblood.sites.models import Site
 
@@ -100,6 +101,11 @@ class BloodRequestCreateSerializer(StrictModelSerializer):
     target_bank = serializers.PrimaryKeyRelatedField(
         queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True)
     )
+    patient_abo = ClinicalChoiceField(choices=ABO.choices)
+    patient_rhd = ClinicalChoiceField(choices=RhD.choices)
+    patient_female_cbp = ClinicalBooleanField(help_text="Woman of childbearing potential: always answered.")
+    component = ClinicalChoiceField(choices=Component.choices)
+    urgency = ClinicalChoiceField(choices=BloodRequest.Urgency.choices)
 
     class Meta:
         model = BloodRequest
@@ -188,7 +194,7 @@ class CancelSerializer(StrictSerializer):
 
 class OutcomeSerializer(StrictSerializer):
     unit = serializers.IntegerField(min_value=1)
-    transfused = serializers.BooleanField()
+    transfused = ClinicalBooleanField()
     reaction = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 
