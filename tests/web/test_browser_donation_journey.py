@@ -223,6 +223,7 @@ def test_emergency_call_out_answered_by_a_donor(page, live_stack):
             "target_bank": bank["id"],
             "patient_abo": "A",
             "patient_rhd": "+",
+            "patient_female_cbp": False,
             "component": "PRC",
             "units": 2,
             "urgency": "emergency",
