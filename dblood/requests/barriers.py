@@ -20,24 +20,12 @@ from dblood.core.errors import Conflict
 from dblood.donations.release import release_blockers
 from dblood.inventory.models import BloodUnit
 
-from .compatibility import is_compatible
 from .models import Allocation, BloodRequest
+from .overrides import override_refusal
 
 
 def _refuse(unit: BloodUnit, code: str, detail: str, **extra) -> Conflict:
     return Conflict(detail, code=code, extra={"barrier": code, "unit": unit.pk, **extra})
-
-
-def unit_suits(blood_request: BloodRequest, unit: BloodUnit) -> bool:
-    """The compatibility rule for this request and unit (component and group)."""
-    return unit.component == blood_request.component and is_compatible(
-        component=blood_request.component,
-        patient_abo=blood_request.patient_abo,
-        patient_rhd=blood_request.patient_rhd,
-        unit_abo=unit.abo,
-        unit_rhd=unit.rhd,
-        female_cbp=blood_request.patient_female_cbp,
-    )
 
 
 def issue_check(*, blood_request: BloodRequest, allocation: Allocation, unit: BloodUnit, now) -> None:
@@ -72,8 +60,6 @@ def issue_check(*, blood_request: BloodRequest, allocation: Allocation, unit: Bl
             _("Unit %(unit)s is not at the issuing blood bank.") % {"unit": unit.pk},
             site=unit.site_id,
         )
-    from .overrides import override_refusal
-
     refusal = override_refusal(
         blood_request=blood_request,
         unit=unit,

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .compatibility import rule_for
+from dblood.inventory.models import BloodUnit
+
+from .compatibility import is_compatible, rule_for
 from .models import BloodRequest
 
 # Which mismatches an override may cover at all, per kind of mismatch: data, not branches.
@@ -30,13 +32,23 @@ class Refusal:
     detail: str
 
 
+def unit_suits(blood_request: BloodRequest, unit: BloodUnit) -> bool:
+    """The compatibility rule for this request and unit (component and group)."""
+    return unit.component == blood_request.component and is_compatible(
+        component=blood_request.component,
+        patient_abo=blood_request.patient_abo,
+        patient_rhd=blood_request.patient_rhd,
+        unit_abo=unit.abo,
+        unit_rhd=unit.rhd,
+        female_cbp=blood_request.patient_female_cbp,
+    )
+
+
 def mismatch(blood_request: BloodRequest, unit) -> str | None:
     """ "abo", "rhd" or None: what makes `unit` unsuitable for the request's patient."""
     rule = rule_for(blood_request.component)
     if unit.component != blood_request.component or unit.abo not in rule.abo_table[blood_request.patient_abo]:
         return "abo"
-    from .barriers import unit_suits
-
     return None if unit_suits(blood_request, unit) else "rhd"
 
 

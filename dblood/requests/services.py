@@ -16,9 +16,9 @@ from dblood.notifications.messages import notify
 from dblood.notifications.models import Notification
 from dblood.sites.models import Site
 
-from .barriers import issue_check, unit_suits
+from .barriers import issue_check
 from .models import Allocation, BloodRequest
-from .overrides import override_refusal
+from .overrides import override_refusal, unit_suits
 from .selectors import best_units_locked, requests_visible_to
 
 
@@ -103,16 +103,18 @@ def _reserve(
     units_transition(
         units=units, to=BloodUnit.State.RESERVED, by=by, reason=f"request {locked.pk}", already_locked=True
     )
-    rows = [
-        Allocation(
-            request=locked,
-            unit=unit,
-            reserved_by=by,
-            override_reason=_override_note(locked, unit, override_reason),
-            override_acknowledged=bool(_override_note(locked, unit, override_reason)) and override_acknowledged,
+    rows = []
+    for unit in units:
+        note = _override_note(locked, unit, override_reason)
+        rows.append(
+            Allocation(
+                request=locked,
+                unit=unit,
+                reserved_by=by,
+                override_reason=note,
+                override_acknowledged=bool(note) and override_acknowledged,
+            )
         )
-        for unit in units
-    ]
     try:
         # No savepoint: on a violation the whole reservation is undone anyway (the Conflict leaves
         # the caller's transaction.atomic, which rolls back), and no statement runs in between.

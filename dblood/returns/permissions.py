@@ -1,5 +1,7 @@
 from rest_framework.permissions import BasePermission
 
+from dblood.core.permissions import IsBloodBankStaff, IsHospitalStaff
+
 
 class IsReturnParty(BasePermission):
     """Hospital staff (who hand units back) and blood-bank staff (who inspect and decide); each sees
@@ -8,21 +10,12 @@ class IsReturnParty(BasePermission):
     message = "Only hospital or blood-bank staff may handle returned units."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_hospital_staff or user.is_blood_bank_staff))
+        return IsHospitalStaff().has_permission(request, view) or IsBloodBankStaff().has_permission(request, view)
 
 
-class IsHospitalStaffReturning(BasePermission):
+class IsHospitalStaffReturning(IsHospitalStaff):
     message = "Only the staff of the hospital holding the unit may return it."
 
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_hospital_staff)
 
-
-class IsIssuingBankStaff(BasePermission):
+class IsIssuingBankStaff(IsBloodBankStaff):
     message = "Only staff of the blood bank that issued the unit may decide on its return."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_blood_bank_staff)
