@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import unit_transition, units_transition
+from dblood.inventory.transfers import transfers_request, transfers_unreserve
 from dblood.notifications.messages import notify
 from dblood.notifications.models import Notification
 from dblood.sites.models import Site
@@ -99,10 +100,14 @@ def _reserve(
     override_acknowledged: bool = False,
 ) -> list:
     """Reserve `units` (read with select_for_update just now, and checked) for the locked request:
-    the same statements for 1 or 50 units."""
+    the same statements for 1 or 50 units. A unit on another bank's shelf is reserved there and a
+    transfer to the issuing bank is requested for it (that bank dispatches it; it is issued only
+    once it has been booked in here)."""
     units_transition(
         units=units, to=BloodUnit.State.RESERVED, by=by, reason=f"request {locked.pk}", already_locked=True
     )
+    elsewhere = [unit for unit in units if unit.site_id != locked.target_bank_id]
+    transfers = transfers_request(units=elsewhere, to_site_id=locked.target_bank_id, by=by) if elsewhere else {}
     rows = []
     for unit in units:
         note = _override_note(locked, unit, override_reason)
@@ -113,6 +118,7 @@ def _reserve(
                 reserved_by=by,
                 override_reason=note,
                 override_acknowledged=bool(note) and override_acknowledged,
+                transfer=transfers.get(unit.pk),
             )
         )
     try:
@@ -296,9 +302,10 @@ def request_cancel(*, blood_request: BloodRequest, by, reason: str = "") -> Bloo
     _require_open(locked)
     now = timezone.now()
     held = list(locked.allocations.filter(status=Allocation.Status.RESERVED).select_related("unit"))
-    units_transition(
-        units=[a.unit for a in held], to=BloodUnit.State.AVAILABLE, by=by, reason=f"request {locked.pk} cancelled"
-    )
+    # A unit already on its way here goes on, and arrives as ordinary stock; the others go back on their shelf.
+    on_shelf = [a.unit for a in held if a.unit.state != BloodUnit.State.IN_TRANSIT]
+    units_transition(units=on_shelf, to=BloodUnit.State.AVAILABLE, by=by, reason=f"request {locked.pk} cancelled")
+    transfers_unreserve(unit_ids=[a.unit_id for a in held if a.transfer_id])
     Allocation.objects.filter(pk__in=[a.pk for a in held]).update(status=Allocation.Status.RELEASED, released_at=now)
     locked.status = BloodRequest.Status.CANCELLED
     locked.cancel_reason = reason
@@ -346,10 +353,11 @@ def allocations_withdraw(*, unit_ids: list[int]) -> list[int]:
     if not request_ids:
         return []
     locked = list(BloodRequest.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
-    held = list(reserved.values_list("pk", "unit_id"))
-    Allocation.objects.filter(pk__in=[pk for pk, _unit in held]).update(
+    held = list(reserved.values_list("pk", "unit_id", "transfer_id"))
+    Allocation.objects.filter(pk__in=[pk for pk, _unit, _transfer in held]).update(
         status=Allocation.Status.RELEASED, released_at=timezone.now()
     )
+    transfers_unreserve(unit_ids=[unit for _pk, unit, transfer in held if transfer])
     for blood_request in locked:
         _refresh_status(blood_request)
-    return sorted(unit for _pk, unit in held)
+    return sorted(unit for _pk, unit, _transfer in held)
