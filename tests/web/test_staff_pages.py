@@ -204,6 +204,7 @@ def test_hospital_creates_a_request_and_records_an_outcome(hospital, fake_api):
         "patient_abo": "A",
         "patient_rhd": "+",
         "component": "PRC",
+        "patient_female_cbp": "false",
         "units": "2",
         "urgency": "urgent",
         "needed_by": "2036-01-01T12:00",
