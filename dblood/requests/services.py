@@ -7,6 +7,7 @@ clerks never deadlock.
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from dblood.core.errors import Conflict
@@ -28,9 +29,17 @@ def _require_bank_staff(user, blood_request: BloodRequest) -> None:
         raise PermissionDenied("Only staff of the request's blood bank may do this.")
 
 
-def _require_open(blood_request: BloodRequest) -> None:
+NOT_OPEN = {
+    BloodRequest.Status.ISSUED: _("Every unit of this request has been issued."),
+    BloodRequest.Status.CLOSED: _("This request is closed."),
+    BloodRequest.Status.CANCELLED: _("This request is cancelled."),
+}
+
+
+def require_open(blood_request: BloodRequest) -> None:
+    """409 `request_not_open` unless units may still be offered, reserved or issued for the request."""
     if blood_request.status not in BloodRequest.OPEN:
-        raise Conflict(f"The request is {blood_request.status}.", code="request_not_open")
+        raise Conflict(NOT_OPEN[blood_request.status], code="request_not_open", extra={"status": blood_request.status})
 
 
 def request_create(*, by, hospital: Site, target_bank: Site, **fields) -> BloodRequest:
@@ -148,7 +157,7 @@ def allocation_reserve(
     """
     _require_bank_staff(by, blood_request)
     locked = _lock_request(blood_request)
-    _require_open(locked)
+    require_open(locked)
     counts = _active_counts(locked)
     active = counts["reserved"] + counts["issued"]
     if active + len(unit_ids) > locked.units:
@@ -210,7 +219,7 @@ def allocation_auto(*, blood_request: BloodRequest, by) -> list:
     """
     locked = _lock_request(blood_request, visible_to=by)
     _require_bank_staff(by, locked)
-    _require_open(locked)
+    require_open(locked)
     counts = _active_counts(locked)
     wanted = locked.units - counts["reserved"] - counts["issued"]
     units = []
@@ -232,7 +241,7 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
     """Issue reserved units to the hospital: units ISSUED, allocations issued, donors told where."""
     _require_bank_staff(by, blood_request)
     locked = _lock_request(blood_request)
-    _require_open(locked)
+    require_open(locked)
     reserved = {a.unit_id: a for a in locked.allocations.filter(status=Allocation.Status.RESERVED)}
     chosen = list(reserved) if unit_ids is None else unit_ids
     strangers = [pk for pk in chosen if pk not in reserved]
@@ -299,7 +308,7 @@ def request_cancel(*, blood_request: BloodRequest, by, reason: str = "") -> Bloo
     if not allowed:
         raise PermissionDenied("Only the requesting hospital or the blood bank may cancel.")
     locked = _lock_request(blood_request)
-    _require_open(locked)
+    require_open(locked)
     now = timezone.now()
     held = list(locked.allocations.filter(status=Allocation.Status.RESERVED).select_related("unit"))
     # A unit already on its way here goes on, and arrives as ordinary stock; the others go back on their shelf.
