@@ -40,6 +40,9 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     site = serializers.IntegerField(source="unit.site_id", read_only=True)
     expires_at = serializers.DateTimeField(source="unit.expires_at", read_only=True)
     unit_state = serializers.CharField(source="unit.state", read_only=True)
+    reserved_by_name = serializers.CharField(
+        source="reserved_by.full_name", read_only=True, allow_null=True, default=None
+    )
     transfer_status = serializers.CharField(source="transfer.status", read_only=True, allow_null=True, default=None)
 
     class Meta:
@@ -59,6 +62,7 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "status",
             "override_reason",
             "override_acknowledged",
+            "reserved_by_name",
             "reserved_at",
             "issued_at",
             "released_at",

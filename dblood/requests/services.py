@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
+from dblood.audit.services import audit_creates
 from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import unit_transition, units_transition
@@ -136,6 +137,8 @@ def _reserve(
         allocations = Allocation.objects.bulk_create(rows)
     except IntegrityError as exc:
         raise Conflict("A unit is already allocated to another request.", code="unit_taken") from exc
+    # Every override is in the audit log: who reserved which unit for which request, and why.
+    audit_creates(instances=[a for a in allocations if a.override_reason], actor=by)
     _set_status(locked, _status_for(locked, reserved=counts["reserved"] + len(units), issued=counts["issued"]))
     return allocations
 

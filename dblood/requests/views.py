@@ -60,7 +60,7 @@ class BloodRequestViewSet(
         return self._rendered_queryset()
 
     def _rendered_queryset(self):
-        allocations = Allocation.objects.select_related("unit__donation", "transfer")
+        allocations = Allocation.objects.select_related("unit__donation", "transfer", "reserved_by")
         return requests_visible_to(self.request.user).prefetch_related(Prefetch("allocations", queryset=allocations))
 
     def get_serializer_class(self):

@@ -424,3 +424,37 @@ def test_staff_dispatch_a_unit_another_bank_reserved(staff, fake_api):
     fake_api.on("POST", r"transfers/8/dispatch", body={**asked, "status": "in_transit"})
     assert staff.post("/staff/transfers/8/dispatch/")["Location"] == "/staff/inventory/"
     assert fake_api.last("POST", "transfers/8/dispatch")
+
+
+def test_the_request_page_shows_an_override_with_who_and_why(staff, fake_api):
+    allocation = {
+        "id": 5,
+        "unit": 11,
+        "din": "T1",
+        "abo": "A",
+        "rhd": "+",
+        "component": "PRC",
+        "status": "reserved",
+        "override_reason": "massive haemorrhage, no A- in stock",
+        "override_acknowledged": True,
+        "reserved_by_name": "Sari Wulandari",
+        "transfer_status": None,
+    }
+    body = {
+        "id": 3,
+        "hospital": {"name": "RSCM"},
+        "target_bank": {"name": "UDD Jakarta"},
+        "units": 1,
+        "component": "PRC",
+        "patient_abo": "A",
+        "patient_rhd": "-",
+        "urgency": "emergency",
+        "needed_by": "2036-01-01T12:00:00Z",
+        "status": "allocated",
+        "allocations": [allocation],
+    }
+    fake_api.on("GET", r"requests/3", body=body)
+    fake_api.on("GET", "call-outs", body={"count": 0, "results": []})
+    html = staff.get("/requests/3/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Compatibility override" in html and "massive haemorrhage, no A- in stock" in html
+    assert "by Sari Wulandari" in html and "acknowledged for a woman of childbearing potential" in html
