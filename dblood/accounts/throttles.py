@@ -7,7 +7,10 @@ class LoginEmailThrottle(AtomicRateThrottle):
     scope = "login"
 
     def get_cache_key(self, request, view):
-        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if hasattr(request, "data"):  # the api's login
+            email = request.data.get("email") if isinstance(request.data, dict) else None
+        else:  # the admin's login form (a plain Django request): the same account, the same bucket
+            email = request.POST.get("username")
         if not isinstance(email, str) or not email.strip():
             return None
         return self.ident_key(email.strip().lower())

@@ -166,17 +166,54 @@ class DonationLabSerializer(DonationSerializer):
         return release_blockers(donation)
 
 
+# What a donor is told of each unit: never a lab verdict. A reactive donation's units are "unsafe",
+# and a donor must hear that from a counsellor, not read it in their history: every way a unit can
+# leave the shelf unused reads the same.
+DONOR_UNIT_STATES = {
+    BloodUnit.State.QUARANTINED: "in_testing",
+    BloodUnit.State.AVAILABLE: "in_stock",
+    BloodUnit.State.RESERVED: "in_stock",
+    BloodUnit.State.IN_TRANSIT: "in_stock",
+    BloodUnit.State.ISSUED: "given",
+    BloodUnit.State.TRANSFUSED: "given",
+    BloodUnit.State.UNSAFE: "not_used",
+    BloodUnit.State.DISCARDED: "not_used",
+    BloodUnit.State.EXPIRED: "not_used",
+}
+
+
+class DonorUnitSerializer(UnitBriefSerializer):
+    """A unit as its donor sees it: the component, and a neutral state (`DONOR_UNIT_STATES`)."""
+
+    state = serializers.SerializerMethodField()
+
+    class Meta(UnitBriefSerializer.Meta):
+        fields = ["id", "component", "volume_ml", "state", "issued_to_name"]
+        read_only_fields = fields
+
+    def get_state(self, unit) -> str:
+        return DONOR_UNIT_STATES[unit.state]
+
+
 class MyDonationSerializer(serializers.ModelSerializer):
-    """A donor's own record: date, place, type, hemoglobin, and what became of each unit."""
+    """A donor's own record: date, place, type, hemoglobin, and what became of each unit.
+
+    `follow_up` says the blood bank asked the donor to get in touch (the private message they were
+    sent); it never says why.
+    """
 
     date = serializers.SerializerMethodField()
     place = serializers.CharField(source="site.name")
-    units = UnitBriefSerializer(many=True, read_only=True)
+    units = DonorUnitSerializer(many=True, read_only=True)
+    follow_up = serializers.SerializerMethodField()
 
     class Meta:
         model = Donation
-        fields = ["id", "date", "place", "donation_type", "hemoglobin_g_dl", "outcome", "din", "units"]
+        fields = ["id", "date", "place", "donation_type", "hemoglobin_g_dl", "outcome", "din", "units", "follow_up"]
         read_only_fields = fields
+
+    def get_follow_up(self, donation) -> bool:
+        return donation.status == Donation.Status.REJECTED
 
     def get_date(self, donation) -> str:
         from django.utils import timezone

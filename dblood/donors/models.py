@@ -57,9 +57,20 @@ class DeferralReason(models.Model):
     name = models.CharField(max_length=200)
     permanent = models.BooleanField(default=False)
     default_days = models.PositiveIntegerField(null=True, blank=True, help_text="Length of a temporary deferral.")
+    default_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Length of a temporary deferral in calendar months (ends on the same day of the month).",
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(default_days__isnull=True) | models.Q(default_months__isnull=True),
+                name="deferral_length_in_days_or_months",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -87,7 +87,8 @@ class BloodUnit(models.Model):
     QUARANTINED -> AVAILABLE -> RESERVED -> ISSUED (-> TRANSFUSED); any of the first three ->
     EXPIRED or DISCARDED; QUARANTINED -> UNSAFE -> DISCARDED (its destruction, recorded). dblood adds
     IN_TRANSIT for a transfer between blood banks: AVAILABLE -> IN_TRANSIT -> AVAILABLE (at the
-    receiving bank), EXPIRED or DISCARDED.
+    receiving bank), EXPIRED or DISCARDED; a unit reserved for another bank's request travels
+    RESERVED -> IN_TRANSIT -> RESERVED (at the issuing bank).
     """
 
     class State(models.TextChoices):
@@ -171,27 +172,48 @@ class UnitEvent(models.Model):
 
 
 class Transfer(models.Model):
-    """A unit sent from one blood bank to another: in transit until the receiving bank books it in."""
+    """A unit moving from one blood bank to another.
+
+    Sent directly by the bank that holds it (IN_TRANSIT at once), or asked for by another bank that
+    reserved it for one of its requests (REQUESTED: the holding bank sees it and dispatches it). The
+    receiving bank books it in (RECEIVED). A transfer that will not arrive is CLOSED: the unit was
+    discarded or expired on the way, or the reservation ended before the unit was dispatched.
+    """
 
     class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
         IN_TRANSIT = "in_transit", "In transit"
         RECEIVED = "received", "Received"
+        CLOSED = "closed", "Closed"
+
+    OPEN = (Status.REQUESTED, Status.IN_TRANSIT)
 
     unit = models.ForeignKey(BloodUnit, on_delete=models.PROTECT, related_name="transfers")
     from_site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="transfers_out")
     to_site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="transfers_in")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_TRANSIT)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    reserved = models.BooleanField(
+        default=False, help_text="The unit travels reserved for a request of the receiving bank."
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     received_at = models.DateTimeField(null=True, blank=True)
     received_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["-sent_at", "-id"]
+        ordering = ["-id"]
         constraints = [
-            # A unit is on at most one road at a time.
+            # A unit is on at most one road (asked for, or on its way) at a time.
             models.UniqueConstraint(
-                fields=["unit"], condition=models.Q(status="in_transit"), name="one_open_transfer_per_unit"
+                fields=["unit"],
+                condition=models.Q(status__in=["requested", "in_transit"]),
+                name="one_open_transfer_per_unit",
             ),
         ]
 

@@ -12,7 +12,6 @@ A unit of a donation inside an open recall's window never becomes available
 (`inventory.services.units_transition` asks `selectors.recalled_unit_ids`).
 """
 
-import calendar
 from datetime import datetime
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dblood.accounts.models import User
+from dblood.core.dates import shift_months
 from dblood.core.errors import Conflict
 from dblood.donations.models import Donation
 from dblood.donations.release import Outcome, required_tests, screening_summary
@@ -42,9 +42,8 @@ IN_CUSTODY = (S.QUARANTINED, S.IN_TRANSIT, S.AVAILABLE, S.RESERVED)
 def _months_before(moment: datetime, months: int) -> datetime:
     """The same local day and time `months` calendar months earlier (the month's last day if shorter)."""
     local = timezone.localtime(moment)
-    years, month0 = divmod(local.month - 1 - months, 12)
-    year, month = local.year + years, month0 + 1
-    return local.replace(year=year, month=month, day=min(local.day, calendar.monthrange(year, month)[1]))
+    day = shift_months(local.date(), -months)
+    return local.replace(year=day.year, month=day.month, day=day.day)
 
 
 def _is_non_reactive(donation: Donation) -> bool:

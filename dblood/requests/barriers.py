@@ -9,7 +9,8 @@ Issuing re-reads each unit under its row lock, in the transaction that moves it,
 | `unit_not_released`           | its donation passes the release rule (`donations.release`)        |
 | `unit_expired`                | it has not expired (whether or not the expiry sweep has run)      |
 | `unit_expires_before_needed`  | it does not expire before the request's `needed_by`               |
-| `unit_not_here`               | it is on the shelf of the issuing blood bank (the request's bank) |
+| `unit_not_here`               | it is on the shelf of the issuing blood bank (the request's bank):|
+|                               | a unit reserved at another bank is transferred and booked in first|
 | `unit_incompatible`           | it suits the patient (`compatibility`), or carries an override    |
 |                               | that the override policy (`overrides`) permits at this moment     |
 """
@@ -31,11 +32,16 @@ def _refuse(unit: BloodUnit, code: str, detail: str, **extra) -> Conflict:
 def issue_check(*, blood_request: BloodRequest, allocation: Allocation, unit: BloodUnit, now) -> None:
     """Raise the Conflict of the first barrier `unit` (locked just now, with its donation and that
     donation's screening results) does not pass for this request; nothing when it may be issued."""
-    if (
-        allocation.request_id != blood_request.pk
-        or allocation.status != Allocation.Status.RESERVED
-        or unit.state != BloodUnit.State.RESERVED
-    ):
+    if allocation.request_id != blood_request.pk or allocation.status != Allocation.Status.RESERVED:
+        raise _refuse(unit, "not_reserved", _("Unit %(unit)s is not reserved for this request.") % {"unit": unit.pk})
+    if unit.state == BloodUnit.State.IN_TRANSIT:
+        raise _refuse(
+            unit,
+            "unit_not_here",
+            _("Unit %(unit)s is on its way to the issuing blood bank: book it in first.") % {"unit": unit.pk},
+            site=unit.site_id,
+        )
+    if unit.state != BloodUnit.State.RESERVED:
         raise _refuse(unit, "not_reserved", _("Unit %(unit)s is not reserved for this request.") % {"unit": unit.pk})
     blockers = release_blockers(unit.donation)
     if blockers:

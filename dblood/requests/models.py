@@ -80,6 +80,10 @@ class Allocation(models.Model):
     override_reason = models.CharField(max_length=300, blank=True)
     # The second, explicit confirmation an RhD override for a woman of childbearing potential needs.
     override_acknowledged = models.BooleanField(default=False)
+    # A unit reserved on another bank's shelf comes to the issuing bank by this transfer first.
+    transfer = models.ForeignKey(
+        "inventory.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
     reserved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reserved_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(null=True, blank=True)

@@ -39,6 +39,11 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     component = serializers.CharField(source="unit.component", read_only=True)
     site = serializers.IntegerField(source="unit.site_id", read_only=True)
     expires_at = serializers.DateTimeField(source="unit.expires_at", read_only=True)
+    unit_state = serializers.CharField(source="unit.state", read_only=True)
+    reserved_by_name = serializers.CharField(
+        source="reserved_by.full_name", read_only=True, allow_null=True, default=None
+    )
+    transfer_status = serializers.CharField(source="transfer.status", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Allocation
@@ -51,9 +56,13 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "component",
             "site",
             "expires_at",
+            "unit_state",
+            "transfer",
+            "transfer_status",
             "status",
             "override_reason",
             "override_acknowledged",
+            "reserved_by_name",
             "reserved_at",
             "issued_at",
             "released_at",
@@ -149,6 +158,9 @@ class ProposedUnitSerializer(serializers.ModelSerializer):
     distance_km = serializers.FloatField(read_only=True)
     abo_identical = serializers.BooleanField(read_only=True)
     rhd_identical = serializers.BooleanField(read_only=True)
+    transfer_needed = serializers.BooleanField(
+        read_only=True, help_text="The unit is at another blood bank: reserving it requests its transfer here."
+    )
 
     class Meta:
         model = BloodUnit
@@ -163,6 +175,7 @@ class ProposedUnitSerializer(serializers.ModelSerializer):
             "distance_km",
             "abo_identical",
             "rhd_identical",
+            "transfer_needed",
         ]
         read_only_fields = fields
 

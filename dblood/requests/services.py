@@ -7,11 +7,14 @@ clerks never deadlock.
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
+from dblood.audit.services import audit_creates
 from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import unit_transition, units_transition
+from dblood.inventory.transfers import transfers_request, transfers_unreserve
 from dblood.notifications.messages import notify
 from dblood.notifications.models import Notification
 from dblood.sites.models import Site
@@ -27,9 +30,17 @@ def _require_bank_staff(user, blood_request: BloodRequest) -> None:
         raise PermissionDenied("Only staff of the request's blood bank may do this.")
 
 
-def _require_open(blood_request: BloodRequest) -> None:
+NOT_OPEN = {
+    BloodRequest.Status.ISSUED: _("Every unit of this request has been issued."),
+    BloodRequest.Status.CLOSED: _("This request is closed."),
+    BloodRequest.Status.CANCELLED: _("This request is cancelled."),
+}
+
+
+def require_open(blood_request: BloodRequest) -> None:
+    """409 `request_not_open` unless units may still be offered, reserved or issued for the request."""
     if blood_request.status not in BloodRequest.OPEN:
-        raise Conflict(f"The request is {blood_request.status}.", code="request_not_open")
+        raise Conflict(NOT_OPEN[blood_request.status], code="request_not_open", extra={"status": blood_request.status})
 
 
 def request_create(*, by, hospital: Site, target_bank: Site, **fields) -> BloodRequest:
@@ -99,10 +110,14 @@ def _reserve(
     override_acknowledged: bool = False,
 ) -> list:
     """Reserve `units` (read with select_for_update just now, and checked) for the locked request:
-    the same statements for 1 or 50 units."""
+    the same statements for 1 or 50 units. A unit on another bank's shelf is reserved there and a
+    transfer to the issuing bank is requested for it (that bank dispatches it; it is issued only
+    once it has been booked in here)."""
     units_transition(
         units=units, to=BloodUnit.State.RESERVED, by=by, reason=f"request {locked.pk}", already_locked=True
     )
+    elsewhere = [unit for unit in units if unit.site_id != locked.target_bank_id]
+    transfers = transfers_request(units=elsewhere, to_site_id=locked.target_bank_id, by=by) if elsewhere else {}
     rows = []
     for unit in units:
         note = _override_note(locked, unit, override_reason)
@@ -113,6 +128,7 @@ def _reserve(
                 reserved_by=by,
                 override_reason=note,
                 override_acknowledged=bool(note) and override_acknowledged,
+                transfer=transfers.get(unit.pk),
             )
         )
     try:
@@ -121,6 +137,8 @@ def _reserve(
         allocations = Allocation.objects.bulk_create(rows)
     except IntegrityError as exc:
         raise Conflict("A unit is already allocated to another request.", code="unit_taken") from exc
+    # Every override is in the audit log: who reserved which unit for which request, and why.
+    audit_creates(instances=[a for a in allocations if a.override_reason], actor=by)
     _set_status(locked, _status_for(locked, reserved=counts["reserved"] + len(units), issued=counts["issued"]))
     return allocations
 
@@ -142,7 +160,7 @@ def allocation_reserve(
     """
     _require_bank_staff(by, blood_request)
     locked = _lock_request(blood_request)
-    _require_open(locked)
+    require_open(locked)
     counts = _active_counts(locked)
     active = counts["reserved"] + counts["issued"]
     if active + len(unit_ids) > locked.units:
@@ -204,7 +222,7 @@ def allocation_auto(*, blood_request: BloodRequest, by) -> list:
     """
     locked = _lock_request(blood_request, visible_to=by)
     _require_bank_staff(by, locked)
-    _require_open(locked)
+    require_open(locked)
     counts = _active_counts(locked)
     wanted = locked.units - counts["reserved"] - counts["issued"]
     units = []
@@ -226,7 +244,7 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
     """Issue reserved units to the hospital: units ISSUED, allocations issued, donors told where."""
     _require_bank_staff(by, blood_request)
     locked = _lock_request(blood_request)
-    _require_open(locked)
+    require_open(locked)
     reserved = {a.unit_id: a for a in locked.allocations.filter(status=Allocation.Status.RESERVED)}
     chosen = list(reserved) if unit_ids is None else unit_ids
     strangers = [pk for pk in chosen if pk not in reserved]
@@ -293,12 +311,13 @@ def request_cancel(*, blood_request: BloodRequest, by, reason: str = "") -> Bloo
     if not allowed:
         raise PermissionDenied("Only the requesting hospital or the blood bank may cancel.")
     locked = _lock_request(blood_request)
-    _require_open(locked)
+    require_open(locked)
     now = timezone.now()
     held = list(locked.allocations.filter(status=Allocation.Status.RESERVED).select_related("unit"))
-    units_transition(
-        units=[a.unit for a in held], to=BloodUnit.State.AVAILABLE, by=by, reason=f"request {locked.pk} cancelled"
-    )
+    # A unit already on its way here goes on, and arrives as ordinary stock; the others go back on their shelf.
+    on_shelf = [a.unit for a in held if a.unit.state != BloodUnit.State.IN_TRANSIT]
+    units_transition(units=on_shelf, to=BloodUnit.State.AVAILABLE, by=by, reason=f"request {locked.pk} cancelled")
+    transfers_unreserve(unit_ids=[a.unit_id for a in held if a.transfer_id])
     Allocation.objects.filter(pk__in=[a.pk for a in held]).update(status=Allocation.Status.RELEASED, released_at=now)
     locked.status = BloodRequest.Status.CANCELLED
     locked.cancel_reason = reason
@@ -346,10 +365,11 @@ def allocations_withdraw(*, unit_ids: list[int]) -> list[int]:
     if not request_ids:
         return []
     locked = list(BloodRequest.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
-    held = list(reserved.values_list("pk", "unit_id"))
-    Allocation.objects.filter(pk__in=[pk for pk, _unit in held]).update(
+    held = list(reserved.values_list("pk", "unit_id", "transfer_id"))
+    Allocation.objects.filter(pk__in=[pk for pk, _unit, _transfer in held]).update(
         status=Allocation.Status.RELEASED, released_at=timezone.now()
     )
+    transfers_unreserve(unit_ids=[unit for _pk, unit, transfer in held if transfer])
     for blood_request in locked:
         _refresh_status(blood_request)
-    return sorted(unit for _pk, unit in held)
+    return sorted(unit for _pk, unit, _transfer in held)

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every statement of the request, authentication included, has its deadline.
+    "dblood.core.deadline.QueryDeadlineMiddleware",
     "dblood.core.middleware.ApiSecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Bodies over the limit get a 413 in the error shape before anything reads them.
@@ -274,7 +276,21 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # A database host that does not answer must fail fast (readyz within seconds), not hang a worker
 # for the kernel's TCP timeout.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=env.int("DATABASE_CONNECT_TIMEOUT", default=3),
+        # A peer that vanished (host down, network cut) is noticed within about 15 s on an idle
+        # pooled connection, and unacknowledged writes give up after 10 s.
+        keepalives=1,
+        keepalives_idle=5,
+        keepalives_interval=2,
+        keepalives_count=3,
+        tcp_user_timeout=10_000,
+    )
+# A statement of a request that gets no answer in this many seconds is abandoned with a 503 (a hung
+# PostgreSQL: `core.deadline`); 0 for no limit. Not applied to migrations, backups or worker jobs.
+DATABASE_QUERY_TIMEOUT = env.float("DATABASE_QUERY_TIMEOUT", default=5.0)
+# /readyz's own, shorter limit: a load balancer must hear "not ready" well within its probe timeout.
+READYZ_QUERY_TIMEOUT = 2.0
 # Where `manage.py backup` writes (one new directory per backup); restore reads any of them.
 BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / "backups"))
 # Directory of pg_dump/pg_restore matching the server's major version (empty: from the PATH).

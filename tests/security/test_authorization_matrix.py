@@ -88,6 +88,7 @@ GET    /api/v1/stock                                   -             ok    ok   
 GET    /api/v1/stock.csv                               -             ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/transfers                               -             401   403   403   ok     ok     403   403
 POST   /api/v1/transfers                               -             401   403   403   ok     ok     403   403
+POST   /api/v1/transfers/{pk}/dispatch                 transfer      401   403   403   ok     403    403   403
 POST   /api/v1/transfers/{pk}/receive                  transfer      401   403   403   403    ok     403   403
 GET    /api/v1/requests                                -             401   403   403   ok     ok     ok    ok
 POST   /api/v1/requests                                -             401   403   403   403    403    ok    ok

@@ -5,6 +5,7 @@ and nothing is reserved or issued."""
 
 import pytest
 
+from dblood.audit.models import AuditEvent
 from dblood.inventory.models import BloodUnit
 from dblood.notifications.tests.factories import make_unit
 from dblood.requests.models import Allocation
@@ -108,3 +109,21 @@ def test_the_refusals_are_in_indonesian(api, make_request, staff_a, bank_a):
     )
     assert response.status_code == 409
     assert "tidak cocok ABO" in response.json()["detail"]
+
+
+def test_an_override_is_in_the_audit_log_and_shown_with_who_and_why(api, make_request, staff_a, bank_a):
+    blood_request = make_request(units=2, patient_abo="A", patient_rhd="-", urgency="emergency")
+    positive = make_unit(bank_a, abo="A", rhd="+")
+    negative = make_unit(bank_a, abo="A", rhd="-")
+    response = _reserve(api, staff_a, blood_request, [positive, negative], override_reason=REASON)
+    assert response.status_code == 200, response.content
+    overridden = Allocation.objects.get(unit=positive)
+    [event] = AuditEvent.objects.filter(model="requests.Allocation", action="create")
+    assert (event.object_id, event.actor, event.after["override_reason"]) == (str(overridden.pk), staff_a, REASON)
+    assert event.after["unit_id"] == positive.pk and event.after["request_id"] == blood_request.pk
+    shown = {a["unit"]: a for a in response.json()["allocations"]}
+    assert (shown[positive.pk]["override_reason"], shown[positive.pk]["reserved_by_name"]) == (
+        REASON,
+        staff_a.full_name,
+    )
+    assert shown[negative.pk]["override_reason"] == ""  # the matching unit needed no override
