@@ -282,8 +282,9 @@ def test_every_secret_file_named_in_a_config_map_is_mounted(objects, overlay):
                 assert wanted <= files, f"{name}/{container['name']}: {wanted - files} not mounted"
 
 
-def _nginx_locations() -> dict[str, str]:
-    """deploy/nginx/dblood.conf: location path -> where it goes (web, api, static, media, 404)."""
+def _nginx_locations() -> dict[str, tuple[str, str, bool]]:
+    """deploy/nginx/dblood.conf: location path -> (where it goes: web, api, static, media or 404,
+    Exact or Prefix, whether it is rate-limited)."""
     # ${DBLOOD_...} placeholders as bare names: a block's body then has no braces.
     conf = re.sub(r"\$\{(\w+)\}", r"\1", (DEPLOY / "nginx" / "dblood.conf").read_text())
     routes = {}
@@ -292,17 +293,18 @@ def _nginx_locations() -> dict[str, str]:
         if "internal;" in body or path == "/_nginx/health":
             continue  # nginx's own error pages and health: nothing of the apps
         if "proxy_pass http://dblood_web" in body:
-            routes[path] = "web"
+            target = "web"
         elif "proxy_pass http://dblood_api" in body:
-            routes[path] = "api"
+            target = "api"
         elif "return 404" in body:
-            routes[path] = "404"
+            target = "404"
         elif "DBLOOD_STATIC_DIR" in body:
-            routes[path] = "static"
+            target = "static"
         elif "DBLOOD_MEDIA_DIR" in body:
-            routes[path] = "media"
+            target = "media"
         else:
             raise AssertionError(f"nginx location {path} is new to this test")
+        routes[path] = (target, "Exact" if modifier == "=" else "Prefix", "limit_req " in body)
     return routes
 
 
@@ -310,19 +312,20 @@ def _nginx_locations() -> dict[str, str]:
 def test_the_ingress_has_the_routes_of_the_nginx_config(objects, overlay):
     ingresses = [d for d in objects[overlay] if d["kind"] == "Ingress"]
     paths = {
-        p["path"]: (p["pathType"], p["backend"]["service"]["name"])
+        p["path"]: (p["pathType"], p["backend"]["service"]["name"], ing["metadata"]["name"])
         for ing in ingresses
         for rule in ing["spec"]["rules"]
         for p in rule["http"]["paths"]
     }
     nginx = _nginx_locations()
     expected_service = {"web": "web", "api": "api", "media": "media", "404": "media", "static": "api"}
-    for path, target in nginx.items():
+    for path, (target, path_type, limited) in nginx.items():
         assert path in paths, f"nginx routes {path}; the Ingress does not"
-        assert paths[path][1] == expected_service[target], f"{path}: {paths[path]} for nginx's {target}"
-        assert paths[path][0] == ("Exact" if target == "404" else "Prefix")
+        assert paths[path][:2] == (path_type, expected_service[target]), f"{path}: {paths[path]}, nginx: {target}"
+        # The rate-limited paths are the ones of the Ingress with the limit annotations.
+        assert (paths[path][2] == "dblood-auth") == limited, f"{path}: rate limit differs from nginx"
     # The web's own static files, collected under /static/dblood_web/, come from the web's pods.
-    assert paths.pop("/static/dblood_web/") == ("Prefix", "web")
+    assert paths.pop("/static/dblood_web/") == ("Prefix", "web", "dblood")
     assert set(paths) == set(nginx), "Ingress paths nginx does not have"
     # The media nginx answers only /media/ and its own health; the apps' probes get a 404.
     media_conf = _find(objects[overlay], "ConfigMap", "media-nginx")["data"]["nginx.conf"]
