@@ -42,6 +42,10 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        signed_in = hasattr(request, "session") and session.token(request) is not None
+        if signed_in or request.path.startswith(("/me/", "/staff/", "/hospital/", "/requests/", "/account/")):
+            # A signed-in page shows someone's health data: no shared cache, no back-button copy.
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
 
