@@ -5,6 +5,8 @@ Every answer is a 4xx in the api's error shape; nothing is a 500 and nothing is 
 
 import json
 
+import re
+
 import pytest
 from django.apps import apps
 from django.db import models
@@ -208,7 +210,12 @@ def test_api_answers_carry_security_headers(api, donor):
     assert api(donor).get("/api/v1/me")["Cache-Control"] == "no-store"
 
 
-def test_the_html_docs_keep_working_without_the_json_csp(client):
-    response = client.get("/api/docs/")
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/admin/login/"])
+def test_the_html_pages_have_their_own_csp_and_nothing_inline_or_remote(client, path):
+    response = client.get(path)
     assert response.status_code == 200
-    assert "Content-Security-Policy" not in response
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "default-src 'none'" not in csp
+    html = response.content.decode()
+    assert "fonts.googleapis" not in html and "https://" not in html
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []  # every script is a file

@@ -61,6 +61,11 @@ def start_api(pg) -> HTTPExecutor:
     # the journeys' own units are then the only ones, and what the pages show is theirs.
     load = "from dblood.accounts import demo as a; from dblood.sites import demo as s; s.load(); a.load()"
     subprocess.run([sys.executable, "manage.py", "shell", "-c", load], cwd=ROOT, env=env, check=True)
+    # Its own HTML pages (admin, Swagger UI, Redoc) link hashed static files, as in the image.
+    env["STATIC_ROOT"] = tempfile.mkdtemp(prefix="dblood-api-static-")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
     return _gunicorn("dblood.wsgi", env, "--access-logfile", "-")
 
 
