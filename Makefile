@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-prod.txt r
 .PHONY: help venv run run-api test lint format migrations-check
 
 help:
-	@echo "make run    - api on :8080 and web on :8000 (SQLite, demo data)"
+	@echo "make run    - api on :8080, web on :8000 and the worker (SQLite, demo data); Ctrl-C stops all"
 	@echo "make test   - lint, migrations check and the whole suite (real PostgreSQL)"
 
 $(STAMP): requirements.txt requirements-prod.txt requirements-dev.txt
@@ -82,7 +82,7 @@ web-messages: venv
 run-web: venv
 	$(BIN)/python manage_web.py runserver 127.0.0.1:8000
 
-# --- containers (issue 7) ---
+# --- containers ---
 .PHONY: image-report compose-check
 
 image-report: venv  ## estimated final size of each image, without a container engine

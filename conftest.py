@@ -55,6 +55,26 @@ def _answers_change_at_once(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _component_types(request):
+    """Every test that uses the database sees the seeded component-type table: the migration seeds it,
+    a transactional test's flush empties it, and this puts the same defaults back. Each test starts
+    with a fresh per-process copy (a row a test edited was rolled back), read before the test so that
+    query counts do not see it."""
+    from dblood.inventory import components
+
+    components.forget()
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    if uses_db:
+        from dblood.inventory.component_defaults import component_types_seed
+
+        request.getfixturevalue("_django_db_helper")
+        component_types_seed()
+        components.kinds()
+    yield
+    components.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttles and cached pages must not leak between tests."""
     from dblood.inventory.stock import forget_recent

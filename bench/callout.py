@@ -18,7 +18,7 @@ from .geo import PROVINCES
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = 111.32
-# Red cells: recipient ABO -> donor ABO (FACTS.md). RhD-negative recipients get RhD-negative only.
+# Red cells: recipient ABO -> donor ABO (docs/domain.md). RhD-negative recipients get RhD-negative only.
 RED_CELL_DONORS = {"O": ["O"], "A": ["A", "O"], "B": ["B", "O"], "AB": ["AB", "A", "B", "O"]}
 
 SELECTION_SQL = """

@@ -31,7 +31,7 @@ from .sql import execute, insert_select, reset_sequence, scalar
 
 PASSWORD = "bench-pass-2026"
 DONOR_EMAIL = "donor{}@bench.dblood"  # donor number n (1-based) signs in with this
-# Shelf lives (days) for the components the seeder makes: FACTS.md defaults.
+# Shelf lives (days) for the components the seeder makes: docs/domain.md defaults.
 SHELF_DAYS = {Component.PRC: 35, Component.FFP: 365, Component.TC: 5}
 
 

@@ -17,6 +17,8 @@ api_v1 = [
     path("", include("dblood.requests.urls")),
     path("", include("dblood.notifications.urls")),
     path("", include("dblood.audit.urls")),
+    path("", include("dblood.recalls.urls")),
+    path("", include("dblood.returns.urls")),
 ]
 
 urlpatterns = [

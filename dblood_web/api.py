@@ -351,6 +351,9 @@ class Api:
     def transfer_receive(self, transfer_id: int) -> dict[str, Any]:
         return self.post(f"transfers/{transfer_id}/receive")
 
+    def transfer_dispatch(self, transfer_id: int) -> dict[str, Any]:
+        return self.post(f"transfers/{transfer_id}/dispatch")
+
     def deferral_reasons(self) -> list[dict[str, Any]]:
         return _results(self.get("deferral-reasons"))
 

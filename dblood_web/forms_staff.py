@@ -14,6 +14,17 @@ COMPONENTS = [
     ("WB", _("Whole blood")),
 ]
 TESTS = [("hiv", "HIV"), ("hbv", "HBV"), ("hcv", "HCV"), ("syphilis", _("Syphilis")), ("malaria", _("Malaria"))]
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+
+
+def choose(choices) -> list:
+    """A clinical question's choices, after an empty "Choose" that is never an answer: nothing is
+    pre-selected, and a form sent without a choice is refused (here, and by the api)."""
+    return [("", _("Choose…")), *choices]
+
+
+def _true(value: str) -> bool:
+    return value == "true"
 
 
 def _iso(data: dict) -> dict:
@@ -51,7 +62,7 @@ class DriveCancelForm(forms.Form):
 
 
 class DonationForm(forms.Form):
-    volume_ml = forms.IntegerField(label=_("Volume (ml)"), initial=450, min_value=0)
+    volume_ml = forms.IntegerField(label=_("Volume (ml)"), min_value=0)
     hemoglobin_g_dl = forms.DecimalField(label=_("Haemoglobin (g/dl)"), max_digits=4, decimal_places=1)
     bp_systolic = forms.IntegerField(label=_("Blood pressure, systolic"), required=False)
     bp_diastolic = forms.IntegerField(label=_("Blood pressure, diastolic"), required=False)
@@ -60,7 +71,9 @@ class DonationForm(forms.Form):
     bag_type = forms.CharField(label=_("Bag type"), required=False, max_length=40)
     outcome = forms.ChoiceField(
         label=_("Outcome"),
-        choices=[("completed", _("Completed")), ("incomplete", _("Incomplete")), ("adverse_event", _("Adverse event"))],
+        choices=choose(
+            [("completed", _("Completed")), ("incomplete", _("Incomplete")), ("adverse_event", _("Adverse event"))]
+        ),
     )
     adverse_event_kind = forms.CharField(label=_("Adverse event"), required=False, max_length=100)
 
@@ -69,22 +82,20 @@ class DonationForm(forms.Form):
 
 
 class TypingForm(forms.Form):
-    abo = forms.ChoiceField(label=_("ABO"), choices=ABO)
-    rhd = forms.ChoiceField(label=_("RhD"), choices=RHD)
+    abo = forms.ChoiceField(label=_("ABO"), choices=choose(ABO))
+    rhd = forms.ChoiceField(label=_("RhD"), choices=choose(RHD))
 
 
 class ScreeningForm(forms.Form):
-    test = forms.ChoiceField(label=_("Test"), choices=TESTS)
+    test = forms.ChoiceField(label=_("Test"), choices=choose(TESTS))
     reactive = forms.TypedChoiceField(
-        label=_("Result"),
-        choices=[("false", _("Non-reactive")), ("true", _("Reactive"))],
-        coerce=lambda value: value == "true",
+        label=_("Result"), choices=choose([("false", _("Non-reactive")), ("true", _("Reactive"))]), coerce=_true
     )
 
 
 class ComponentsForm(forms.Form):
     components = forms.MultipleChoiceField(
-        label=_("Components to make"), choices=COMPONENTS, widget=forms.CheckboxSelectMultiple, initial=["PRC", "FFP"]
+        label=_("Components to make"), choices=COMPONENTS, widget=forms.CheckboxSelectMultiple
     )
 
 
@@ -118,10 +129,10 @@ class DeferralForm(forms.Form):
 
     def __init__(self, *args, reasons: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason_code"].choices = [
+        self.fields["reason_code"].choices = choose(
             (r["code"], r.get("name", r["code"]) + (" · " + str(_("permanent")) if r.get("permanent") else ""))
             for r in reasons
-        ]
+        )
 
     def api_fields(self) -> dict:
         return _iso(self.cleaned_data)
@@ -133,13 +144,17 @@ class DiscardForm(forms.Form):
 
 class BloodRequestForm(forms.Form):
     target_bank = forms.TypedChoiceField(label=_("Blood bank"), coerce=int)
-    patient_abo = forms.ChoiceField(label=_("Patient ABO"), choices=ABO)
-    patient_rhd = forms.ChoiceField(label=_("Patient RhD"), choices=RHD)
-    patient_female_cbp = forms.BooleanField(label=_("Patient is a woman who may still have children"), required=False)
-    component = forms.ChoiceField(label=_("Component"), choices=COMPONENTS)
-    units = forms.IntegerField(label=_("Units"), min_value=1, initial=1)
+    patient_abo = forms.ChoiceField(label=_("Patient ABO"), choices=choose(ABO))
+    patient_rhd = forms.ChoiceField(label=_("Patient RhD"), choices=choose(RHD))
+    # Asked, never assumed: an unticked box would say "no" for a patient nobody asked about.
+    patient_female_cbp = forms.TypedChoiceField(
+        label=_("Is the patient a woman who may still have children?"), choices=choose(YES_NO), coerce=_true
+    )
+    component = forms.ChoiceField(label=_("Component"), choices=choose(COMPONENTS))
+    units = forms.IntegerField(label=_("Units"), min_value=1)
     urgency = forms.ChoiceField(
-        label=_("Urgency"), choices=[("routine", _("Routine")), ("urgent", _("Urgent")), ("emergency", _("Emergency"))]
+        label=_("Urgency"),
+        choices=choose([("routine", _("Routine")), ("urgent", _("Urgent")), ("emergency", _("Emergency"))]),
     )
     needed_by = forms.DateTimeField(label=_("Needed by"), widget=forms.DateTimeInput({"type": "datetime-local"}))
     note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea({"rows": 2}))
@@ -154,11 +169,7 @@ class BloodRequestForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     unit = forms.IntegerField(widget=forms.HiddenInput)
-    transfused = forms.TypedChoiceField(
-        label=_("Transfused?"),
-        choices=[("true", _("Yes")), ("false", _("No"))],
-        coerce=lambda value: value == "true",
-    )
+    transfused = forms.TypedChoiceField(label=_("Transfused?"), choices=choose(YES_NO), coerce=_true)
     reaction = forms.CharField(label=_("Reaction, if any"), required=False, max_length=200)
 
 

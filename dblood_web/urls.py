@@ -50,6 +50,7 @@ urlpatterns = [
     path("staff/donations/<int:donation_id>/", staff.donation_lab, name="staff_donation"),
     path("staff/inventory/", staff.inventory, name="staff_inventory"),
     path("staff/transfers/<int:transfer_id>/receive/", staff.transfer_receive, name="staff_transfer_receive"),
+    path("staff/transfers/<int:transfer_id>/dispatch/", staff.transfer_dispatch, name="staff_transfer_dispatch"),
     path("staff/units/<int:unit_id>/discard/", staff.unit_discard, name="staff_unit_discard"),
     path("requests/<int:request_id>/", staff.blood_request_detail, name="blood_request"),
     path("requests/<int:request_id>/<str:action>/", staff.blood_request_action, name="blood_request_action"),

@@ -61,6 +61,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    # What a token's access depends on: a change to any of these must reach every cached token.
+    AUTH_FIELDS = ("password", "is_active", "role", "is_staff", "is_superuser")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user.loaded_auth_state = user.auth_state()
+        return user
+
+    def auth_state(self) -> tuple:
+        return tuple(self.__dict__.get(name) for name in self.AUTH_FIELDS)
+
     @property
     def is_donor(self) -> bool:
         return self.role == self.Role.DONOR
@@ -113,7 +125,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()

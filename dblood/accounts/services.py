@@ -57,6 +57,7 @@ def token_create(*, user: User) -> tuple[str, ApiToken]:
     return key, token
 
 
+@transaction.atomic
 def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).delete()
 

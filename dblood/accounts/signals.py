@@ -12,7 +12,11 @@ def _token_deleted(sender, instance, **kwargs):
 
 def _user_saved(sender, instance, created, raw=False, **kwargs):
     if not (created or raw):
-        token_cache.revoke_user(instance.pk)
+        # A change of what access depends on must be confirmed by the cache (or refused); a change
+        # of name or language only refreshes the cached copy, as well as the cache allows.
+        access_changed = getattr(instance, "loaded_auth_state", None) != instance.auth_state()
+        token_cache.revoke_user(instance.pk, required=access_changed)
+        instance.loaded_auth_state = instance.auth_state()
 
 
 def _membership_changed(sender, instance, raw=False, **kwargs):

@@ -15,7 +15,12 @@ memberships sends none, so code that deactivates users in bulk must call `revoke
 (or accept up to AUTH_TOKEN_CACHE_SECONDS of delay).
 
 Memcached down means a lookup misses and authentication reads the database, as before. A revocation
-lost because memcached was down is lost together with the entries it would have marked.
+is never lost to the cache: its marks are written before the change commits, and when memcached
+does not take them (down, or stalled: a stalled memcached keeps its old entries and serves them when
+it resumes) the revocation is refused with a 503 (`revocation_unconfirmed`), its transaction rolls back and
+nothing changes: the caller tries again (a change that leaves access as it was, such as a new name,
+is not refused). After the commit the marks are written once more, so they
+outlive any entry a racing reader wrote.
 """
 
 from dataclasses import dataclass
@@ -24,6 +29,9 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+UNCONFIRMED = _("Signing out could not be confirmed right now; nothing was changed. Try again shortly.")
 
 
 @dataclass(frozen=True)
@@ -66,26 +74,32 @@ def store(key_hash: str, entry: Entry) -> None:
         cache.set(_entry_key(key_hash), entry, settings.AUTH_TOKEN_CACHE_SECONDS)
 
 
-def revoke(key_hashes) -> None:
+def revoke(key_hashes, *, required: bool = True) -> None:
     """Forget tokens' entries now, and mark them revoked once the current transaction commits.
 
     The mark lives twice as long as an entry, so an entry written by a reader that raced the
     revocation (read the database before the commit, wrote the cache after it) expires before the
-    mark does. Deleting the entries at once as well covers code that runs outside a commit (a
-    rolled-back change only costs a cache miss).
+    mark does. The marks are also written at once, and a cache that does not take them is a
+    503 (revocation_unconfirmed), so that the change rolls back (a rolled-back change only costs a cache miss).
+    `required=False` (a change that leaves access as it was, e.g. a new name) skips that refusal.
     """
     hashes = list(key_hashes)
     if not (enabled() and hashes):
         return
     cache.delete_many([_entry_key(h) for h in hashes])
     marks = {_mark_key(h): 1 for h in hashes}
+    if cache.set_many(marks, 2 * settings.AUTH_TOKEN_CACHE_SECONDS) and required:
+        # Imported here: the error module imports DRF, whose settings import this module's users.
+        from dblood.core.errors import ServiceUnavailable
+
+        raise ServiceUnavailable(UNCONFIRMED, code="revocation_unconfirmed")
     transaction.on_commit(lambda: cache.set_many(marks, 2 * settings.AUTH_TOKEN_CACHE_SECONDS))
 
 
-def revoke_user(user_id: int) -> None:
+def revoke_user(user_id: int, *, required: bool = True) -> None:
     """Mark every token of a user revoked (their role, activity or memberships changed)."""
     if not enabled():
         return
     from .models import ApiToken
 
-    revoke(ApiToken.objects.filter(user_id=user_id).values_list("key_hash", flat=True))
+    revoke(ApiToken.objects.filter(user_id=user_id).values_list("key_hash", flat=True), required=required)

@@ -39,3 +39,11 @@ def audit_track(instance: Model) -> Model:
     so that its next save() is logged without re-reading the row. Returns the instance."""
     instance._audit_known = snapshot(instance)
     return instance
+
+
+def audit_creates(*, instances: Iterable[Model], actor=None) -> list[AuditEvent]:
+    """Log the creation of each instance (made by bulk_create, which sends no signal). One INSERT."""
+    events = [
+        event_for(instance, AuditEvent.Action.CREATE, {}, snapshot(instance), actor=actor) for instance in instances
+    ]
+    return AuditEvent.objects.bulk_create(events) if events else []

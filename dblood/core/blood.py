@@ -31,7 +31,7 @@ class DonationType(models.TextChoices):
 
 
 class Component(models.TextChoices):
-    """FACTS.md component codes."""
+    """docs/domain.md component codes."""
 
     WB = "WB", "Whole blood"
     PRC = "PRC", "Packed red cells"
@@ -39,10 +39,16 @@ class Component(models.TextChoices):
     FFP = "FFP", "Fresh frozen plasma"
     LP = "LP", "Liquid plasma"
     AHF = "AHF", "Cryoprecipitate (AHF)"
+    CPP = "CPP", "Cryo-poor plasma"
+
+
+class CompatibilityKind(models.TextChoices):
+    """Which of docs/domain.md's compatibility rules a component follows (dblood.requests.compatibility)."""
+
+    WHOLE_BLOOD = "whole_blood", "Whole blood: ABO-identical, RhD-negative to RhD-negative"
+    RED_CELLS = "red_cells", "Red cells: red-cell table, RhD-negative to RhD-negative"
+    PLATELETS = "platelets", "Platelets: plasma table, RhD-negative women of childbearing potential"
+    PLASMA = "plasma", "Plasma: plasma table, RhD does not matter"
 
 
 BLOOD_GROUPS = [f"{abo}{rhd}" for abo in ("O", "A", "B", "AB") for rhd in ("+", "-")]
-
-
-def group_label(abo: str | None, rhd: str | None) -> str:
-    return f"{abo or '?'}{rhd or ''}"

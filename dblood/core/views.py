@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -9,6 +10,8 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+
+from .deadline import query_deadline
 
 _health = inline_serializer("Health", {"status": serializers.CharField(), "checks": serializers.DictField()})
 
@@ -25,7 +28,7 @@ def healthz(request):
 
 def _database_ok() -> bool:
     try:
-        with connection.cursor() as cursor:
+        with connection.execute_wrapper(query_deadline(settings.READYZ_QUERY_TIMEOUT)), connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
     except Exception:  # noqa: BLE001 - any failure means "not ready"

@@ -1,4 +1,4 @@
-"""ISBT 128 Donation Identification Numbers (FACTS.md).
+"""ISBT 128 Donation Identification Numbers (docs/domain.md).
 
 A DIN is 13 characters: the facility identification number (FIN, 5: `αpppp`, α is A-N, P-Z or
 1-9), the nominal year (2) and a sequence per FIN per year (6). On a label it is followed by an

@@ -12,6 +12,8 @@ from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import units_relabel, units_transition
 from dblood.notifications.models import Notification
 from dblood.notifications.services import notification_send
+from dblood.recalls.selectors import recalled_unit_ids
+from dblood.recalls.services import lookback_trace
 
 from .models import Donation, ScreeningResult
 from .release import Outcome, release_blockers, required_tests, screening_summary
@@ -81,13 +83,16 @@ def donation_evaluate(*, donation: Donation, by=None) -> Donation:
     """Apply the lab's results to the donation and its units (caller holds the donation's lock).
 
     Reactive: REJECTED, every unit still in quarantine UNSAFE, the donor deferred and asked
-    privately to contact the blood bank (naming no test). Released by the rule: units AVAILABLE.
+    privately to contact the blood bank (naming no test), and the lookback traces the donor's
+    earlier units (recalls.services). Released by the rule: units AVAILABLE, but for any unit an
+    open recall holds (it stays in quarantine).
     """
     summary = screening_summary(donation)
     if Outcome.REACTIVE in summary.values() and donation.status != Donation.Status.REJECTED:
         donation.status = Donation.Status.REJECTED
         donation.save(update_fields=["status"])
         _defer_and_notify(donation=donation, by=by)
+        lookback_trace(donation=donation, by=by)
     if donation.status == Donation.Status.REJECTED:
         quarantined = list(donation.units.filter(state=BloodUnit.State.QUARANTINED))
         units_transition(units=quarantined, to=BloodUnit.State.UNSAFE, by=by, reason="Reactive screening result.")
@@ -98,6 +103,8 @@ def donation_evaluate(*, donation: Donation, by=None) -> Donation:
         donation.save(update_fields=["status", "released_at"])
     if donation.status == Donation.Status.RELEASED:
         releasable = list(donation.units.filter(state=BloodUnit.State.QUARANTINED, expires_at__gt=timezone.now()))
+        held = recalled_unit_ids(unit.pk for unit in releasable)  # a lookback holds them: they stay
+        releasable = [unit for unit in releasable if unit.pk not in held]
         units_transition(units=releasable, to=BloodUnit.State.AVAILABLE, by=by, reason="Released by the lab.")
     return donation
 

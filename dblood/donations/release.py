@@ -1,4 +1,4 @@
-"""The release rule (FACTS.md), in one place, and the repeat-reactive screening algorithm.
+"""The release rule (docs/domain.md), in one place, and the repeat-reactive screening algorithm.
 
 A unit becomes AVAILABLE only when its donation is released, and a donation is released only
 when `release_blockers` is empty: ABO/RhD typing is complete and agrees with the donor's

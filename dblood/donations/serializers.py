@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from rest_framework import serializers
 
 from dblood.core.blood import ABO, Component, DonationType, RhD
-from dblood.core.serializers import StrictSerializer
+from dblood.core.serializers import ClinicalBooleanField, ClinicalChoiceField, StrictSerializer
 from dblood.donors.models import Deferral, Donor
 from dblood.drives.models import Appointment
 from dblood.inventory.models import BloodUnit
@@ -32,7 +32,7 @@ class DonationCreateSerializer(StrictSerializer):
     bp_diastolic = serializers.IntegerField(required=False, min_value=20, max_value=200)
     pulse = serializers.IntegerField(required=False, min_value=20, max_value=250)
     temperature_c = serializers.DecimalField(max_digits=4, decimal_places=1, required=False, min_value=30, max_value=45)
-    outcome = serializers.ChoiceField(choices=Donation.Outcome.choices, required=False)
+    outcome = ClinicalChoiceField(choices=Donation.Outcome.choices)
     adverse_event_kind = serializers.CharField(max_length=100, required=False, allow_blank=True)
     din = DinField(required=False, help_text="A pre-printed DIN scanned from the bag; otherwise one is allocated.")
 
@@ -46,13 +46,13 @@ class DonationCreateSerializer(StrictSerializer):
 
 
 class TypingSerializer(StrictSerializer):
-    abo = serializers.ChoiceField(choices=ABO.choices)
-    rhd = serializers.ChoiceField(choices=RhD.choices)
+    abo = ClinicalChoiceField(choices=ABO.choices)
+    rhd = ClinicalChoiceField(choices=RhD.choices)
 
 
 class ScreeningSerializer(StrictSerializer):
-    test = serializers.ChoiceField(choices=ScreeningResult.Test.choices)
-    reactive = serializers.BooleanField()
+    test = ClinicalChoiceField(choices=ScreeningResult.Test.choices)
+    reactive = ClinicalBooleanField()
 
     def validate_test(self, value):
         from .release import required_tests
@@ -63,7 +63,7 @@ class ScreeningSerializer(StrictSerializer):
 
 
 class ComponentRequestSerializer(StrictSerializer):
-    component = serializers.ChoiceField(choices=Component.choices)
+    component = ClinicalChoiceField(choices=Component.choices)
     volume_ml = serializers.IntegerField(
         required=False, validators=[MinValueValidator(10), MaxValueValidator(1000)], help_text="Default per component."
     )
@@ -94,7 +94,7 @@ class UnitBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BloodUnit
-        fields = ["id", "component", "abo", "rhd", "volume_ml", "state", "expires_at", "issued_to_name"]
+        fields = ["id", "component", "product_code", "abo", "rhd", "volume_ml", "state", "expires_at", "issued_to_name"]
         read_only_fields = fields
 
     def get_issued_to_name(self, unit) -> str | None:
@@ -166,17 +166,54 @@ class DonationLabSerializer(DonationSerializer):
         return release_blockers(donation)
 
 
+# What a donor is told of each unit: never a lab verdict. A reactive donation's units are "unsafe",
+# and a donor must hear that from a counsellor, not read it in their history: every way a unit can
+# leave the shelf unused reads the same.
+DONOR_UNIT_STATES = {
+    BloodUnit.State.QUARANTINED: "in_testing",
+    BloodUnit.State.AVAILABLE: "in_stock",
+    BloodUnit.State.RESERVED: "in_stock",
+    BloodUnit.State.IN_TRANSIT: "in_stock",
+    BloodUnit.State.ISSUED: "given",
+    BloodUnit.State.TRANSFUSED: "given",
+    BloodUnit.State.UNSAFE: "not_used",
+    BloodUnit.State.DISCARDED: "not_used",
+    BloodUnit.State.EXPIRED: "not_used",
+}
+
+
+class DonorUnitSerializer(UnitBriefSerializer):
+    """A unit as its donor sees it: the component, and a neutral state (`DONOR_UNIT_STATES`)."""
+
+    state = serializers.SerializerMethodField()
+
+    class Meta(UnitBriefSerializer.Meta):
+        fields = ["id", "component", "volume_ml", "state", "issued_to_name"]
+        read_only_fields = fields
+
+    def get_state(self, unit) -> str:
+        return DONOR_UNIT_STATES[unit.state]
+
+
 class MyDonationSerializer(serializers.ModelSerializer):
-    """A donor's own record: date, place, type, hemoglobin, and what became of each unit."""
+    """A donor's own record: date, place, type, hemoglobin, and what became of each unit.
+
+    `follow_up` says the blood bank asked the donor to get in touch (the private message they were
+    sent); it never says why.
+    """
 
     date = serializers.SerializerMethodField()
     place = serializers.CharField(source="site.name")
-    units = UnitBriefSerializer(many=True, read_only=True)
+    units = DonorUnitSerializer(many=True, read_only=True)
+    follow_up = serializers.SerializerMethodField()
 
     class Meta:
         model = Donation
-        fields = ["id", "date", "place", "donation_type", "hemoglobin_g_dl", "outcome", "din", "units"]
+        fields = ["id", "date", "place", "donation_type", "hemoglobin_g_dl", "outcome", "din", "units", "follow_up"]
         read_only_fields = fields
+
+    def get_follow_up(self, donation) -> bool:
+        return donation.status == Donation.Status.REJECTED
 
     def get_date(self, donation) -> str:
         from django.utils import timezone

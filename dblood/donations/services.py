@@ -169,9 +169,15 @@ def donation_record(
 
 
 @transaction.atomic
-def donation_separate(*, donation: Donation, components: list[dict], by=None) -> list[BloodUnit]:
+def donation_separate(
+    *, donation: Donation, components: list[dict], by=None, processed_at: datetime | None = None
+) -> list[BloodUnit]:
     """Make the donation's units: one per component, stored at the collecting blood bank, QUARANTINED,
-    expiring after the component's shelf life from collection. Then apply the release rule."""
+    expiring after the component's shelf life from collection. Then apply the release rule.
+
+    The component-type table decides what may be made: what the donation type yields, one of a
+    component and what it consumes (FFP or cryoprecipitate), and each component's maximum time from
+    collection to processing (`processed_at`, default now): a late one is a 409."""
     locked = Donation.objects.select_for_update().select_related("donor").get(pk=donation.pk)
     codes = [c["component"] for c in components]
     problem = catalogue.separation_problem(donation_type=locked.donation_type, components=codes)
@@ -181,6 +187,10 @@ def donation_separate(*, donation: Donation, components: list[dict], by=None) ->
         raise Conflict("Only a completed donation with a DIN can be separated.", code="not_separable")
     if locked.units.exists():
         raise Conflict("This donation has already been separated.", code="already_separated")
+    catalogue.processing_window_check(
+        components=codes, collected_at=locked.collected_at, processed_at=processed_at or timezone.now()
+    )
+    codes_of = {code: catalogue.product_code(code) for code in codes}
     abo = locked.typed_abo or locked.donor.abo
     rhd = locked.typed_rhd or locked.donor.rhd
     if not (abo and rhd):
@@ -189,9 +199,10 @@ def donation_separate(*, donation: Donation, components: list[dict], by=None) ->
         BloodUnit.objects.create(
             donation=locked,
             component=c["component"],
+            product_code=codes_of[c["component"]],
             abo=abo,
             rhd=rhd,
-            volume_ml=c.get("volume_ml") or catalogue.DEFAULT_VOLUME_ML[c["component"]],
+            volume_ml=c.get("volume_ml") or catalogue.default_volume_ml(c["component"]),
             site_id=locked.site_id,
             expires_at=catalogue.expiry(component=c["component"], collected_at=locked.collected_at),
         )

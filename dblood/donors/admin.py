@@ -39,7 +39,7 @@ class EligibilityProfileAdmin(admin.ModelAdmin):
 
 @admin.register(DeferralReason)
 class DeferralReasonAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "permanent", "default_days"]
+    list_display = ["code", "name", "permanent", "default_days", "default_months"]
     search_fields = ["code", "name"]
 
 

@@ -101,7 +101,7 @@ def measurement_problems(
 ) -> list[Problem]:
     """Every measurement outside the profile's limits (None means not measured, not checked).
 
-    Reason codes are DeferralReason codes: low-hemoglobin, underweight, vitals-out-of-range.
+    Reason codes are DeferralReason codes: low-hemoglobin, high-hemoglobin, underweight, vitals-out-of-range.
     """
     problems: list[Problem] = []
     hb = _num(hemoglobin_g_dl)
@@ -114,7 +114,7 @@ def measurement_problems(
         elif hb > profile.hb_max:
             problems.append(
                 Problem(
-                    "vitals-out-of-range",
+                    "high-hemoglobin",
                     _("Hemoglobin %(hb)s g/dL is above %(max)s.") % {"hb": hb, "max": profile.hb_max},
                 )
             )

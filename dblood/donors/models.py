@@ -57,9 +57,20 @@ class DeferralReason(models.Model):
     name = models.CharField(max_length=200)
     permanent = models.BooleanField(default=False)
     default_days = models.PositiveIntegerField(null=True, blank=True, help_text="Length of a temporary deferral.")
+    default_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Length of a temporary deferral in calendar months (ends on the same day of the month).",
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(default_days__isnull=True) | models.Q(default_months__isnull=True),
+                name="deferral_length_in_days_or_months",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -94,7 +105,7 @@ class Deferral(models.Model):
 
 
 class EligibilityProfile(models.Model):
-    """One jurisdiction's donor-selection rules, as data (FACTS.md; PMI/Permenkes 91/2015 by default).
+    """One jurisdiction's donor-selection rules, as data (docs/domain.md; PMI/Permenkes 91/2015 by default).
 
     The setting ELIGIBILITY_PROFILE names the active one (`dblood.donors.eligibility.active_profile`);
     staff edit the numbers in the admin, no code change needed.

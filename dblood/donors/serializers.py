@@ -171,5 +171,5 @@ class DeferralCreateSerializer(StrictSerializer):
 class DeferralReasonSerializer(serializers.ModelSerializer):
     class Meta:
         model = DeferralReason
-        fields = ["code", "name", "permanent", "default_days"]
+        fields = ["code", "name", "permanent", "default_days", "default_months"]
         read_only_fields = fields

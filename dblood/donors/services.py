@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from dblood.core.dates import shift_months
+
 from .catalogue import catalogue_ensure
 from .models import Deferral, DeferralReason, Donor
 
@@ -61,9 +63,12 @@ def deferral_record(
     if reason.permanent:
         ends_on = None
     elif ends_on is None:
-        if reason.default_days is None:
+        if reason.default_months is not None:
+            ends_on = shift_months(starts_on, reason.default_months)
+        elif reason.default_days is not None:
+            ends_on = starts_on + timedelta(days=reason.default_days)
+        else:
             raise ValidationError({"ends_on": ["This reason has no default length; give an end date."]})
-        ends_on = starts_on + timedelta(days=reason.default_days)
     elif ends_on <= starts_on:
         raise ValidationError({"ends_on": ["The end date must be after the start date."]})
     deferral = Deferral.objects.create(

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from dblood.core import answers
 from dblood.core.geo import distance_km, within_box
+from dblood.core.search import names_matching
 
 from .models import Appointment, Drive, Slot
 
@@ -38,9 +39,9 @@ def drive_search(
     if date_to:
         drives = drives.filter(date__lte=date_to)
     if city:
-        drives = drives.filter(city__iexact=city)
+        drives = drives.filter(city__in=names_matching(Drive.objects.all(), "city", city))
     if province:
-        drives = drives.filter(province__iexact=province)
+        drives = drives.filter(province__in=names_matching(Drive.objects.all(), "province", province))
     if organiser:
         drives = drives.filter(organiser_id=organiser)
     if donation_type:

@@ -5,7 +5,7 @@ from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from dblood.core.blood import DonationType, Sex
-from dblood.core.serializers import StrictModelSerializer, StrictSerializer
+from dblood.core.serializers import ClinicalBooleanField, ClinicalChoiceField, StrictModelSerializer, StrictSerializer
 from dblood.sites.geo import PointQuerySerializer
 from dblood.sites.models import Site
 
@@ -242,7 +242,7 @@ class CheckInSerializer(AppointmentSerializer):
 
 class AppointmentCreateSerializer(StrictSerializer):
     slot = serializers.IntegerField(min_value=1)
-    donation_type = serializers.ChoiceField(choices=DonationType.choices, default=DonationType.WHOLE_BLOOD)
+    donation_type = ClinicalChoiceField(choices=DonationType.choices)
 
 
 class AppointmentRescheduleSerializer(StrictSerializer):
@@ -261,7 +261,7 @@ class WalkInSerializer(StrictSerializer):
     )
     sex = serializers.ChoiceField(required=False, choices=Sex.choices)
     weight_kg = serializers.DecimalField(required=False, max_digits=5, decimal_places=1, min_value=20, max_value=300)
-    donation_type = serializers.ChoiceField(choices=DonationType.choices, default=DonationType.WHOLE_BLOOD)
+    donation_type = ClinicalChoiceField(choices=DonationType.choices)
     slot = serializers.IntegerField(required=False, min_value=1)
 
     def validate(self, attrs):
@@ -272,7 +272,7 @@ class WalkInSerializer(StrictSerializer):
 
 class AnswersSerializer(StrictSerializer):
     version = serializers.IntegerField(min_value=1)
-    answers = serializers.DictField(child=serializers.BooleanField())
+    answers = serializers.DictField(child=ClinicalBooleanField())
 
 
 class QuestionnaireSerializer(serializers.ModelSerializer):

@@ -1,6 +1,22 @@
 from django.contrib import admin
 
-from .models import BloodUnit, Transfer, UnitEvent
+from .models import BloodUnit, ComponentType, Transfer, UnitEvent
+
+
+@admin.register(ComponentType)
+class ComponentTypeAdmin(admin.ModelAdmin):
+    """The rules every separation, expiry, match and call-out reads: an edit applies without a code change."""
+
+    list_display = [
+        "code",
+        "name_en",
+        "name_id",
+        "shelf_life",
+        "shelf_life_period",
+        "max_hours_to_processing",
+        "consumes",
+        "compatibility",
+    ]
 
 
 class UnitEventInline(admin.TabularInline):
@@ -27,7 +43,18 @@ class BloodUnitAdmin(admin.ModelAdmin):
 
 @admin.register(Transfer)
 class TransferAdmin(admin.ModelAdmin):
-    list_display = ["unit", "from_site", "to_site", "status", "sent_at", "received_at"]
+    list_display = ["unit", "from_site", "to_site", "status", "requested_at", "sent_at", "received_at"]
     list_filter = ["status", "from_site", "to_site"]
     raw_id_fields = ["unit"]
-    readonly_fields = ["status", "sent_at", "sent_by", "received_at", "received_by"]
+    readonly_fields = [
+        "status",
+        "reserved",
+        "requested_at",
+        "requested_by",
+        "sent_at",
+        "sent_by",
+        "received_at",
+        "received_by",
+        "closed_at",
+        "closed_reason",
+    ]

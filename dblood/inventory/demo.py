@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from dblood.accounts.models import User
 from dblood.donations import din as isbt
-from dblood.donations.models import Donation
+from dblood.donations.models import Donation, ScreeningResult
+from dblood.donations.release import required_tests
 from dblood.donors.models import Donor
 from dblood.sites.models import Site
 
 from . import stock
-from .components import DEFAULT_VOLUME_ML, expiry
+from .components import default_volume_ml, expiry, product_code
 from .models import BloodUnit, UnitEvent
 
 S = BloodUnit.State
@@ -88,9 +89,10 @@ def _collect(*, donor, site, collected_at, rng, hospitals, demand, units, now):
         unit = BloodUnit(
             donation=donation,
             component=component,
+            product_code=product_code(component),
             abo=donor.abo,
             rhd=donor.rhd,
-            volume_ml=DEFAULT_VOLUME_ML[component],
+            volume_ml=default_volume_ml(component),
             site=site,
             expires_at=expires_at,
         )
@@ -150,9 +152,18 @@ def load():
         event.at = at
     UnitEvent.objects.bulk_update(events, ["at"], batch_size=500)
     _donor_story()
+    _screened(Donation.objects.filter(status=Donation.Status.RELEASED, screening_results__isnull=True))
     _transfers_and_discards(banks)
     stock.invalidate()
     return []
+
+
+def _screened(donations) -> None:
+    """Every required screen non-reactive for each released donation (as the lab recorded them)."""
+    tests = required_tests()
+    ScreeningResult.objects.bulk_create(
+        [ScreeningResult(donation=d, test=test, attempt=1, reactive=False) for d in donations for test in tests]
+    )
 
 
 def _donor_story():
@@ -191,9 +202,10 @@ def _donor_story():
             BloodUnit.objects.create(
                 donation=donation,
                 component=component,
+                product_code=product_code(component),
                 abo=donation.typed_abo,
                 rhd=donation.typed_rhd,
-                volume_ml=DEFAULT_VOLUME_ML[component],
+                volume_ml=default_volume_ml(component),
                 site=site,
                 state=state,
                 expires_at=expires_at,

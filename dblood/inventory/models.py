@@ -1,15 +1,94 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from dblood.core.blood import ABO, Component, RhD
+from dblood.core.blood import ABO, CompatibilityKind, Component, DonationType, RhD
+
+
+class ComponentType(models.Model):
+    """What a component is and the rules for making and keeping it, as data (docs/domain.md defaults,
+    seeded by a migration from `component_defaults.DEFAULTS`, edited in the admin).
+
+    Read through `dblood.inventory.components` (a short per-process cache, dropped on save): shelf
+    life and expiry, what each donation type yields, the processing window, which component a bag's
+    plasma is consumed by, the compatibility rule, and whom a call-out or a shortage asks to donate.
+    """
+
+    class Period(models.TextChoices):
+        HOURS = "hours", "hours"
+        DAYS = "days", "days"
+
+    code = models.CharField(max_length=4, unique=True, choices=Component.choices)
+    name_en = models.CharField("name (English)", max_length=80)
+    name_id = models.CharField("name (Bahasa Indonesia)", max_length=80)
+    isbt_product_codes = models.JSONField(
+        "ISBT 128 product description codes",
+        default=list,
+        blank=True,
+        help_text='E + 4 digits each, e.g. ["E0001"]; the first is printed on new units. The defaults are '
+        "placeholders: production loads the ICCBBA-licensed product table.",
+    )
+    donation_types = models.JSONField(
+        default=list, help_text=f"Donation types that can yield it, of {DonationType.values}."
+    )
+    bag_types = models.JSONField(
+        default=list, blank=True, help_text='Collection bags it can be made from, e.g. ["double", "triple"].'
+    )
+    storage_min_c = models.DecimalField(
+        "storage from (°C)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="Empty: no lower limit."
+    )
+    storage_max_c = models.DecimalField(
+        "storage to (°C)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="Empty: no upper limit."
+    )
+    shelf_life = models.PositiveIntegerField(
+        null=True, blank=True, help_text="From collection, in the period below. Empty: not made here."
+    )
+    shelf_life_period = models.CharField(max_length=5, choices=Period.choices, default=Period.DAYS)
+    max_hours_to_processing = models.PositiveIntegerField(
+        "maximum hours from collection to processing",
+        null=True,
+        blank=True,
+        help_text="It may be made only this soon after collection. Empty: no window (the bag kept as it is).",
+    )
+    consumes = models.CharField(
+        max_length=4,
+        choices=Component.choices,
+        blank=True,
+        help_text="The component of the same bag it is made from (cryoprecipitate from the plasma): a bag "
+        "yields one or the other, never both.",
+    )
+    whole_bag = models.BooleanField(
+        default=False, help_text="The bag kept as it is (whole blood): nothing else is made from the donation."
+    )
+    compatibility = models.CharField(max_length=12, choices=CompatibilityKind.choices)
+    default_volume_ml = models.PositiveSmallIntegerField(help_text="Used when staff give no volume.")
+    refill_donation_type = models.CharField(
+        max_length=20, choices=DonationType.choices, help_text="The donation a call-out for it asks donors to give."
+    )
+    recruit_on_shortage = models.BooleanField(default=False, help_text="Invite donors when its stock turns critical.")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name_en}"
+
+    def clean(self) -> None:
+        from .components import type_problems
+
+        problems = type_problems(self)
+        if problems:
+            raise ValidationError(problems)
 
 
 class BloodUnit(models.Model):
     """One bag on a shelf: a component of a donation, with its state and expiry.
 
-    State changes go through `inventory.services` only (FACTS.md state machine):
+    State changes go through `inventory.services` only (docs/domain.md state machine):
     QUARANTINED -> AVAILABLE -> RESERVED -> ISSUED (-> TRANSFUSED); any of the first three ->
-    EXPIRED or DISCARDED; QUARANTINED -> UNSAFE. dblood adds IN_TRANSIT for a transfer between
-    blood banks: AVAILABLE -> IN_TRANSIT -> AVAILABLE (at the receiving bank), EXPIRED or DISCARDED.
+    EXPIRED or DISCARDED; QUARANTINED -> UNSAFE -> DISCARDED (its destruction, recorded). dblood adds
+    IN_TRANSIT for a transfer between blood banks: AVAILABLE -> IN_TRANSIT -> AVAILABLE (at the
+    receiving bank), EXPIRED or DISCARDED; a unit reserved for another bank's request travels
+    RESERVED -> IN_TRANSIT -> RESERVED (at the issuing bank).
     """
 
     class State(models.TextChoices):
@@ -25,6 +104,12 @@ class BloodUnit(models.Model):
 
     donation = models.ForeignKey("donations.Donation", on_delete=models.PROTECT, related_name="units")
     component = models.CharField(max_length=4, choices=Component.choices)
+    product_code = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="ISBT 128 product code (data structure 003 without =<): product description code, "
+        "donation type, division. Set at separation.",
+    )
     abo = models.CharField(max_length=2, choices=ABO.choices)
     rhd = models.CharField(max_length=1, choices=RhD.choices)
     volume_ml = models.PositiveSmallIntegerField()
@@ -87,27 +172,48 @@ class UnitEvent(models.Model):
 
 
 class Transfer(models.Model):
-    """A unit sent from one blood bank to another: in transit until the receiving bank books it in."""
+    """A unit moving from one blood bank to another.
+
+    Sent directly by the bank that holds it (IN_TRANSIT at once), or asked for by another bank that
+    reserved it for one of its requests (REQUESTED: the holding bank sees it and dispatches it). The
+    receiving bank books it in (RECEIVED). A transfer that will not arrive is CLOSED: the unit was
+    discarded or expired on the way, or the reservation ended before the unit was dispatched.
+    """
 
     class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
         IN_TRANSIT = "in_transit", "In transit"
         RECEIVED = "received", "Received"
+        CLOSED = "closed", "Closed"
+
+    OPEN = (Status.REQUESTED, Status.IN_TRANSIT)
 
     unit = models.ForeignKey(BloodUnit, on_delete=models.PROTECT, related_name="transfers")
     from_site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="transfers_out")
     to_site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="transfers_in")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_TRANSIT)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    reserved = models.BooleanField(
+        default=False, help_text="The unit travels reserved for a request of the receiving bank."
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     received_at = models.DateTimeField(null=True, blank=True)
     received_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["-sent_at", "-id"]
+        ordering = ["-id"]
         constraints = [
-            # A unit is on at most one road at a time.
+            # A unit is on at most one road (asked for, or on its way) at a time.
             models.UniqueConstraint(
-                fields=["unit"], condition=models.Q(status="in_transit"), name="one_open_transfer_per_unit"
+                fields=["unit"],
+                condition=models.Q(status__in=["requested", "in_transit"]),
+                name="one_open_transfer_per_unit",
             ),
         ]
 

@@ -100,6 +100,7 @@ class UnitSerializer(serializers.ModelSerializer):
             "id",
             "din",
             "component",
+            "product_code",
             "abo",
             "rhd",
             "volume_ml",
@@ -157,7 +158,11 @@ class TransferSerializer(serializers.ModelSerializer):
             "to_site",
             "to_site_name",
             "status",
+            "reserved",
+            "requested_at",
             "sent_at",
             "received_at",
+            "closed_at",
+            "closed_reason",
         ]
         read_only_fields = fields

@@ -5,12 +5,13 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dblood.audit.services import audit_snapshot, audit_updates
 from dblood.core.errors import Conflict
 
 from . import states, stock
-from .models import BloodUnit, UnitEvent
+from .models import BloodUnit, Transfer, UnitEvent
 
 
 def units_transition(
@@ -54,6 +55,8 @@ def _units_transition(*, units, to, by, reason, already_locked, **fields) -> lis
                 code="illegal_transition",
                 extra={"from_state": unit.state, "to_state": to},
             )
+    if to == BloodUnit.State.AVAILABLE:
+        _refuse_recalled(ids)
     values = {"state": to, "state_changed_at": timezone.now(), **fields}
     if to == BloodUnit.State.DISCARDED:
         values["discard_reason"] = reason
@@ -67,6 +70,8 @@ def _units_transition(*, units, to, by, reason, already_locked, **fields) -> lis
         [UnitEvent(unit=unit, from_state=previous[unit.pk], to_state=to, by=by, reason=reason) for unit in locked]
     )
     audit_updates(before=before, instances=locked)
+    if to in GONE:
+        _close_transfers(ids, reason=f"Unit {to}: {reason}")
     transaction.on_commit(stock.invalidate)
     fresh = {unit.pk: unit for unit in locked}
     for unit in units:
@@ -76,6 +81,30 @@ def _units_transition(*, units, to, by, reason, already_locked, **fields) -> lis
             for field in BloodUnit._meta.concrete_fields:
                 setattr(unit, field.attname, getattr(row, field.attname))
     return locked
+
+
+# A unit in one of these states will never arrive anywhere: its open transfer closes with it.
+GONE = frozenset({BloodUnit.State.EXPIRED, BloodUnit.State.DISCARDED})
+
+
+def _close_transfers(ids: list[int], *, reason: str) -> None:
+    Transfer.objects.filter(unit_id__in=ids, status__in=Transfer.OPEN).update(
+        status=Transfer.Status.CLOSED, reserved=False, closed_at=timezone.now(), closed_reason=reason[:200]
+    )
+
+
+def _refuse_recalled(ids: list[int]) -> None:
+    """The last word of lookback: a unit an open recall holds never becomes available, whichever
+    path asks (release, a transfer booked in, a reservation ended, a return)."""
+    from dblood.recalls.selectors import recalled_unit_ids
+
+    held = sorted(recalled_unit_ids(ids))
+    if held:
+        raise Conflict(
+            _("A recall holds unit(s) %(units)s: they may not become available.") % {"units": held},
+            code="unit_recalled",
+            extra={"units": held},
+        )
 
 
 def unit_transition(

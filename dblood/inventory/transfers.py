@@ -1,7 +1,20 @@
-"""Transfers of units between blood banks: sent (IN_TRANSIT), then received (AVAILABLE at the new bank)."""
+"""Transfers of units between blood banks.
+
+Two ways onto the road:
+- the bank that holds an AVAILABLE unit sends it (`transfer_send`: IN_TRANSIT at once), and the
+  receiving bank books it into its stock (AVAILABLE there);
+- a bank reserves another bank's unit for one of its requests (`transfers_request`, called by the
+  reservation): the transfer is REQUESTED and the unit stays RESERVED where it is; the holding bank
+  dispatches it (`transfer_dispatch`: IN_TRANSIT), the issuing bank books it in, still RESERVED for
+  the request, and only then may issue it.
+
+A transfer that will not arrive is closed: the unit was discarded or expired on the way
+(`services.units_transition` closes it), or the reservation ended before dispatch (`transfers_unreserve`).
+"""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dblood.core.errors import Conflict
 from dblood.sites.models import Site
@@ -10,39 +23,112 @@ from .models import BloodUnit, Transfer
 from .services import unit_transition
 
 
+def _check_destination(*, unit: BloodUnit, to_site: Site) -> None:
+    if not to_site.is_blood_bank or not to_site.is_active:
+        raise Conflict(_("Units can only be transferred to an active blood bank."), code="bad_destination")
+    if to_site.pk == unit.site_id:
+        raise Conflict(_("The unit is already at that blood bank."), code="bad_destination")
+
+
 @transaction.atomic
 def transfer_send(*, unit: BloodUnit, to_site: Site, by=None) -> Transfer:
     """Send an AVAILABLE unit to another blood bank. 409 when it is not available or goes nowhere."""
-    if not to_site.is_blood_bank or not to_site.is_active:
-        raise Conflict("Units can only be transferred to an active blood bank.", code="bad_destination")
-    if to_site.pk == unit.site_id:
-        raise Conflict("The unit is already at that blood bank.", code="bad_destination")
+    _check_destination(unit=unit, to_site=to_site)
     from_site_id = unit.site_id
     # unit_transition locks the row: two clerks sending the same unit cannot both succeed.
     unit_transition(unit=unit, to=BloodUnit.State.IN_TRANSIT, by=by, reason=f"Transfer to {to_site.code}")
+    now = timezone.now()
     try:
         with transaction.atomic():
-            return Transfer.objects.create(unit=unit, from_site_id=from_site_id, to_site=to_site, sent_by=by)
+            return Transfer.objects.create(
+                unit=unit, from_site_id=from_site_id, to_site=to_site, requested_at=now, sent_at=now, sent_by=by
+            )
     except IntegrityError as exc:  # the partial unique constraint: already on its way
-        raise Conflict("The unit is already in transit.", code="already_in_transit") from exc
+        raise Conflict(_("The unit is already in transit."), code="already_in_transit") from exc
+
+
+def transfers_request(*, units: list[BloodUnit], to_site_id: int, by=None) -> dict[int, Transfer]:
+    """Ask the banks holding these units (just RESERVED, locked by the caller) to send them to
+    `to_site_id`, where they are reserved for a request. One INSERT; {unit id: transfer}."""
+    now = timezone.now()
+    rows = [
+        Transfer(
+            unit=unit,
+            from_site_id=unit.site_id,
+            to_site_id=to_site_id,
+            status=Transfer.Status.REQUESTED,
+            reserved=True,
+            requested_at=now,
+            requested_by=by,
+        )
+        for unit in units
+    ]
+    try:
+        with transaction.atomic():
+            created = Transfer.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        raise Conflict(_("The unit is already in transit."), code="already_in_transit") from exc
+    return {transfer.unit_id: transfer for transfer in created}
+
+
+def _lock(transfer: Transfer) -> Transfer:
+    return Transfer.objects.select_for_update().get(pk=transfer.pk)
+
+
+@transaction.atomic
+def transfer_dispatch(*, transfer: Transfer, by=None) -> Transfer:
+    """The holding bank puts a requested unit on the road: the unit goes IN_TRANSIT, still reserved.
+
+    Race: two clerks dispatching one bag. The transfer row is locked and its status checked under
+    the lock, so the second gets a 409.
+    """
+    locked = _lock(transfer)
+    if locked.status != Transfer.Status.REQUESTED:
+        raise Conflict(_("This transfer is not waiting to be dispatched."), code="not_requested")
+    unit = BloodUnit.objects.get(pk=locked.unit_id)
+    unit_transition(unit=unit, to=BloodUnit.State.IN_TRANSIT, by=by, reason=f"Transfer {locked.pk} dispatched")
+    locked.status = Transfer.Status.IN_TRANSIT
+    locked.sent_at = timezone.now()
+    locked.sent_by = by
+    locked.save(update_fields=["status", "sent_at", "sent_by"])
+    transfer.__dict__.update(locked.__dict__)
+    return locked
 
 
 @transaction.atomic
 def transfer_receive(*, transfer: Transfer, by=None) -> Transfer:
-    """Book a unit in at the receiving bank: it becomes AVAILABLE there.
+    """Book a unit in at the receiving bank: it becomes AVAILABLE there, RESERVED when it travels
+    reserved for a request there, QUARANTINED when a recall holds it.
 
     Race: two clerks scanning the same bag in. The transfer row is locked and its status checked
     under the lock, so the second gets a 409.
     """
-    locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    locked = _lock(transfer)
     if locked.status != Transfer.Status.IN_TRANSIT:
-        raise Conflict("This transfer has already been received.", code="already_received")
+        raise Conflict(_("This unit is not on its way here."), code="already_received")
+    from dblood.recalls.selectors import recalled_unit_ids
+
     unit = BloodUnit.objects.get(pk=locked.unit_id)
     reason = f"Received from transfer {locked.pk}"
-    unit_transition(unit=unit, to=BloodUnit.State.AVAILABLE, by=by, reason=reason, site_id=locked.to_site_id)
+    to = BloodUnit.State.RESERVED if locked.reserved else BloodUnit.State.AVAILABLE
+    if recalled_unit_ids([unit.pk]):  # stopped on the way by a lookback: booked in, into quarantine
+        to, reason = BloodUnit.State.QUARANTINED, f"{reason}; held by a recall"
+    unit_transition(unit=unit, to=to, by=by, reason=reason, site_id=locked.to_site_id)
     locked.status = Transfer.Status.RECEIVED
     locked.received_at = timezone.now()
     locked.received_by = by
     locked.save(update_fields=["status", "received_at", "received_by"])
     transfer.__dict__.update(locked.__dict__)
     return locked
+
+
+def transfers_unreserve(*, unit_ids: list[int]) -> None:
+    """The reservations of these units ended: a transfer not yet dispatched is closed (the unit
+    stays where it is), one on the road goes on but the unit arrives as ordinary stock."""
+    if not unit_ids:
+        return
+    open_transfers = Transfer.objects.filter(unit_id__in=unit_ids, reserved=True)
+    open_transfers.filter(status=Transfer.Status.REQUESTED).update(
+        status=Transfer.Status.CLOSED, reserved=False, closed_at=timezone.now(), closed_reason="Reservation ended."
+    )
+    open_transfers.filter(status=Transfer.Status.IN_TRANSIT).update(reserved=False)

@@ -1,6 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -173,7 +174,7 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return selectors.transfers_for_staff(user=self.request.user).order_by("-sent_at", "-id")
+        return selectors.transfers_for_staff(user=self.request.user).order_by("-id")
 
     @extend_schema(tags=["transfers"])
     def list(self, request, *args, **kwargs):
@@ -189,10 +190,20 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: TransferSerializer}, tags=["transfers"])
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def dispatch_unit(self, request, pk=None):
+        """The holding bank sends a unit another bank reserved for one of its requests."""
+        transfer = get_object_or_404(self.get_queryset(), pk=pk)
+        if transfer.from_site_id not in request.user.site_ids:
+            raise PermissionDenied(_("Only the blood bank holding the unit can dispatch it."))
+        transfers.transfer_dispatch(transfer=transfer, by=request.user)
+        return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)
+
+    @extend_schema(request=None, responses={200: TransferSerializer}, tags=["transfers"])
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
         transfer = get_object_or_404(self.get_queryset(), pk=pk)
         if transfer.to_site_id not in request.user.site_ids:
-            raise PermissionDenied("Only the receiving blood bank can book this unit in.")
+            raise PermissionDenied(_("Only the receiving blood bank can book this unit in."))
         transfers.transfer_receive(transfer=transfer, by=request.user)
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)

@@ -42,6 +42,14 @@ CATALOGUE: dict[str, tuple] = {
         _("Your blood group {group} is running low"),
         _("{site} is short of {group} blood. Upcoming drives: {drives}. Please book a slot."),
     ),
+    # To the staff of the hospital holding the unit: the DIN and the component, never the test or the donor.
+    Kind.UNIT_RECALL: (
+        _("Recall: unit {din} ({component})"),
+        _(
+            "{site} recalls unit {din} ({component}). If it has not been transfused, set it aside and return it "
+            "to the blood bank. If it was transfused, please contact {site} so the patient can be followed up."
+        ),
+    ),
 }
 
 

@@ -14,6 +14,7 @@ class Notification(models.Model):
         CALL_OUT = "call_out", "Emergency call-out"
         SCREENING_FOLLOW_UP = "screening_follow_up", "Please contact your blood bank"
         RECRUITMENT = "recruitment", "Invitation to donate"
+        UNIT_RECALL = "unit_recall", "Unit recalled"
 
     class EmailState(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from dblood.core.blood import DonationType
 from dblood.donors.eligibility import active_profile
+from dblood.donors.selectors import donor_eligibility
 
-from .eligibility import donor_verdict
 from .messages import notify
 from .models import Notification
 
@@ -46,8 +46,8 @@ def eligible_again_remind(*, today: date | None = None) -> int:
     profile = active_profile()
     sent = 0
     for donor in donors.exclude(Exists(reminded)).iterator(chunk_size=500):
-        verdict = donor_verdict(donor=donor, donation_type=DonationType.WHOLE_BLOOD, on=today, profile=profile)
-        if not verdict.eligible:
+        whole_blood = donor_eligibility(donor=donor, on=today, profile=profile).for_type(DonationType.WHOLE_BLOOD)
+        if not whole_blood.eligible:
             continue
         created = notify(
             user=donor.user,

@@ -15,10 +15,11 @@ from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from dblood.core.errors import Conflict
+from dblood.inventory.components import refill_donation_type
 from dblood.notifications.messages import notify
 from dblood.notifications.models import Notification
 
-from .compatibility import DONATION_TYPE_FOR, compatible_groups
+from .compatibility import compatible_groups
 from .donor_pool import nearby_donors
 from .models import BloodRequest, CallOut, CallOutRecipient, CallOutResponse
 
@@ -55,7 +56,7 @@ def call_out_start(
         request=locked,
         collection_site=blood_request.target_bank,  # the caller's, with the bank already read
         started_by=by,
-        donation_type=DONATION_TYPE_FOR[locked.component],
+        donation_type=refill_donation_type(locked.component),
         radius_km=radius_km or settings.CALLOUT_DEFAULT_RADIUS_KM,
         donors_wanted=donors_wanted or max(locked.units * 2, 2),
         batch_size=settings.CALLOUT_BATCH_SIZE,

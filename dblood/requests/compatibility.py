@@ -1,4 +1,4 @@
-"""Who may receive what: the compatibility tables of FACTS.md, as data, in one place.
+"""Who may receive what: the compatibility tables of docs/domain.md, as data, in one place.
 
 Every rule about which unit (or which donor's blood) suits which patient is read from here:
 allocation proposals, reserve checks, emergency call-outs and shortage recruitment.
@@ -14,7 +14,8 @@ allocation proposals, reserve checks, emergency call-outs and shortage recruitme
 
 from dataclasses import dataclass
 
-from dblood.core.blood import ABO, Component, DonationType, RhD
+from dblood.core.blood import ABO, CompatibilityKind, RhD
+from dblood.inventory.components import compatibility_kind
 
 # recipient ABO -> donor ABO groups whose red cells they may receive
 RED_CELLS: dict[str, frozenset[str]] = {
@@ -45,24 +46,17 @@ class Rule:
     rhd_negative_needs_negative: str
 
 
+# Each component's kind is a column of the ComponentType table (dblood.inventory.components).
 RULES: dict[str, Rule] = {
-    Component.WB: Rule(IDENTICAL, "always"),
-    Component.PRC: Rule(RED_CELLS, "always"),
-    Component.TC: Rule(PLASMA, "female_cbp"),
-    Component.FFP: Rule(PLASMA, "never"),
-    Component.LP: Rule(PLASMA, "never"),
-    Component.AHF: Rule(PLASMA, "never"),
+    CompatibilityKind.WHOLE_BLOOD: Rule(IDENTICAL, "always"),
+    CompatibilityKind.RED_CELLS: Rule(RED_CELLS, "always"),
+    CompatibilityKind.PLATELETS: Rule(PLASMA, "female_cbp"),
+    CompatibilityKind.PLASMA: Rule(PLASMA, "never"),
 }
 
-# The donation that gives a component: whom a call-out for this component asks to come.
-DONATION_TYPE_FOR: dict[str, str] = {
-    Component.WB: DonationType.WHOLE_BLOOD,
-    Component.PRC: DonationType.WHOLE_BLOOD,
-    Component.TC: DonationType.APHERESIS_PLATELETS,
-    Component.FFP: DonationType.WHOLE_BLOOD,
-    Component.LP: DonationType.WHOLE_BLOOD,
-    Component.AHF: DonationType.WHOLE_BLOOD,
-}
+
+def rule_for(component: str) -> Rule:
+    return RULES[compatibility_kind(component)]
 
 
 def _rhd_ok(rule: Rule, patient_rhd: str, unit_rhd: str, female_cbp: bool) -> bool:
@@ -79,7 +73,7 @@ def is_compatible(
     *, component: str, patient_abo: str, patient_rhd: str, unit_abo: str, unit_rhd: str, female_cbp: bool = False
 ) -> bool:
     """May a patient of this group receive this unit of `component` under the default rules?"""
-    rule = RULES[component]
+    rule = rule_for(component)
     return unit_abo in rule.abo_table[patient_abo] and _rhd_ok(rule, patient_rhd, unit_rhd, female_cbp)
 
 

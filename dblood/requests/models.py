@@ -35,7 +35,7 @@ class BloodRequest(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     patient_abo = models.CharField(max_length=2, choices=ABO.choices)
     patient_rhd = models.CharField(max_length=1, choices=RhD.choices)
-    # RhD-negative women who may still bear children get RhD-negative platelets (FACTS.md).
+    # RhD-negative women who may still bear children get RhD-negative platelets (docs/domain.md).
     patient_female_cbp = models.BooleanField(default=False, help_text="Woman of childbearing potential.")
     component = models.CharField(max_length=4, choices=Component.choices)
     units = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(50)])
@@ -78,6 +78,12 @@ class Allocation(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RESERVED)
     # Set when staff chose a unit the compatibility rules would not propose (recorded emergency override).
     override_reason = models.CharField(max_length=300, blank=True)
+    # The second, explicit confirmation an RhD override for a woman of childbearing potential needs.
+    override_acknowledged = models.BooleanField(default=False)
+    # A unit reserved on another bank's shelf comes to the issuing bank by this transfer first.
+    transfer = models.ForeignKey(
+        "inventory.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
     reserved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reserved_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(null=True, blank=True)

@@ -1,8 +1,7 @@
 """Shortage-driven recruitment: when a stock cell turns critical, invite the donors who can refill it.
 
 A cell is one blood bank x blood group x component. "Critical" comes from the inventory area's
-stock table (`dblood.inventory.stock.table`, level "critical") when it is available; otherwise from
-the stand-in below (fewer than FALLBACK_CRITICAL_UNITS available). Each cell that turns critical
+stock table (`dblood.inventory.stock.table`, level "critical"). Each cell that turns critical
 opens one StockAlert (a partial unique constraint allows one open alert per cell); its donors are
 invited once; the alert closes when the cell recovers, so the next shortage invites again.
 """
@@ -11,10 +10,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
-from dblood.core.blood import Component, DonationType
+from dblood.inventory.components import recruited_components, refill_donation_type
 from dblood.inventory.models import BloodUnit
 from dblood.notifications.messages import notify
 from dblood.notifications.models import Notification
@@ -23,14 +21,9 @@ from dblood.sites.models import Site
 from .donor_pool import nearby_donors
 from .models import StockAlert
 
-# Components a donor can be recruited for, and the donation that refills each.
-RECRUIT_FOR: dict[str, str] = {
-    Component.PRC: DonationType.WHOLE_BLOOD,
-    Component.WB: DonationType.WHOLE_BLOOD,
-    Component.TC: DonationType.APHERESIS_PLATELETS,
-}
+# Components a donor can be recruited for, and the donation that refills each, are the
+# ComponentType table's `recruit_on_shortage` and `refill_donation_type` (recruited_components).
 # Stand-in threshold, used only while the inventory stock table is not available.
-FALLBACK_CRITICAL_UNITS = 3
 # Invitations per alert (nearest first), and how far ahead drives are offered.
 MAX_INVITES_PER_ALERT = 200
 DRIVES_AHEAD_DAYS = 14
@@ -39,37 +32,13 @@ Cell = tuple[int, str, str, str]  # site_id, abo, rhd, component
 
 
 def critical_cells() -> set[Cell]:
-    try:
-        from dblood.inventory.stock import table
-    except ImportError:
-        table = None
-    if table is not None:
-        return {
-            (row["site_id"], row["abo"], row["rhd"], row["component"])
-            for row in table()["results"]
-            if row["level"] == "critical" and row["component"] in RECRUIT_FOR
-        }
-    return _fallback_critical_cells()
+    from dblood.inventory.stock import table
 
-
-def _fallback_critical_cells() -> set[Cell]:
-    from dblood.core.blood import ABO, RhD
-
-    counts = {
-        (row["site_id"], row["abo"], row["rhd"], row["component"]): row["n"]
-        for row in BloodUnit.objects.filter(state=BloodUnit.State.AVAILABLE, expires_at__gt=timezone.now())
-        .values("site_id", "abo", "rhd", "component")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    banks = Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True).values_list("pk", flat=True)
+    recruited = recruited_components()
     return {
-        (site_id, abo, rhd, component)
-        for site_id in banks
-        for abo in ABO.values
-        for rhd in RhD.values
-        for component in (Component.PRC,)
-        if counts.get((site_id, abo, rhd, component), 0) < FALLBACK_CRITICAL_UNITS
+        (row["site_id"], row["abo"], row["rhd"], row["component"])
+        for row in table()["results"]
+        if row["level"] == "critical" and row["component"] in recruited
     }
 
 
@@ -87,7 +56,7 @@ def _upcoming_drives(site: Site, donation_type: str, now):
 
 
 def _invite(alert: StockAlert, drives: list, now) -> int:
-    donation_type = RECRUIT_FOR[alert.component]
+    donation_type = refill_donation_type(alert.component)
     donors = nearby_donors(
         site=alert.site,
         radius_km=settings.RECRUITMENT_RADIUS_KM,
@@ -132,7 +101,7 @@ def shortage_recruit(*, now=None) -> int:
     sent = 0
     sites = Site.objects.in_bulk({cell[0] for cell in counts})
     for (site_id, abo, rhd, component), available in counts.items():
-        drives = _upcoming_drives(sites[site_id], RECRUIT_FOR[component], now)
+        drives = _upcoming_drives(sites[site_id], refill_donation_type(component), now)
         if not drives:
             continue  # nothing to invite to yet; the cell is looked at again next run
         try:

@@ -227,4 +227,5 @@ def allocation_proposal(*, blood_request: BloodRequest, limit: int | None = None
         unit.distance_km = round(unit.distance, 1)
         unit.abo_identical = unit.abo_other == 0
         unit.rhd_identical = unit.rhd_other == 0
+        unit.transfer_needed = unit.site_other != 0
     return result

@@ -3,7 +3,8 @@ import copy
 from django.utils import timezone
 from rest_framework import serializers
 
-from dblood.core.serializers import StrictModelSerializer, StrictSerializer
+from dblood.core.blood import ABO, Component, RhD
+from dblood.core.serializers import ClinicalBooleanField, ClinicalChoiceField, StrictModelSerializer, StrictSerializer
 from dblood.inventory.models import BloodUnit
 from dblood.sites.models import Site
 
@@ -38,6 +39,11 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     component = serializers.CharField(source="unit.component", read_only=True)
     site = serializers.IntegerField(source="unit.site_id", read_only=True)
     expires_at = serializers.DateTimeField(source="unit.expires_at", read_only=True)
+    unit_state = serializers.CharField(source="unit.state", read_only=True)
+    reserved_by_name = serializers.CharField(
+        source="reserved_by.full_name", read_only=True, allow_null=True, default=None
+    )
+    transfer_status = serializers.CharField(source="transfer.status", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Allocation
@@ -50,8 +56,13 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "component",
             "site",
             "expires_at",
+            "unit_state",
+            "transfer",
+            "transfer_status",
             "status",
             "override_reason",
+            "override_acknowledged",
+            "reserved_by_name",
             "reserved_at",
             "issued_at",
             "released_at",
@@ -99,6 +110,11 @@ class BloodRequestCreateSerializer(StrictModelSerializer):
     target_bank = serializers.PrimaryKeyRelatedField(
         queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True)
     )
+    patient_abo = ClinicalChoiceField(choices=ABO.choices)
+    patient_rhd = ClinicalChoiceField(choices=RhD.choices)
+    patient_female_cbp = ClinicalBooleanField(help_text="Woman of childbearing potential: always answered.")
+    component = ClinicalChoiceField(choices=Component.choices)
+    urgency = ClinicalChoiceField(choices=BloodRequest.Urgency.choices)
 
     class Meta:
         model = BloodRequest
@@ -142,6 +158,9 @@ class ProposedUnitSerializer(serializers.ModelSerializer):
     distance_km = serializers.FloatField(read_only=True)
     abo_identical = serializers.BooleanField(read_only=True)
     rhd_identical = serializers.BooleanField(read_only=True)
+    transfer_needed = serializers.BooleanField(
+        read_only=True, help_text="The unit is at another blood bank: reserving it requests its transfer here."
+    )
 
     class Meta:
         model = BloodUnit
@@ -156,6 +175,7 @@ class ProposedUnitSerializer(serializers.ModelSerializer):
             "distance_km",
             "abo_identical",
             "rhd_identical",
+            "transfer_needed",
         ]
         read_only_fields = fields
 
@@ -163,6 +183,8 @@ class ProposedUnitSerializer(serializers.ModelSerializer):
 class ReserveSerializer(StrictSerializer):
     units = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50)
     override_reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    # Needed, as true, only for an RhD override for a woman of childbearing potential.
+    override_acknowledged = serializers.BooleanField(required=False, default=False)
 
     def validate_units(self, value):
         if len(set(value)) != len(value):
@@ -185,7 +207,7 @@ class CancelSerializer(StrictSerializer):
 
 class OutcomeSerializer(StrictSerializer):
     unit = serializers.IntegerField(min_value=1)
-    transfused = serializers.BooleanField()
+    transfused = ClinicalBooleanField()
     reaction = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 

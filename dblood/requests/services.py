@@ -7,17 +7,21 @@ clerks never deadlock.
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
+from dblood.audit.services import audit_creates
 from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import unit_transition, units_transition
+from dblood.inventory.transfers import transfers_request, transfers_unreserve
 from dblood.notifications.messages import notify
 from dblood.notifications.models import Notification
 from dblood.sites.models import Site
 
-from .compatibility import is_compatible
+from .barriers import issue_check
 from .models import Allocation, BloodRequest
+from .overrides import override_refusal, unit_suits
 from .selectors import best_units_locked, requests_visible_to
 
 
@@ -26,9 +30,17 @@ def _require_bank_staff(user, blood_request: BloodRequest) -> None:
         raise PermissionDenied("Only staff of the request's blood bank may do this.")
 
 
-def _require_open(blood_request: BloodRequest) -> None:
+NOT_OPEN = {
+    BloodRequest.Status.ISSUED: _("Every unit of this request has been issued."),
+    BloodRequest.Status.CLOSED: _("This request is closed."),
+    BloodRequest.Status.CANCELLED: _("This request is cancelled."),
+}
+
+
+def require_open(blood_request: BloodRequest) -> None:
+    """409 `request_not_open` unless units may still be offered, reserved or issued for the request."""
     if blood_request.status not in BloodRequest.OPEN:
-        raise Conflict(f"The request is {blood_request.status}.", code="request_not_open")
+        raise Conflict(NOT_OPEN[blood_request.status], code="request_not_open", extra={"status": blood_request.status})
 
 
 def request_create(*, by, hospital: Site, target_bank: Site, **fields) -> BloodRequest:
@@ -88,30 +100,58 @@ def _lock_request(blood_request: BloodRequest, *, visible_to=None) -> BloodReque
     return locked
 
 
-def _reserve(*, locked: BloodRequest, units: list[BloodUnit], counts: dict[str, int], by, override_reason: str) -> list:
+def _reserve(
+    *,
+    locked: BloodRequest,
+    units: list[BloodUnit],
+    counts: dict[str, int],
+    by,
+    override_reason: str,
+    override_acknowledged: bool = False,
+) -> list:
     """Reserve `units` (read with select_for_update just now, and checked) for the locked request:
-    the same statements for 1 or 50 units."""
+    the same statements for 1 or 50 units. A unit on another bank's shelf is reserved there and a
+    transfer to the issuing bank is requested for it (that bank dispatches it; it is issued only
+    once it has been booked in here)."""
     units_transition(
         units=units, to=BloodUnit.State.RESERVED, by=by, reason=f"request {locked.pk}", already_locked=True
     )
-    rows = [
-        Allocation(
-            request=locked, unit=unit, reserved_by=by, override_reason=_override_note(locked, unit, override_reason)
+    elsewhere = [unit for unit in units if unit.site_id != locked.target_bank_id]
+    transfers = transfers_request(units=elsewhere, to_site_id=locked.target_bank_id, by=by) if elsewhere else {}
+    rows = []
+    for unit in units:
+        note = _override_note(locked, unit, override_reason)
+        rows.append(
+            Allocation(
+                request=locked,
+                unit=unit,
+                reserved_by=by,
+                override_reason=note,
+                override_acknowledged=bool(note) and override_acknowledged,
+                transfer=transfers.get(unit.pk),
+            )
         )
-        for unit in units
-    ]
     try:
         # No savepoint: on a violation the whole reservation is undone anyway (the Conflict leaves
         # the caller's transaction.atomic, which rolls back), and no statement runs in between.
         allocations = Allocation.objects.bulk_create(rows)
     except IntegrityError as exc:
         raise Conflict("A unit is already allocated to another request.", code="unit_taken") from exc
+    # Every override is in the audit log: who reserved which unit for which request, and why.
+    audit_creates(instances=[a for a in allocations if a.override_reason], actor=by)
     _set_status(locked, _status_for(locked, reserved=counts["reserved"] + len(units), issued=counts["issued"]))
     return allocations
 
 
 @transaction.atomic
-def allocation_reserve(*, blood_request: BloodRequest, unit_ids: list[int], by, override_reason: str = "") -> list:
+def allocation_reserve(
+    *,
+    blood_request: BloodRequest,
+    unit_ids: list[int],
+    by,
+    override_reason: str = "",
+    override_acknowledged: bool = False,
+) -> list:
     """Reserve these units for the request, or nothing (409) if any cannot be.
 
     Race: two clerks reserving one unit for two requests. The unit rows are locked (in id order)
@@ -120,7 +160,7 @@ def allocation_reserve(*, blood_request: BloodRequest, unit_ids: list[int], by, 
     """
     _require_bank_staff(by, blood_request)
     locked = _lock_request(blood_request)
-    _require_open(locked)
+    require_open(locked)
     counts = _active_counts(locked)
     active = counts["reserved"] + counts["issued"]
     if active + len(unit_ids) > locked.units:
@@ -133,40 +173,37 @@ def allocation_reserve(*, blood_request: BloodRequest, unit_ids: list[int], by, 
     if missing:
         raise ValidationError({"units": [f"Unknown unit(s): {sorted(missing)}."]})
     for unit in units:
-        _check_unit(locked, unit, override_reason)
-    allocations = _reserve(locked=locked, units=units, counts=counts, by=by, override_reason=override_reason)
+        _check_unit(locked, unit, override_reason, override_acknowledged)
+    allocations = _reserve(
+        locked=locked,
+        units=units,
+        counts=counts,
+        by=by,
+        override_reason=override_reason,
+        override_acknowledged=override_acknowledged,
+    )
     blood_request.status = locked.status
     return allocations
 
 
-def _matches(blood_request: BloodRequest, unit: BloodUnit) -> bool:
-    return is_compatible(
-        component=blood_request.component,
-        patient_abo=blood_request.patient_abo,
-        patient_rhd=blood_request.patient_rhd,
-        unit_abo=unit.abo,
-        unit_rhd=unit.rhd,
-        female_cbp=blood_request.patient_female_cbp,
-    )
-
-
 def _override_note(blood_request: BloodRequest, unit: BloodUnit, override_reason: str) -> str:
-    return "" if _matches(blood_request, unit) else override_reason
+    return "" if unit_suits(blood_request, unit) else override_reason
 
 
-def _check_unit(blood_request: BloodRequest, unit: BloodUnit, override_reason: str) -> None:
+def _check_unit(
+    blood_request: BloodRequest, unit: BloodUnit, override_reason: str, override_acknowledged: bool
+) -> None:
     if unit.component != blood_request.component:
         raise Conflict(f"Unit {unit.pk} is {unit.component}, the request is for {blood_request.component}.")
     if unit.state != BloodUnit.State.AVAILABLE:
         raise Conflict(f"Unit {unit.pk} is {unit.state}, not available.", code="unit_not_available")
     if unit.expires_at <= timezone.now():
         raise Conflict(f"Unit {unit.pk} has expired.", code="unit_expired")
-    if not _matches(blood_request, unit) and not override_reason.strip():
-        raise Conflict(
-            f"Unit {unit.pk} ({unit.abo}{unit.rhd}) is not compatible with a {blood_request.patient_abo}"
-            f"{blood_request.patient_rhd} patient for {blood_request.component}; give override_reason to proceed.",
-            code="override_required",
-        )
+    refusal = override_refusal(
+        blood_request=blood_request, unit=unit, reason=override_reason, acknowledged=override_acknowledged
+    )
+    if refusal:
+        raise Conflict(refusal.detail, code=refusal.code, extra={"unit": unit.pk})
 
 
 @transaction.atomic
@@ -185,7 +222,7 @@ def allocation_auto(*, blood_request: BloodRequest, by) -> list:
     """
     locked = _lock_request(blood_request, visible_to=by)
     _require_bank_staff(by, locked)
-    _require_open(locked)
+    require_open(locked)
     counts = _active_counts(locked)
     wanted = locked.units - counts["reserved"] - counts["issued"]
     units = []
@@ -207,13 +244,8 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
     """Issue reserved units to the hospital: units ISSUED, allocations issued, donors told where."""
     _require_bank_staff(by, blood_request)
     locked = _lock_request(blood_request)
-    _require_open(locked)
-    reserved = {
-        a.unit_id: a
-        for a in locked.allocations.filter(status=Allocation.Status.RESERVED).select_related(
-            "unit__donation__donor__user"
-        )
-    }
+    require_open(locked)
+    reserved = {a.unit_id: a for a in locked.allocations.filter(status=Allocation.Status.RESERVED)}
     chosen = list(reserved) if unit_ids is None else unit_ids
     strangers = [pk for pk in chosen if pk not in reserved]
     if strangers:
@@ -222,6 +254,18 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
         raise Conflict("Nothing is reserved for this request.", code="not_reserved")
     now = timezone.now()
     issued = [reserved[pk] for pk in sorted(set(chosen))]
+    # Every barrier again, on the unit rows as locked now (id order), with their donations' results.
+    units = (
+        BloodUnit.objects.select_for_update(of=("self",))
+        .filter(pk__in=[a.unit_id for a in issued])
+        .select_related("donation__donor__user")
+        .prefetch_related("donation__screening_results")
+        .order_by("pk")
+    )
+    for unit in units:
+        allocation = reserved[unit.pk]
+        allocation.unit = unit
+        issue_check(blood_request=locked, allocation=allocation, unit=unit, now=now)
     units_transition(
         units=[allocation.unit for allocation in issued],
         to=BloodUnit.State.ISSUED,
@@ -229,6 +273,7 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
         reason=f"request {locked.pk}",
         issued_to=locked.hospital,
         issued_at=now,
+        already_locked=True,
     )
     Allocation.objects.filter(pk__in=[a.pk for a in issued]).update(status=Allocation.Status.ISSUED, issued_at=now)
     for allocation in issued:
@@ -266,12 +311,13 @@ def request_cancel(*, blood_request: BloodRequest, by, reason: str = "") -> Bloo
     if not allowed:
         raise PermissionDenied("Only the requesting hospital or the blood bank may cancel.")
     locked = _lock_request(blood_request)
-    _require_open(locked)
+    require_open(locked)
     now = timezone.now()
     held = list(locked.allocations.filter(status=Allocation.Status.RESERVED).select_related("unit"))
-    units_transition(
-        units=[a.unit for a in held], to=BloodUnit.State.AVAILABLE, by=by, reason=f"request {locked.pk} cancelled"
-    )
+    # A unit already on its way here goes on, and arrives as ordinary stock; the others go back on their shelf.
+    on_shelf = [a.unit for a in held if a.unit.state != BloodUnit.State.IN_TRANSIT]
+    units_transition(units=on_shelf, to=BloodUnit.State.AVAILABLE, by=by, reason=f"request {locked.pk} cancelled")
+    transfers_unreserve(unit_ids=[a.unit_id for a in held if a.transfer_id])
     Allocation.objects.filter(pk__in=[a.pk for a in held]).update(status=Allocation.Status.RELEASED, released_at=now)
     locked.status = BloodRequest.Status.CANCELLED
     locked.cancel_reason = reason
@@ -305,3 +351,25 @@ def allocation_record_outcome(*, allocation: Allocation, by, transfused: bool, r
         request_row.save(update_fields=["status", "updated_at"])
     allocation.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
+
+
+def allocations_withdraw(*, unit_ids: list[int]) -> list[int]:
+    """End the reservations of these units (a lookback is taking them off the shelf): their
+    allocations are released and each request's status follows. Returns the units withdrawn.
+
+    Called inside the caller's transaction *before* it locks the units, keeping the locking order
+    (request rows first, then unit rows); the caller moves the units itself.
+    """
+    reserved = Allocation.objects.filter(unit_id__in=unit_ids, status=Allocation.Status.RESERVED)
+    request_ids = sorted(set(reserved.values_list("request_id", flat=True)))
+    if not request_ids:
+        return []
+    locked = list(BloodRequest.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
+    held = list(reserved.values_list("pk", "unit_id", "transfer_id"))
+    Allocation.objects.filter(pk__in=[pk for pk, _unit, _transfer in held]).update(
+        status=Allocation.Status.RELEASED, released_at=timezone.now()
+    )
+    transfers_unreserve(unit_ids=[unit for _pk, unit, transfer in held if transfer])
+    for blood_request in locked:
+        _refresh_status(blood_request)
+    return sorted(unit for _pk, unit, _transfer in held)

@@ -60,7 +60,7 @@ class BloodRequestViewSet(
         return self._rendered_queryset()
 
     def _rendered_queryset(self):
-        allocations = Allocation.objects.select_related("unit__donation")
+        allocations = Allocation.objects.select_related("unit__donation", "transfer", "reserved_by")
         return requests_visible_to(self.request.user).prefetch_related(Prefetch("allocations", queryset=allocations))
 
     def get_serializer_class(self):
@@ -83,6 +83,7 @@ class BloodRequestViewSet(
         blood_request = self.get_object()
         if not (request.user.is_blood_bank_staff or request.user.is_admin):
             raise PermissionDenied("Only blood-bank staff see the units on offer.")
+        services.require_open(blood_request)  # nothing is on offer for a cancelled or closed request
         units = allocation_proposal(blood_request=blood_request)
         return Response(ProposedUnitSerializer(units, many=True).data)
 
@@ -97,6 +98,7 @@ class BloodRequestViewSet(
             blood_request=blood_request,
             unit_ids=serializer.validated_data["units"],
             override_reason=serializer.validated_data["override_reason"],
+            override_acknowledged=serializer.validated_data["override_acknowledged"],
             by=request.user,
         )
         return Response(self._render(blood_request))

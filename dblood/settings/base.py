@@ -3,6 +3,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import env, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -34,9 +36,15 @@ INSTALLED_APPS = [
     "dblood.inventory",
     "dblood.requests",
     "dblood.notifications",
+    # Audit log of donor-record and blood-unit changes, with who made each change.
+    "dblood.audit",
+    "dblood.recalls",
+    "dblood.returns",
 ]
 
 MIDDLEWARE = [
+    # Outermost: every statement of the request, authentication included, has its deadline.
+    "dblood.core.deadline.QueryDeadlineMiddleware",
     "dblood.core.middleware.ApiSecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Bodies over the limit get a 413 in the error shape before anything reads them.
@@ -47,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made a change, for the audit log (needs the authenticated user).
+    "dblood.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dblood.core.middleware.DatabaseUnavailableMiddleware",
@@ -143,6 +153,16 @@ WEB_BASE_URL = env.str("WEB_BASE_URL", default="http://127.0.0.1:8000").rstrip("
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 REST_FRAMEWORK = {
+    # JSON nested deep enough to exhaust the stack is a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "dblood.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Proxies in front of the api that append to X-Forwarded-For (nginx: 1). Throttles identify the
+    # client by the address the last trusted proxy saw; with DRF's default (None) a client could set
+    # X-Forwarded-For itself and get a fresh login-throttle bucket per request.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "dblood.accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -220,13 +240,16 @@ APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", def
 # ISBT 128 facility identification number. Production needs an ICCBBA-registered FIN; the default
 # is a placeholder for tests and demos only.
 DIN_FACILITY_NUMBER = env.str("DIN_FACILITY_NUMBER", default="T9999")
+# ISBT 128 type-of-donation character in every new unit's product code: "V", volunteer allogeneic
+# (PMI donors are unpaid volunteers). One character from ICCBBA's table.
+ISBT_DONATION_TYPE_CODE = env.str("ISBT_DONATION_TYPE_CODE", default="V")
+if len(ISBT_DONATION_TYPE_CODE) != 1 or not ISBT_DONATION_TYPE_CODE.isalnum():
+    raise ImproperlyConfigured("ISBT_DONATION_TYPE_CODE must be one letter or digit (ICCBBA's type of donation).")
 # Screen for malaria too (endemic regions); HIV, HBV, HCV and syphilis are always screened.
 SCREENING_MALARIA = env.bool("SCREENING_MALARIA", default=False)
-# Shelf life per component code in days (FACTS.md; PMI defaults). A component absent here cannot be
-# made (LP is set per profile). Override as e.g. "WB=35,PRC=42,TC=5,FFP=365,AHF=365,LP=26".
-SHELF_LIFE_DAYS = env.dict(
-    "SHELF_LIFE_DAYS", cast={"value": int}, default={"WB": 35, "PRC": 35, "TC": 5, "FFP": 365, "AHF": 365}
-)
+# Shelf lives, processing windows and compatibility kinds are the ComponentType table (the admin).
+# Seconds each process keeps its copy of that table (a save drops it at once in the saving process).
+COMPONENT_TYPES_CACHE_SECONDS = env.float("COMPONENT_TYPES_CACHE_SECONDS", default=30.0)
 # Stock levels: days of supply = available units / average daily issues over the window.
 STOCK_DEMAND_WINDOW_DAYS = env.int("STOCK_DEMAND_WINDOW_DAYS", default=30)
 STOCK_CRITICAL_DAYS = env.float("STOCK_CRITICAL_DAYS", default=2.0)
@@ -250,26 +273,24 @@ RECRUITMENT_RADIUS_KM = env.int("RECRUITMENT_RADIUS_KM", default=30)
 # Bodies over the limit get a 413 in the error shape before anything reads them; multipart
 # uploads have their own, larger limit (nginx's client_max_body_size should match it).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-# JSON nested deep enough to exhaust the stack is a 400, not a 500.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "dblood.core.parsers.JSONParser",
-    "rest_framework.parsers.FormParser",
-    "rest_framework.parsers.MultiPartParser",
-]
-# Proxies in front of the api that append to X-Forwarded-For (nginx: 1). Throttles identify the
-# client by the address the last trusted proxy saw; with DRF's default (None) a client could set
-# X-Forwarded-For itself and get a fresh login-throttle bucket per request.
-REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=0)
 # A database host that does not answer must fail fast (readyz within seconds), not hang a worker
 # for the kernel's TCP timeout.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
-# Audit log of donor-record and blood-unit changes (dblood.audit), with who made each change.
-INSTALLED_APPS.append("dblood.audit")
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "dblood.audit.context.AuditContextMiddleware",
-)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=env.int("DATABASE_CONNECT_TIMEOUT", default=3),
+        # A peer that vanished (host down, network cut) is noticed within about 15 s on an idle
+        # pooled connection, and unacknowledged writes give up after 10 s.
+        keepalives=1,
+        keepalives_idle=5,
+        keepalives_interval=2,
+        keepalives_count=3,
+        tcp_user_timeout=10_000,
+    )
+# A statement of a request that gets no answer in this many seconds is abandoned with a 503 (a hung
+# PostgreSQL: `core.deadline`); 0 for no limit. Not applied to migrations, backups or worker jobs.
+DATABASE_QUERY_TIMEOUT = env.float("DATABASE_QUERY_TIMEOUT", default=5.0)
+# /readyz's own, shorter limit: a load balancer must hear "not ready" well within its probe timeout.
+READYZ_QUERY_TIMEOUT = 2.0
 # Where `manage.py backup` writes (one new directory per backup); restore reads any of them.
 BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / "backups"))
 # Directory of pg_dump/pg_restore matching the server's major version (empty: from the PATH).
@@ -279,7 +300,7 @@ PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 # EMAIL_URL=filemail:////abs/dir writes each message to a file in /abs/dir (three slashes: relative).
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
 
-# --- Client address through the web (webfix) ------------------------------------------------------
+# --- Client address through the web ------------------------------------------------------------
 # The web calls the api for browsers and forwards each browser's address in X-Forwarded-For, having
 # appended the address it saw. A call bearing this key (the web's WEB_PROXY_KEY, same value) is
 # counted as having come through one more proxy than NUM_PROXIES, so the login throttles count
@@ -292,7 +313,7 @@ WEB_PROXY_KEY = env.str("WEB_PROXY_KEY", default="")
 SITE_PHOTO_MAX_BYTES = env.int("SITE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 # Largest image in pixels (width x height) the api will decode: a small file can declare a huge
 # image (decompression bomb). Also Pillow's Image.MAX_IMAGE_PIXELS (set in SitesConfig.ready).
-SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=40_000_000)
+SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=12_000_000)
 
 # ---- Read answers from the cache (dblood.core.answers) -------------------------------------------
 # Drive search, nearest sites, the staff unit list and a donor's eligibility are served from the
@@ -300,3 +321,17 @@ SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=40_000_000)
 # bounds how long any one answer is kept. 0: always compute. Off by default without memcached: a
 # process-local cache cannot tell the other worker processes that a write made their answers stale.
 ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=60 if MEMCACHED_LOCATION else 0)
+
+# ---- Lookback and recall (dblood.recalls; docs/domain.md "Returns and lookback") -----------
+# When a donation becomes finally reactive, the donor's units from this many months before it (or
+# back to their last non-reactive donation, if that is later) are traced.
+LOOKBACK_MONTHS = env.int("LOOKBACK_MONTHS", default=12)
+
+# ---- Returned units (dblood.returns; docs/domain.md "Returns and lookback") ----------------------
+# An issued red-cell unit handed back unused may go back into stock only if it was out of controlled
+# storage for at most this many minutes (unless in a validated transport box), stayed within this
+# temperature range and its seal is intact; components without a validated return rule are discarded.
+RETURN_MAX_MINUTES_OUT = env.int("RETURN_MAX_MINUTES_OUT", default=30)
+RETURN_TEMPERATURE_MIN_C = env.float("RETURN_TEMPERATURE_MIN_C", default=1.0)
+RETURN_TEMPERATURE_MAX_C = env.float("RETURN_TEMPERATURE_MAX_C", default=10.0)
+RETURN_RESTOCK_COMPONENTS = env_list("RETURN_RESTOCK_COMPONENTS", default=["WB", "PRC"])

@@ -73,6 +73,10 @@ def photo_reencode(upload) -> StoredPhoto:
                 width, height = image.size
                 if width * height > settings.SITE_PHOTO_MAX_PIXELS:
                     raise _invalid(f"The image has more than {settings.SITE_PHOTO_MAX_PIXELS} pixels.")
+                if image.format == "JPEG":
+                    # Decode at 1/2, 1/4 or 1/8 scale when the stored copy is that much smaller:
+                    # a 12 MP phone photo then never exists in memory at full size.
+                    image.draft("RGB", (STORED_MAX_SIDE, STORED_MAX_SIDE))
                 image.load()  # decodes every byte of pixel data: a truncated or garbled body fails here
                 return _clean_copy(image)
     except Image.DecompressionBombError as exc:
@@ -85,6 +89,8 @@ def photo_reencode(upload) -> StoredPhoto:
 
 
 def _clean_copy(image: Image.Image) -> StoredPhoto:
+    # Shrink first (in place), so that every copy below is of the stored size, not the upload's.
+    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
     # Turn the pixels the way the camera's EXIF orientation says, before EXIF is dropped.
     image = ImageOps.exif_transpose(image)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
@@ -93,8 +99,9 @@ def _clean_copy(image: Image.Image) -> StoredPhoto:
         image.paste(rgba, mask=rgba.getchannel("A"))
     elif image.mode != "RGB":
         image = image.convert("RGB")
-    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
+    # A new image from the pixels alone: Pillow's JPEG writer would otherwise carry the upload's
+    # comment, XMP or ICC profile over from `image.info`.
+    pixels = Image.frombytes(image.mode, image.size, image.tobytes())
     out = io.BytesIO()
-    # No exif=, icc_profile= or comment: the copy carries the pixels and nothing else.
-    image.save(out, format="JPEG", quality=STORED_JPEG_QUALITY, optimize=True)
+    pixels.save(out, format="JPEG", quality=STORED_JPEG_QUALITY, optimize=True)
     return StoredPhoto(content=out.getvalue(), width=image.width, height=image.height)

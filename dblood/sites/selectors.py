@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from dblood.core.geo import distance_km, within_box
+from dblood.core.search import names_matching
 
 from .models import Site
 
@@ -24,14 +25,17 @@ def site_search(
     sites = Site.objects.filter(is_active=True).select_related("verified_by")
     if q:
         sites = sites.filter(
-            Q(name__icontains=q) | Q(code__icontains=q) | Q(city__icontains=q) | Q(address__icontains=q)
+            Q(name__icontains=q)
+            | Q(code__icontains=q)
+            | Q(city__in=names_matching(Site.objects.all(), "city", q))
+            | Q(address__icontains=q)
         )
     if kind:
         sites = sites.filter(kind=kind)
     if city:
-        sites = sites.filter(city__iexact=city)
+        sites = sites.filter(city__in=names_matching(Site.objects.all(), "city", city))
     if province:
-        sites = sites.filter(province__iexact=province)
+        sites = sites.filter(province__in=names_matching(Site.objects.all(), "province", province))
     if lat is not None and lon is not None:
         sites = sites.annotate(distance_km=distance_km(lat, lon))
         if radius_km is not None:

@@ -65,13 +65,12 @@ APPOINTMENT_STATUSES = {
     "cancelled": _("Cancelled"),
     "no_show": _("Did not come"),
 }
+# The api tells a donor only these neutral states of their units (never a lab verdict).
 UNIT_STATES = {
-    "quarantined": _("being tested"),
-    "unsafe": _("not used (it could not be given safely)"),
-    "issued": _("given to a patient"),
-    "transfused": _("given to a patient"),
-    "discarded": _("not used (it could not be given safely)"),
-    "expired": _("not used in time"),
+    "in_testing": _("being tested"),
+    "in_stock": _("in the blood bank, waiting for a patient"),
+    "given": _("given to a patient"),
+    "not_used": _("not used"),
 }
 
 

@@ -41,10 +41,12 @@ def appointment_book(request):
     slot = _slot(request)
     if slot is None:
         return redirect("drives")
+    donation_type = request.POST.get("donation_type", "")
+    if not donation_type:  # never assumed: the donor chooses what they will give
+        messages.error(request, _("Choose the type of donation."))
+        return redirect(request.POST.get("back") or "drives")
     try:
-        booked = request.api.appointment_book(
-            slot=slot, donation_type=request.POST.get("donation_type") or "whole_blood"
-        )
+        booked = request.api.appointment_book(slot=slot, donation_type=donation_type)
     except ApiError as error:
         api_message(request, error)
         return redirect(request.POST.get("back") or "drives")

@@ -220,7 +220,8 @@ def inventory(request):
         else:
             messages.success(request, _("The unit is on its way."))
             return redirect("staff_inventory")
-    transfers = request.api.transfers(status="in_transit", page_size=100)  # the api filters
+    requested = request.api.transfers(status="requested", page_size=100)  # the api filters
+    transfers = request.api.transfers(status="in_transit", page_size=100)
     context = {
         "bank": bank,
         "days": days,
@@ -230,6 +231,9 @@ def inventory(request):
         "transfer_form": transfer_form,
         "incoming": [t for t in transfers if t.get("to_site") == bank["site_id"]],
         "outgoing": [t for t in transfers if t.get("from_site") == bank["site_id"]],
+        # Units of this bank that another bank reserved for its requests: to be sent there.
+        "to_dispatch": [t for t in requested if t.get("from_site") == bank["site_id"]],
+        "asked_for": [t for t in requested if t.get("to_site") == bank["site_id"]],
     }
     return render(request, "dblood_web/staff/inventory.html", context)
 
@@ -238,6 +242,13 @@ def inventory(request):
 @require_POST
 def transfer_receive(request, transfer_id: int):
     _done(request, _("The unit is received into your stock."), request.api.transfer_receive, transfer_id)
+    return redirect("staff_inventory")
+
+
+@staff_required
+@require_POST
+def transfer_dispatch(request, transfer_id: int):
+    _done(request, _("The unit is on its way."), request.api.transfer_dispatch, transfer_id)
     return redirect("staff_inventory")
 
 

@@ -29,7 +29,7 @@ class Stack:
     token: str
 
     def client(self, **kwargs) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=10, **kwargs)
+        return httpx.Client(base_url=self.url, **{"timeout": 10, **kwargs})
 
 
 @pytest.fixture(scope="package")

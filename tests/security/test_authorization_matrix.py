@@ -88,6 +88,7 @@ GET    /api/v1/stock                                   -             ok    ok   
 GET    /api/v1/stock.csv                               -             ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/transfers                               -             401   403   403   ok     ok     403   403
 POST   /api/v1/transfers                               -             401   403   403   ok     ok     403   403
+POST   /api/v1/transfers/{pk}/dispatch                 transfer      401   403   403   ok     403    403   403
 POST   /api/v1/transfers/{pk}/receive                  transfer      401   403   403   403    ok     403   403
 GET    /api/v1/requests                                -             401   403   403   ok     ok     ok    ok
 POST   /api/v1/requests                                -             401   403   403   403    403    ok    ok
@@ -108,6 +109,13 @@ GET    /api/v1/notifications/unread-count              -             401   ok   
 GET    /api/v1/notifications/{pk}                      notification  401   ok    404   404    404    404   404
 POST   /api/v1/notifications/{pk}/read                 notification  401   ok    404   404    404    404   404
 POST   /api/v1/notifications/read-all                  -             401   ok    ok    ok     ok     ok    ok
+GET    /api/v1/recalls                                 -             401   403   403   ok     ok     403   403
+GET    /api/v1/recalls/{pk}                            recall        401   403   403   ok     404    403   403
+POST   /api/v1/recalls/{pk}/close                      recall        401   403   403   ok     404    403   403
+GET    /api/v1/returns                                 -             401   403   403   ok     ok     ok    403
+POST   /api/v1/returns                                 -             401   403   403   403    403    ok    403
+GET    /api/v1/returns/{pk}                            unit_return   401   403   403   ok     404    ok    403
+POST   /api/v1/returns/{pk}/decide                     unit_return   401   403   403   ok     404    403   403
 """
 # fmt: on
 
@@ -311,6 +319,30 @@ def world_notification(donor):
     from dblood.notifications.models import Notification
 
     return Notification.objects.create(user=donor, kind="generic", dedupe_key="matrix", title="Hello", body="Hi")
+
+
+@pytest.fixture
+def world_recall(world_donor, bank_a):
+    """Bank A's lookback of the donor: one earlier unit of theirs, held at bank A."""
+    from dblood.inventory.tests.factories import make_donation, make_unit
+    from dblood.recalls.services import lookback_trace
+
+    earlier = make_donation(donor=world_donor, site=bank_a, collected_at=timezone.now() - timedelta(days=30))
+    make_unit(site=bank_a, donation=earlier)
+    return lookback_trace(donation=make_donation(donor=world_donor, site=bank_a))
+
+
+@pytest.fixture
+def world_unit_return(bank_a, hospital, hospital_user):
+    """Hospital H's return of a unit bank A issued to it, awaiting bank A's inspection."""
+    from dblood.inventory.tests.factories import make_unit
+    from dblood.returns.services import unit_return
+
+    issued_at = timezone.now() - timedelta(hours=2)
+    unit = make_unit(site=bank_a, state="issued", issued_to=hospital, issued_at=issued_at)
+    return unit_return(
+        unit_id=unit.pk, by=hospital_user, left_storage_at=issued_at, temperature_c=4, validated_box=False
+    )
 
 
 def _path(row: Row, world: World) -> str:

@@ -1,4 +1,4 @@
-"""The inputs the red team turned into 500s: each is a 400 naming the field (issue 20, item 11)."""
+"""The inputs the red team turned into 500s: each is a 400 naming the field."""
 
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError

@@ -112,6 +112,8 @@ def staff_collect_and_release(page, drive_id: int, donor_name: str) -> None:
     page.get_by_label("Blood pressure, diastolic").fill("80")
     page.get_by_label("Pulse").fill("72")
     page.get_by_label("Temperature (°C)").fill("36.6")
+    page.get_by_label("Volume (ml)").fill("450")
+    page.get_by_label("Outcome").select_option("completed")
     page.get_by_role("button", name="Save the donation").click()
     expect(page.get_by_role("status")).to_contain_text("Donation recorded: DIN")
     page.get_by_label("ABO").select_option("O")
@@ -122,7 +124,7 @@ def staff_collect_and_release(page, drive_id: int, donor_name: str) -> None:
         page.get_by_label("Result").select_option("false")
         page.locator("form", has=page.locator("input[value=screening]")).get_by_role("button", name="Save").click()
         expect(page.get_by_role("status")).to_contain_text("Saved.")
-    page.get_by_label("Fresh frozen plasma").uncheck()
+    page.get_by_label("Packed red cells").check()  # nothing is ticked for the clerk
     page.get_by_role("button", name="Separate").click()
     expect(page.locator("#donation-status")).to_have_text("released")
 
@@ -144,6 +146,7 @@ def test_donate_release_dashboard_issue_and_where_my_blood_went(page, new_page, 
     expect(page).to_have_url(re.compile(r"lat=-?[0-9.]+&lon=[0-9.]+"))
     card = page.locator(".card", has_text=drive["name"])
     expect(card).to_contain_text("km away")
+    card.get_by_label("Donation type").first.select_option("whole_blood")  # asked, even with one choice
     card.get_by_role("button", name=re.compile(r"^Book")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Health questions")
     answer_questions_safely(page, staff)
@@ -173,6 +176,9 @@ def test_donate_release_dashboard_issue_and_where_my_blood_went(page, new_page, 
     hospital_page.get_by_label("Patient ABO").select_option("O")
     hospital_page.get_by_label("Patient RhD").select_option("-")
     hospital_page.get_by_label("Component").select_option("PRC")
+    hospital_page.get_by_label("Is the patient a woman who may still have children?").select_option("false")
+    hospital_page.get_by_label("Units").fill("1")
+    hospital_page.get_by_label("Urgency").select_option("routine")
     needed_by = datetime.now(JAKARTA) + timedelta(hours=6)
     hospital_page.get_by_label("Needed by").fill(needed_by.strftime("%Y-%m-%dT%H:%M"))
     hospital_page.get_by_role("button", name="Send the request").click()
@@ -187,6 +193,7 @@ def test_donate_release_dashboard_issue_and_where_my_blood_went(page, new_page, 
 
     # The hospital records that the unit was transfused.
     hospital_page.reload()
+    hospital_page.get_by_label("Transfused?").select_option("true")
     hospital_page.get_by_role("button", name="Record outcome").click()
     expect(hospital_page.get_by_role("status")).to_contain_text("Outcome recorded")
     hospital_name = ApiUser(live_stack["api"], "hospital@dblood.local").user["memberships"][0]["site_name"]
@@ -223,6 +230,7 @@ def test_emergency_call_out_answered_by_a_donor(page, live_stack):
             "target_bank": bank["id"],
             "patient_abo": "A",
             "patient_rhd": "+",
+            "patient_female_cbp": False,
             "component": "PRC",
             "units": 2,
             "urgency": "emergency",

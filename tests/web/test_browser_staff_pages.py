@@ -38,7 +38,9 @@ def test_staff_edit_then_cancel_a_drive_and_see_the_transfer_form(page, live_sta
     page.goto(page.base + "/staff/donors/1/deferral/")  # the reasons are the api's catalogue
     reasons = staff.call("GET", "deferral-reasons")
     reasons = reasons["results"] if isinstance(reasons, dict) else reasons
-    expect(page.get_by_label("Reason").locator("option")).to_have_count(len(reasons))
+    # Each reason of the catalogue, after an empty "Choose…" (no reason is suggested).
+    expect(page.get_by_label("Reason").locator("option")).to_have_count(len(reasons) + 1)
+    expect(page.get_by_label("Reason")).to_have_value("")
 
 
 def test_staff_upload_replace_and_remove_their_blood_banks_photo(page, live_stack):

@@ -123,17 +123,31 @@ def test_my_donations_show_where_the_blood_went(signed_in, fake_api):
                     "outcome": "completed",
                     "din": "T999926000123",
                     "units": [
-                        {"id": 1, "component": "PRC", "state": "issued", "issued_to_name": "RSUPN Cipto Mangunkusumo"},
-                        {"id": 2, "component": "FFP", "state": "available", "issued_to_name": None},
+                        {"id": 1, "component": "PRC", "state": "given", "issued_to_name": "RSUPN Cipto Mangunkusumo"},
+                        {"id": 2, "component": "FFP", "state": "in_stock", "issued_to_name": None},
                     ],
-                }
+                    "follow_up": False,
+                },
+                {
+                    "id": 6,
+                    "date": "2026-12-01",
+                    "place": "UDD PMI DKI Jakarta",
+                    "donation_type": "whole_blood",
+                    "outcome": "completed",
+                    "din": "T999926000124",
+                    "units": [{"id": 3, "component": "PRC", "state": "not_used", "issued_to_name": None}],
+                    "follow_up": True,
+                },
             ],
         },
     )
-    html = signed_in.get("/me/donations/").content.decode()
+    html = signed_in.get("/me/donations/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Where my blood went" in html
     assert "given to a patient at RSUPN Cipto Mangunkusumo" in html
     assert "in the blood bank, waiting for a patient" in html
+    # A reactive donation reads neutrally: not used, and the private request to get in touch.
+    assert "UDD PMI DKI Jakarta would like to talk to you about this donation." in html
+    assert "not used" in html and "safely" not in html and "unsafe" not in html.lower().replace("unsafe-", "")
 
 
 def test_call_out_answer(signed_in, fake_api):

@@ -159,7 +159,7 @@ def test_drive_search_bad_date_is_shown_beside_the_field(client, fake_api):
 
 def test_signed_in_donor_can_book_from_the_drive_list(signed_in, fake_api):
     fake_api.on("POST", "appointments", status=201, body={"id": 9, "status": "booked"})
-    response = signed_in.post("/me/appointments/book/", {"slot": "31"})
+    response = signed_in.post("/me/appointments/book/", {"slot": "31", "donation_type": "whole_blood"})
     assert response["Location"] == "/me/appointments/9/questions/"
     assert fake_api.last_json("POST", "appointments") == {"slot": 31, "donation_type": "whole_blood"}
     assert fake_api.last("POST", "appointments").headers["Authorization"] == "Bearer tok-ani"
@@ -170,7 +170,9 @@ def test_full_slot_conflict_becomes_a_message(signed_in, fake_api):
         "POST", "appointments", status=409, body={"status": 409, "code": "conflict", "detail": "This slot is full."}
     )
     fake_api.on("GET", "drives", body=[])
-    response = signed_in.post("/me/appointments/book/", {"slot": "31"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = signed_in.post(
+        "/me/appointments/book/", {"slot": "31", "donation_type": "whole_blood"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "This slot is full." in response.content.decode()
 
 

@@ -204,6 +204,7 @@ def test_hospital_creates_a_request_and_records_an_outcome(hospital, fake_api):
         "patient_abo": "A",
         "patient_rhd": "+",
         "component": "PRC",
+        "patient_female_cbp": "false",
         "units": "2",
         "urgency": "urgent",
         "needed_by": "2036-01-01T12:00",
@@ -399,3 +400,61 @@ def test_staff_record_a_deferral_with_field_errors_then_back_to_the_list(staff, 
     assert "ends_on" not in fake_api.last_json("POST", "donors/11/deferrals")
     evil = {**form, "back": "https://evil.example/"}
     assert staff.post("/staff/donors/11/deferral/", evil)["Location"] == "/staff/"
+
+
+def test_staff_dispatch_a_unit_another_bank_reserved(staff, fake_api):
+    asked = {
+        "id": 8,
+        "unit": UNIT,
+        "from_site": 1,
+        "from_site_name": "UDD Jakarta",
+        "to_site": 2,
+        "to_site_name": "UDD Bandung",
+        "status": "requested",
+        "requested_at": "2036-01-01T01:00:00Z",
+        "sent_at": None,
+        "received_at": None,
+    }
+    theirs = {**asked, "id": 9, "from_site": 2, "from_site_name": "UDD Bandung", "to_site": 1}
+    inventory_api(fake_api, [asked, theirs])
+    html = staff.get("/staff/inventory/").content.decode()
+    # Only what this bank holds can be sent from here; what it asked of others is listed, not sent.
+    assert 'action="/staff/transfers/8/dispatch/"' in html and "/staff/transfers/9/dispatch/" not in html
+    assert "UDD Bandung" in html
+    fake_api.on("POST", r"transfers/8/dispatch", body={**asked, "status": "in_transit"})
+    assert staff.post("/staff/transfers/8/dispatch/")["Location"] == "/staff/inventory/"
+    assert fake_api.last("POST", "transfers/8/dispatch")
+
+
+def test_the_request_page_shows_an_override_with_who_and_why(staff, fake_api):
+    allocation = {
+        "id": 5,
+        "unit": 11,
+        "din": "T1",
+        "abo": "A",
+        "rhd": "+",
+        "component": "PRC",
+        "status": "reserved",
+        "override_reason": "massive haemorrhage, no A- in stock",
+        "override_acknowledged": True,
+        "reserved_by_name": "Sari Wulandari",
+        "transfer_status": None,
+    }
+    body = {
+        "id": 3,
+        "hospital": {"name": "RSCM"},
+        "target_bank": {"name": "UDD Jakarta"},
+        "units": 1,
+        "component": "PRC",
+        "patient_abo": "A",
+        "patient_rhd": "-",
+        "urgency": "emergency",
+        "needed_by": "2036-01-01T12:00:00Z",
+        "status": "allocated",
+        "allocations": [allocation],
+    }
+    fake_api.on("GET", r"requests/3", body=body)
+    fake_api.on("GET", "call-outs", body={"count": 0, "results": []})
+    html = staff.get("/requests/3/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Compatibility override" in html and "massive haemorrhage, no A- in stock" in html
+    assert "by Sari Wulandari" in html and "acknowledged for a woman of childbearing potential" in html

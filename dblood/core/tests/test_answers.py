@@ -64,7 +64,12 @@ def test_a_booking_an_edit_and_a_site_rename_each_show_in_the_next_search(api, d
         return client.get("/api/v1/drives", JAKARTA).json()["results"][0]
 
     assert search()["free"] == 8
-    assert api(donor).post("/api/v1/appointments", {"slot": slot.pk}, format="json").status_code == 201
+    assert (
+        api(donor)
+        .post("/api/v1/appointments", {"slot": slot.pk, "donation_type": "whole_blood"}, format="json")
+        .status_code
+        == 201
+    )
     assert search()["free"] == 7
     response = api(staff_a).patch(f"/api/v1/drives/{jakarta_drive.pk}", {"name": "Renamed day"}, format="json")
     assert response.status_code == 200, response.content
@@ -84,7 +89,9 @@ def test_a_cancellation_frees_a_place_in_the_next_search_and_a_check_in_changes_
     make_donor(other_donor)
     client = api()
     slot = jakarta_drive.slots.order_by("starts_at").first()
-    booked = api(donor).post("/api/v1/appointments", {"slot": slot.pk}, format="json").json()
+    booked = (
+        api(donor).post("/api/v1/appointments", {"slot": slot.pk, "donation_type": "whole_blood"}, format="json").json()
+    )
     assert client.get("/api/v1/drives", JAKARTA).json()["results"][0]["free"] == 7
     staff = api(staff_a)
     with time_machine.travel(slot.starts_at - timedelta(minutes=5), tick=False):
@@ -93,7 +100,7 @@ def test_a_cancellation_frees_a_place_in_the_next_search_and_a_check_in_changes_
         assert response.status_code == 200, response.content
     assert _queries(client, "/api/v1/drives", JAKARTA)[0] == 0
     other = api(other_donor)
-    again = other.post("/api/v1/appointments", {"slot": slot.pk}, format="json").json()
+    again = other.post("/api/v1/appointments", {"slot": slot.pk, "donation_type": "whole_blood"}, format="json").json()
     assert client.get("/api/v1/drives", JAKARTA).json()["results"][0]["free"] == 6
     assert other.post(f"/api/v1/appointments/{again['id']}/cancel").status_code == 200
     assert client.get("/api/v1/drives", JAKARTA).json()["results"][0]["free"] == 7
@@ -129,7 +136,12 @@ def test_through_memcached_a_booking_shows_in_the_next_search(memcached, api, do
     first = client.get("/api/v1/drives", JAKARTA).json()["results"][0]
     assert _queries(client, "/api/v1/drives", JAKARTA)[0] == 0
     slot = jakarta_drive.slots.order_by("starts_at").first()
-    assert api(donor).post("/api/v1/appointments", {"slot": slot.pk}, format="json").status_code == 201
+    assert (
+        api(donor)
+        .post("/api/v1/appointments", {"slot": slot.pk, "donation_type": "whole_blood"}, format="json")
+        .status_code
+        == 201
+    )
     assert client.get("/api/v1/drives", JAKARTA).json()["results"][0]["free"] == first["free"] - 1
 
 

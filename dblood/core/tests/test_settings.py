@@ -65,3 +65,29 @@ def test_debug_is_off_unless_set():
         ALLOWED_HOSTS="x",
     )
     assert result.stdout.strip() == "False"
+
+
+def test_shared_settings_are_declared_once_and_read_top_to_bottom():
+    """INSTALLED_APPS, MIDDLEWARE and REST_FRAMEWORK are each one literal: nothing later in the file
+    appends to, inserts into or assigns a key of them, so a reader sees the whole value in one place."""
+    import ast
+
+    declared_once = {"INSTALLED_APPS", "MIDDLEWARE", "REST_FRAMEWORK", "TEMPLATES", "SPECTACULAR_SETTINGS"}
+    tree = ast.parse((ROOT / "dblood" / "settings" / "base.py").read_text())
+    changed_later = []
+    assignments = {name: 0 for name in declared_once}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id in declared_once:
+                    assignments[target.id] += 1
+                if isinstance(target, ast.Subscript) and getattr(target.value, "id", None) in declared_once:
+                    changed_later.append(f"line {node.lineno}: {target.value.id}[...] = ...")
+        if isinstance(node, ast.AugAssign) and getattr(node.target, "id", None) in declared_once:
+            changed_later.append(f"line {node.lineno}: {node.target.id} += ...")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = getattr(node.func.value, "id", None)
+            if owner in declared_once and node.func.attr in {"append", "insert", "extend", "update", "setdefault"}:
+                changed_later.append(f"line {node.lineno}: {owner}.{node.func.attr}(...)")
+    assert changed_later == []
+    assert assignments == {name: 1 for name in declared_once}

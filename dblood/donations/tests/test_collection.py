@@ -14,7 +14,14 @@ from dblood.drives.tests.factories import make_drive
 
 pytestmark = pytest.mark.django_db
 
-VITALS = {"volume_ml": 450, "hemoglobin_g_dl": "14.2", "bp_systolic": 120, "bp_diastolic": 80, "pulse": 72}
+VITALS = {
+    "outcome": "completed",
+    "volume_ml": 450,
+    "hemoglobin_g_dl": "14.2",
+    "bp_systolic": 120,
+    "bp_diastolic": 80,
+    "pulse": 72,
+}
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ import pytest
 
 from dblood.donations.models import Donation
 from dblood.donations.release import Outcome, screening_outcome
+from dblood.inventory import components
+from dblood.inventory.models import ComponentType
 from dblood.inventory.tests.factories import make_donation, make_donor
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +68,9 @@ def test_units_are_released_only_when_typed_and_every_screen_is_non_reactive(api
     assert donation.donor.group_confirmed
 
 
-def test_separation_follows_the_shelf_life_table(api, staff_a, donation, settings):
-    settings.SHELF_LIFE_DAYS = {**settings.SHELF_LIFE_DAYS, "PRC": 42}
+def test_separation_follows_the_shelf_life_table(api, staff_a, donation):
+    ComponentType.objects.filter(code="PRC").update(shelf_life=42)
+    components.forget()
     body = separate(api(staff_a), donation, "PRC", "TC").json()
     expiry = {u["component"]: u["expires_at"] for u in body["units"]}
     units = {u.component: u for u in donation.units.all()}

@@ -1,4 +1,4 @@
-"""The lab's relabelling of quarantined units is in the audit log (issue 9, data safety)."""
+"""The lab's relabelling of quarantined units is in the audit log (data safety: who changed a unit and why)."""
 
 import pytest
 from django.db import connection

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from dblood.core.dates import shift_months
 from dblood.donors.tests.factories import make_donor
 from dblood.drives.appointments import appointment_book
 from dblood.drives.tests.factories import make_drive
@@ -133,7 +134,7 @@ def test_staff_record_a_deferral(api, donor, staff_a, staff_b, bank_a):
     appointment_book(donor=d, slot_id=drive.slots.first().id)
     response = api(staff_a).post(f"/api/v1/donors/{d.id}/deferrals", {"reason_code": "tattoo-piercing"})
     assert response.status_code == 201, response.json()
-    assert response.json()["ends_on"] == (timezone.localdate() + timedelta(days=180)).isoformat()
+    assert response.json()["ends_on"] == shift_months(timezone.localdate(), 6).isoformat()  # six calendar months
     assert api(staff_b).post(f"/api/v1/donors/{d.id}/deferrals", {"reason_code": "cancer"}).status_code == 404
     bad = api(staff_a).post(f"/api/v1/donors/{d.id}/deferrals", {"reason_code": "no-such"})
     assert bad.status_code == 400 and "reason_code" in bad.json()["fields"]

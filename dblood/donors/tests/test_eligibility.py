@@ -146,8 +146,8 @@ def test_weight_boundary_and_missing_profile_facts(d):
 
 def test_temporary_deferral_lapses_by_itself(d):
     deferral = deferral_record(donor=d, reason_code="tattoo-piercing", starts_on=DAY0)
-    assert deferral.ends_on == DAY0 + timedelta(days=180)
-    before = donor_eligibility(donor=d, on=DAY0 + timedelta(days=179))
+    assert deferral.ends_on == date(2026, 9, 2)  # "6 months": the same day six calendar months later
+    before = donor_eligibility(donor=d, on=date(2026, 9, 1))  # 183 days on: still deferred
     for kind in DonationType.values:
         assert not before.for_type(kind).eligible
         assert before.for_type(kind).next_eligible_on == deferral.ends_on
@@ -213,3 +213,24 @@ def test_measurement_thresholds_follow_the_profile(db, settings):
 def test_a_deleted_seed_profile_comes_back(db):
     EligibilityProfile.objects.filter(code="pmi").delete()
     assert active_profile().whole_blood_after_whole_blood_days == 60
+
+
+@pytest.mark.parametrize(
+    ("code", "starts_on", "ends_on"),
+    [
+        ("tattoo-piercing", date(2026, 1, 31), date(2026, 7, 31)),  # 181 days, not 180
+        ("minor-surgery", date(2026, 8, 31), date(2027, 3, 1)),  # no 31 February: never shorter
+        ("major-surgery", date(2026, 2, 28), date(2027, 2, 28)),
+        ("transfusion-received", date(2026, 6, 15), date(2026, 12, 15)),
+        ("dental-surgery", date(2026, 6, 15), date(2026, 6, 18)),  # hours and days stay days
+    ],
+)
+def test_month_deferrals_end_on_the_same_day_months_later(d, code, starts_on, ends_on):
+    assert deferral_record(donor=d, reason_code=code, starts_on=starts_on).ends_on == ends_on
+
+
+def test_a_hemoglobin_above_the_maximum_is_its_own_reason(d):
+    profile = active_profile()
+    [problem] = measurement_problems(profile=profile, sex=d.sex, hemoglobin_g_dl=profile.hb_max + 1)
+    assert problem.reason_code == "high-hemoglobin"
+    assert not measurement_problems(profile=profile, sex=d.sex, hemoglobin_g_dl=profile.hb_max)

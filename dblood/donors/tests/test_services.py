@@ -54,7 +54,9 @@ def test_catalogue_has_the_codes_others_rely_on(db):
     assert reasons["vitals-out-of-range"].default_days == 1
     assert reasons["underweight"].default_days == 90
     assert reasons["questionnaire"].default_days == 1
-    assert reasons["tattoo-piercing"].default_days == 180
+    assert (reasons["tattoo-piercing"].default_days, reasons["tattoo-piercing"].default_months) == (None, 6)
+    assert (reasons["major-surgery"].default_days, reasons["major-surgery"].default_months) == (None, 12)
+    assert reasons["high-hemoglobin"].default_days == 7 and not reasons["high-hemoglobin"].permanent
     assert reasons["dental-surgery"].default_days == 3
 
 

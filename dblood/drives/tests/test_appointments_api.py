@@ -5,6 +5,7 @@ import time_machine
 from django.test import override_settings
 from django.utils import timezone
 
+from dblood.core.dates import shift_months
 from dblood.donors.services import deferral_record
 from dblood.donors.tests.factories import give_donation, make_donor
 from dblood.drives.models import Appointment, Drive, Slot
@@ -23,7 +24,7 @@ def drive(bank_a):
 
 
 def book(api, user, slot, **extra):
-    return api(user).post("/api/v1/appointments", {"slot": slot.id, **extra})
+    return api(user).post("/api/v1/appointments", {"slot": slot.id, "donation_type": "whole_blood", **extra})
 
 
 def on_drive_day(drive, hour: int, minute: int = 0):
@@ -64,11 +65,13 @@ def test_full_slot_is_a_409(api, donor, other_donor, d, drive):
 @pytest.mark.parametrize(
     "payload, field",
     [
-        ({"slot": 999999}, "slot"),
+        ({"slot": 999999, "donation_type": "whole_blood"}, "slot"),
         ({"slot": "first"}, "slot"),
         ({}, "slot"),
         ({"slot": 1, "donation_type": "coffee"}, "donation_type"),
         ({"slot": 1, "note": "hi"}, "note"),
+        ({"slot": 1}, "donation_type"),
+        ({"slot": 1, "donation_type": ""}, "donation_type"),
     ],
 )
 def test_bad_booking_input_names_the_field(api, donor, d, payload, field):
@@ -97,7 +100,7 @@ def test_not_eligible_is_a_409_listing_the_reasons(api, donor, d, bank_a, drive)
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "not_eligible" and len(body["reasons"]) == 2
-    assert body["next_eligible_on"] == (drive.date + timedelta(days=170)).isoformat()
+    assert body["next_eligible_on"] == shift_months(drive.date - timedelta(days=10), 6).isoformat()
     assert Slot.objects.get(pk=first_slot(drive).pk).booked == 0
     assert not Appointment.objects.exists()
 
@@ -234,7 +237,9 @@ def test_walk_ins_registered_by_staff(api, staff_a, staff_b, donor, d, bank_a):
     url = f"/api/v1/drives/{drive.id}/walk-ins"
     client_a, client_b = api(staff_a), api(staff_b)
     with on_drive_day(drive, 8, 40):  # the 08:00 slot is over; 08:30 is the current one
-        response = client_a.post(url, {"donor_number": d.donor_number, "birth_date": "1995-01-15"})
+        response = client_a.post(
+            url, {"donation_type": "whole_blood", "donor_number": d.donor_number, "birth_date": "1995-01-15"}
+        )
         assert response.status_code == 201, response.json()
         body = response.json()
         assert body["walk_in"] is True and body["status"] == "checked_in"
@@ -242,6 +247,7 @@ def test_walk_ins_registered_by_staff(api, staff_a, staff_b, donor, d, bank_a):
         response = client_a.post(
             url,
             {
+                "donation_type": "whole_blood",
                 "email": "walker@example.org",
                 "full_name": "Walker",
                 "birth_date": "1990-01-01",
@@ -250,24 +256,39 @@ def test_walk_ins_registered_by_staff(api, staff_a, staff_b, donor, d, bank_a):
             },
         )
         assert response.status_code == 201 and response.json()["slot"] == drive.slots.order_by("starts_at")[2].id
-        assert client_a.post(url, {"donor_number": "D0000000000", "birth_date": "1995-01-15"}).json()["fields"][
-            "donor_number"
+        assert client_a.post(
+            url, {"donation_type": "whole_blood", "donor_number": "D0000000000", "birth_date": "1995-01-15"}
+        ).json()["fields"]["donor_number"]
+        assert client_a.post(url, {"donation_type": "whole_blood", "email": "new@example.org"}).json()["fields"][
+            "full_name"
         ]
-        assert client_a.post(url, {"email": "new@example.org"}).json()["fields"]["full_name"]
-        assert client_a.post(url, {"email": staff_b.email}).json()["fields"]["email"]
-        assert client_b.post(url, {"donor_number": d.donor_number, "birth_date": "1995-01-15"}).status_code == 403
+        assert client_a.post(url, {"donation_type": "whole_blood", "email": staff_b.email}).json()["fields"]["email"]
+        assert (
+            client_b.post(
+                url, {"donation_type": "whole_blood", "donor_number": d.donor_number, "birth_date": "1995-01-15"}
+            ).status_code
+            == 403
+        )
         from testing.personas import make_user
 
         third = make_donor(make_user("third@example.org"))
-        assert client_a.post(url, {"donor_number": third.donor_number, "birth_date": "1995-01-15"}).status_code == 201
+        assert (
+            client_a.post(
+                url, {"donation_type": "whole_blood", "donor_number": third.donor_number, "birth_date": "1995-01-15"}
+            ).status_code
+            == 201
+        )
         fourth = make_donor(make_user("fourth@example.org"))
-        response = client_a.post(url, {"donor_number": fourth.donor_number, "birth_date": "1995-01-15"})
+        response = client_a.post(
+            url, {"donation_type": "whole_blood", "donor_number": fourth.donor_number, "birth_date": "1995-01-15"}
+        )
         assert response.status_code == 409 and response.json()["code"] == "slot_full"
 
 
 def test_walk_in_only_on_the_day(api, staff_a, d, drive):
     response = api(staff_a).post(
-        f"/api/v1/drives/{drive.id}/walk-ins", {"donor_number": d.donor_number, "birth_date": "1995-01-15"}
+        f"/api/v1/drives/{drive.id}/walk-ins",
+        {"donation_type": "whole_blood", "donor_number": d.donor_number, "birth_date": "1995-01-15"},
     )
     assert response.status_code == 409
 

@@ -16,7 +16,7 @@ from dblood.drives.tests.test_appointments_api import on_drive_day
 
 def _walk_in(api, staff, drive, **body):
     with on_drive_day(drive, 8, 40):
-        return api(staff).post(f"/api/v1/drives/{drive.id}/walk-ins", body)
+        return api(staff).post(f"/api/v1/drives/{drive.id}/walk-ins", {"donation_type": "whole_blood", **body})
 
 
 def test_an_existing_donor_needs_number_and_birth_date(api, staff_a, donor, bank_a):
@@ -55,7 +55,8 @@ def test_a_refused_walk_in_writes_nothing(api, staff_a, donor, bank_a):
     # A new donor refused (the drive is not today): no account, no profile.
     other_day = make_drive(bank_a, days_ahead=5)
     response = api(staff_a).post(
-        f"/api/v1/drives/{other_day.id}/walk-ins", {"email": "new@example.org", "full_name": "New", "sex": "F"}
+        f"/api/v1/drives/{other_day.id}/walk-ins",
+        {"donation_type": "whole_blood", "email": "new@example.org", "full_name": "New", "sex": "F"},
     )
     assert response.status_code == 409
     assert not User.objects.filter(email="new@example.org").exists()

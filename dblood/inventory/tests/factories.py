@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from dblood.donations.models import Donation
+from dblood.donations.models import Donation, ScreeningResult
+from dblood.donations.release import required_tests
 from dblood.donors.models import Donor
 from dblood.inventory.models import BloodUnit
 from testing.personas import make_user
@@ -34,8 +35,29 @@ def make_donation(*, donor=None, site, din=None, **extra) -> Donation:
     return Donation.objects.create(**values)
 
 
+def screen_and_release(donation: Donation, *, abo=None, rhd=None) -> Donation:
+    """Type the donation and record every required screen non-reactive: released by the release rule."""
+    donation.typed_abo = abo or donation.typed_abo or donation.donor.abo or "O"
+    donation.typed_rhd = rhd or donation.typed_rhd or donation.donor.rhd or "+"
+    donation.typed_at = donation.typed_at or timezone.now()
+    donation.status = Donation.Status.RELEASED
+    donation.released_at = donation.released_at or timezone.now()
+    donation.save(update_fields=["typed_abo", "typed_rhd", "typed_at", "status", "released_at"])
+    ScreeningResult.objects.bulk_create(
+        [ScreeningResult(donation=donation, test=test, attempt=1, reactive=False) for test in required_tests()]
+    )
+    return donation
+
+
+# Unit states reached only through a released donation.
+_RELEASED_STATES = {"available", "reserved", "issued", "transfused", "in_transit"}
+
+
 def make_unit(*, site, component="PRC", abo="O", rhd="+", state="available", days=20, donation=None, **extra):
-    donation = donation or make_donation(site=site)
+    if donation is None:
+        donation = make_donation(site=site)
+        if state in _RELEASED_STATES:
+            screen_and_release(donation, abo=abo, rhd=rhd)
     return BloodUnit.objects.create(
         donation=donation,
         component=component,

@@ -29,7 +29,10 @@ def make_donor(user, **fields) -> Donor:
 
 
 def make_donation(donor: Donor, site, *, days_ago: int = 90, donation_type: str = "whole_blood") -> Donation:
-    return Donation.objects.create(
+    """A released donation: typed with the donor's group, every required screen non-reactive."""
+    from dblood.inventory.tests.factories import screen_and_release
+
+    donation = Donation.objects.create(
         donor=donor,
         site=site,
         donation_type=donation_type,
@@ -39,6 +42,7 @@ def make_donation(donor: Donor, site, *, days_ago: int = 90, donation_type: str 
         status=Donation.Status.RELEASED,
         collected_at=timezone.now() - timedelta(days=days_ago),
     )
+    return screen_and_release(donation)
 
 
 def make_unit(site, *, abo="O", rhd="+", component="PRC", days_left=10, donor=None, state="available") -> BloodUnit:

@@ -23,6 +23,7 @@ PARAMS = dict(
     until="18:00",
     site="UDD A",
     drives="2026-12-02",
+    din="W123426000042",
 )
 
 

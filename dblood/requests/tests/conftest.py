@@ -1,25 +1,13 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from dblood.requests.models import BloodRequest
+from dblood.requests.tests.factories import make_blood_request
 
 
 @pytest.fixture
 def make_request(hospital, bank_a, hospital_user):
     def build(**fields) -> BloodRequest:
-        defaults = dict(
-            hospital=hospital,
-            target_bank=bank_a,
-            created_by=hospital_user,
-            patient_abo="A",
-            patient_rhd="+",
-            component="PRC",
-            units=2,
-            needed_by=timezone.now() + timedelta(hours=6),
-        )
-        defaults.update(fields)
-        return BloodRequest.objects.create(**defaults)
+        values = {"hospital": hospital, "target_bank": bank_a, "created_by": hospital_user, **fields}
+        return make_blood_request(**values)
 
     return build

@@ -100,7 +100,7 @@ def test_reserve_issue_outcome_and_where_my_blood_went(
 
 @pytest.mark.django_db
 def test_incompatible_unit_needs_a_recorded_override(api, make_request, staff_a, bank_a):
-    blood_request = make_request(patient_abo="O", patient_rhd="-", units=1)
+    blood_request = make_request(patient_abo="O", patient_rhd="-", units=1, urgency="emergency")
     positive = make_unit(bank_a, abo="O", rhd="+")
     url = f"/api/v1/requests/{blood_request.pk}/reserve"
     response = api(staff_a).post(url, {"units": [positive.pk]}, format="json")
@@ -201,3 +201,27 @@ def test_a_reserved_unit_that_expires_is_let_go(make_request, staff_a, bank_a):
     assert unit.state == BloodUnit.State.EXPIRED
     assert blood_request.status == "submitted"
     assert Allocation.objects.get(unit=unit).status == "released"
+
+
+@pytest.mark.parametrize(
+    ("status", "english", "indonesian"),
+    [
+        ("cancelled", "This request is cancelled.", "Permintaan ini sudah dibatalkan."),
+        ("closed", "This request is closed.", "Permintaan ini sudah ditutup."),
+        ("issued", "Every unit of this request has been issued.", "Semua kantong permintaan ini sudah dikeluarkan."),
+    ],
+)
+def test_nothing_is_proposed_for_a_request_that_is_not_open(
+    api, make_request, staff_a, bank_a, status, english, indonesian
+):
+    blood_request = make_request(units=1, status=status)
+    make_unit(bank_a, abo="A", rhd="+")
+    path = f"/api/v1/requests/{blood_request.pk}/proposal"
+    response = api(staff_a).get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409, response.content
+    assert (response.json()["code"], response.json()["status"], response.json()["detail"]) == (
+        "request_not_open",
+        status,
+        english,
+    )
+    assert api(staff_a).get(path, HTTP_ACCEPT_LANGUAGE="id").json()["detail"] == indonesian

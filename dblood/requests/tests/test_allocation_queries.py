@@ -1,4 +1,4 @@
-"""Allocation costs the same few queries whether it reserves one unit or many (issue 8)."""
+"""Allocation costs the same few queries whether it reserves one unit or many."""
 
 import pytest
 from django.db import connection

@@ -1,18 +1,21 @@
-"""Exhaustive: every component x every patient group x every unit group, against FACTS.md's tables
+"""Exhaustive: every component x every patient group x every unit group, against docs/domain.md's tables
 written out here independently as strings."""
 
 import itertools
 
 import pytest
 
-from dblood.core.blood import Component
-from dblood.requests.compatibility import DONATION_TYPE_FOR, RULES, compatible_groups, is_compatible
+from dblood.core.blood import CompatibilityKind, Component
+from dblood.inventory.components import kinds, refill_donation_type
+from dblood.requests.compatibility import RULES, compatible_groups, is_compatible
+
+pytestmark = pytest.mark.django_db
 
 GROUPS = ["O+", "O-", "A+", "A-", "B+", "B-", "AB+", "AB-"]
 
-# FACTS.md, "may receive red cells from"
+# docs/domain.md, "may receive red cells from"
 RED = {"O": "O", "A": "A O", "B": "B O", "AB": "AB A B O"}
-# FACTS.md, "may receive plasma from"
+# docs/domain.md, "may receive plasma from"
 PLASMA = {"O": "O A B AB", "A": "A AB", "B": "B AB", "AB": "AB"}
 
 
@@ -57,7 +60,9 @@ def test_every_pairing(component, patient, unit, female_cbp):
 
 
 def test_every_component_has_a_rule_and_a_donation_type():
-    assert set(RULES) == set(Component.values) == set(DONATION_TYPE_FOR)
+    assert set(RULES) == set(CompatibilityKind.values)
+    assert set(kinds()) == set(Component.values)
+    assert all(refill_donation_type(code) for code in Component.values)
 
 
 def test_o_negative_red_cells_go_to_everyone_and_ab_plus_takes_all():

@@ -1,5 +1,5 @@
 """The head of the ranking (`selectors._head_of_ranking`): the same units as ranking everything,
-read shelf by shelf (issue 8: an O patient's plasma from banks that hold none ranked 133,000 units)."""
+read shelf by shelf (an O patient's plasma from banks that hold none ranked 133,000 units)."""
 
 import itertools
 import random

@@ -55,7 +55,7 @@ def test_no_drive_no_alert_yet(only_o_neg_prc_is_critical, bank_a):
 
 @pytest.mark.django_db
 def test_critical_cells_come_from_stock(bank_a):
-    for _ in range(recruitment.FALLBACK_CRITICAL_UNITS + 1):
+    for _ in range(10):
         make_unit(bank_a, abo="A", rhd="+")
     cells = recruitment.critical_cells()
     assert (bank_a.pk, "O", "-", "PRC") in cells

@@ -14,6 +14,7 @@ def _payload(bank, **extra):
         "target_bank": bank.pk,
         "patient_abo": "O",
         "patient_rhd": "-",
+        "patient_female_cbp": False,
         "component": "PRC",
         "units": 2,
         "urgency": "urgent",

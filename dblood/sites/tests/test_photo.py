@@ -311,3 +311,32 @@ def test_deleting_a_site_deletes_its_photo_file(api, staff_a, bank_a, media_root
     with django_capture_on_commit_callbacks(execute=True):
         Site.objects.get(pk=bank_a.pk).delete()
     assert stored_files(media_root) == []
+
+
+def jpeg_segments(data: bytes) -> list[int]:
+    """The markers of a JPEG's segments before its image data (APPn, COM, DQT, ...)."""
+    markers, at = [], 2
+    while at < len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        markers.append(marker)
+        if marker == 0xDA:  # start of scan: the pixels follow
+            break
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return markers
+
+
+def test_every_metadata_segment_is_stripped_comment_xmp_and_icc_included(api, staff_a, bank_a, media_root):
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description author="Uploader Name"/></x:xmpmeta>'
+    content = image_bytes("JPEG", size=(60, 20), comment=b"secret uploader comment", xmp=xmp, icc_profile=icc)
+    assert {0xFE, 0xE1, 0xE2} <= set(jpeg_segments(content)), "the test photo must carry COM, XMP and ICC"
+
+    response = upload(api(staff_a), bank_a, content, name="IMG_0002.jpg", content_type="image/jpeg")
+    assert response.status_code == 200, response.content
+    bank_a.refresh_from_db()
+    data = (Path(media_root) / bank_a.photo.name).read_bytes()
+    metadata = [m for m in jpeg_segments(data) if m == 0xFE or (0xE1 <= m <= 0xEF)]
+    assert metadata == []
+    assert b"secret uploader comment" not in data and b"Uploader Name" not in data

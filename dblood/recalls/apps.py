@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RecallsConfig(AppConfig):
+    name = "dblood.recalls"
+    label = "recalls"
+    verbose_name = "Lookback and recall"

@@ -1,0 +1,9 @@
+from dblood.core.permissions import IsBloodBankStaff
+
+
+class CanFollowRecalls(IsBloodBankStaff):
+    """Blood-bank staff only: a recall says that a donor's donation was reactive, which is health
+    data; each sees only the recalls concerning their banks (selectors.recalls_visible_to), and an
+    administrator's role alone does not make it their business."""
+
+    message = "Only blood-bank staff of the banks a recall concerns may see it."
