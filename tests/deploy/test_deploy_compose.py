@@ -195,8 +195,9 @@ def test_every_base_and_third_party_image_is_a_variable_with_todays_default(proj
     # Empty in the environment and absent from .env: compose falls back to today's images.
     (project / ".env.defaults").write_text("ALLOWED_HOSTS=api\n")
     defaults = json.loads(
-        _compose(project, "--env-file", ".env.defaults", "--profile", "nginx", "config", "--format", "json",
-                 env=SECRETS).stdout  # fmt: skip
+        _compose(
+            project, "--env-file", ".env.defaults", "--profile", "nginx", "config", "--format", "json", env=SECRETS
+        ).stdout  # fmt: skip
     )["services"]
     assert defaults["db"]["image"] == IMAGE_DEFAULTS["POSTGRES_IMAGE"]
     assert defaults["memcache"]["image"] == IMAGE_DEFAULTS["MEMCACHED_IMAGE"]

@@ -1,6 +1,7 @@
 """The Dockerfile, checked without an engine: hadolint, and its stages read by dockerfile-parse."""
 
 import ast
+import gettext
 import json
 import re
 import shutil
@@ -90,6 +91,18 @@ def test_translations_are_the_committed_compiled_catalogues(stages):
         assert po[: -len(".po")] + ".mo" in context, f"{po}: run `make messages` and commit the .mo"
     run = " ".join(value for name in ("app-api", "app-web") for i, value in stages[name] if i == "RUN")
     assert "compilemessages" not in run
+
+
+def test_every_committed_catalogue_holds_what_its_po_says(tmp_path):
+    """The images ship the committed .mo: each must translate exactly what msgfmt makes of its .po."""
+    catalogues = sorted(ROOT.glob("dblood*/**/LC_MESSAGES/django.po"))
+    assert catalogues
+    for po in catalogues:
+        fresh = tmp_path / "fresh.mo"
+        subprocess.run(["msgfmt", "--check", "-o", str(fresh), str(po)], check=True)
+        with fresh.open("rb") as new, po.with_suffix(".mo").open("rb") as committed:
+            expected, actual = gettext.GNUTranslations(new)._catalog, gettext.GNUTranslations(committed)._catalog
+        assert actual == expected, f"{po.relative_to(ROOT)}: stale .mo, run `make messages` (or web-messages)"
 
 
 def test_api_and_web_share_one_runtime_stage(stages):
