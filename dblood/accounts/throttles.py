@@ -1,8 +1,11 @@
 from dblood.core.throttles import AddressRateThrottle, AtomicRateThrottle
 
+from .addresses import address_known
+
 
 class LoginEmailThrottle(AtomicRateThrottle):
-    """Attempts per account, wherever they come from: stops password guessing on one email."""
+    """Attempts per account from addresses it has never signed in from: stops password guessing on
+    one email, and cannot lock its owner out (their own address is not counted; `addresses`)."""
 
     scope = "login"
 
@@ -13,7 +16,10 @@ class LoginEmailThrottle(AtomicRateThrottle):
             email = request.POST.get("username")
         if not isinstance(email, str) or not email.strip():
             return None
-        return self.ident_key(email.strip().lower())
+        email = email.strip().lower()[:254]
+        if address_known(email=email, request=request):
+            return None  # the owner's own address: only the per-address bucket applies
+        return self.ident_key(email)
 
 
 class LoginIPThrottle(AddressRateThrottle):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
+from .addresses import address_remember
 from .models import ApiToken, User
 from .serializers import (
     LoginSerializer,
@@ -57,6 +58,7 @@ class LoginView(APIView):
         )
         if user is None:
             raise ValidationError({"non_field_errors": ["Unable to log in with this email and password."]})
+        address_remember(user=user, request=request)
         return _token_response(user, status.HTTP_200_OK)
 
 
@@ -134,4 +136,7 @@ def admin_login(request, extra_context=None):
                 )
                 response["Retry-After"] = str(wait)
                 return response
-    return admin.site.login(request, extra_context)
+    response = admin.site.login(request, extra_context)
+    if request.method == "POST" and request.user.is_authenticated:
+        address_remember(user=request.user, request=request)
+    return response

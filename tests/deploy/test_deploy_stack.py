@@ -311,3 +311,9 @@ def test_nginx_limits_the_admins_sign_in_like_the_apis_login(stack):
         ]
     assert 429 in statuses, statuses
     assert statuses[:20].count(429) == 0  # the burst passes; what follows is limited
+
+
+def test_one_permissions_policy_header_through_nginx(client):
+    for path in ("/", "/api/v1/sites", "/admin/login/"):
+        headers = client.get(path).headers.get_list("Permissions-Policy")
+        assert headers == ["geolocation=(self), camera=(), microphone=(), payment=(), usb=()"], (path, headers)
