@@ -91,6 +91,26 @@ image-report: venv  ## estimated final size of each image, without a container e
 compose-check: venv  ## docker-compose.yml validated by the real Compose binary (needs .env)
 	$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/compose/docker-compose -f docker-compose.yml config -q
 
+# Kubernetes (deploy/kubernetes/): tests/deploy/test_kubernetes.py renders each overlay with kubectl
+# kustomize, validates it against the schemas and runs checkov, from its own virtualenv (its pins
+# conflict with the dev tools': requirements-checkov.txt). `make test` builds it first.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cksum < requirements-checkov.txt | cut -d' ' -f1)
+.PHONY: checkov-venv kube-check
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@rm -f $(CHECKOV_VENV)/.installed-*
+	@touch $@
+
+checkov-venv: $(CHECKOV_STAMP)
+
+kube-check: venv checkov-venv  ## the Kubernetes manifests: render, schemas, checkov
+	$(BIN)/pytest -q -p no:cacheprovider tests/deploy/test_kubernetes.py
+
+test: checkov-venv
+
 # Benchmarks (bench/): seed PostgreSQL, serve with gunicorn + memcached, load with wrk, write
 # bench/RESULTS.md with charts. Never part of `make test`. Needs wrk, postgresql, memcached.
 .PHONY: bench bench-quick

@@ -8,6 +8,7 @@ a refused connection, a timeout or a 502/503/504 is `ApiUnavailable` (the web sh
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
@@ -119,6 +120,15 @@ def _results(body: Any) -> list[dict[str, Any]]:
 # Sent with every call when WEB_PROXY_KEY is set: the api then counts the web as one more trusted
 # proxy in X-Forwarded-For (a browser cannot send it: it does not know the key).
 PROXY_KEY_HEADER = "X-Dblood-Web-Proxy-Key"
+
+
+def from_trusted_proxy(address: str, networks) -> bool:
+    """Is the peer one of the proxies in front of the web (TRUSTED_PROXY_NETWORKS)?"""
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(peer in ipaddress.ip_network(network.strip(), strict=False) for network in networks if network.strip())
 
 
 def forwarded_for(*, remote_addr: str, forwarded: str | None, trusted_proxies: int) -> str:

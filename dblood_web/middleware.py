@@ -11,7 +11,7 @@ from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
 from . import session
-from .api import Api, ApiError, ApiUnavailable, forwarded_for
+from .api import Api, ApiError, ApiUnavailable, forwarded_for, from_trusted_proxy
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,10 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        signed_in = hasattr(request, "session") and session.token(request) is not None
+        if signed_in or request.path.startswith(("/me/", "/staff/", "/hospital/", "/requests/", "/account/")):
+            # A signed-in page shows someone's health data: no shared cache, no back-button copy.
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
 
@@ -61,7 +65,11 @@ class ApiMiddleware:
                 forwarded_for=forwarded_for(
                     remote_addr=request.META.get("REMOTE_ADDR", ""),
                     forwarded=request.META.get("HTTP_X_FORWARDED_FOR"),
-                    trusted_proxies=settings.NUM_PROXIES,
+                    trusted_proxies=(
+                        settings.NUM_PROXIES
+                        if from_trusted_proxy(request.META.get("REMOTE_ADDR", ""), settings.TRUSTED_PROXY_NETWORKS)
+                        else 0
+                    ),
                 ),
                 proxy_key=settings.WEB_PROXY_KEY,
             )

@@ -45,6 +45,12 @@ DBLOOD_API_TIMEOUT = env.float("DBLOOD_API_TIMEOUT", default=5.0)
 # extra hop; without it the api counts the web as the client.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 WEB_PROXY_KEY = env.str("WEB_PROXY_KEY", default="")
+# Those hops count only when the peer is one of these networks (nginx); a browser reaching the web
+# directly from elsewhere is its own address. The api has the same setting for the web and nginx.
+TRUSTED_PROXY_NETWORKS = env.list(
+    "TRUSTED_PROXY_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
 
 INSTALLED_APPS = [
     "django.contrib.messages",
@@ -131,6 +137,9 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LANGUAGE_COOKIE_HTTPONLY = True
+    LANGUAGE_COOKIE_SAMESITE = "Lax"
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

@@ -125,3 +125,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class KnownAddress(models.Model):
+    """An address this account has signed in from before (an HMAC of it, never the address).
+
+    Failed attempts from a known address are not counted in the account's throttle bucket: a
+    stranger guessing a donor's password from elsewhere fills that bucket without locking the
+    owner out (the per-address bucket still limits every address).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_addresses")
+    digest = models.CharField(max_length=64)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="one_known_address_row")]
+
+    def __str__(self) -> str:
+        return f"{self.user} from {self.digest[:8]}"

@@ -1,16 +1,25 @@
 from dblood.core.throttles import AddressRateThrottle, AtomicRateThrottle
 
+from .addresses import address_known
+
 
 class LoginEmailThrottle(AtomicRateThrottle):
-    """Attempts per account, wherever they come from: stops password guessing on one email."""
+    """Attempts per account from addresses it has never signed in from: stops password guessing on
+    one email, and cannot lock its owner out (their own address is not counted; `addresses`)."""
 
     scope = "login"
 
     def get_cache_key(self, request, view):
-        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if hasattr(request, "data"):  # the api's login
+            email = request.data.get("email") if isinstance(request.data, dict) else None
+        else:  # the admin's login form (a plain Django request): the same account, the same bucket
+            email = request.POST.get("username")
         if not isinstance(email, str) or not email.strip():
             return None
-        return self.ident_key(email.strip().lower())
+        email = email.strip().lower()[:254]
+        if address_known(email=email, request=request):
+            return None  # the owner's own address: only the per-address bucket applies
+        return self.ident_key(email)
 
 
 class LoginIPThrottle(AddressRateThrottle):

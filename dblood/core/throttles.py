@@ -9,8 +9,10 @@ for login throttling. Idents are hashed: a key built from raw input (spaces, con
 characters, 300-character "emails") is illegal in memcached.
 """
 
+import functools
 import hashlib
 import hmac
+import ipaddress
 
 from django.conf import settings
 from rest_framework.settings import api_settings
@@ -26,14 +28,31 @@ def trusted_hops(request) -> int:
     NUM_PROXIES counts the proxies in front of the api (nginx: 1). A call from the web went through
     one more: nginx, then the web, which appended the address it saw (dblood_web.api.forwarded_for).
     Only a caller holding WEB_PROXY_KEY is counted as the web: a browser sending the header
-    without the key, or X-Forwarded-For entries of its own, gains nothing.
+    without the key, or X-Forwarded-For entries of its own, gains nothing. Nothing is trusted from
+    a peer outside TRUSTED_PROXY_NETWORKS: a caller reaching the api directly is its own address.
     """
+    if not from_trusted_proxy(request.META.get("REMOTE_ADDR") or ""):
+        return 0  # a direct caller: whatever it writes in the headers is its own
     hops = api_settings.NUM_PROXIES or 0
     key = getattr(settings, "WEB_PROXY_KEY", "")
     sent = request.META.get(WEB_PROXY_KEY_META, "")
     if key and sent and hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), key.encode()):
         hops += 1
     return hops
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(spec: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in spec)
+
+
+def from_trusted_proxy(address: str) -> bool:
+    """Is this peer address one of TRUSTED_PROXY_NETWORKS (nginx, the web)?"""
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(peer in network for network in _networks(tuple(settings.TRUSTED_PROXY_NETWORKS)))
 
 
 def client_address(request) -> str:

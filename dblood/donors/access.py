@@ -1,21 +1,42 @@
-"""Who may see which donors: a donor sees themselves; blood-bank staff the donors who have
-appointments or donations at their sites; admins everyone."""
+"""Who may see which donors, and whose phone and e-mail.
 
-from django.db.models import Q, QuerySet
+Donors: a donor sees themselves; blood-bank staff the donors who have appointments or donations at
+their sites; admins everyone.
+
+Contacts (phone and e-mail), one rule (`contact_visible`): a donor's own, and an admin's; a bank's
+staff see them for a donor who gave blood at one of their banks (the bank must be able to reach
+them: a result to discuss, a recall) or who chose `share_contact`; nobody else, not even staff who
+see the donor because of an appointment.
+"""
+
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
 from .models import Donor
 
 
 def donors_visible_to(user) -> QuerySet[Donor]:
+    """The donors `user` may see, each annotated with `gave_here` (used by `contact_visible`)."""
     donors = Donor.objects.select_related("user")
     if not user.is_authenticated:
         return donors.none()
     if user.is_admin:
-        return donors
+        return donors.annotate(gave_here=Value(True, output_field=BooleanField()))
     if user.is_blood_bank_staff:
         sites = user.site_ids
         ids = Donor.objects.filter(
             Q(appointments__slot__drive__organiser_id__in=sites) | Q(donations__site_id__in=sites)
         ).values("id")
-        return donors.filter(id__in=ids)
-    return donors.filter(user=user)
+        return donors.filter(id__in=ids).annotate(gave_here=gave_at(sites))
+    return donors.filter(user=user).annotate(gave_here=Value(True, output_field=BooleanField()))
+
+
+def gave_at(site_ids) -> Exists:
+    """Annotation: the donor has a donation collected at one of these sites."""
+    donation = Donor._meta.get_field("donations").related_model
+    return Exists(donation.objects.filter(donor_id=OuterRef("pk"), site_id__in=list(site_ids)))
+
+
+def contact_visible(donor: Donor) -> bool:
+    """May the reader see this donor's phone and e-mail? `donor` comes from `donors_visible_to`
+    (or carries `gave_here` itself); without the annotation only the donor's own choice counts."""
+    return bool(donor.share_contact or getattr(donor, "gave_here", False))

@@ -7,6 +7,7 @@ from dblood.accounts.models import User
 from dblood.core.blood import ABO, DonationType, RhD, Sex
 from dblood.core.serializers import StrictModelSerializer, StrictSerializer
 
+from .access import contact_visible
 from .models import Channel, Deferral, DeferralReason, Donor
 
 
@@ -73,9 +74,11 @@ class DonorSerializer(StrictModelSerializer):
 
 
 class StaffDonorSerializer(serializers.ModelSerializer):
-    """What blood-bank staff see of a donor with an appointment at their site."""
+    """What blood-bank staff see of a donor with an appointment at their site. Phone and e-mail
+    only where `access.contact_visible` allows (null otherwise)."""
 
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
     full_name = serializers.CharField(source="user.full_name", read_only=True)
     # Blank until known: declared so the schema's enums allow "".
     abo = serializers.ChoiceField(choices=ABO.choices, allow_blank=True, read_only=True)
@@ -106,6 +109,12 @@ class StaffDonorSerializer(serializers.ModelSerializer):
 
     def get_blood_group(self, donor) -> str:
         return f"{donor.abo}{donor.rhd}" if donor.abo and donor.rhd else ""
+
+    def get_email(self, donor) -> str | None:
+        return donor.user.email if contact_visible(donor) else None
+
+    def get_phone(self, donor) -> str | None:
+        return donor.phone if contact_visible(donor) else None
 
 
 class TypeEligibilitySerializer(serializers.Serializer):

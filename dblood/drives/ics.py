@@ -6,6 +6,10 @@ from django.conf import settings
 
 
 def _escape(text: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, ';' and ',' escaped, every line break (CR, LF or
+    both) an escaped newline, other control characters dropped, so no value can end its line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or ord(ch) >= 32 and ch != "\x7f")
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

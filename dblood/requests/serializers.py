@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from dblood.core.blood import ABO, Component, RhD
 from dblood.core.serializers import ClinicalBooleanField, ClinicalChoiceField, StrictModelSerializer, StrictSerializer
+from dblood.donors.access import contact_visible
 from dblood.inventory.models import BloodUnit
 from dblood.sites.models import Site
 
@@ -223,7 +224,8 @@ class CallOutStartSerializer(StrictSerializer):
 
 
 class ResponderSerializer(serializers.Serializer):
-    """A donor who answered. Phone and email only when the donor chose to share them."""
+    """A donor who answered. Phone and email only where `donors.access.contact_visible` allows
+    (the donor chose to share them, or gave blood at the bank: `gave_here`)."""
 
     name = serializers.CharField(source="donor.user.full_name")
     answer = serializers.CharField()
@@ -232,10 +234,10 @@ class ResponderSerializer(serializers.Serializer):
     email = serializers.SerializerMethodField()
 
     def get_phone(self, obj) -> str | None:
-        return obj.donor.phone if obj.donor.share_contact else None
+        return obj.donor.phone if contact_visible(obj.donor) else None
 
     def get_email(self, obj) -> str | None:
-        return obj.donor.user.email if obj.donor.share_contact else None
+        return obj.donor.user.email if contact_visible(obj.donor) else None
 
 
 class CallOutCountsSerializer(serializers.Serializer):

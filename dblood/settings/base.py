@@ -306,6 +306,14 @@ EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
 # counted as having come through one more proxy than NUM_PROXIES, so the login throttles count
 # browsers, not the web. Empty: the web is the client (every web sign-in shares one bucket).
 WEB_PROXY_KEY = env.str("WEB_PROXY_KEY", default="")
+# X-Forwarded-For (and the web's key) count only on a request whose peer address is in one of these
+# networks: the proxies in front (nginx, the web). A caller reaching the api directly from anywhere
+# else is its own address, whatever it writes. Default: loopback and the private ranges compose and
+# Kubernetes networks use; narrow it to your proxies' addresses.
+TRUSTED_PROXY_NETWORKS = env_list(
+    "TRUSTED_PROXY_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
 
 # ---- Site photos (a photo of each blood bank / hospital, PUT /api/v1/sites/{id}/photo) -----------
 # Largest photo file accepted (413 naming the field `photo` above it); UPLOAD_MAX_BYTES stays the

@@ -99,3 +99,16 @@ def test_friendly_pages_while_the_apps_are_down(nginx_with_apps_down):
         assert client.get("/readyz").status_code == 404
         assert client.get("/_nginx/health").text == "ok\n"
         assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_nginx_refusals_under_api_use_the_apis_json_error_shape(nginx_with_apps_down):
+    with httpx.Client(base_url=nginx_with_apps_down, timeout=20) as client:
+        big = client.put("/api/v1/sites/1/photo", content=b"x" * (11 * 1024 * 1024))
+        assert big.status_code == 413
+        assert big.headers["content-type"].startswith("application/json")
+        assert (big.json()["status"], big.json()["code"]) == (413, "request_too_large")
+        answers = [client.post("/api/v1/auth/login", json={"email": "a@b.c", "password": "x"}) for _ in range(40)]
+        limited = [a for a in answers if a.status_code == 429]
+        assert limited, [a.status_code for a in answers]
+        assert limited[0].headers["content-type"].startswith("application/json")
+        assert limited[0].json()["code"] == "throttled" and int(limited[0].headers["retry-after"]) > 0

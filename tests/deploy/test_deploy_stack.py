@@ -298,3 +298,22 @@ def test_web_sign_ins_are_throttled_per_browser_address(stack):
             assert answer.status_code == 200, answer.text[:500]  # the form again, with the api's error
         assert _login_ip_counter(stack.memcached, browser) == 1
     assert _login_ip_counter(stack.memcached, "198.51.100.99") == 0
+
+
+def test_nginx_limits_the_admins_sign_in_like_the_apis_login(stack):
+    """More guesses a second at /admin/login/ than nginx's auth zone allows: nginx itself answers 429
+    (before Django's own per-account and per-address buckets)."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.4")
+    with httpx.Client(base_url=stack.nginx_url, transport=transport, timeout=30) as client:
+        statuses = [
+            client.post("/admin/login/", data={"username": f"guess{i}@example.org", "password": "x"}).status_code
+            for i in range(40)
+        ]
+    assert 429 in statuses, statuses
+    assert statuses[:20].count(429) == 0  # the burst passes; what follows is limited
+
+
+def test_one_permissions_policy_header_through_nginx(client):
+    for path in ("/", "/api/v1/sites", "/admin/login/"):
+        headers = client.get(path).headers.get_list("Permissions-Policy")
+        assert headers == ["geolocation=(self), camera=(), microphone=(), payment=(), usb=()"], (path, headers)

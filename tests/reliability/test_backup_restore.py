@@ -6,9 +6,13 @@ order, and the sha256 of every media file.
 """
 
 import hashlib
+import json
 import os
 import shutil
+import stat
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -103,3 +107,74 @@ def test_backup_and_restore_round_trip(source, postgresql_server, tmp_path):
     manage(env, "restore", str(folder), "--yes")
     assert table_checksums(url) == before_db
     assert media_checksums(media) == before_media
+
+
+def test_a_backup_taken_under_writes_restores_and_agrees_with_itself(source, postgresql_server, tmp_path):
+    """The row counts come from the dump's own snapshot: rows committed while pg_dump runs are in
+    neither, so the restore's check passes."""
+    url, env, _ = source
+    plain = url.replace("postgres://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute("CREATE TABLE write_probe (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())")
+    stop, written = threading.Event(), []
+
+    def writer():
+        with psycopg.connect(plain, autocommit=True) as conn:
+            while not stop.is_set():
+                conn.execute("INSERT INTO write_probe DEFAULT VALUES")
+                conn.execute(
+                    "UPDATE accounts_user SET full_name = full_name WHERE id = (SELECT min(id) FROM accounts_user)"
+                )
+                written.append(1)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        time.sleep(0.3)
+        manage(env, "backup", "--output", str(tmp_path / "b"))
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join()
+        with psycopg.connect(plain, autocommit=True) as conn:
+            final = conn.execute("SELECT count(*) FROM write_probe").fetchone()[0]
+            conn.execute("DROP TABLE write_probe")
+    (folder,) = (tmp_path / "b").iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    in_backup = manifest["database"]["tables"]["write_probe"]
+    assert 0 < in_backup < final, (in_backup, final)  # rows were written before, during and after
+    fresh_url = create_database(postgresql_server, "backup_under_writes")
+    result = manage(production_env(fresh_url, MEDIA_ROOT=str(tmp_path / "m")), "restore", str(folder), "--yes")
+    assert "restore done" in result.stdout
+    with psycopg.connect(fresh_url.replace("postgres://", "postgresql://")) as conn:
+        assert conn.execute("SELECT count(*) FROM write_probe").fetchone()[0] == in_backup
+
+
+def test_a_restore_that_fails_its_check_leaves_the_previous_data(source, tmp_path):
+    url, env, media = source
+    manage(env, "backup", "--output", str(tmp_path / "b"))
+    (folder,) = (tmp_path / "b").iterdir()
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["database"]["tables"]["accounts_user"] += 1  # the dump no longer matches its manifest
+    manifest_path.write_text(json.dumps(manifest))
+    with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("UPDATE accounts_user SET full_name = 'changed after the backup'")
+    before, before_media = table_checksums(url), media_checksums(media)
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        manage(env, "restore", str(folder), "--yes")
+    assert "row count of accounts_user" in failed.value.stderr and "unchanged" in failed.value.stderr
+    assert table_checksums(url) == before  # not replaced, not half-replaced
+    assert media_checksums(media) == before_media
+
+
+def test_backup_files_are_the_owners_alone(source, tmp_path):
+    _, env, _ = source
+    manage(env, "backup", "--output", str(tmp_path / "b"))
+    (folder,) = (tmp_path / "b").iterdir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {
+        "database.dump": 0o600,
+        "media.tar.gz": 0o600,
+        "manifest.json": 0o600,
+    }

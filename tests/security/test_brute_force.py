@@ -153,3 +153,16 @@ def test_a_reset_ends_every_session_and_dies_with_a_password_change(api, donor):
     # The other link mailed earlier is dead too: it was bound to the old password.
     later = {"uid": uid, "token": second_token, "new_password": "an0ther-Passw0rd!"}
     assert api().post("/api/v1/auth/password/reset/confirm", later).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_direct_caller_outside_the_proxy_networks_cannot_forge_its_address(settings):
+    """NUM_PROXIES says one proxy is in front, but this caller is not it (a public address that
+    reached the api directly): its X-Forwarded-For buys no fresh bucket."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client = Client(REMOTE_ADDR="203.0.113.50")
+    statuses = [attempt(client, f"x{i}@example.org", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}") for i in range(70)]
+    assert statuses.count(400) == 60 and statuses.count(429) == 10
+    # The same headers from nginx's address are honoured (each forwarded address its own bucket).
+    nginx = Client(REMOTE_ADDR="10.0.0.2")
+    assert attempt(nginx, "y@example.org", HTTP_X_FORWARDED_FOR="192.0.2.200") == 400

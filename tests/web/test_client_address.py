@@ -55,3 +55,11 @@ def test_no_key_configured_sends_no_key_header(client, fake_api, settings):
     login = fake_api.last("POST", "auth/login")
     assert login.headers["X-Forwarded-For"] == "203.0.113.7"
     assert PROXY_KEY_HEADER not in login.headers  # a browser's own copy is never passed on
+
+
+def test_a_browser_reaching_the_web_directly_cannot_forge_its_address(client, fake_api, settings):
+    """NUM_PROXIES=1, but this peer is not nginx (outside TRUSTED_PROXY_NETWORKS): its header is dropped."""
+    settings.NUM_PROXIES = 1
+    fake_api.on("POST", "auth/login", body={"token": "t", "expires_at": "x", "user": USER})
+    _login(client, REMOTE_ADDR="203.0.113.8", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert fake_api.last("POST", "auth/login").headers["X-Forwarded-For"] == "203.0.113.8"

@@ -182,3 +182,22 @@ def test_static_files_collected_with_debug_on_still_serve_with_debug_off(tmp_pat
     result = subprocess.run([sys.executable, "-c", render], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"/static/dblood_web/css/site\.[0-9a-f]{12}\.css", result.stdout.strip())
+
+
+def test_signed_in_pages_are_never_cached_and_public_ones_may_be(signed_in, fake_api):
+    from django.test import Client
+
+    fake_api.on("GET", "stock", body={"generated_at": None, "results": []})
+    assert "no-store" not in Client().get("/").get("Cache-Control", "")
+    fake_api.on("GET", "appointments", body={"count": 0, "results": []})
+    page = signed_in.get("/me/appointments/")
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "private, no-store"
+    assert signed_in.get("/")["Cache-Control"] == "private, no-store"  # anything a signed-in reader sees
+
+
+def test_the_language_cookie_is_secure_with_https():
+    result = run_web("diffsettings", "--all", DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="x")
+    assert result.returncode == 0, result.stderr
+    settings_text = result.stdout
+    assert "LANGUAGE_COOKIE_SECURE = True" in settings_text and "LANGUAGE_COOKIE_HTTPONLY = True" in settings_text

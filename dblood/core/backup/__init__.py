@@ -5,9 +5,12 @@ A backup is a directory:
     media.tar.gz     MEDIA_ROOT (uploaded files)
     manifest.json    sha256 of both files, row count of every table, when and what made it
 
-`restore` checks the checksums before touching anything, replaces the database with
-pg_restore --clean --if-exists in one transaction, unpacks the media (refusing absolute paths
-and `..`), then compares the row counts with the manifest.
+The row counts are read in the very snapshot pg_dump dumps (an exported snapshot of a REPEATABLE
+READ transaction), so a backup taken while the api writes agrees with itself. `restore` checks the
+checksums before touching anything, then replaces the database in one psql transaction that ends
+with the row-count check: if any table's count differs from the manifest, the transaction rolls
+back and the previous data stays. Only then are the media unpacked (refusing absolute paths and
+`..`). Every file of a backup is created readable by its owner only (0600, directory 0700).
 """
 
 import hashlib
@@ -21,7 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
@@ -65,7 +68,7 @@ def _pg_args(db: dict) -> tuple[list[str], dict]:
 
 
 def table_counts() -> dict[str, int]:
-    """Rows in every table of the database (not only Django's models)."""
+    """Rows in every table of the database (not only Django's models), as the current transaction sees them."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
         tables = [row[0] for row in cursor.fetchall()]
@@ -76,32 +79,62 @@ def table_counts() -> dict[str, int]:
     return counts
 
 
-def dump_database(target: Path) -> None:
+def dump_database(target: Path) -> dict[str, int]:
+    """pg_dump the database into `target`; returns the row count of every table in the dumped snapshot."""
     db = _database()
     args, env = _pg_args(db)
-    command = [_pg("pg_dump"), "--format", "custom", "--no-owner", "--file", str(target), *args]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if result.returncode != 0:
-        raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        # pg_dump reads the snapshot of this transaction, which stays open until both are done.
+        command = [_pg("pg_dump"), "--format", "custom", "--no-owner", "--snapshot", snapshot, "--file", str(target)]
+        result = subprocess.run([*command, *args], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
+        return table_counts()
 
 
-def restore_database(source: Path) -> None:
+def _count_check(expected: dict[str, int]) -> str:
+    """SQL that raises (rolling the restore back) unless every table has its manifest's row count."""
+    lines = ["DO $check$", "DECLARE n bigint;", "BEGIN"]
+    for table, count in sorted(expected.items()):
+        name = '"public"."' + table.replace('"', '""') + '"'
+        lines += [
+            f"  SELECT count(*) INTO n FROM {name};",  # noqa: S608 - names are quoted identifiers
+            f"  IF n <> {int(count)} THEN RAISE EXCEPTION 'row count of %: % rows, the backup has {int(count)}', "
+            f"{_literal(table)}, n; END IF;",
+        ]
+    lines += ["END", "$check$;"]
+    return "\n".join(lines) + "\n"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def restore_database(source: Path, expected: dict[str, int]) -> None:
+    """Replace the database with the dump, in one transaction that also checks the row counts:
+    on any error or any differing count nothing is changed."""
     db = _database()
     args, env = _pg_args(db)
-    command = [
-        _pg("pg_restore"),
-        "--clean",
-        "--if-exists",
-        "--no-owner",
-        "--single-transaction",
-        "--exit-on-error",
-        *args,
-        str(source),
-    ]
-    connection.close()  # our own session must not hold locks on the tables being replaced
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if result.returncode != 0:
-        raise CommandError(f"pg_restore failed (the database is unchanged): {result.stderr.strip()}")
+    script = source.with_name(source.name + ".restore.sql")
+    try:
+        # The dump as SQL (no database needed for this), then the count check inside the same transaction.
+        command = [_pg("pg_restore"), "--clean", "--if-exists", "--no-owner", "--file", str(script), str(source)]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            raise CommandError(f"pg_restore failed (the database is unchanged): {result.stderr.strip()}")
+        with open(script, "a") as handle:
+            handle.write(_count_check(expected))
+        connection.close()  # our own session must not hold locks on the tables being replaced
+        psql = [_pg("psql"), "--quiet", "--set", "ON_ERROR_STOP=1", "--single-transaction", "--file", str(script)]
+        result = subprocess.run([*psql, *args], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            raise CommandError(f"restore failed, the database is unchanged: {result.stderr.strip()}")
+    finally:
+        script.unlink(missing_ok=True)
 
 
 def media_files(root: Path) -> list[Path]:
@@ -134,11 +167,11 @@ def unpack_media(source: Path, root: Path, progress) -> int:
     return count
 
 
-def write_manifest(folder: Path, media_count: int) -> dict:
+def write_manifest(folder: Path, *, tables: dict[str, int], media_count: int) -> dict:
     manifest = {
         "created_at": datetime.now(UTC).isoformat(),
         "format": 1,
-        "database": {"file": DUMP, "sha256": sha256(folder / DUMP), "tables": table_counts()},
+        "database": {"file": DUMP, "sha256": sha256(folder / DUMP), "tables": tables},
         "media": {"file": MEDIA, "sha256": sha256(folder / MEDIA), "files": media_count},
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))

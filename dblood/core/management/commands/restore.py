@@ -16,19 +16,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, yes, **options):
         folder = Path(path)
-        self.stdout.write(f"[1/4] checking {folder}")
+        self.stdout.write(f"[1/3] checking {folder}")
         manifest = backup.read_manifest(folder)
         if not yes:
             raise CommandError("restore replaces every table and the media files; run again with --yes.")
-        self.stdout.write(f"[2/4] database <- {backup.DUMP} (one transaction: all or nothing)")
-        backup.restore_database(folder / backup.DUMP)
+        expected = manifest["database"]["tables"]
+        self.stdout.write(f"[2/3] database <- {backup.DUMP} (one transaction with the row-count check: all or nothing)")
+        backup.restore_database(folder / backup.DUMP, expected)
         media_root = Path(settings.MEDIA_ROOT)
-        self.stdout.write(f"[3/4] media <- {backup.MEDIA} into {media_root}")
+        self.stdout.write(f"[3/3] media <- {backup.MEDIA} into {media_root}")
         with tqdm(total=manifest["media"]["files"], unit="file", file=self.stderr._out) as bar:
             backup.unpack_media(folder / backup.MEDIA, media_root, bar.update)
-        self.stdout.write("[4/4] comparing row counts with the manifest")
-        expected, actual = manifest["database"]["tables"], backup.table_counts()
-        wrong = {t: (n, actual.get(t)) for t, n in expected.items() if actual.get(t) != n}
-        if wrong:
-            raise CommandError(f"restored row counts differ from the backup: {wrong}")
         self.stdout.write(self.style.SUCCESS(f"restore done: {len(expected)} tables, {sum(expected.values())} rows"))
