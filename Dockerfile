@@ -1,26 +1,32 @@
 # syntax=docker/dockerfile:1.7
 # dblood: one Dockerfile, two images.
 #
-#   docker build --target api -t dblood-api .   # gunicorn dblood.wsgi      (api, worker, migrate)
-#   docker build --target web -t dblood-web .   # gunicorn dblood_web.wsgi  (people-facing site)
+#   docker build --target api -t dblood/api .   # gunicorn dblood.wsgi      (api, worker, migrate)
+#   docker build --target web -t dblood/web .   # gunicorn dblood_web.wsgi  (people-facing site)
 #
-# Stages: builder (compilers, headers, gettext; builds every wheel of requirements-prod.txt)
+# Portable: no stage needs anything from its base image but `python`, `pip` and a POSIX shell
+# (no package manager, no adduser): every production dependency is a binary wheel, and the
+# translations are the committed .mo files (`make messages`; a test checks they match the .po).
+# The base is a build argument: any CPython 3.11 image with pip, e.g.
+#   docker build --build-arg PYTHON_IMAGE=python:3.11-slim-bookworm --target api .
+#
+# Stages: builder (downloads every wheel of requirements-prod.txt)
 #   -> venv-api / venv-web (a virtualenv per image, installed from those wheels, trimmed)
 #   -> slim-api / slim-web (the same virtualenv without the packages' static folders)
-#   -> app-api / app-web (source + compiled messages + collected static files)
-#   -> api / web (python:3.11-alpine + the slim virtualenv + the app; no compiler, no wheel, no pip run).
+#   -> app-api / app-web (source + committed messages + collected static files)
+#   -> runtime (the base + the dblood user, folders, environment and healthcheck both images share)
+#   -> api / web (runtime + the slim virtualenv + the app; no wheel, no pip run).
 # Requirement files are copied before any source, so a source change rebuilds only app-* and the
 # last layer of api/web; `make image-report` estimates the final sizes without an engine.
+ARG PYTHON_IMAGE=python:3.11-alpine3.23
 
 # ---------------------------------------------------------------------------------------------
-FROM python:3.11-alpine3.23 AS builder
-# Compilers and headers live only in this stage (for any dependency without a musllinux wheel);
-# gettext provides msgfmt for compilemessages.
-RUN apk add --no-cache build-base libffi-dev gettext
+FROM ${PYTHON_IMAGE} AS builder
 WORKDIR /build
 COPY requirements.txt requirements-prod.txt ./
+# Binary wheels only: no compiler is needed (or present) in any stage.
 RUN --mount=type=cache,target=/root/.cache/pip \
-    pip wheel --disable-pip-version-check --wheel-dir /wheels -r requirements-prod.txt
+    pip wheel --disable-pip-version-check --only-binary=:all: --wheel-dir /wheels -r requirements-prod.txt
 COPY deploy/requirements-web.txt deploy/trim.py ./
 
 # ---------------------------------------------------------------------------------------------
@@ -53,9 +59,7 @@ COPY dblood ./dblood
 ENV DJANGO_SETTINGS_MODULE=dblood.settings.production \
     STATIC_ROOT=/app/staticfiles \
     PATH=/opt/venv/bin:$PATH
-RUN mkdir -p dblood/locale \
-    && SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage.py compilemessages \
-    && SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage.py collectstatic --noinput \
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage.py collectstatic --noinput \
     && python /build/trim.py static-root /app/staticfiles \
     && find /app -name __pycache__ -type d -prune -exec rm -rf {} +
 
@@ -67,56 +71,43 @@ ENV DJANGO_SETTINGS_MODULE=dblood_web.settings \
     STATIC_ROOT=/app/staticfiles \
     PATH=/opt/venv/bin:$PATH
 # manage_web.py turns DEBUG on unless told otherwise; the image collects as production does.
-RUN mkdir -p dblood_web/locale \
-    && DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py compilemessages \
-    && DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py collectstatic --noinput \
+RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage_web.py collectstatic --noinput \
     && python /build/trim.py static-root /app/staticfiles \
     && find /app -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # ---------------------------------------------------------------------------------------------
-FROM python:3.11-alpine3.23 AS api
-# One numeric user for every dblood image; media is the only place it may write.
-RUN addgroup -S -g 10001 dblood \
-    && adduser -S -D -H -u 10001 -G dblood -h /app -s /sbin/nologin dblood \
-    && install -d -o 10001 -g 10001 /data/media /data/static
+FROM ${PYTHON_IMAGE} AS runtime
+# One numeric user for every dblood image, written with the shell alone (no adduser in every
+# base); media and the static export are the only places it may write.
+RUN echo "dblood:x:10001:10001:dblood:/app:/sbin/nologin" >> /etc/passwd \
+    && echo "dblood:x:10001:" >> /etc/group \
+    && mkdir -p /data/media /data/static \
+    && chown 10001:10001 /data/media /data/static
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    DJANGO_SETTINGS_MODULE=dblood.settings.production \
-    DATABASE_URL=sqlite:////data/db.sqlite3 \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/data/media \
     GUNICORN_BIND=0.0.0.0:8000 \
     HEALTHCHECK_URL=http://127.0.0.1:8000/healthz
-COPY --from=slim-api /opt/venv /opt/venv
 COPY deploy/gunicorn.conf.py deploy/healthcheck.py /etc/dblood/
-COPY --from=app-api /app /app
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "/etc/dblood/healthcheck.py"]
+
+# ---------------------------------------------------------------------------------------------
+FROM runtime AS api
+ENV DJANGO_SETTINGS_MODULE=dblood.settings.production \
+    DATABASE_URL=sqlite:////data/db.sqlite3
+COPY --from=slim-api /opt/venv /opt/venv
+COPY --from=app-api /app /app
 CMD ["gunicorn", "--config", "/etc/dblood/gunicorn.conf.py", "dblood.wsgi"]
 
 # ---------------------------------------------------------------------------------------------
-FROM python:3.11-alpine3.23 AS web
-RUN addgroup -S -g 10001 dblood \
-    && adduser -S -D -H -u 10001 -G dblood -h /app -s /sbin/nologin dblood \
-    && install -d -o 10001 -g 10001 /data/media /data/static
-ENV PATH=/opt/venv/bin:$PATH \
-    PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1 \
-    DJANGO_SETTINGS_MODULE=dblood_web.settings \
-    STATIC_ROOT=/app/staticfiles \
-    MEDIA_ROOT=/data/media \
-    GUNICORN_BIND=0.0.0.0:8000 \
-    HEALTHCHECK_URL=http://127.0.0.1:8000/healthz
+FROM runtime AS web
+ENV DJANGO_SETTINGS_MODULE=dblood_web.settings
 COPY --from=slim-web /opt/venv /opt/venv
-COPY deploy/gunicorn.conf.py deploy/healthcheck.py /etc/dblood/
 COPY --from=app-web /app /app
-WORKDIR /app
-USER 10001:10001
-EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "/etc/dblood/healthcheck.py"]
 CMD ["gunicorn", "--config", "/etc/dblood/gunicorn.conf.py", "dblood_web.wsgi"]

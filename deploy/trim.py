@@ -33,9 +33,8 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
+import struct
 import sys
-import tempfile
 from pathlib import Path
 
 KEEP_LANGUAGES = frozenset({"en", "id"})
@@ -82,31 +81,125 @@ def _pillow_unused(root: Path) -> list[Path]:
 
 
 def strip_debug(root: Path) -> int:
-    """Drop DWARF debugging sections from every shared object under root; returns bytes saved."""
-    strip = shutil.which("strip")
-    if strip is None:
-        print("trim: `strip` not found (binutils); compiled modules keep their debugging symbols")
-        return 0
+    """Drop DWARF debugging sections from every shared object under root; returns bytes saved.
+
+    Done here in Python (strip_elf_debug), not with binutils' `strip --strip-debug`: the image's
+    stages have nothing but python, pip and a shell, and the estimate must trim exactly as they do.
+    """
     saved = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "stripped"
-        for path in sorted(root.rglob("*.so*")):
-            if path.is_symlink() or not path.is_file() or not _is_elf(path):
-                continue
-            command = [strip, "--strip-debug", "-o", str(out), str(path)]
-            if subprocess.run(command, capture_output=True).returncode:  # noqa: S603 (our own file list)
-                continue  # not something strip understands: leave it as it is
-            before, after = path.stat().st_size, out.stat().st_size
-            if after < before:
-                shutil.copymode(path, out)
-                shutil.move(out, path)
-                saved += before - after
+    for path in sorted(root.rglob("*.so*")):
+        if path.is_symlink() or not path.is_file() or not _is_elf(path):
+            continue
+        data = path.read_bytes()
+        stripped = strip_elf_debug(data)
+        if stripped is not None and len(stripped) < len(data):
+            path.write_bytes(stripped)
+            saved += len(data) - len(stripped)
     return saved
 
 
 def _is_elf(path: Path) -> bool:
     with path.open("rb") as handle:
         return handle.read(4) == b"\x7fELF"
+
+
+_SECTION = struct.Struct("<IIQQQQIIQQ")  # name, type, flags, addr, offset, size, link, info, align, entsize
+_SEGMENT = struct.Struct("<IIQQQQQQ")  # type, flags, offset, vaddr, paddr, filesz, memsz, align
+_SHF_ALLOC, _SHT_NOBITS = 0x2, 8
+
+
+def strip_elf_debug(data: bytes) -> bytes | None:
+    """A little-endian ELF64 file without the contents of its .debug_* sections, or None.
+
+    What `strip --strip-debug` saves, done the simplest safe way. Debug sections are never
+    loaded, but the bytes after them may be (patchelf, which auditwheel runs on every wheel,
+    appends segments at the end), so each stretch of debug bytes that no segment, header or
+    kept section uses is cut out, rounded down to a multiple of the largest alignment, and every
+    file offset after it (program and section headers) moves up by that much: a loaded segment's
+    offset stays congruent to its address. Every section keeps its index (a debug section stays,
+    empty), so no symbol or link is renumbered. None for another class or byte order, or when
+    nothing is saved: the file is left as it is.
+    """
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        return None
+    phoff, shoff = struct.unpack_from("<QQ", data, 0x20)
+    phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from("<HHHHH", data, 0x36)
+    if not shoff or not shnum or shentsize != _SECTION.size or shstrndx >= shnum or phentsize != _SEGMENT.size:
+        return None
+    sections = [list(_SECTION.unpack_from(data, shoff + i * _SECTION.size)) for i in range(shnum)]
+    segments = [list(_SEGMENT.unpack_from(data, phoff + i * _SEGMENT.size)) for i in range(phnum)]
+    names = sections[shstrndx][4]
+
+    def name(section: list) -> bytes:
+        first = names + section[0]
+        return data[first : data.index(b"\0", first)]
+
+    def has_bytes(section: list) -> bool:
+        return section[1] != _SHT_NOBITS and section[5] > 0
+
+    doomed = {
+        i for i, sec in enumerate(sections)
+        if i and has_bytes(sec) and not sec[2] & _SHF_ALLOC and name(sec).startswith((b".debug", b".zdebug"))
+    }  # fmt: skip
+    if not doomed:
+        return None
+    kept = [(0, 64), (phoff, phoff + phnum * phentsize), (shoff, shoff + shnum * shentsize)]
+    kept += [(seg[2], seg[2] + seg[5]) for seg in segments if seg[5]]  # p_offset, p_filesz
+    kept += [(sec[4], sec[4] + sec[5]) for i, sec in enumerate(sections) if i not in doomed and has_bytes(sec)]
+    step = max([seg[7] for seg in segments] + [sec[8] for sec in sections] + [8])  # p_align, sh_addralign
+    cuts = []  # (start, length): bytes removed
+    for first, last in _merge([(sections[i][4], sections[i][4] + sections[i][5]) for i in doomed]):
+        for low, high in _subtract((first, last), kept):
+            length = (high - low) // step * step
+            if length:
+                cuts.append((high - length, length))
+    if not cuts:
+        return None
+
+    def moved(offset: int) -> int:
+        """Where a byte ends up; one inside a cut goes to where the cut was."""
+        return offset - sum(min(length, offset - start) for start, length in cuts if start < offset)
+
+    out = bytearray()
+    position = 0
+    for start, length in sorted(cuts):
+        out += data[position:start]
+        position = start + length
+    out += data[position:]
+    for i, section in enumerate(sections):
+        section[4] = moved(section[4])
+        if i in doomed:
+            section[5] = 0
+    for segment in segments:
+        segment[2] = moved(segment[2])
+    struct.pack_into("<QQ", out, 0x20, moved(phoff), moved(shoff))
+    for i, segment in enumerate(segments):
+        _SEGMENT.pack_into(out, moved(phoff) + i * _SEGMENT.size, *segment)
+    for i, section in enumerate(sections):
+        _SECTION.pack_into(out, moved(shoff) + i * _SECTION.size, *section)
+    return bytes(out)
+
+
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for low, high in sorted(intervals):
+        if merged and low <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    return [(low, high) for low, high in merged]
+
+
+def _subtract(interval: tuple[int, int], others: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    pieces = [interval]
+    for low, high in others:
+        pieces = [
+            piece
+            for first, last in pieces
+            for piece in ((first, min(last, low)), (max(first, high), last))
+            if piece[0] < piece[1]
+        ]
+    return pieces
 
 
 def trim_static_root(root: Path) -> int:

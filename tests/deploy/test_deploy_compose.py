@@ -174,3 +174,39 @@ def test_the_nginx_profile_renders_the_shipped_site_as_the_official_image_does(c
     assert targets["/etc/nginx/templates/dblood.conf.template"]["source"].endswith("deploy/nginx/dblood.conf")
     for name in ("DBLOOD_STATIC_DIR", "DBLOOD_MEDIA_DIR", "DBLOOD_ERROR_PAGES"):
         assert targets[env[name]]["read_only"] is True
+
+
+IMAGE_DEFAULTS = {
+    "PYTHON_IMAGE": "python:3.11-alpine3.23",
+    "POSTGRES_IMAGE": "postgres:15-alpine",
+    "MEMCACHED_IMAGE": "memcached:1.6-alpine",
+    "NGINX_IMAGE": "nginx:1.28-alpine",
+}
+
+
+def test_every_base_and_third_party_image_is_a_variable_with_todays_default(project):
+    """An operator (or the stack test) swaps in a mirror or a local stand-in without editing the file."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    for name, default in IMAGE_DEFAULTS.items():
+        assert f"${{{name}:-{default}}}" in text, name
+    example = (ROOT / ".env.example").read_text()
+    assert all(f"\n{name}={default}\n" in example for name, default in IMAGE_DEFAULTS.items())
+    assert f"ARG PYTHON_IMAGE={IMAGE_DEFAULTS['PYTHON_IMAGE']}" in (ROOT / "Dockerfile").read_text()
+    # Empty in the environment and absent from .env: compose falls back to today's images.
+    (project / ".env.defaults").write_text("ALLOWED_HOSTS=api\n")
+    defaults = json.loads(
+        _compose(
+            project, "--env-file", ".env.defaults", "--profile", "nginx", "config", "--format", "json", env=SECRETS
+        ).stdout  # fmt: skip
+    )["services"]
+    assert defaults["db"]["image"] == IMAGE_DEFAULTS["POSTGRES_IMAGE"]
+    assert defaults["memcache"]["image"] == IMAGE_DEFAULTS["MEMCACHED_IMAGE"]
+    assert defaults["nginx"]["image"] == IMAGE_DEFAULTS["NGINX_IMAGE"]
+    local = {name: f"localhost/{name.lower()}:stand-in" for name in IMAGE_DEFAULTS}
+    result = _compose(project, "--profile", "nginx", "config", "--format", "json", env={**SECRETS, **local})
+    services = json.loads(result.stdout)["services"]
+    assert services["db"]["image"] == local["POSTGRES_IMAGE"]
+    assert services["memcache"]["image"] == local["MEMCACHED_IMAGE"]
+    assert services["nginx"]["image"] == local["NGINX_IMAGE"]
+    for name in ("api", "web", "worker", "migrate"):
+        assert services[name]["build"]["args"]["PYTHON_IMAGE"] == local["PYTHON_IMAGE"]

@@ -1,6 +1,7 @@
 """The Dockerfile, checked without an engine: hadolint, and its stages read by dockerfile-parse."""
 
 import ast
+import gettext
 import json
 import re
 import shutil
@@ -45,24 +46,81 @@ def test_hadolint_passes_with_every_ignored_rule_justified():
         assert rule in comment and "#" in comment, f"{rule} is ignored without a reason above it"
 
 
-def test_stages_build_wheels_then_small_final_images(stages):
-    assert list(stages)[0] == "builder"
-    assert set(FINAL_TARGETS) <= set(stages)
+def _build_args():
+    """The Dockerfile's global ARGs (before the first FROM): {name: default}."""
+    args = {}
+    for item in DockerfileParser(str(ROOT / "Dockerfile")).structure:
+        if item["instruction"] == "FROM":
+            break
+        if item["instruction"] == "ARG":
+            name, _, default = item["value"].partition("=")
+            args[name] = default
+    return args
+
+
+def test_the_base_is_a_build_argument_defaulting_to_the_alpine_python_the_tests_run_on(stages):
     python = f"python:{sys.version_info.major}.{sys.version_info.minor}-alpine"
-    for name in ["builder", *FINAL_TARGETS]:
-        # The image runs the Python the tests run on.
-        assert stages[name][0][1].startswith(python), stages[name][0]
+    assert _build_args()["PYTHON_IMAGE"] == f"{python}3.23"
+    # Every stage starts from that argument or from another stage: one base for the whole build.
+    for name, steps in stages.items():
+        assert steps[0][1] == "${PYTHON_IMAGE}" or steps[0][1] in stages, (name, steps[0])
+    assert stages["builder"][0][1] == stages["runtime"][0][1] == "${PYTHON_IMAGE}"
+
+
+PACKAGE_MANAGERS = re.compile(r"\b(apk|apt-get|apt|dnf|yum|microdnf|zypper|adduser|addgroup|useradd|groupadd|msgfmt)\b")
+
+
+def test_no_stage_needs_more_from_its_base_than_python_pip_and_a_posix_shell(stages):
+    """No package manager, no busybox- or shadow-only user tools, no gettext, no compiler."""
+    for name, steps in stages.items():
+        for instruction, value in steps:
+            if instruction == "RUN":
+                assert not PACKAGE_MANAGERS.search(value), (name, value)
+                assert "install -d" not in value, (name, value)  # GNU/busybox install flags
     builder = " ".join(value for _, value in stages["builder"])
-    assert "build-base" in builder and "pip wheel" in builder and "-r requirements-prod.txt" in builder
+    assert "pip wheel" in builder and "--only-binary=:all:" in builder and "-r requirements-prod.txt" in builder
     assert "--mount=type=cache,target=/root/.cache/pip" in builder
+
+
+def test_translations_are_the_committed_compiled_catalogues(stages):
+    """The image compiles no message (no gettext in it): each .po has its .mo beside it, in the context."""
+    context = build_context()
+    catalogues = [path for path in context if path.endswith("/LC_MESSAGES/django.po")]
+    assert catalogues
+    for po in catalogues:
+        assert po[: -len(".po")] + ".mo" in context, f"{po}: run `make messages` and commit the .mo"
+    run = " ".join(value for name in ("app-api", "app-web") for i, value in stages[name] if i == "RUN")
+    assert "compilemessages" not in run
+
+
+def test_every_committed_catalogue_holds_what_its_po_says(tmp_path):
+    """The images ship the committed .mo: each must translate exactly what msgfmt makes of its .po."""
+    catalogues = sorted(ROOT.glob("dblood*/**/LC_MESSAGES/django.po"))
+    assert catalogues
+    for po in catalogues:
+        fresh = tmp_path / "fresh.mo"
+        subprocess.run(["msgfmt", "--check", "-o", str(fresh), str(po)], check=True)
+        with fresh.open("rb") as new, po.with_suffix(".mo").open("rb") as committed:
+            expected, actual = gettext.GNUTranslations(new)._catalog, gettext.GNUTranslations(committed)._catalog
+        assert actual == expected, f"{po.relative_to(ROOT)}: stale .mo, run `make messages` (or web-messages)"
+
+
+def test_api_and_web_share_one_runtime_stage(stages):
+    runtime = dict(stages["runtime"])
+    for target in FINAL_TARGETS:
+        assert stages[target][0] == ("FROM", "runtime")
+        instructions = {instruction for instruction, _ in stages[target]}
+        # What both images share is said once, in runtime.
+        assert not instructions & {"USER", "HEALTHCHECK", "EXPOSE", "WORKDIR", "RUN"}, target
+    assert runtime["USER"] == "10001:10001" and "/etc/dblood/" in runtime["COPY"]
 
 
 @pytest.mark.parametrize("target", FINAL_TARGETS)
 def test_final_images_hold_no_compiler_wheel_or_root_process(stages, target):
-    steps = stages[target]
+    steps = stages["runtime"] + stages[target]
     text = " ".join(value for _, value in steps)
     # Nothing is compiled or installed with pip in the final stage; the virtualenv is copied.
-    assert "apk add" not in text and "pip " not in text and "/wheels" not in text
+    assert "pip " not in text and "/wheels" not in text
     copies = [value for instruction, value in steps if instruction == "COPY"]
     assert f"--from=slim-{target} /opt/venv /opt/venv" in copies
     assert f"--from=app-{target} /app /app" in copies
@@ -72,7 +130,7 @@ def test_final_images_hold_no_compiler_wheel_or_root_process(stages, target):
 
 @pytest.mark.parametrize(("target", "module"), FINAL_TARGETS.items())
 def test_gunicorn_and_healthcheck_in_exec_form(stages, target, module):
-    steps = dict(stages[target])
+    steps = dict(stages["runtime"] + stages[target])
     assert json.loads(steps["CMD"]) == ["gunicorn", "--config", "/etc/dblood/gunicorn.conf.py", module]
     healthcheck = steps["HEALTHCHECK"]
     exec_form = json.loads(healthcheck.split("CMD", 1)[1])
@@ -89,7 +147,7 @@ def test_requirements_are_installed_before_any_source_is_copied(stages, target):
     assert all("dblood" not in value and "manage" not in value for value in builder_copies)
     assert app[0] == ("FROM", f"venv-{target}")
     run = " ".join(value for instruction, value in app if instruction == "RUN")
-    assert "compilemessages" in run and "collectstatic --noinput" in run and "trim.py static-root" in run
+    assert "collectstatic --noinput" in run and "trim.py static-root" in run
     slim = " ".join(value for _, value in stages[f"slim-{target}"])
     assert "trim.py site-packages" in slim and "--drop-static" in slim
 

@@ -379,3 +379,24 @@ def test_small_uses_an_external_database_and_national_a_cloudnativepg_cluster_wi
     budget = _find(national, "HorizontalPodAutoscaler", "api")["spec"]["maxReplicas"] * int(config["GUNICORN_WORKERS"])
     budget += _find(national, "Deployment", "worker")["spec"]["replicas"] + 1  # + the migrate Job
     assert budget <= int(cluster["postgresql"]["parameters"]["max_connections"]) * 0.75
+
+
+def test_the_readme_connection_budget_is_the_manifests(objects):
+    """README "Beyond one machine": each overlay's row of the connection table, from the manifests."""
+    text = (ROOT / "README.md").read_text()
+    for overlay in OVERLAYS:
+        docs = objects[overlay]
+        row = re.search(rf"^\| Kubernetes `{overlay}` \| (\d+) pods x (\d+) \| (.*?) \| (\d+) \| (.*?) \|$", text, re.M)
+        assert row, f"the README's connection table has no {overlay} row"
+        pods, workers, others, total = int(row[1]), int(row[2]), row[3], int(row[4])
+        hpa = _find(docs, "HorizontalPodAutoscaler", "api")["spec"]
+        api = _find(docs, "Deployment", "api")["spec"]
+        config = _find(docs, "ConfigMap", "dblood-api")["data"]
+        replicas = _find(docs, "Deployment", "worker")["spec"]["replicas"]
+        surge = -(-pods * int(api["strategy"]["rollingUpdate"]["maxSurge"].rstrip("%")) // 100)
+        assert (pods, workers) == (hpa["maxReplicas"], int(config["GUNICORN_WORKERS"]))
+        assert re.search(rf"workers? {replicas}\b", others) and f"surge {surge} pod" in others
+        assert total == pods * workers + replicas + 1 + surge * workers
+        if overlay == "national":
+            cluster = _find(docs, "Cluster", "dblood-db")["spec"]
+            assert row[5].split()[0] == cluster["postgresql"]["parameters"]["max_connections"]
