@@ -4,7 +4,6 @@ Every answer is a 4xx in the api's error shape; nothing is a 500 and nothing is 
 """
 
 import json
-
 import re
 
 import pytest
