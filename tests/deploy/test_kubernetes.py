@@ -116,6 +116,8 @@ def _readme_settings() -> dict[str, bool]:
     settings = {}
     for row in re.findall(r"^\| (`[A-Z_]+`.*)$", section, re.M):
         name_cell, _default, meaning = (cell.strip() for cell in row.split(" | ")[:3])
+        if meaning.startswith(("compose", "build argument")):
+            continue  # how compose or the image build is told things (base images): not an app setting
         for name in re.findall(r"`([A-Z_]+)`", name_cell):
             settings[name] = meaning.startswith("web:")
     assert len(settings) > 40, "the README's configuration table was not found"
