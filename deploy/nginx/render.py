@@ -26,6 +26,8 @@ TEMPLATE = HERE / "dblood.conf"
 PLACEHOLDER = re.compile(r"\$\{(DBLOOD_[A-Z_]+)\}")
 DEFAULTS = {
     "DBLOOD_LISTEN": "80",
+    # "on" once this server terminates TLS: plain HTTP is then redirected to HTTPS.
+    "DBLOOD_TLS": "off",
     "DBLOOD_SERVER_NAME": "_",
     "DBLOOD_WEB_UPSTREAM": "127.0.0.1:8000",
     "DBLOOD_API_UPSTREAM": "127.0.0.1:8080",

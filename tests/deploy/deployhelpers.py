@@ -30,11 +30,15 @@ def nginx_binary() -> str:
     return path
 
 
-def write_nginx_conf(prefix: Path, *, port: int, web: str, api: str, static: Path, media: Path) -> Path:
-    """A whole nginx.conf (run as a non-daemon under `prefix`) that includes the shipped site."""
+def write_nginx_conf(
+    prefix: Path, *, port: int, web: str, api: str, static: Path, media: Path, tls: str = "off", extra_listen: str = ""
+) -> Path:
+    """A whole nginx.conf (run as a non-daemon under `prefix`) that includes the shipped site;
+    `extra_listen` adds lines after the site's listen line (e.g. an `ssl` listener and its certificate)."""
     site = render.render(
         {
             "DBLOOD_LISTEN": f"127.0.0.1:{port}",
+            "DBLOOD_TLS": tls,
             "DBLOOD_SERVER_NAME": "_",
             "DBLOOD_WEB_UPSTREAM": web,
             "DBLOOD_API_UPSTREAM": api,
@@ -42,6 +46,8 @@ def write_nginx_conf(prefix: Path, *, port: int, web: str, api: str, static: Pat
             "DBLOOD_MEDIA_DIR": str(media),
         }
     )
+    if extra_listen:
+        site = site.replace(" default_server;\n", f" default_server;\n{extra_listen}\n", 1)
     (prefix / "logs").mkdir(parents=True, exist_ok=True)
     (prefix / "dblood.conf").write_text(site)
     # As root, nginx's workers would drop to `nobody`, who cannot read pytest's private tmp dirs.

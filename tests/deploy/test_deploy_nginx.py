@@ -112,3 +112,39 @@ def test_nginx_refusals_under_api_use_the_apis_json_error_shape(nginx_with_apps_
         assert limited, [a.status_code for a in answers]
         assert limited[0].headers["content-type"].startswith("application/json")
         assert limited[0].json()["code"] == "throttled" and int(limited[0].headers["retry-after"]) > 0
+
+
+def test_with_tls_plain_http_is_redirected_to_https(nginx_prefix, tmp_path):
+    """DBLOOD_TLS=on (certbot added the ssl listener): every plain-HTTP request, /api/ and /admin/
+    included, is a 301 to HTTPS, except nginx's health check; over HTTPS the site answers."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    port, tls_port, dead = get_port(None), get_port(None), get_port(None)
+    conf = write_nginx_conf(
+        nginx_prefix, port=port, web=f"127.0.0.1:{dead}", api=f"127.0.0.1:{dead}", static=tmp_path, media=tmp_path,
+        tls="on", extra_listen=f"    listen 127.0.0.1:{tls_port} ssl;\n    ssl_certificate {cert};\n"
+        f"    ssl_certificate_key {key};",
+    )  # fmt: skip
+    executor = TCPExecutor([nginx_binary(), "-c", str(conf), "-p", str(nginx_prefix)], host="127.0.0.1", port=port)
+    executor.start()
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20) as plain:
+            for path in ("/", "/api/v1/sites?city=Bandung", "/admin/login/"):
+                answer = plain.get(path)
+                assert answer.status_code == 301, (path, answer.status_code)
+                assert answer.headers["location"] == f"https://127.0.0.1{path}"
+            assert plain.get("/_nginx/health").status_code == 200  # the health check stays plain
+        with httpx.Client(base_url=f"https://127.0.0.1:{tls_port}", timeout=20, verify=False) as secure:
+            assert secure.get("/_nginx/health").text == "ok\n"
+            assert secure.get("/api/v1/me").status_code == 503  # proxied (the api is down), not redirected
+    finally:
+        executor.stop()
+
+
+def test_without_tls_nothing_is_redirected(nginx_with_apps_down):
+    with httpx.Client(base_url=nginx_with_apps_down, timeout=20) as client:
+        assert client.get("/api/v1/me").status_code == 503
