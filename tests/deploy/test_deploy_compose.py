@@ -154,6 +154,23 @@ def test_api_services_read_settings_from_env_file_but_the_web_does_not(config):
     assert "DIN_FACILITY_NUMBER" not in config["services"]["web"]["environment"]
 
 
+def test_only_the_web_holds_its_cookie_signing_key(tmp_path):
+    """The operator's .env holds every secret, and it reaches the api's services whole (env_file):
+    the web's cookie-signing key must still not be in their environment."""
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path)
+    shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
+    secrets = "".join(f"{name}={value}\n" for name, value in SECRETS.items())
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text() + secrets)
+    result = _compose(tmp_path, "config", "--format", "json", env={})
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    for name in ("api", "worker", "migrate"):
+        assert services[name]["environment"].get("WEB_SECRET_KEY", "") == "", name
+        assert SECRETS["WEB_SECRET_KEY"] not in json.dumps(services[name]), name
+    assert services["web"]["environment"]["SECRET_KEY"] == SECRETS["WEB_SECRET_KEY"]
+    assert services["api"]["environment"]["SECRET_KEY"] == SECRETS["SECRET_KEY"]
+
+
 def test_the_nginx_profile_renders_the_shipped_site_as_the_official_image_does(config):
     """The nginx image runs envsubst on /etc/nginx/templates/*.template with the names of the
     variables it has; compose's values must fill every placeholder and name mounted folders."""
