@@ -334,6 +334,9 @@ class Api:
     def donation(self, donation_id: int) -> dict[str, Any]:
         return self.get(f"donations/{donation_id}")
 
+    def lab_worklist(self) -> list[dict[str, Any]]:
+        return self.get("donations/worklist")
+
     def donation_typing(self, donation_id: int, *, abo: str, rhd: str) -> dict[str, Any]:
         return self.post(f"donations/{donation_id}/typing", {"abo": abo, "rhd": rhd})
 

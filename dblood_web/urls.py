@@ -47,6 +47,7 @@ urlpatterns = [
     path("staff/appointments/<int:appointment_id>/no-show/", staff.no_show, name="staff_no_show"),
     path("staff/donors/<int:donor_id>/deferral/", deferrals.deferral_new, name="staff_deferral_new"),
     path("staff/appointments/<int:appointment_id>/donation/", staff.donation_new, name="staff_donation_new"),
+    path("staff/lab/", staff.lab_worklist, name="staff_lab"),
     path("staff/donations/<int:donation_id>/", staff.donation_lab, name="staff_donation"),
     path("staff/inventory/", staff.inventory, name="staff_inventory"),
     path("staff/transfers/<int:transfer_id>/receive/", staff.transfer_receive, name="staff_transfer_receive"),

@@ -219,3 +219,17 @@ class MyDonationSerializer(serializers.ModelSerializer):
         from django.utils import timezone
 
         return timezone.localdate(donation.collected_at).isoformat()
+
+
+class WorkItemSerializer(serializers.Serializer):
+    """One donation on the lab's worklist (`donations.worklist`)."""
+
+    id = serializers.IntegerField(source="donation.pk")
+    din = serializers.CharField(source="donation.din")
+    donor_number = serializers.CharField(source="donation.donor.donor_number")
+    donation_type = serializers.CharField(source="donation.donation_type")
+    collected_at = serializers.DateTimeField(source="donation.collected_at")
+    site_name = serializers.CharField(source="donation.site.name")
+    steps = serializers.ListField(child=serializers.CharField())
+    separate_by = serializers.DateTimeField(allow_null=True)
+    late = serializers.BooleanField()

@@ -17,7 +17,9 @@ from .serializers import (
     ScreeningSerializer,
     SeparationSerializer,
     TypingSerializer,
+    WorkItemSerializer,
 )
+from .worklist import lab_worklist
 
 
 class MyDonationsView(generics.ListAPIView):
@@ -71,6 +73,13 @@ class DonationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(tags=["donations"])
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(responses={200: WorkItemSerializer(many=True)}, tags=["lab"])
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def worklist(self, request):
+        """What the lab still has to do at your blood banks: typing, screens, repeats, separation;
+        the donation whose processing window closes first comes first."""
+        return Response(WorkItemSerializer(lab_worklist(user=request.user), many=True).data)
 
     @extend_schema(
         request=DonationCreateSerializer,

@@ -92,3 +92,23 @@ def appointment_status_label(code: str | None) -> str:
 @register.filter
 def unit_state_label(code: str | None) -> str:
     return str(UNIT_STATES.get(code or "", _("in the blood bank, waiting for a patient")))
+
+
+# The lab worklist's steps (dblood.donations.worklist): "screen:hiv" reads "HIV screen".
+LAB_STEPS = {
+    "typing": _("ABO/RhD typing"),
+    "group_mismatch": _("typed group disagrees with the donor's: check"),
+    "separation": _("separation"),
+    "screen": _("%(test)s screen"),
+    "repeat": _("%(test)s repeat (in duplicate)"),
+}
+SCREEN_TESTS = {"hiv": "HIV", "hbv": "HBV", "hcv": "HCV", "syphilis": _("Syphilis"), "malaria": _("Malaria")}
+
+
+@register.filter
+def lab_step_label(code: str | None) -> str:
+    kind, _sep, test = (code or "").partition(":")
+    label = LAB_STEPS.get(kind)
+    if label is None:
+        return code or ""
+    return str(label) % {"test": SCREEN_TESTS.get(test, test)} if test else str(label)

@@ -175,6 +175,13 @@ def donation_new(request, appointment_id: int):
 
 
 @staff_required
+@require_GET
+def lab_worklist(request):
+    """What the lab still has to do, the donation whose processing window closes first on top."""
+    return render(request, "dblood_web/staff/lab.html", {"items": request.api.lab_worklist()})
+
+
+@staff_required
 @require_http_methods(["GET", "POST"])
 def donation_lab(request, donation_id: int):
     """Typing, screening and separation of one donation; the api releases it when nothing blocks."""

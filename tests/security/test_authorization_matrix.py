@@ -74,6 +74,7 @@ POST   /api/v1/appointments/{pk}/questionnaire         appointment   401   ok   
 POST   /api/v1/appointments/{pk}/reschedule            appointment   401   ok    404   403    403    403   403
 GET    /api/v1/donations                               -             401   403   403   ok     ok     403   403
 POST   /api/v1/donations                               -             401   403   403   ok     ok     403   403
+GET    /api/v1/donations/worklist                      -             401   403   403   ok     ok     403   403
 GET    /api/v1/donations/mine                          -             401   ok    ok    403    403    403   403
 GET    /api/v1/donations/{pk}                          donation      401   403   403   ok     404    403   403
 POST   /api/v1/donations/{pk}/components               donation      401   403   403   ok     404    403   403

@@ -78,3 +78,20 @@ def test_staff_upload_replace_and_remove_their_blood_banks_photo(page, live_stac
     expect(page.get_by_role("status")).to_contain_text("The photo is removed.")
     expect(page.get_by_role("img", name=f"The building of {bank['site_name']}")).to_have_count(0)
     assert staff.call("GET", f"sites/{bank['site_id']}")["photo_url"] is None
+
+
+def test_the_lab_worklist_on_a_phone_leads_to_the_donation(page, live_stack):
+    from test_browser_transfer_and_deferral import walk_in_donation
+
+    staff = ApiUser(live_stack["api"], "staff@dblood.local")
+    donation = walk_in_donation(live_stack["api"], staff)
+    log_in(page, "staff@dblood.local")
+    page.goto(page.base + "/staff/")
+    page.get_by_role("link", name="Lab worklist").click()
+    card = page.locator(f"#work-{donation['id']}")
+    expect(card).to_contain_text("ABO/RhD typing")
+    expect(card).to_contain_text("HIV screen")
+    expect(card).to_contain_text("Separate by")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    card.get_by_role("link", name=f"DIN {donation['din']}").click()
+    expect(page).to_have_url(page.base + f"/staff/donations/{donation['id']}/")

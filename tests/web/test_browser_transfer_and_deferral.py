@@ -15,9 +15,8 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a-strong-pass-2026"
 
 
-def released_unit(api_url: str, staff: ApiUser) -> dict:
-    """An A+ red-cell unit released at the staff member's bank (a walk-in, typed and screened
-    through the api: the lab pages are the donation journey's)."""
+def walk_in_donation(api_url: str, staff: ApiUser) -> dict:
+    """A whole-blood walk-in collected at the staff member's bank, through the api (not yet tested)."""
     email = f"walkin-{uuid.uuid4().hex[:8]}@example.org"
     registered = httpx.post(
         f"{api_url}/api/v1/auth/register",
@@ -45,6 +44,13 @@ def released_unit(api_url: str, staff: ApiUser) -> dict:
         },
         expect=201,
     )
+    return donation
+
+
+def released_unit(api_url: str, staff: ApiUser) -> dict:
+    """An A+ red-cell unit released at the staff member's bank (a walk-in, typed and screened
+    through the api: the lab pages are the donation journey's)."""
+    donation = walk_in_donation(api_url, staff)
     staff.call("POST", f"donations/{donation['id']}/typing", {"abo": "A", "rhd": "+"})
     for test in ("hiv", "hbv", "hcv", "syphilis"):
         staff.call("POST", f"donations/{donation['id']}/screening", {"test": test, "reactive": False})

@@ -458,3 +458,33 @@ def test_the_request_page_shows_an_override_with_who_and_why(staff, fake_api):
     html = staff.get("/requests/3/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Compatibility override" in html and "massive haemorrhage, no A- in stock" in html
     assert "by Sari Wulandari" in html and "acknowledged for a woman of childbearing potential" in html
+
+
+WORK = [
+    {
+        "id": 8,
+        "din": "T999926000008",
+        "donor_number": "D0002",
+        "donation_type": "whole_blood",
+        "collected_at": "2036-01-01T01:00:00Z",
+        "site_name": "UDD Jakarta",
+        "steps": ["typing", "screen:hiv", "repeat:hcv", "separation"],
+        "separate_by": "2036-01-01T09:00:00Z",
+        "late": False,
+    }
+]
+
+
+EN_WORDS = ["Lab worklist", "ABO/RhD typing", "HIV screen", "HCV repeat (in duplicate)", "separation", "Separate by"]
+ID_WORDS = ["Daftar kerja laboratorium", "Uji golongan ABO/RhD", "Uji saring HIV", "Ulang HCV (duplo)", "pemisahan"]
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", EN_WORDS), ("id", [*ID_WORDS, "Pisahkan sebelum"])])
+def test_the_lab_worklist_says_what_each_donation_needs(staff, fake_api, language, words):
+    fake_api.on("GET", "donations/worklist", body=WORK)
+    staff.cookies["dblood_language"] = language
+    html = staff.get("/staff/lab/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for word in words:
+        assert word in html, word
+    assert 'href="/staff/donations/8/"' in html
+    assert "screen:hiv" not in html and "repeat:hcv" not in html  # no raw code on the page
