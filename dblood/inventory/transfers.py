@@ -40,11 +40,13 @@ def transfer_send(*, unit: BloodUnit, to_site: Site, by=None) -> Transfer:
     now = timezone.now()
     try:
         with transaction.atomic():
-            return Transfer.objects.create(
+            created = Transfer.objects.create(
                 unit=unit, from_site_id=from_site_id, to_site=to_site, requested_at=now, sent_at=now, sent_by=by
             )
     except IntegrityError as exc:  # the partial unique constraint: already on its way
         raise Conflict(_("The unit is already in transit."), code="already_in_transit") from exc
+    transaction.on_commit(lambda: _tell_receiver(created))
+    return created
 
 
 def transfers_request(*, units: list[BloodUnit], to_site_id: int, by=None) -> dict[int, Transfer]:
@@ -92,7 +94,27 @@ def transfer_dispatch(*, transfer: Transfer, by=None) -> Transfer:
     locked.sent_by = by
     locked.save(update_fields=["status", "sent_at", "sent_by"])
     transfer.__dict__.update(locked.__dict__)
+    transaction.on_commit(lambda: _tell_receiver(locked))
     return locked
+
+
+def _tell_receiver(transfer: Transfer) -> None:
+    """The receiving bank's staff hear that a unit is on its way to them."""
+    from dblood.accounts.models import User
+    from dblood.notifications.messages import notify_staff
+    from dblood.notifications.models import Notification
+
+    unit = BloodUnit.objects.select_related("donation").get(pk=transfer.unit_id)
+    notify_staff(
+        site_id=transfer.to_site_id,
+        role=User.Role.BLOOD_BANK_STAFF,
+        kind=Notification.Kind.TRANSFER_DISPATCHED,
+        key=f"transfer-dispatched:{transfer.pk}",
+        data={"transfer": transfer.pk, "unit": unit.pk},
+        din=unit.donation.din,
+        component=unit.component,
+        bank=Site.objects.get(pk=transfer.from_site_id).name,
+    )
 
 
 @transaction.atomic

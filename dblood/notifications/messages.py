@@ -50,7 +50,24 @@ CATALOGUE: dict[str, tuple] = {
             "to the blood bank. If it was transfused, please contact {site} so the patient can be followed up."
         ),
     ),
+    # To the staff of the blood bank a hospital asked (no patient is ever named).
+    Kind.REQUEST_NEW: (
+        _("New {urgency} request: {units} x {component} for {group}"),
+        _("{hospital} asks for {units} x {component} for a {group} patient, needed by {needed_by}. Open request {id}."),
+    ),
+    # To the staff of the bank holding a unit another bank reserved for one of its requests.
+    Kind.TRANSFER_REQUESTED: (
+        _("Please send unit {din} ({component}) to {bank}"),
+        _("{bank} reserved unit {din} ({component}) for a request. Dispatch it from your inventory page."),
+    ),
+    # To the staff of the receiving bank.
+    Kind.TRANSFER_DISPATCHED: (
+        _("Unit {din} ({component}) is on its way from {bank}"),
+        _("{bank} has sent unit {din} ({component}) to you. Receive it on your inventory page when it arrives."),
+    ),
 }
+
+URGENCY = {"routine": _("routine"), "urgent": _("urgent"), "emergency": _("EMERGENCY")}
 
 
 def render(kind: str, **params) -> tuple:
@@ -63,3 +80,12 @@ def notify(*, user, kind: str, key: str, data: dict | None = None, **params) -> 
     """Send catalogue message `kind` to `user` once for event `key` (see notification_send)."""
     title, body = render(kind, **params)
     return notification_send(user=user, kind=kind, key=key, title=title, body=body, data=data)
+
+
+def notify_staff(*, site_id: int, role: str, kind: str, key: str, data: dict | None = None, **params) -> int:
+    """Send catalogue message `kind` to every active member of `site_id` with `role`, once per
+    person for event `key`. Returns how many were sent."""
+    from dblood.accounts.models import User
+
+    staff = User.objects.filter(memberships__site_id=site_id, role=role, is_active=True).distinct()
+    return sum(notify(user=user, kind=kind, key=key, data=data, **params) is not None for user in staff)

@@ -15,6 +15,9 @@ class Notification(models.Model):
         SCREENING_FOLLOW_UP = "screening_follow_up", "Please contact your blood bank"
         RECRUITMENT = "recruitment", "Invitation to donate"
         UNIT_RECALL = "unit_recall", "Unit recalled"
+        REQUEST_NEW = "request_new", "New blood request"
+        TRANSFER_REQUESTED = "transfer_requested", "Unit to send to another blood bank"
+        TRANSFER_DISPATCHED = "transfer_dispatched", "Unit on its way"
 
     class EmailState(models.TextChoices):
         PENDING = "pending", "Pending"

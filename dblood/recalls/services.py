@@ -26,7 +26,7 @@ from dblood.donations.models import Donation
 from dblood.donations.release import Outcome, required_tests, screening_summary
 from dblood.inventory.models import BloodUnit, Transfer
 from dblood.inventory.services import units_transition
-from dblood.notifications.messages import notify
+from dblood.notifications.messages import notify_staff
 from dblood.notifications.models import Notification
 
 from .models import Recall, RecallUnit
@@ -71,22 +71,16 @@ def lookback_window_start(*, donation: Donation) -> datetime:
 
 def _notify_hospital(*, recall: Recall, unit: BloodUnit, hospital_id: int) -> int:
     """Tell every active staff member of the hospital holding `unit`: the DIN and the component only."""
-    staff = User.objects.filter(
-        memberships__site_id=hospital_id, role=User.Role.HOSPITAL_STAFF, is_active=True
-    ).distinct()
-    sent = 0
-    for user in staff:
-        message = notify(
-            user=user,
-            kind=Notification.Kind.UNIT_RECALL,
-            key=f"unit-recall:{recall.pk}:{unit.pk}",
-            data={"recall": recall.pk, "unit": unit.pk, "din": unit.donation.din, "component": unit.component},
-            din=unit.donation.din,
-            component=unit.component,  # the code on the label, the same in every language
-            site=recall.site.name,
-        )
-        sent += message is not None
-    return sent
+    return notify_staff(
+        site_id=hospital_id,
+        role=User.Role.HOSPITAL_STAFF,
+        kind=Notification.Kind.UNIT_RECALL,
+        key=f"unit-recall:{recall.pk}:{unit.pk}",
+        data={"recall": recall.pk, "unit": unit.pk, "din": unit.donation.din, "component": unit.component},
+        din=unit.donation.din,
+        component=unit.component,  # the code on the label, the same in every language
+        site=recall.site.name,
+    )
 
 
 def lookback_trace(*, donation: Donation, by=None) -> Recall:

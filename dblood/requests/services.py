@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
+from dblood.accounts.models import User
 from dblood.audit.services import audit_creates
 from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import unit_transition, units_transition
 from dblood.inventory.transfers import transfers_request, transfers_unreserve
-from dblood.notifications.messages import notify
+from dblood.notifications.messages import URGENCY, notify, notify_staff
 from dblood.notifications.models import Notification
 from dblood.sites.models import Site
 
@@ -48,7 +49,43 @@ def request_create(*, by, hospital: Site, target_bank: Site, **fields) -> BloodR
         raise PermissionDenied("You may only request blood for your own hospital.")
     if fields["needed_by"] <= timezone.now():
         raise ValidationError({"needed_by": ["Must be in the future."]})
-    return BloodRequest.objects.create(created_by=by, hospital=hospital, target_bank=target_bank, **fields)
+    blood_request = BloodRequest.objects.create(created_by=by, hospital=hospital, target_bank=target_bank, **fields)
+    transaction.on_commit(lambda: _tell_bank_of_request(blood_request))
+    return blood_request
+
+
+def _tell_bank_of_request(blood_request: BloodRequest) -> None:
+    """The target bank's staff hear of a new request at once (in-app; e-mail by the worker)."""
+    notify_staff(
+        site_id=blood_request.target_bank_id,
+        role=User.Role.BLOOD_BANK_STAFF,
+        kind=Notification.Kind.REQUEST_NEW,
+        key=f"request-new:{blood_request.pk}",
+        data={"request": blood_request.pk, "urgency": blood_request.urgency},
+        id=blood_request.pk,
+        urgency=URGENCY.get(blood_request.urgency, blood_request.urgency),
+        units=blood_request.units,
+        component=blood_request.component,
+        group=f"{blood_request.patient_abo}{blood_request.patient_rhd}",
+        hospital=blood_request.hospital.name,
+        needed_by=timezone.localtime(blood_request.needed_by).strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def _tell_holders_of_transfers(*, transfers: list, to_site: Site) -> None:
+    """Each bank holding a unit reserved for another bank's request is asked to send it."""
+    for transfer in transfers:
+        unit = BloodUnit.objects.select_related("donation").get(pk=transfer.unit_id)
+        notify_staff(
+            site_id=transfer.from_site_id,
+            role=User.Role.BLOOD_BANK_STAFF,
+            kind=Notification.Kind.TRANSFER_REQUESTED,
+            key=f"transfer-requested:{transfer.pk}",
+            data={"transfer": transfer.pk, "unit": unit.pk, "to_site": to_site.pk},
+            din=unit.donation.din,
+            component=unit.component,
+            bank=to_site.name,
+        )
 
 
 def _status_for(blood_request: BloodRequest, *, reserved: int, issued: int) -> str:
@@ -118,6 +155,9 @@ def _reserve(
     )
     elsewhere = [unit for unit in units if unit.site_id != locked.target_bank_id]
     transfers = transfers_request(units=elsewhere, to_site_id=locked.target_bank_id, by=by) if elsewhere else {}
+    if transfers:
+        target, asked = locked.target_bank, list(transfers.values())
+        transaction.on_commit(lambda: _tell_holders_of_transfers(transfers=asked, to_site=target))
     rows = []
     for unit in units:
         note = _override_note(locked, unit, override_reason)

@@ -24,6 +24,11 @@ PARAMS = dict(
     site="UDD A",
     drives="2026-12-02",
     din="W123426000042",
+    urgency="urgent",
+    units=2,
+    id=7,
+    needed_by="2026-12-01 18:00",
+    bank="UDD B",
 )
 
 
