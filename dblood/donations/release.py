@@ -8,6 +8,8 @@ confirmed group, and every required screening test is finally non-reactive.
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Donation, ScreeningResult
 
@@ -56,19 +58,39 @@ def screening_summary(donation: Donation, results: Iterable[ScreeningResult] | N
     return {test: screening_outcome(r for r in results if r.test == test) for test in tests}
 
 
+# How each test and each state reads in a sentence (the codes stay in `screening`).
+_TEST_NAMES = {
+    "hiv": "HIV",
+    "hbv": "HBV",
+    "hcv": "HCV",
+    "syphilis": gettext_lazy("syphilis"),
+    "malaria": gettext_lazy("malaria"),
+}
+_STATES = {
+    Outcome.PENDING: gettext_lazy("no result yet"),
+    Outcome.REPEAT_PENDING: gettext_lazy("first result reactive, waiting for the repeat in duplicate"),
+    Outcome.REACTIVE: gettext_lazy("reactive"),
+}
+
+
 def release_blockers(donation: Donation, summary: dict[str, str] | None = None) -> list[str]:
-    """THE release rule: why this donation's units may not become available (empty: they may)."""
+    """THE release rule: why this donation's units may not become available (empty: they may), as
+    sentences in the reader's language."""
     summary = screening_summary(donation) if summary is None else summary
     blockers = []
     if donation.outcome == Donation.Outcome.INCOMPLETE:
-        blockers.append("The collection was incomplete.")
+        blockers.append(_("The collection was incomplete."))
     if not donation.is_typed:
-        blockers.append("ABO/RhD typing is not complete.")
+        blockers.append(_("ABO/RhD typing is not complete."))
     if donation.status == Donation.Status.HELD:
-        blockers.append("The typed group disagrees with the donor's confirmed group.")
+        blockers.append(_("The typed group disagrees with the donor's confirmed group."))
     if donation.status == Donation.Status.REJECTED:
-        blockers.append("A screening test was reactive.")
+        blockers.append(_("A screening test was reactive."))
     for test in required_tests():
-        if summary.get(test) != Outcome.NON_REACTIVE:
-            blockers.append(f"Screening for {test} is not finally non-reactive ({summary.get(test)}).")
+        state = summary.get(test)
+        if state != Outcome.NON_REACTIVE:
+            blockers.append(
+                _("Screening for %(test)s is not finally non-reactive (%(state)s).")
+                % {"test": _TEST_NAMES.get(test, test), "state": _STATES.get(state, state)}
+            )
     return blockers

@@ -123,3 +123,18 @@ def test_lab_is_for_the_donations_own_blood_bank(api, staff_b, donor, donation):
     assert api(staff_b).post(f"/api/v1/donations/{donation.pk}/typing", {"abo": "A", "rhd": "+"}).status_code == 404
     assert api(donor).get(f"/api/v1/donations/{donation.pk}").status_code == 403
     assert Donation.objects.get(pk=donation.pk).typed_abo == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "typing", "screen"),
+    [
+        ("en", "ABO/RhD typing is not complete.", "Screening for HIV is not finally non-reactive (no result yet)."),
+        ("id", "Uji golongan ABO/RhD belum selesai.", "Uji saring HIV belum dinyatakan non-reaktif (belum ada hasil)."),
+    ],
+)
+def test_release_blockers_speak_the_readers_language(api, staff_a, bank_a, language, typing, screen):
+    donation = make_donation(site=bank_a)
+    body = api(staff_a).get(f"/api/v1/donations/{donation.pk}", HTTP_ACCEPT_LANGUAGE=language).json()
+    assert body["release_blockers"][0] == typing
+    assert body["release_blockers"][1] == screen
+    assert not any("pending" in reason or "hiv" in reason for reason in body["release_blockers"])  # no raw code
