@@ -94,7 +94,7 @@ def _close_transfers(ids: list[int], *, reason: str) -> None:
 
 
 def _refuse_recalled(ids: list[int]) -> None:
-    """The last word of lookback: a unit an open recall holds never becomes available, whichever
+    """The last word of lookback: a unit a recall holds (open or closed) never becomes available, whichever
     path asks (release, a transfer booked in, a reservation ended, a return)."""
     from dblood.recalls.selectors import recalled_unit_ids
 

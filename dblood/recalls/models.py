@@ -6,8 +6,8 @@ class Recall(models.Model):
     """The lookback of one donation that became finally reactive: every unit traced from the
     donor's other donations inside the lookback window, and what was done with each (services.py).
 
-    OPEN while any traced unit is held by it (a held unit never becomes available); CLOSED once
-    the bank that opened it has settled every unit still in a blood bank's custody.
+    OPEN while traced units are still in a blood bank's custody; CLOSED once the bank that opened it
+    has settled each of them. Open or closed, it holds its window's units: none becomes available.
     """
 
     class Status(models.TextChoices):

@@ -10,10 +10,10 @@ from .models import Recall
 
 
 def held_units_q() -> Q:
-    """Units whose donation lies inside an open recall's window for its donor (the reactive
-    donation's units, every traced unit, and any unit separated from those donations later)."""
+    """Units whose donation lies inside a recall's window for its donor (the reactive donation's units,
+    every traced unit, and any unit separated from those donations later). Closing a recall does not
+    lift the hold: a traced unit at a hospital when it closed may still be handed back (returns)."""
     holding = Recall.objects.filter(
-        status=Recall.Status.OPEN,
         donation__donor_id=OuterRef("donation__donor_id"),
         window_start__lte=OuterRef("donation__collected_at"),
     )
@@ -21,7 +21,7 @@ def held_units_q() -> Q:
 
 
 def recalled_unit_ids(unit_ids: Iterable[int]) -> set[int]:
-    """Which of these units an open recall holds (they may not become available). One query."""
+    """Which of these units a recall holds (they may not become available). One query."""
     ids = list(unit_ids)
     if not ids:
         return set()

@@ -8,7 +8,7 @@ lookback window is traced, in the same transaction as the result:
 - issued or transfused: the holding hospital's staff get an in-app and e-mail notice naming the
   DIN and the component, never the test or the donor;
 - expired, discarded or unsafe: recorded, nothing to do.
-A unit of a donation inside an open recall's window never becomes available
+A unit of a donation inside a recall's window (open or closed) never becomes available
 (`inventory.services.units_transition` asks `selectors.recalled_unit_ids`).
 """
 
@@ -150,7 +150,8 @@ def _close_if_settled(*, recall: Recall, by) -> bool:
 @transaction.atomic
 def recall_close(*, recall: Recall, by) -> Recall:
     """The opening bank closes the recall once no unit of the window is left in a bank's custody
-    (each discarded, or expired); closing lifts the hold. 409 `recall_unsettled` naming the units."""
+    (each discarded, or expired). The hold stays: a unit handed back by a hospital later is never
+    restocked. 409 `recall_unsettled` naming the units."""
     locked = Recall.objects.select_for_update(of=("self",)).select_related("donation").get(pk=recall.pk)
     if locked.site_id not in by.site_ids:
         from rest_framework.exceptions import PermissionDenied

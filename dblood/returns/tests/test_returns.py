@@ -141,6 +141,21 @@ def test_a_recalled_unit_that_comes_back_is_never_restocked(api, issued, hospita
     assert decide(api, staff_a, body["id"], decision="discarded", seal_intact=True).status_code == 200
 
 
+def test_a_unit_of_a_closed_recall_that_comes_back_is_never_restocked(api, issued, hospital_user, staff_a, bank_a):
+    """The recall closed while the unit was at the hospital (nothing left in a bank's custody): the donor is
+    still reactive, so the unit handed back afterwards may only be discarded."""
+    from dblood.inventory.tests.factories import make_donation
+    from dblood.recalls.services import recall_close
+
+    recall = lookback_trace(donation=make_donation(donor=issued.donation.donor, site=bank_a))
+    recall_close(recall=recall, by=staff_a)
+    body = give_back(api, hospital_user, issued).json()
+    refused = decide(api, staff_a, body["id"], decision="restocked", seal_intact=True)
+    assert refused.status_code == 409 and refused.json()["code"] == "unit_recalled"
+    assert BloodUnit.objects.get(pk=issued.pk).state == "issued"
+    assert decide(api, staff_a, body["id"], decision="discarded", seal_intact=True).status_code == 200
+
+
 def test_bad_input_is_a_400_naming_the_field_and_nothing_is_written(api, issued, hospital_user, other_hospital_user):
     missing = api(hospital_user).post("/api/v1/returns", {"unit": issued.pk}, format="multipart")
     assert missing.status_code == 400
