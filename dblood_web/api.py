@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
+from urllib.parse import quote
 
 import httpx
 
@@ -348,6 +349,14 @@ class Api:
 
     def units(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("units", page_size=100, **filters))
+
+    def units_page(self, **filters: Any) -> dict[str, Any]:
+        """One page of the staff unit list: `count`, `next`, `previous` and `results`."""
+        return self.get("units", **filters)
+
+    def units_by_din(self, scanned: str) -> list[dict[str, Any]]:
+        """The units of a scanned or typed DIN at the staff member's banks (the api parses the scan)."""
+        return self.get(f"units/din/{quote(scanned, safe='')}")
 
     def units_expiring(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("units/expiring", page_size=100, **filters))

@@ -99,19 +99,76 @@ class ComponentsForm(forms.Form):
     )
 
 
-class TransferForm(forms.Form):
-    """Send one available unit to another blood bank; choices come from the api."""
+# What a staff member can look for on the inventory page (units still in a bank's custody).
+STOCK_STATES = [
+    ("available", _("Available")),
+    ("quarantined", _("In quarantine")),
+    ("reserved", _("Reserved for a request")),
+    ("in_transit", _("On its way to another bank")),
+]
 
-    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+
+class ScanForm(forms.Form):
+    """One field for a scanned (or typed) DIN: the api reads the scan and says what is wrong with it."""
+
+    scan = forms.CharField(
+        label=_("Scan or type a DIN"),
+        max_length=100,
+        widget=forms.TextInput({"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}),
+    )
+
+
+class InventoryFilterForm(forms.Form):
+    """The inventory list's filters; every one may be left empty except the state (available)."""
+
+    state = forms.ChoiceField(label=_("State"), choices=STOCK_STATES, required=False)
+    abo = forms.ChoiceField(label=_("ABO"), choices=[("", _("Any")), *ABO], required=False)
+    rhd = forms.ChoiceField(label=_("RhD"), choices=[("", _("Any")), *RHD], required=False)
+    component = forms.ChoiceField(label=_("Component"), choices=[("", _("Any")), *COMPONENTS], required=False)
+    expires_within_days = forms.IntegerField(
+        label=_("Expiring within (days)"), min_value=0, max_value=400, required=False
+    )
+
+    def api_filters(self) -> dict:
+        """The filters as the api's query string (an invalid form filters nothing but the state)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        filters = {name: value for name, value in data.items() if value not in (None, "")}
+        return {"state": "available", **filters}
+
+
+class TransferForm(forms.Form):
+    """Send one available unit to another blood bank: the unit by its scanned DIN (and, when the
+    donation gave several units here, its component), the bank from the api's list."""
+
+    din = forms.CharField(label=_("Unit (scan or type its DIN)"), max_length=100)
+    component = forms.ChoiceField(
+        label=_("Component"),
+        choices=[("", _("Any")), *COMPONENTS],
+        required=False,
+        help_text=_("Only needed when the donation gave several units at your bank."),
+    )
     to_site = forms.TypedChoiceField(label=_("To blood bank"), coerce=int)
 
-    def __init__(self, *args, units: list[dict], banks: list[dict], **kwargs):
+    def __init__(self, *args, banks: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [
-            (u["id"], f"{u.get('din', '')} · {u.get('component', '')} {u.get('abo', '')}{u.get('rhd', '')}")
-            for u in units
-        ]
         self.fields["to_site"].choices = [(b["id"], b.get("name", "")) for b in banks]
+
+    def unit_among(self, units: list[dict], *, site_id: int) -> int | None:
+        """The id of the one available unit at `site_id` the form names among `units` (the DIN's),
+        or None with the reason on the form."""
+        component = self.cleaned_data.get("component")
+        here = [
+            u
+            for u in units
+            if u.get("site") == site_id and u.get("state") == "available" and component in ("", u.get("component"))
+        ]
+        if len(here) == 1:
+            return here[0]["id"]
+        if not here:
+            self.add_error("din", _("No available unit with this DIN at your blood bank."))
+        else:
+            self.add_error("component", _("This donation gave several units here: choose the component."))
+        return None
 
 
 class DeferralForm(forms.Form):

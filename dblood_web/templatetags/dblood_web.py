@@ -94,6 +94,25 @@ def unit_state_label(code: str | None) -> str:
     return str(UNIT_STATES.get(code or "", _("in the blood bank, waiting for a patient")))
 
 
+# Every state of a unit, as staff read it (donors see only UNIT_STATES).
+STAFF_UNIT_STATES = {
+    "quarantined": _("In quarantine"),
+    "available": _("Available"),
+    "reserved": _("Reserved for a request"),
+    "issued": _("Issued to a hospital"),
+    "transfused": _("Transfused"),
+    "expired": _("Expired"),
+    "discarded": _("Discarded"),
+    "unsafe": _("Unsafe, not for use"),
+    "in_transit": _("On its way to another bank"),
+}
+
+
+@register.filter
+def staff_unit_state_label(code: str | None) -> str:
+    return str(STAFF_UNIT_STATES.get(code or "", code or ""))
+
+
 # The lab worklist's steps (dblood.donations.worklist): "screen:hiv" reads "HIV screen".
 LAB_STEPS = {
     "typing": _("ABO/RhD typing"),

@@ -24,7 +24,8 @@ NOT_CLINICAL = {
     ("DonorProfileForm", "notify_channels"): "how the donor is told things",
     ("DriveForm", "slot_minutes"): "a drive's timetable",
     ("DriveForm", "capacity_per_slot"): "a drive's timetable",
-    ("TransferForm", "unit"): "the units on offer come from the api; the clerk picks one",
+    ("TransferForm", "component"): "which unit of a scanned DIN to send, a filter, not a clinical value",
+    ("InventoryFilterForm", "state"): "a filter of the bank's own list, not a record",
     ("TransferForm", "to_site"): "a destination, not a clinical value",
     ("BloodRequestForm", "target_bank"): "where the order goes, not a clinical value",
 }

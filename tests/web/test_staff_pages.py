@@ -145,14 +145,96 @@ def test_lab_page_posts_typing_screening_and_components(staff, fake_api):
     }
 
 
-def test_inventory_lists_expiring_units_and_discards_with_a_reason(staff, fake_api):
-    unit = {"id": 4, "din": "T1", "component": "TC", "abo": "O", "rhd": "+", "expires_at": "2036-01-02T00:00:00Z"}
-    fake_api.on("GET", "units/expiring", body={"count": 1, "results": [unit]})
-    fake_api.on("GET", "units", body={"count": 0, "results": []})
+def _units_page(fake_api, units, count=None):
+    fake_api.on("GET", "units", body={"count": len(units) if count is None else count, "results": units})
     fake_api.on("GET", "sites", body={"count": 0, "results": []})
     fake_api.on("GET", "transfers", body={"count": 0, "results": []})
+
+
+def test_inventory_filters_and_pages_the_banks_units(staff, fake_api):
+    unit = {"id": 4, "din": "T1", "component": "TC", "abo": "O", "rhd": "+", "expires_at": "2036-01-02T00:00:00Z"}
+    _units_page(fake_api, [unit], count=60)
     html = staff.get("/staff/inventory/").content.decode()
-    assert "T1" in html and dict(fake_api.last("GET", "units/expiring").url.params)["site"] == "1"
+    assert "T1" in html and "Platelets" in html
+    assert dict(fake_api.last("GET", "units").url.params) == {
+        "site": "1",
+        "state": "available",
+        "page": "1",
+        "page_size": "25",
+    }
+    assert "60 units, page 1 of 3" in html
+    assert 'href="?page=2" rel="next"' in html and 'rel="prev"' not in html
+    query = "?state=quarantined&abo=O&rhd=-&component=PRC&expires_within_days=3&page=3"
+    html = staff.get("/staff/inventory/" + query).content.decode()
+    assert dict(fake_api.last("GET", "units").url.params) == {
+        "site": "1",
+        "state": "quarantined",
+        "abo": "O",
+        "rhd": "-",
+        "component": "PRC",
+        "expires_within_days": "3",
+        "page": "3",
+        "page_size": "25",
+    }
+    assert 'rel="next"' not in html
+    assert "?state=quarantined&amp;abo=O&amp;rhd=-&amp;component=PRC&amp;expires_within_days=3&amp;page=2" in html
+    # A filter out of range filters nothing but the state; a nonsense page is the first.
+    staff.get("/staff/inventory/?expires_within_days=-4&page=x")
+    assert dict(fake_api.last("GET", "units").url.params) == {
+        "site": "1",
+        "state": "available",
+        "page": "1",
+        "page_size": "25",
+    }
+
+
+def test_an_inventory_page_past_the_end_shows_the_first(staff, fake_api):
+    _units_page(fake_api, [])
+
+    def pages(request, match):
+        if request.url.params.get("page") != "1":
+            return httpx.Response(404, json={"status": 404, "code": "not_found", "detail": "Invalid page."})
+        return httpx.Response(200, json={"count": 1, "results": [{**UNIT, "din": "FIRST"}]})
+
+    fake_api.on("GET", "units", handler=pages)
+    html = staff.get("/staff/inventory/?page=9").content.decode()
+    assert "FIRST" in html and "1 unit, page 1 of 1" in html
+
+
+def test_inventory_in_indonesian_names_states_and_components(client, fake_api):
+    staff = log_in_as(client, fake_api, {**STAFF, "language": "id"})
+    unit = {"id": 4, "din": "T1", "component": "TC", "abo": "O", "rhd": "+", "expires_at": "2036-01-02T00:00:00Z"}
+    _units_page(fake_api, [unit])
+    html = staff.get("/staff/inventory/").content.decode()
+    assert "Trombosit" in html and "Pindai atau ketik DIN" in html and "Karantina" in html
+    assert "Available" not in html and "first expiring first" not in html
+
+
+def test_a_scanned_din_finds_the_unit_or_says_why_not(staff, fake_api):
+    _units_page(fake_api, [])
+    found = {**UNIT, "site": 1, "site_name": "UDD Jakarta", "state": "reserved"}
+    fake_api.on("GET", r"units/din/.*", body=[found])
+    html = staff.get("/staff/inventory/", {"scan": "=G123426123456"}).content.decode()
+    scans = [r for r in fake_api.requests if r.url.path.startswith("/api/v1/units/din/")]
+    assert scans[-1].url.raw_path.endswith(b"/units/din/%3DG123426123456")  # the scan as it was read
+    assert "Units of this DIN" in html and "Reserved for a request" in html and "UDD Jakarta" in html
+    fake_api.on("GET", r"units/din/.*", status=404, body={"status": 404, "code": "not_found", "detail": "Not found."})
+    html = staff.get("/staff/inventory/", {"scan": "G123426123456"}).content.decode()
+    assert "No unit with this DIN at your blood banks." in html
+    fake_api.on(
+        "GET",
+        r"units/din/.*",
+        status=400,
+        body={"status": 400, "code": "invalid", "detail": "x", "fields": {"din": ["The check character is wrong."]}},
+    )
+    html = staff.get("/staff/inventory/", {"scan": "G1234261234560X"}).content.decode()
+    assert 'id="id_scan_error"' in html and "The check character is wrong." in html
+
+
+def test_inventory_discards_with_a_reason(staff, fake_api):
+    unit = {"id": 4, "din": "T1", "component": "TC", "abo": "O", "rhd": "+", "expires_at": "2036-01-02T00:00:00Z"}
+    _units_page(fake_api, [unit])
+    assert 'action="/staff/units/4/discard/"' in staff.get("/staff/inventory/").content.decode()
     fake_api.on("POST", r"units/4/discard", body=unit)
     staff.post("/staff/units/4/discard/", {"reason": "bag leaking"})
     assert fake_api.last_json("POST", "units/4/discard") == {"reason": "bag leaking"}
@@ -295,7 +377,6 @@ BANKS = [{"id": 1, "name": "UDD Jakarta"}, {"id": 2, "name": "UDD Bandung"}]
 
 
 def inventory_api(fake_api, transfers=()):
-    fake_api.on("GET", "units/expiring", body={"count": 0, "results": []})
     fake_api.on("GET", "units", body={"count": 1, "results": [UNIT]})
     fake_api.on("GET", "sites", body={"count": 2, "results": BANKS})
 
@@ -307,10 +388,12 @@ def inventory_api(fake_api, transfers=()):
     fake_api.on("GET", "transfers", handler=by_status)
 
 
-def test_staff_transfer_a_unit_to_another_bank(staff, fake_api):
+def test_staff_transfer_a_unit_found_by_its_scanned_din(staff, fake_api):
     inventory_api(fake_api)
+    here = {**UNIT, "site": 1, "state": "available"}
+    fake_api.on("GET", r"units/din/.*", body=[here, {**here, "id": 9, "component": "FFP", "state": "issued"}])
     html = staff.get("/staff/inventory/").content.decode()
-    assert '<label for="id_transfer-to_site">' in html
+    assert '<label for="id_transfer-to_site">' in html and '<label for="id_transfer-din">' in html
     assert '<option value="2">UDD Bandung</option>' in html and '<option value="1">' not in html  # not to itself
     fake_api.on(
         "POST",
@@ -318,13 +401,33 @@ def test_staff_transfer_a_unit_to_another_bank(staff, fake_api):
         status=409,
         body={"status": 409, "code": "conflict", "detail": "The unit is reserved for a request."},
     )
-    form = {"transfer-unit": "4", "transfer-to_site": "2"}
+    form = {"transfer-din": "T1", "transfer-to_site": "2"}
     assert "The unit is reserved for a request." in staff.post("/staff/inventory/", form).content.decode()
     assert fake_api.last_json("POST", "transfers") == {"unit": 4, "to_site": 2}
     fake_api.on("POST", "transfers", status=201, body={"id": 6})
     assert staff.post("/staff/inventory/", form)["Location"] == "/staff/inventory/"
-    html = staff.post("/staff/inventory/", {"transfer-unit": "4", "transfer-to_site": "1"}).content.decode()
+    html = staff.post("/staff/inventory/", {"transfer-din": "T1", "transfer-to_site": "1"}).content.decode()
     assert 'id="id_transfer-to_site_error"' in html
+
+
+def test_a_transfer_names_one_available_unit_of_this_bank(staff, fake_api):
+    inventory_api(fake_api)
+    fake_api.on("POST", "transfers", status=201, body={"id": 6})
+    prc = {**UNIT, "site": 1, "state": "available"}
+    ffp = {**prc, "id": 5, "component": "FFP"}
+    elsewhere = {**prc, "id": 8, "component": "TC", "site": 2}
+    fake_api.on("GET", r"units/din/.*", body=[prc, ffp, elsewhere])
+    posts = len([r for r in fake_api.requests if r.method == "POST" and r.url.path.endswith("/transfers")])
+    html = staff.post("/staff/inventory/", {"transfer-din": "T1", "transfer-to_site": "2"}).content.decode()
+    assert 'id="id_transfer-component_error"' in html and "choose the component" in html
+    html = staff.post(
+        "/staff/inventory/", {"transfer-din": "T1", "transfer-component": "TC", "transfer-to_site": "2"}
+    ).content.decode()
+    assert "No available unit with this DIN at your blood bank." in html
+    assert len([r for r in fake_api.requests if r.method == "POST" and r.url.path.endswith("/transfers")]) == posts
+    form = {"transfer-din": "T1", "transfer-component": "FFP", "transfer-to_site": "2"}
+    assert staff.post("/staff/inventory/", form)["Location"] == "/staff/inventory/"
+    assert fake_api.last_json("POST", "transfers") == {"unit": 5, "to_site": 2}
 
 
 def test_staff_receive_an_incoming_transfer(staff, fake_api):
