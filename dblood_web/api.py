@@ -391,8 +391,12 @@ class Api:
     def blood_request_create(self, **fields: Any) -> dict[str, Any]:
         return self.post("requests", fields)
 
+    def blood_request_proposal(self, request_id: int) -> list[dict[str, Any]]:
+        """The compatible units on offer, best first, each with its bank, distance and match."""
+        return _results(self.get(f"requests/{request_id}/proposal"))
+
     def blood_request_action(self, request_id: int, action: str, body: dict | None = None) -> Any:
-        """allocate, issue, cancel, outcome or call-outs on one request."""
+        """reserve, allocate, issue, cancel, outcome or call-outs on one request."""
         return self.post(f"requests/{request_id}/{action}", body or {})
 
     def call_outs_staff(self) -> list[dict[str, Any]]:

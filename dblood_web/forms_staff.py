@@ -224,6 +224,56 @@ class BloodRequestForm(forms.Form):
         return _iso(self.cleaned_data)
 
 
+class ReserveForm(forms.Form):
+    """The units a clerk picks from the proposal (each offered by the api's compatibility rules)."""
+
+    units = forms.TypedMultipleChoiceField(label=_("Units to reserve"), coerce=int, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, proposal: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [(u["id"], u.get("din") or str(u["id"])) for u in proposal]
+
+
+class OverrideForm(forms.Form):
+    """A unit the rules would not propose (an RhD-positive unit for an RhD-negative patient, in an
+    emergency), found by its scanned DIN: the reason is required and kept with the clerk's name;
+    the api alone decides whether the policy allows it."""
+
+    din = forms.CharField(label=_("Unit (scan or type its DIN)"), max_length=100)
+    component = forms.ChoiceField(
+        label=_("Component"),
+        choices=[("", _("Any")), *COMPONENTS],
+        required=False,
+        help_text=_("Only needed when the donation gave several units at your bank."),
+    )
+    override_reason = forms.CharField(
+        label=_("Why this unit, against the compatibility rules?"), max_length=300, widget=forms.Textarea({"rows": 2})
+    )
+    override_acknowledged = forms.BooleanField(
+        label=_("I know the patient is a woman who may still have children and accept the risk of RhD immunisation."),
+        required=False,
+        help_text=_("Needed only for an RhD-negative woman of childbearing potential."),
+    )
+
+
+class IssueForm(forms.Form):
+    """Reserved units to hand over, each checked against its label by the clerk who ticks it."""
+
+    units = forms.TypedMultipleChoiceField(label=_("Units to issue"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    confirm = forms.BooleanField(
+        label=_("I checked each unit's label (DIN, group, component, expiry) against this request.")
+    )
+
+    def __init__(self, *args, reserved: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [(a["unit"], a.get("din") or str(a["unit"])) for a in reserved]
+
+
+class RequestCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the request cancelled?"), max_length=300)
+    confirm = forms.BooleanField(label=_("Cancel this request: its reserved units go back to stock."))
+
+
 class OutcomeForm(forms.Form):
     unit = forms.IntegerField(widget=forms.HiddenInput)
     transfused = forms.TypedChoiceField(label=_("Transfused?"), choices=choose(YES_NO), coerce=_true)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import path
 
-from .views import account, appointments, deferrals, donor, hospital, public, site_photo, staff
+from .views import account, appointments, bloodrequests, deferrals, donor, hospital, public, site_photo, staff
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -53,8 +53,13 @@ urlpatterns = [
     path("staff/transfers/<int:transfer_id>/receive/", staff.transfer_receive, name="staff_transfer_receive"),
     path("staff/transfers/<int:transfer_id>/dispatch/", staff.transfer_dispatch, name="staff_transfer_dispatch"),
     path("staff/units/<int:unit_id>/discard/", staff.unit_discard, name="staff_unit_discard"),
-    path("requests/<int:request_id>/", staff.blood_request_detail, name="blood_request"),
-    path("requests/<int:request_id>/<str:action>/", staff.blood_request_action, name="blood_request_action"),
+    path("requests/<int:request_id>/", bloodrequests.detail, name="blood_request"),
+    path("requests/<int:request_id>/reserve/", bloodrequests.reserve, name="blood_request_reserve"),
+    path("requests/<int:request_id>/override/", bloodrequests.reserve_override, name="blood_request_override"),
+    path("requests/<int:request_id>/allocate/", bloodrequests.allocate, name="blood_request_allocate"),
+    path("requests/<int:request_id>/issue/", bloodrequests.issue, name="blood_request_issue"),
+    path("requests/<int:request_id>/cancel/", bloodrequests.cancel, name="blood_request_cancel"),
+    path("requests/<int:request_id>/call-outs/", bloodrequests.call_outs, name="blood_request_call_outs"),
     path("hospital/requests/", hospital.requests_page, name="hospital_requests"),
     path("hospital/requests/<int:request_id>/outcome/", hospital.outcome, name="hospital_outcome"),
 ]

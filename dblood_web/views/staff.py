@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import session
@@ -345,31 +344,3 @@ def unit_discard(request, unit_id: int):
     else:
         messages.error(request, _("Give a reason to discard the unit."))
     return redirect("staff_inventory")
-
-
-@session.login_required("blood_bank_staff", "hospital_staff")
-@require_GET
-def blood_request_detail(request, request_id: int):
-    blood_request = request.api.blood_request(request_id)
-    call_outs = [c for c in request.api.call_outs_staff() if c.get("request") == request_id]
-    return render(request, "dblood_web/staff/request.html", {"blood_request": blood_request, "call_outs": call_outs})
-
-
-# Lazy: these are translated when shown, in the reader's language, not when the module loads.
-ACTIONS = {
-    "allocate": gettext_lazy("Units reserved for this request."),
-    "issue": gettext_lazy("Units issued."),
-    "cancel": gettext_lazy("The request is cancelled."),
-    "call-outs": gettext_lazy("Call-out started: compatible donors nearby are being asked."),
-}
-
-
-@session.login_required("blood_bank_staff", "hospital_staff")
-@require_POST
-def blood_request_action(request, request_id: int, action: str):
-    if action not in ACTIONS:
-        messages.error(request, _("Unknown action."))
-    else:
-        body = {"reason": request.POST["reason"]} if action == "cancel" and request.POST.get("reason") else None
-        _done(request, str(ACTIONS[action]), request.api.blood_request_action, request_id, action, body)
-    return redirect("blood_request", request_id=request_id)

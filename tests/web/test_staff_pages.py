@@ -240,12 +240,221 @@ def test_inventory_discards_with_a_reason(staff, fake_api):
     assert fake_api.last_json("POST", "units/4/discard") == {"reason": "bag leaking"}
 
 
-def test_staff_allocate_issue_and_start_a_call_out(staff, fake_api):
-    for action in ("allocate", "issue", "call-outs"):
+REQUEST = {
+    "id": 3,
+    "hospital": {"name": "RSCM"},
+    "target_bank": {"name": "UDD Jakarta"},
+    "units": 2,
+    "component": "PRC",
+    "patient_abo": "A",
+    "patient_rhd": "-",
+    "patient_female_cbp": True,
+    "urgency": "emergency",
+    "needed_by": "2036-01-01T05:00:00Z",
+    "note": "Post-partum haemorrhage, Hb 5.1",
+    "status": "partly_allocated",
+    "cancel_reason": "",
+    "allocations": [
+        {
+            "id": 20,
+            "unit": 11,
+            "din": "G1234360000011",
+            "abo": "A",
+            "rhd": "-",
+            "component": "PRC",
+            "expires_at": "2036-01-09T00:00:00Z",
+            "unit_state": "reserved",
+            "status": "reserved",
+            "override_reason": "",
+            "transfer_status": None,
+        }
+    ],
+}
+PROPOSAL = [
+    {
+        "id": 12,
+        "din": "G1234360000012",
+        "component": "PRC",
+        "abo": "A",
+        "rhd": "-",
+        "expires_at": "2036-01-03T00:00:00Z",
+        "site": {"id": 1, "name": "UDD Jakarta"},
+        "distance_km": 0.0,
+        "abo_identical": True,
+        "rhd_identical": True,
+        "transfer_needed": False,
+    },
+    {
+        "id": 13,
+        "din": "G1234360000013",
+        "component": "PRC",
+        "abo": "O",
+        "rhd": "-",
+        "expires_at": "2036-01-02T00:00:00Z",
+        "site": {"id": 2, "name": "UDD Bandung"},
+        "distance_km": 117.4,
+        "abo_identical": False,
+        "rhd_identical": True,
+        "transfer_needed": True,
+    },
+]
+
+
+def request_api(fake_api, blood_request=None, proposal=PROPOSAL):
+    fake_api.on("GET", r"requests/3", body=blood_request or REQUEST)
+    fake_api.on("GET", r"requests/3/proposal", body=proposal)
+    fake_api.on("GET", "call-outs", body={"count": 0, "results": []})
+
+
+def posts(fake_api, path):
+    return [r for r in fake_api.requests if r.method == "POST" and r.url.path == f"/api/v1/{path}"]
+
+
+def test_the_bank_sees_each_unit_on_offer_where_it_is_and_how_it_matches(staff, fake_api):
+    request_api(fake_api)
+    html = staff.get("/requests/3/").content.decode()
+    assert "Post-partum haemorrhage, Hb 5.1" in html  # the hospital's clinical note
+    assert "EMERGENCY" in html and "Partly covered" in html and "a woman who may still have children" in html
+    assert "partly_allocated" not in html and ">emergency<" not in html
+    assert 'name="reserve-units" value="12"' in html and 'name="reserve-units" value="13"' in html
+    assert "UDD Bandung" in html and "117.4 km away: reserving it asks that bank to send it" in html
+    assert "same ABO · same RhD" in html and "ABO compatible · same RhD" in html
+    assert "checked" not in html.split("Units on offer")[1].split("</table>")[0]  # nothing ticked for the clerk
+    # The reserved unit (here, not in transit) can be issued, after the clerk confirms the labels.
+    assert 'name="issue-units" value="11"' in html and 'name="issue-confirm"' in html
+
+
+def test_the_bank_reserves_the_units_it_ticks(staff, fake_api):
+    request_api(fake_api)
+    fake_api.on("POST", r"requests/3/reserve", body=REQUEST)
+    response = staff.post("/requests/3/reserve/", {"reserve-units": ["13", "12"]})
+    assert response["Location"] == "/requests/3/"
+    assert fake_api.last_json("POST", "requests/3/reserve") == {"units": [13, 12]}
+    # Nothing ticked, or a unit that is not on offer: refused here, nothing sent.
+    sent = len(posts(fake_api, "requests/3/reserve"))
+    assert staff.post("/requests/3/reserve/", {}).status_code == 400
+    assert staff.post("/requests/3/reserve/", {"reserve-units": ["99"]}).status_code == 400
+    assert len(posts(fake_api, "requests/3/reserve")) == sent
+    # The api's refusal is shown on the page.
+    fake_api.on(
+        "POST",
+        r"requests/3/reserve",
+        status=409,
+        body={"status": 409, "code": "unit_not_available", "detail": "Unit 12 is no longer available."},
+    )
+    html = staff.post("/requests/3/reserve/", {"reserve-units": ["12"]}).content.decode()
+    assert "Unit 12 is no longer available." in html
+
+
+def test_an_override_needs_a_unit_by_din_and_a_reason_and_the_api_decides(staff, fake_api):
+    request_api(fake_api)
+    positive = {"id": 30, "din": "G1234360000030", "component": "PRC", "site": 1, "state": "available"}
+    fake_api.on("GET", r"units/din/.*", body=[positive])
+    html = staff.post("/requests/3/override/", {"override-din": "G1234360000030"}).content.decode()
+    assert 'id="id_override-override_reason_error"' in html  # no reason, nothing sent
+    assert not posts(fake_api, "requests/3/reserve")
+    fake_api.on(
+        "POST",
+        r"requests/3/reserve",
+        status=409,
+        body={
+            "status": 409,
+            "code": "override_needs_acknowledgement",
+            "detail": "An RhD override for a woman of childbearing potential needs override_acknowledged.",
+        },
+    )
+    form = {"override-din": "G1234360000030", "override-override_reason": "no RhD- left, massive bleeding"}
+    html = staff.post("/requests/3/override/", form).content.decode()
+    assert "needs override_acknowledged" in html
+    assert fake_api.last_json("POST", "requests/3/reserve") == {
+        "units": [30],
+        "override_reason": "no RhD- left, massive bleeding",
+        "override_acknowledged": False,
+    }
+    fake_api.on("POST", r"requests/3/reserve", body=REQUEST)
+    response = staff.post("/requests/3/override/", {**form, "override-override_acknowledged": "on"})
+    assert response["Location"] == "/requests/3/"
+    assert fake_api.last_json("POST", "requests/3/reserve")["override_acknowledged"] is True
+    fake_api.on("GET", r"units/din/.*", status=404, body={"status": 404, "code": "not_found", "detail": "x"})
+    html = staff.post("/requests/3/override/", form).content.decode()
+    assert "No available unit with this DIN at your blood banks." in html
+
+
+def test_issue_only_what_the_clerk_ticked_and_confirmed(staff, fake_api):
+    request_api(fake_api)
+    fake_api.on("POST", r"requests/3/issue", body=REQUEST)
+    html = staff.post("/requests/3/issue/", {"issue-units": ["11"]}).content.decode()
+    assert 'id="id_issue-confirm_error"' in html and not posts(fake_api, "requests/3/issue")
+    assert staff.post("/requests/3/issue/", {"issue-confirm": "on"}).status_code == 400
+    assert not posts(fake_api, "requests/3/issue")
+    response = staff.post("/requests/3/issue/", {"issue-units": ["11"], "issue-confirm": "on"})
+    assert response["Location"] == "/requests/3/"
+    assert fake_api.last_json("POST", "requests/3/issue") == {"units": [11]}
+    fake_api.on(
+        "POST",
+        r"requests/3/issue",
+        status=409,
+        body={"status": 409, "code": "unit_expired", "detail": "Unit 11 has expired: it cannot be issued."},
+    )
+    html = staff.post("/requests/3/issue/", {"issue-units": ["11"], "issue-confirm": "on"}).content.decode()
+    assert "Unit 11 has expired: it cannot be issued." in html
+
+
+def test_a_unit_still_on_its_way_cannot_be_ticked_for_issue(staff, fake_api):
+    moving = {**REQUEST["allocations"][0], "unit_state": "in_transit", "transfer_status": "in_transit"}
+    request_api(fake_api, {**REQUEST, "allocations": [moving]})
+    html = staff.get("/requests/3/").content.decode()
+    assert 'name="issue-units"' not in html and "On its way here: receive it before issuing." in html
+
+
+def test_cancel_needs_a_reason_and_a_confirmation(staff, fake_api):
+    request_api(fake_api)
+    fake_api.on("POST", r"requests/3/cancel", body={**REQUEST, "status": "cancelled"})
+    html = staff.post("/requests/3/cancel/", {"cancel-reason": "patient died"}).content.decode()
+    assert 'id="id_cancel-confirm_error"' in html and not posts(fake_api, "requests/3/cancel")
+    html = staff.post("/requests/3/cancel/", {"cancel-confirm": "on"}).content.decode()
+    assert 'id="id_cancel-reason_error"' in html and not posts(fake_api, "requests/3/cancel")
+    response = staff.post("/requests/3/cancel/", {"cancel-reason": "patient died", "cancel-confirm": "on"})
+    assert response["Location"] == "/requests/3/"
+    assert fake_api.last_json("POST", "requests/3/cancel") == {"reason": "patient died"}
+
+
+def test_the_hospital_sees_its_request_and_may_cancel_but_not_reserve_or_issue(hospital, fake_api):
+    request_api(fake_api)
+    html = hospital.get("/requests/3/").content.decode()
+    assert "Post-partum haemorrhage, Hb 5.1" in html and "Cancel the request" in html
+    assert "Units on offer" not in html and "issue-units" not in html and "override" not in html.split("<main")[-1]
+    assert not [r for r in fake_api.requests if r.url.path.endswith("/proposal")]
+    for path in ("reserve", "override", "issue", "allocate"):
+        assert hospital.post(f"/requests/3/{path}/", {}).status_code == 403, path
+    fake_api.on("POST", r"requests/3/cancel", body={**REQUEST, "status": "cancelled"})
+    hospital.post("/requests/3/cancel/", {"cancel-reason": "bleeding stopped", "cancel-confirm": "on"})
+    assert fake_api.last_json("POST", "requests/3/cancel") == {"reason": "bleeding stopped"}
+
+
+def test_a_closed_request_offers_nothing_to_do(staff, fake_api):
+    request_api(fake_api, {**REQUEST, "status": "cancelled", "cancel_reason": "patient died", "allocations": []})
+    html = staff.get("/requests/3/").content.decode()
+    assert "Cancelled: patient died" in html
+    assert "Units on offer" not in html and "Cancel the request" not in html and "Call donors" not in html
+
+
+def test_the_request_page_in_indonesian(client, fake_api):
+    staff = log_in_as(client, fake_api, {**STAFF, "language": "id"})
+    request_api(fake_api)
+    html = staff.get("/requests/3/").content.decode()
+    for word in ("DARURAT", "Sebagian terpenuhi", "Kantong yang tersedia", "golongan ABO sama", "Batalkan permintaan"):
+        assert word in html, word
+    for english in ("Units on offer", "Partly covered", "same ABO", "Reserve the ticked units", "EMERGENCY"):
+        assert english not in html, english
+
+
+def test_allocate_and_start_a_call_out_are_one_button_each(staff, fake_api):
+    for action in ("allocate", "call-outs"):
         fake_api.on("POST", rf"requests/3/{action}", body={})
         assert staff.post(f"/requests/3/{action}/")["Location"] == "/requests/3/"
         assert fake_api.last("POST", f"requests/3/{action}")
-    assert staff.post("/requests/3/explode/")["Location"] == "/requests/3/"
+    assert staff.post("/requests/3/explode/").status_code == 404
     assert not [r for r in fake_api.requests if r.url.path.endswith("explode")]
 
 
@@ -272,6 +481,7 @@ def test_request_page_follows_the_call_out_answers(staff, fake_api):
         "responders": [{"name": "Ani", "answer": "coming", "phone": "0812"}],
     }
     fake_api.on("GET", "call-outs", body={"count": 2, "results": [call, {**call, "id": 10, "request": 4}]})
+    fake_api.on("GET", r"requests/3/proposal", body=[])
     html = staff.get("/requests/3/").content.decode()
     assert "asked 5" in html and "coming 1" in html and "Ani — coming" in html
     assert html.count('class="card"><p>') == 1  # only this request's call-out
@@ -556,8 +766,7 @@ def test_the_request_page_shows_an_override_with_who_and_why(staff, fake_api):
         "status": "allocated",
         "allocations": [allocation],
     }
-    fake_api.on("GET", r"requests/3", body=body)
-    fake_api.on("GET", "call-outs", body={"count": 0, "results": []})
+    request_api(fake_api, body, proposal=[])
     html = staff.get("/requests/3/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Compatibility override" in html and "massive haemorrhage, no A- in stock" in html
     assert "by Sari Wulandari" in html and "acknowledged for a woman of childbearing potential" in html
