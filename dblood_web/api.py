@@ -382,6 +382,13 @@ class Api:
     def deferral_create(self, donor_id: int, **fields: Any) -> dict[str, Any]:
         return self.post(f"donors/{donor_id}/deferrals", fields)
 
+    def deferrals(self, donor_id: int) -> list[dict[str, Any]]:
+        """The donor's deferral register, newest first (staff of a bank the donor visited)."""
+        return self.get(f"donors/{donor_id}/deferrals")
+
+    def deferral_lift(self, donor_id: int, deferral_id: int, *, reason: str) -> dict[str, Any]:
+        return self.post(f"donors/{donor_id}/deferrals/{deferral_id}/lift", {"reason": reason})
+
     def blood_requests(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("requests", page_size=100, **filters))
 

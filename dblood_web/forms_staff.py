@@ -195,6 +195,10 @@ class DeferralForm(forms.Form):
         return _iso(self.cleaned_data)
 
 
+class DeferralLiftForm(forms.Form):
+    reason = forms.CharField(label=_("Why does the deferral end early?"), max_length=300)
+
+
 class DiscardForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -46,6 +46,11 @@ urlpatterns = [
     path("staff/appointments/<int:appointment_id>/check-in/", staff.check_in, name="staff_check_in"),
     path("staff/appointments/<int:appointment_id>/no-show/", staff.no_show, name="staff_no_show"),
     path("staff/donors/<int:donor_id>/deferral/", deferrals.deferral_new, name="staff_deferral_new"),
+    path(
+        "staff/donors/<int:donor_id>/deferrals/<int:deferral_id>/lift/",
+        deferrals.deferral_lift,
+        name="staff_deferral_lift",
+    ),
     path("staff/appointments/<int:appointment_id>/donation/", staff.donation_new, name="staff_donation_new"),
     path("staff/lab/", staff.lab_worklist, name="staff_lab"),
     path("staff/donations/<int:donation_id>/", staff.donation_lab, name="staff_donation"),

@@ -122,9 +122,9 @@ def test_staff_defer_a_donor_at_check_in_and_the_donor_sees_it(page, new_page, l
     staff_page.get_by_label("Name or donor number").fill("Tono")
     staff_page.get_by_role("button", name="Search").click()
     row = staff_page.locator("table.checkin tbody tr", has_text="Tono Wibisono")
-    row.get_by_role("link", name="Record a deferral").click()
-    expect(staff_page.get_by_role("heading", level=1)).to_have_text("Record a deferral")
-    expect(staff_page.get_by_text("Tono Wibisono")).to_be_visible()
+    row.get_by_role("link", name="Deferrals").click()
+    expect(staff_page.get_by_role("heading", level=1)).to_have_text("Deferrals · Tono Wibisono")
+    expect(staff_page.get_by_text("No deferral recorded for this donor.")).to_be_visible()
     staff_page.get_by_label("Reason").select_option("tattoo-piercing")
     staff_page.get_by_role("button", name="Save the deferral").click()
     expect(staff_page.get_by_role("status")).to_contain_text("The deferral is recorded.")
@@ -136,3 +136,18 @@ def test_staff_defer_a_donor_at_check_in_and_the_donor_sees_it(page, new_page, l
     whole_blood = page.locator("tr", has_text="Whole blood")
     expect(whole_blood).to_contain_text("Tattoo or piercing")
     expect(whole_blood).not_to_contain_text("Now")
+
+    # The tattoo was another donor's: staff lift the deferral from the donor's register (the deferral
+    # cancelled the booking it covered, so the check-in list no longer offers the link), with the reason.
+    donor_id = donor.call("GET", "donors/me")["id"]
+    staff_page.goto(staff_page.base + f"/staff/donors/{donor_id}/deferral/?name=Tono+Wibisono")
+    entry = staff_page.locator("ul.deferrals li", has_text="Tattoo or piercing")
+    expect(entry).to_contain_text("in force")
+    entry.get_by_text("Lift this deferral").click()
+    entry.get_by_label("Why does the deferral end early?").fill("recorded for the wrong donor")
+    entry.get_by_role("button", name="Lift the deferral").click()
+    expect(staff_page.get_by_role("status")).to_contain_text("The deferral is lifted")
+    expect(entry).to_contain_text("over")
+    expect(entry).to_contain_text("recorded for the wrong donor")
+    page.goto(page.base + "/me/eligibility/")
+    expect(page.get_by_text("You can donate now.")).to_be_visible()

@@ -679,6 +679,7 @@ def test_check_in_list_links_to_recording_a_deferral(staff, fake_api):
 
 def test_staff_record_a_deferral_with_field_errors_then_back_to_the_list(staff, fake_api):
     fake_api.on("GET", "deferral-reasons", body=REASONS)
+    fake_api.on("GET", r"donors/11/deferrals", body=[])
     html = staff.get("/staff/donors/11/deferral/?back=/staff/drives/5/&name=Ani").content.decode()
     assert '<label for="id_reason_code">' in html and "HIV reactive · permanent" in html
     assert 'name="back" value="/staff/drives/5/"' in html
@@ -712,7 +713,78 @@ def test_staff_record_a_deferral_with_field_errors_then_back_to_the_list(staff, 
     assert staff.post("/staff/donors/11/deferral/", {**form, "ends_on": ""})["Location"] == "/staff/drives/5/"
     assert "ends_on" not in fake_api.last_json("POST", "donors/11/deferrals")
     evil = {**form, "back": "https://evil.example/"}
-    assert staff.post("/staff/donors/11/deferral/", evil)["Location"] == "/staff/"
+    assert staff.post("/staff/donors/11/deferral/", evil)["Location"] == "/staff/donors/11/deferral/"
+
+
+REGISTER = [
+    {
+        "id": 31,
+        "reason_code": "tattoo-piercing",
+        "reason": "Tattoo or piercing",
+        "permanent": False,
+        "starts_on": "2026-01-05",
+        "ends_on": "2099-07-05",
+        "note": "new tattoo, left arm",
+        "lifted_at": None,
+        "lift_reason": "",
+        "recorded_by_name": "Sari Wulandari",
+        "lifted_by_name": None,
+    },
+    {
+        "id": 30,
+        "reason_code": "tti-reactive",
+        "reason": "Reactive infection screen",
+        "permanent": True,
+        "starts_on": "2025-03-01",
+        "ends_on": None,
+        "note": "",
+        "lifted_at": None,
+        "lift_reason": "",
+        "recorded_by_name": None,
+        "lifted_by_name": None,
+    },
+    {
+        "id": 29,
+        "reason_code": "low-hemoglobin",
+        "reason": "Low haemoglobin",
+        "permanent": False,
+        "starts_on": "2024-01-01",
+        "ends_on": "2024-02-01",
+        "note": "",
+        "lifted_at": "2024-01-10T03:00:00Z",
+        "lift_reason": "re-measured: 13.1",
+        "recorded_by_name": "Sari Wulandari",
+        "lifted_by_name": "Budi Hartono",
+    },
+]
+
+
+def test_the_deferral_register_shows_what_defers_the_donor_and_offers_a_lift(staff, fake_api):
+    fake_api.on("GET", "deferral-reasons", body=REASONS)
+    fake_api.on("GET", r"donors/11/deferrals", body=REGISTER)
+    html = staff.get("/staff/donors/11/deferral/?name=Ani").content.decode()
+    assert "Deferrals · Ani" in html and "new tattoo, left arm" in html and "Recorded by Sari Wulandari" in html
+    assert "Lifted by Budi Hartono" in html and "re-measured: 13.1" in html
+    # Only the temporary deferral in force can be lifted; the permanent one and the lifted one cannot.
+    assert 'action="/staff/donors/11/deferrals/31/lift/"' in html
+    assert "/deferrals/30/lift/" not in html and "/deferrals/29/lift/" not in html
+    assert html.count("in force") == 2
+    fake_api.on("POST", r"donors/11/deferrals/31/lift", body={**REGISTER[0], "lifted_at": "2026-12-07T01:00:00Z"})
+    response = staff.post("/staff/donors/11/deferrals/31/lift/", {"reason": "wrong donor", "name": "Ani"})
+    assert response["Location"] == "/staff/donors/11/deferral/?name=Ani"
+    assert fake_api.last_json("POST", "donors/11/deferrals/31/lift") == {"reason": "wrong donor"}
+    # No reason: nothing sent; the api's refusal (a permanent deferral) is shown.
+    sent = len([r for r in fake_api.requests if r.url.path.endswith("/lift")])
+    staff.post("/staff/donors/11/deferrals/31/lift/", {"reason": ""})
+    assert len([r for r in fake_api.requests if r.url.path.endswith("/lift")]) == sent
+    fake_api.on(
+        "POST",
+        r"donors/11/deferrals/30/lift",
+        status=409,
+        body={"status": 409, "code": "deferral_permanent", "detail": "A permanent deferral cannot be lifted here."},
+    )
+    html = staff.post("/staff/donors/11/deferrals/30/lift/", {"reason": "x"}, follow=True).content.decode()
+    assert "A permanent deferral cannot be lifted here." in html
 
 
 def test_staff_dispatch_a_unit_another_bank_reserved(staff, fake_api):
