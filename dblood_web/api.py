@@ -320,6 +320,10 @@ class Api:
     def drive_cancel(self, drive_id: int, *, reason: str) -> Drive:
         return self.post(f"drives/{drive_id}/cancel", {"reason": reason})
 
+    def drive_walk_in(self, drive_id: int, **fields: Any) -> dict[str, Any]:
+        """Register a donor at the desk at today's drive; the answer is their (checked-in) appointment."""
+        return self.post(f"drives/{drive_id}/walk-ins", fields)
+
     def drive_appointments(self, drive_id: int) -> list[dict[str, Any]]:
         return _results(self.get(f"drives/{drive_id}/appointments", page_size=100))
 

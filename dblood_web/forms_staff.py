@@ -81,6 +81,51 @@ class DonationForm(forms.Form):
         return _iso(self.cleaned_data)
 
 
+DONATION_TYPES = [
+    ("whole_blood", _("Whole blood")),
+    ("apheresis_platelets", _("Apheresis platelets")),
+    ("apheresis_plasma", _("Apheresis plasma")),
+]
+
+
+class WalkInForm(forms.Form):
+    """A donor at the desk without a booking: a known donor by donor number (typed, or scanned from
+    the card) and birth date, which prove they are here; a new one by e-mail and name. The api finds
+    the donor, checks eligibility and checks them in; this form only shapes the answer."""
+
+    donor_number = forms.CharField(
+        label=_("Donor number (type it or scan the card)"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput({"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        help_text=_("Always, as on the donor's ID: with the donor number it confirms who is here."),
+    )
+    email = forms.EmailField(label=_("E-mail (new donor)"), max_length=254, required=False)
+    full_name = forms.CharField(label=_("Full name (new donor)"), max_length=150, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=choose([("F", _("Female")), ("M", _("Male"))]), required=False)
+    weight_kg = forms.DecimalField(
+        label=_("Weight (kg)"), max_digits=5, decimal_places=1, min_value=20, max_value=300, required=False
+    )
+    donation_type = forms.ChoiceField(label=_("Donation type"), choices=choose(DONATION_TYPES))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("donor_number") and not data.get("email"):
+            raise forms.ValidationError(_("Give the donor number, or the e-mail of a new donor."))
+        return data
+
+    def api_fields(self) -> dict:
+        fields = _iso(self.cleaned_data)
+        if "weight_kg" in fields:
+            fields["weight_kg"] = str(fields["weight_kg"])
+        return fields
+
+
 class TypingForm(forms.Form):
     abo = forms.ChoiceField(label=_("ABO"), choices=choose(ABO))
     rhd = forms.ChoiceField(label=_("RhD"), choices=choose(RHD))

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import path
 
-from .views import account, appointments, bloodrequests, deferrals, donor, hospital, public, site_photo, staff
+from .views import account, appointments, bloodrequests, deferrals, donor, hospital, public, site_photo, staff, walkins
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -43,6 +43,7 @@ urlpatterns = [
     path("staff/drives/<int:drive_id>/", staff.drive_detail, name="staff_drive"),
     path("staff/drives/<int:drive_id>/edit/", staff.drive_edit, name="staff_drive_edit"),
     path("staff/drives/<int:drive_id>/cancel/", staff.drive_cancel, name="staff_drive_cancel"),
+    path("staff/drives/<int:drive_id>/walk-in/", walkins.walk_in, name="staff_walk_in"),
     path("staff/appointments/<int:appointment_id>/check-in/", staff.check_in, name="staff_check_in"),
     path("staff/appointments/<int:appointment_id>/no-show/", staff.no_show, name="staff_no_show"),
     path("staff/donors/<int:donor_id>/deferral/", deferrals.deferral_new, name="staff_deferral_new"),

@@ -4,6 +4,7 @@ inventory, and hospital requests (allocate, issue, call-outs). Every rule is the
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -140,7 +141,13 @@ def drive_detail(request, drive_id: int):
         if a.get("donor") and a.get("status") in ("booked", "checked_in"):
             query_string = urlencode({"back": back, "name": a.get("donor_name") or ""})
             a["defer_url"] = f"{reverse('staff_deferral_new', args=[a['donor']])}?{query_string}"
-    return render(request, "dblood_web/staff/drive.html", {"drive": drive, "appointments": appointments, "q": query})
+    context = {"drive": drive, "appointments": appointments, "q": query, "walk_ins_today": drive_is_today(drive)}
+    return render(request, "dblood_web/staff/drive.html", context)
+
+
+def drive_is_today(drive: dict) -> bool:
+    """Walk-ins are taken on the drive's own day (the api says so too)."""
+    return drive.get("date") == timezone.localdate().isoformat()
 
 
 @staff_required

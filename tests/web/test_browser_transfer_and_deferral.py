@@ -2,6 +2,7 @@
 booked in there, each bank in its own browser; a deferral recorded from the check-in list that the
 donor then sees on their eligibility page."""
 
+import re
 import uuid
 
 import httpx
@@ -151,3 +152,33 @@ def test_staff_defer_a_donor_at_check_in_and_the_donor_sees_it(page, new_page, l
     expect(entry).to_contain_text("recorded for the wrong donor")
     page.goto(page.base + "/me/eligibility/")
     expect(page.get_by_text("You can donate now.")).to_be_visible()
+
+
+def test_a_walk_in_donor_is_found_by_number_and_birth_date_and_checked_in(page, live_stack):
+    staff = ApiUser(live_stack["api"], "staff@dblood.local")
+    drive = make_drive(staff, f"Donor Darah {uuid.uuid4().hex[:6]}")
+    email = f"walkin-{uuid.uuid4().hex[:8]}@example.org"
+    registered = httpx.post(
+        f"{live_stack['api']}/api/v1/auth/register",
+        json={"email": email, "password": PASSWORD, "full_name": "Sinta Maharani"},
+        timeout=30,
+    )
+    assert registered.status_code == 201, registered.text
+    donor = ApiUser(live_stack["api"], email, PASSWORD)
+    donor.call("PATCH", "donors/me", {"birth_date": "1992-05-17", "sex": "F", "weight_kg": 58})
+    number = donor.call("GET", "donors/me")["donor_number"]
+
+    log_in(page, "staff@dblood.local")
+    page.goto(page.base + f"/staff/drives/{drive['id']}/")
+    page.get_by_role("link", name="Register a walk-in donor").click()
+    page.get_by_label("Donor number (type it or scan the card)").fill(number)
+    page.get_by_label("Birth date").fill("1992-05-18")  # not the donor's: refused, nothing written
+    page.get_by_label("Donation type").select_option("whole_blood")
+    page.get_by_role("button", name="Register and check in").click()
+    expect(page.locator("#id_donor_number_error")).to_contain_text("No donor matches")
+    page.get_by_label("Birth date").fill("1992-05-17")
+    page.get_by_role("button", name="Register and check in").click()
+    expect(page.get_by_role("status")).to_contain_text("Registered and checked in")
+    expect(page).to_have_url(re.compile(r"/staff/appointments/\d+/donation/$"))
+    page.goto(page.base + f"/staff/drives/{drive['id']}/")
+    expect(page.locator("table.checkin tr", has_text="Sinta Maharani")).to_contain_text("Checked in")

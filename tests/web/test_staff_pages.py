@@ -872,3 +872,71 @@ def test_the_lab_worklist_says_what_each_donation_needs(staff, fake_api, languag
         assert word in html, word
     assert 'href="/staff/donations/8/"' in html
     assert "screen:hiv" not in html and "repeat:hcv" not in html  # no raw code on the page
+
+
+def _today_drive(fake_api, day=None):
+    from django.utils import timezone
+
+    drive = {"id": 5, "name": "Donor Darah Balai Kota", "date": day or timezone.localdate().isoformat()}
+    fake_api.on("GET", r"drives/5", body=drive)
+    fake_api.on("GET", r"drives/5/appointments", body={"count": 0, "results": []})
+    return drive
+
+
+def test_a_walk_in_of_a_known_donor_is_checked_in_then_on_to_the_donation(staff, fake_api):
+    _today_drive(fake_api)
+    assert 'href="/staff/drives/5/walk-in/"' in staff.get("/staff/drives/5/").content.decode()
+    html = staff.get("/staff/drives/5/walk-in/").content.decode()
+    assert '<label for="id_donor_number">' in html and '<option value="" selected>' in html  # no type chosen
+    fake_api.on("POST", r"drives/5/walk-ins", status=201, body={"id": 77, "status": "checked_in"})
+    form = {"donor_number": "D0123456789", "birth_date": "1990-04-01", "donation_type": "whole_blood"}
+    response = staff.post("/staff/drives/5/walk-in/", form)
+    assert response["Location"] == "/staff/appointments/77/donation/"
+    assert fake_api.last_json("POST", "drives/5/walk-ins") == form
+
+
+def test_a_walk_in_refused_by_the_api_says_why_beside_the_field(staff, fake_api):
+    _today_drive(fake_api)
+    fake_api.on(
+        "POST",
+        r"drives/5/walk-ins",
+        status=400,
+        body={
+            "status": 400,
+            "code": "invalid",
+            "detail": "Invalid input.",
+            "fields": {"donor_number": ["No donor matches this donor number and birth date."]},
+        },
+    )
+    form = {"donor_number": "D0123456789", "birth_date": "1990-04-02", "donation_type": "whole_blood"}
+    html = staff.post("/staff/drives/5/walk-in/", form).content.decode()
+    assert 'id="id_donor_number_error"' in html and "No donor matches" in html
+    # Neither a number nor an e-mail, or no donation type: refused here, nothing sent.
+    sent = len([r for r in fake_api.requests if r.url.path.endswith("/walk-ins")])
+    html = staff.post("/staff/drives/5/walk-in/", {"donation_type": "whole_blood"}).content.decode()
+    assert "Give the donor number, or the e-mail of a new donor." in html
+    html = staff.post("/staff/drives/5/walk-in/", {"donor_number": "D1", "birth_date": "1990-04-01"}).content.decode()
+    assert 'id="id_donation_type_error"' in html
+    assert len([r for r in fake_api.requests if r.url.path.endswith("/walk-ins")]) == sent
+
+
+def test_a_new_walk_in_donor_sends_what_the_desk_recorded(staff, fake_api):
+    _today_drive(fake_api)
+    fake_api.on("POST", r"drives/5/walk-ins", status=201, body={"id": 78})
+    form = {
+        "email": "Rina@Example.org",
+        "full_name": "Rina Kusuma",
+        "birth_date": "2001-09-09",
+        "sex": "F",
+        "weight_kg": "54.5",
+        "donation_type": "whole_blood",
+    }
+    assert staff.post("/staff/drives/5/walk-in/", form)["Location"] == "/staff/appointments/78/donation/"
+    assert fake_api.last_json("POST", "drives/5/walk-ins") == form  # the api normalises the e-mail
+
+
+def test_walk_ins_are_offered_only_on_the_drives_day(staff, fake_api):
+    _today_drive(fake_api, day="2036-01-01")
+    assert "/walk-in/" not in staff.get("/staff/drives/5/").content.decode()
+    html = staff.get("/staff/drives/5/walk-in/").content.decode()
+    assert "Walk-ins are registered on the day of the drive." in html and 'name="donor_number"' not in html
