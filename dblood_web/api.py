@@ -380,6 +380,16 @@ class Api:
     def transfer_dispatch(self, transfer_id: int) -> dict[str, Any]:
         return self.post(f"transfers/{transfer_id}/dispatch")
 
+    def unit_returns(self) -> list[dict[str, Any]]:
+        """Returns from the user's hospital, or to the user's blood bank, newest first."""
+        return _results(self.get("returns", page_size=100))
+
+    def unit_return_create(self, **fields: Any) -> dict[str, Any]:
+        return self.post("returns", fields)
+
+    def unit_return_decide(self, return_id: int, **fields: Any) -> dict[str, Any]:
+        return self.post(f"returns/{return_id}/decide", fields)
+
     def deferral_reasons(self) -> list[dict[str, Any]]:
         return _results(self.get("deferral-reasons"))
 

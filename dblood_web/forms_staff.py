@@ -329,6 +329,39 @@ class OutcomeForm(forms.Form):
     reaction = forms.CharField(label=_("Reaction, if any"), required=False, max_length=200)
 
 
+class ReturnForm(forms.Form):
+    """An issued unit the hospital hands back unused: when it left the fridge, how warm it is now,
+    and whether it stayed in a validated box (asked, never assumed). The bank inspects and decides."""
+
+    unit = forms.IntegerField(widget=forms.HiddenInput)
+    left_storage_at = forms.DateTimeField(
+        label=_("Left controlled storage at"), widget=forms.DateTimeInput({"type": "datetime-local"})
+    )
+    temperature_c = forms.DecimalField(
+        label=_("Temperature now (°C)"), max_digits=4, decimal_places=1, min_value=-40, max_value=45
+    )
+    validated_box = forms.TypedChoiceField(
+        label=_("Kept in a validated transport box since then?"), choices=choose(YES_NO), coerce=_true
+    )
+
+    def api_fields(self) -> dict:
+        fields = _iso(self.cleaned_data)
+        fields["temperature_c"] = str(fields["temperature_c"])
+        return fields
+
+
+class ReturnDecideForm(forms.Form):
+    """The bank's inspection of a returned unit: the seal, then restock or discard (the api allows a
+    restock only within the limits, with the seal intact, in date and not recalled)."""
+
+    seal_intact = forms.TypedChoiceField(label=_("Is the seal intact?"), choices=choose(YES_NO), coerce=_true)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=choose([("restocked", _("Put back into stock")), ("discarded", _("Discard"))]),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
 class SitePhotoForm(forms.Form):
     """The photo of a blood bank or hospital. The web only checks a file came; the api decodes it."""
 

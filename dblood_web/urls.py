@@ -2,7 +2,19 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import path
 
-from .views import account, appointments, bloodrequests, deferrals, donor, hospital, public, site_photo, staff, walkins
+from .views import (
+    account,
+    appointments,
+    bloodrequests,
+    deferrals,
+    donor,
+    hospital,
+    public,
+    returns,
+    site_photo,
+    staff,
+    walkins,
+)
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -68,6 +80,9 @@ urlpatterns = [
     path("requests/<int:request_id>/call-outs/", bloodrequests.call_outs, name="blood_request_call_outs"),
     path("hospital/requests/", hospital.requests_page, name="hospital_requests"),
     path("hospital/requests/<int:request_id>/outcome/", hospital.outcome, name="hospital_outcome"),
+    path("hospital/requests/<int:request_id>/return/", returns.unit_return, name="hospital_return"),
+    path("staff/returns/", returns.returns_page, name="staff_returns"),
+    path("staff/returns/<int:return_id>/decide/", returns.return_decide, name="staff_return_decide"),
 ]
 
 if settings.DEBUG:

@@ -182,3 +182,55 @@ def test_a_walk_in_donor_is_found_by_number_and_birth_date_and_checked_in(page, 
     expect(page).to_have_url(re.compile(r"/staff/appointments/\d+/donation/$"))
     page.goto(page.base + f"/staff/drives/{drive['id']}/")
     expect(page.locator("table.checkin tr", has_text="Sinta Maharani")).to_contain_text("Checked in")
+
+
+def test_an_unused_unit_returned_by_the_hospital_goes_back_into_stock(page, new_page, live_stack):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    jakarta = ApiUser(live_stack["api"], "staff@dblood.local")
+    hospital = ApiUser(live_stack["api"], "hospital@dblood.local")
+    unit = released_unit(live_stack["api"], jakarta)
+    needed_by = (datetime.now().astimezone() + timedelta(hours=4)).isoformat()
+    blood_request = hospital.call(
+        "POST",
+        "requests",
+        {
+            "target_bank": jakarta.user["memberships"][0]["site_id"],
+            "patient_abo": "A",
+            "patient_rhd": "+",
+            "patient_female_cbp": False,
+            "component": "PRC",
+            "units": 1,
+            "urgency": "routine",
+            "needed_by": needed_by,
+        },
+        expect=201,
+    )
+    jakarta.call("POST", f"requests/{blood_request['id']}/reserve", {"units": [unit["id"]]})
+    jakarta.call("POST", f"requests/{blood_request['id']}/issue", {"units": [unit["id"]]})
+
+    # The hospital did not use it: back in its fridge within minutes, returned from the request page.
+    log_in(page, "hospital@dblood.local")
+    page.goto(page.base + f"/requests/{blood_request['id']}/")
+    page.get_by_text("Not used: return it to the blood bank").click()
+    # (It left the fridge when it was issued, a moment ago: the time is typed in Jakarta time, to the second.)
+    left = datetime.now(ZoneInfo("Asia/Jakarta"))
+    page.get_by_label("Left controlled storage at").fill(left.strftime("%Y-%m-%dT%H:%M:%S"))
+    page.get_by_label("Temperature now (°C)").fill("5")
+    page.get_by_label("Kept in a validated transport box since then?").select_option("false")
+    page.get_by_role("button", name="Return the unit").click()
+    expect(page.get_by_role("status")).to_contain_text("The unit is returned")
+
+    # The bank inspects it: within the limits, seal intact, back into stock.
+    staff_page = new_page()
+    log_in(staff_page, "staff@dblood.local")
+    staff_page.goto(staff_page.base + "/staff/inventory/")
+    staff_page.get_by_role("link", name="Units returned by hospitals").click()
+    card = staff_page.locator("ul.returns li", has_text=unit["din"])
+    expect(card).to_contain_text("Within the return limits")
+    card.get_by_label("Is the seal intact?").select_option("true")
+    card.get_by_label("Decision").select_option("restocked")
+    card.get_by_role("button", name="Record the decision").click()
+    expect(staff_page.get_by_role("status")).to_contain_text("The return is decided.")
+    assert jakarta.call("GET", f"units/{unit['id']}")["state"] == "available"

@@ -140,7 +140,8 @@ def test_an_outcome_is_asked_not_assumed(hospital, fake_api):  # noqa: F811
     )
     fake_api.on("GET", "call-outs", body={"count": 0, "results": []})
     html = hospital.get("/requests/3/").content.decode()
-    assert 'name="transfused"' in html and _selected(html) == [""]
+    assert 'name="transfused"' in html and 'name="validated_box"' in html
+    assert set(_selected(html)) == {""}  # the outcome and the return's box: both start on "Choose…"
     hospital.post("/hospital/requests/3/outcome/", {"unit": "11", "reaction": ""})
     assert not [r for r in fake_api.requests if r.method == "POST" and "outcome" in r.url.path]
 

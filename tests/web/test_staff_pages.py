@@ -940,3 +940,125 @@ def test_walk_ins_are_offered_only_on_the_drives_day(staff, fake_api):
     assert "/walk-in/" not in staff.get("/staff/drives/5/").content.decode()
     html = staff.get("/staff/drives/5/walk-in/").content.decode()
     assert "Walk-ins are registered on the day of the drive." in html and 'name="donor_number"' not in html
+
+
+ISSUED = {
+    **REQUEST,
+    "status": "issued",
+    "allocations": [{**REQUEST["allocations"][0], "status": "issued", "unit_state": "issued", "outcome": None}],
+}
+
+
+def test_the_hospital_returns_an_unused_unit_with_what_the_bank_must_know(hospital, fake_api):
+    request_api(fake_api, ISSUED)
+    html = hospital.get("/requests/3/").content.decode()
+    assert 'action="/hospital/requests/3/return/"' in html and "Not used: return it to the blood bank" in html
+    assert 'name="validated_box"' in html and '<option value="" selected>' in html  # the box is asked, never assumed
+    fake_api.on("POST", "returns", status=201, body={"id": 40})
+    form = {"unit": "11", "left_storage_at": "2036-01-01T10:15", "temperature_c": "6.5", "validated_box": "false"}
+    assert hospital.post("/hospital/requests/3/return/", form)["Location"] == "/requests/3/"
+    assert fake_api.last_json("POST", "returns") == {
+        "unit": 11,
+        "left_storage_at": "2036-01-01T10:15:00+07:00",  # typed in Jakarta time
+        "temperature_c": "6.5",
+        "validated_box": False,
+    }
+    sent = len([r for r in fake_api.requests if r.url.path == "/api/v1/returns"])
+    hospital.post("/hospital/requests/3/return/", {**form, "validated_box": ""})  # not answered: nothing sent
+    assert len([r for r in fake_api.requests if r.url.path == "/api/v1/returns"]) == sent
+    fake_api.on(
+        "POST",
+        "returns",
+        status=409,
+        body={"status": 409, "code": "not_returnable", "detail": "This unit was recorded as transfused."},
+    )
+    html = hospital.post("/hospital/requests/3/return/", form, follow=True).content.decode()
+    assert "This unit was recorded as transfused." in html
+
+
+RETURNS = [
+    {
+        "id": 40,
+        "unit": 11,
+        "din": "G1234360000011",
+        "component": "PRC",
+        "state": "quarantined",
+        "returned_at": "2036-01-01T04:00:00Z",
+        "minutes_out": 20,
+        "temperature_c": "6.5",
+        "validated_box": False,
+        "within_limits": True,
+        "problems": [],
+        "decision": "",
+        "decided_at": None,
+        "note": "",
+    },
+    {
+        "id": 41,
+        "unit": 12,
+        "din": "G1234360000012",
+        "component": "PRC",
+        "state": "quarantined",
+        "returned_at": "2036-01-01T05:00:00Z",
+        "minutes_out": 95,
+        "temperature_c": "14.0",
+        "validated_box": False,
+        "within_limits": False,
+        "problems": ["Out of controlled storage for more than 30 minutes."],
+        "decision": "",
+        "decided_at": None,
+        "note": "",
+    },
+    {
+        "id": 39,
+        "unit": 9,
+        "din": "G1234360000009",
+        "component": "PRC",
+        "state": "available",
+        "returned_at": "2035-12-30T05:00:00Z",
+        "minutes_out": 10,
+        "temperature_c": "4.0",
+        "validated_box": True,
+        "within_limits": True,
+        "problems": [],
+        "decision": "restocked",
+        "decided_at": "2035-12-30T06:00:00Z",
+        "note": "",
+    },
+]
+
+
+def test_the_bank_inspects_each_return_and_decides(staff, fake_api):
+    fake_api.on("GET", "returns", body={"count": 3, "results": RETURNS})
+    html = staff.get("/staff/returns/").content.decode()
+    pending = html.split("Awaiting inspection")[1].split("Decided lately")[0]
+    assert "G1234360000011" in pending and "G1234360000012" in pending and "G1234360000009" not in pending
+    assert "Out of controlled storage for more than 30 minutes." in pending
+    # Restocking is offered only within the limits; the seal and the decision are asked, never assumed.
+    first, second = pending.split('id="return-41"')
+    assert 'value="restocked"' in first and 'value="restocked"' not in second
+    assert "selected" not in pending.replace('<option value="" selected>', "")
+    fake_api.on("POST", r"returns/40/decide", body=RETURNS[0])
+    form = {"seal_intact": "true", "decision": "restocked", "note": ""}
+    assert staff.post("/staff/returns/40/decide/", form)["Location"] == "/staff/returns/"
+    assert fake_api.last_json("POST", "returns/40/decide") == {"seal_intact": True, "decision": "restocked", "note": ""}
+    sent = len([r for r in fake_api.requests if r.url.path.endswith("/decide")])
+    staff.post("/staff/returns/40/decide/", {"decision": "restocked"})  # the seal not recorded: nothing sent
+    assert len([r for r in fake_api.requests if r.url.path.endswith("/decide")]) == sent
+    fake_api.on(
+        "POST",
+        r"returns/41/decide",
+        status=409,
+        body={"status": 409, "code": "return_not_restockable", "detail": "Out of controlled storage too long."},
+    )
+    html = staff.post("/staff/returns/41/decide/", form, follow=True).content.decode()
+    assert "Out of controlled storage too long." in html
+
+
+def test_returns_in_indonesian(client, fake_api):
+    staff = log_in_as(client, fake_api, {**STAFF, "language": "id"})
+    fake_api.on("GET", "returns", body={"count": 3, "results": RETURNS})
+    html = staff.get("/staff/returns/").content.decode()
+    for word in ("Kantong yang dikembalikan", "Menunggu pemeriksaan", "Kembalikan ke stok", "Apakah segel utuh?"):
+        assert word in html, word
+    assert "Awaiting inspection" not in html and "Put back into stock" not in html
