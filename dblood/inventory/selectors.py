@@ -28,11 +28,16 @@ def units_fefo(
     rhd: str = "",
     component: str = "",
     state: str = BloodUnit.State.AVAILABLE,
+    expires_within_days: int | None = None,
 ) -> QuerySet[BloodUnit]:
-    """First-expiring-first-out: the unit to use next comes first. Past-expiry units are left out."""
+    """First-expiring-first-out: the unit to use next comes first. Past-expiry units are left out
+    (of the states still in custody), and with `expires_within_days` those that outlast it."""
+    now = timezone.now()
     qs = units_for_staff(user=user).filter(state=state)
     if state in (BloodUnit.State.AVAILABLE, BloodUnit.State.QUARANTINED, BloodUnit.State.RESERVED):
-        qs = qs.filter(expires_at__gt=timezone.now())
+        qs = qs.filter(expires_at__gt=now)
+    if expires_within_days is not None:
+        qs = qs.filter(expires_at__lte=now + timedelta(days=expires_within_days))
     if site:
         qs = qs.filter(site_id=site)
     if abo:

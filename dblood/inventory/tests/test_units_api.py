@@ -24,6 +24,20 @@ def test_fefo_list_is_scoped_filtered_and_first_expiring_first(api, staff_a, ban
     assert body["results"][0]["din"] == soon.donation.din
 
 
+def test_the_list_filters_by_state_and_expiry_within_days(api, staff_a, bank_a):
+    soon = make_unit(site=bank_a, days=2)
+    make_unit(site=bank_a, days=30)
+    quarantined = make_unit(site=bank_a, days=3, state=BloodUnit.State.QUARANTINED)
+    client = api(staff_a)
+    assert [u["id"] for u in client.get("/api/v1/units", {"expires_within_days": 7}).json()["results"]] == [soon.pk]
+    body = client.get("/api/v1/units", {"state": "quarantined", "expires_within_days": 7}).json()
+    assert [u["id"] for u in body["results"]] == [quarantined.pk]
+    assert client.get("/api/v1/units", {"expires_within_days": 0}).json()["count"] == 0
+    refused = client.get("/api/v1/units", {"expires_within_days": "-1"}, HTTP_ACCEPT_LANGUAGE="id")
+    assert refused.status_code == 400
+    assert "expires_within_days" in refused.json()["fields"]
+
+
 def test_list_query_count_is_flat(api, staff_a, bank_a, django_assert_num_queries):
     client = api(staff_a)
     client.get("/api/v1/me")  # the token's once-a-minute last_used_at write happens here
