@@ -245,7 +245,13 @@ class DeferralLiftForm(forms.Form):
 
 
 class DiscardForm(forms.Form):
+    """Destroying a unit cannot be undone: a reason, and a tick that says the clerk means it."""
+
     reason = forms.CharField(label=_("Reason"), max_length=200)
+    confirm = forms.BooleanField(label=_("Destroy this unit"))
+
+    def api_fields(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
 
 
 class BloodRequestForm(forms.Form):

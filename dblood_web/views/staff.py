@@ -347,7 +347,7 @@ def transfer_dispatch(request, transfer_id: int):
 def unit_discard(request, unit_id: int):
     form = DiscardForm(request.POST)
     if form.is_valid():
-        _done(request, _("The unit is discarded."), request.api.unit_discard, unit_id, **form.cleaned_data)
+        _done(request, _("The unit is discarded."), request.api.unit_discard, unit_id, **form.api_fields())
     else:
-        messages.error(request, _("Give a reason to discard the unit."))
+        messages.error(request, _("Give a reason and tick 'Destroy this unit' to discard it."))
     return redirect("staff_inventory")

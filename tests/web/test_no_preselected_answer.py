@@ -28,6 +28,7 @@ NOT_CLINICAL = {
     ("InventoryFilterForm", "state"): "a filter of the bank's own list, not a record",
     ("TransferForm", "to_site"): "a destination, not a clinical value",
     ("BloodRequestForm", "target_bank"): "where the order goes, not a clinical value",
+    ("DiscardForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("IssueForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("RequestCancelForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("OverrideForm", "override_acknowledged"): "unticked is the safe side: the api refuses the override without it",

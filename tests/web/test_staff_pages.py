@@ -236,7 +236,11 @@ def test_inventory_discards_with_a_reason(staff, fake_api):
     _units_page(fake_api, [unit])
     assert 'action="/staff/units/4/discard/"' in staff.get("/staff/inventory/").content.decode()
     fake_api.on("POST", r"units/4/discard", body=unit)
-    staff.post("/staff/units/4/discard/", {"reason": "bag leaking"})
+    # Without the tick nothing is destroyed: the clerk is told what is missing.
+    html = staff.post("/staff/units/4/discard/", {"reason": "bag leaking"}, follow=True).content.decode()
+    assert "tick &#x27;Destroy this unit&#x27;" in html or "tick 'Destroy this unit'" in html
+    assert not [r for r in fake_api.requests if r.method == "POST" and r.url.path.endswith("/discard")]
+    staff.post("/staff/units/4/discard/", {"reason": "bag leaking", "confirm": "on"})
     assert fake_api.last_json("POST", "units/4/discard") == {"reason": "bag leaking"}
 
 
