@@ -68,8 +68,11 @@ def units_expiring(*, user, days: int, site: int | None = None) -> QuerySet[Bloo
     return qs.order_by("expires_at", "id")
 
 
-def units_by_din(*, user, din: str) -> QuerySet[BloodUnit]:
-    return units_for_staff(user=user).filter(donation__din=din).order_by("component")
+def units_by_din(*, user, din: str, product_code: str | None = None) -> QuerySet[BloodUnit]:
+    qs = units_for_staff(user=user).filter(donation__din=din)
+    if product_code:
+        qs = qs.filter(product_code=product_code)
+    return qs.order_by("component")
 
 
 def transfers_for_staff(*, user) -> QuerySet[Transfer]:
