@@ -70,8 +70,12 @@ audit: venv
 # The web (dblood_web): its tests run in their own pytest process with the web's settings
 # (tests/web/pytest.ini); browser tests there start real api and web processes and Chromium.
 .PHONY: test-web web-messages run-web
-test-web: venv
+test-web: venv tests/web/node_modules/.package-lock.json
 	cd tests/web && ../../$(BIN)/pytest
+
+# axe-core for the browser tests' accessibility check, from the npm registry at the locked version.
+tests/web/node_modules/.package-lock.json: tests/web/package.json tests/web/package-lock.json
+	npm ci --prefix tests/web --no-audit --no-fund
 
 test: test-web
 

@@ -1,0 +1,200 @@
+"""Every page, for every role, on a 360-px phone in Chromium, in Indonesian and in English: nothing
+scrolls sideways, and axe-core (the npm package, injected into the page) finds no serious or
+critical accessibility violation.
+
+The pages are those of the web's URL configuration that answer a GET, each filled with real data
+from the api (a drive today, a donation in the lab, a request, a deferral); a test below fails when
+a GET page of the URL configuration is missing from this list, so a new page is checked too.
+"""
+
+import uuid
+from pathlib import Path
+
+import pytest
+from browser import ApiUser
+from django.urls import URLPattern, get_resolver
+from test_browser_donation_journey import log_in, make_drive
+from test_browser_transfer_and_deferral import walk_in_donation
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
+PHONE = 360
+# Pages not visited here, each with why (POST-only actions are left out by the URL walk itself).
+NOT_PAGES = {
+    "healthz": "a health check for the load balancer, not a page",
+    "appointment_ics": "a calendar file, not a page",
+    "password_reset_confirm": "reached only from a reset e-mail's one-time link (test_browser_password_reset)",
+    "questionnaire": "the donor's health questions for one booking (test_browser_donation_journey)",
+    "appointment_book": "reached from a drive's slot list (test_browser_donation_journey)",
+    "staff_donation_new": "the donation form of a checked-in donor (test_browser_donation_journey)",
+    "staff_drive_cancel": "the drive edit page holds the cancel form; this path only takes its POST",
+    "site_photo": "the photo form is on the blood bank's own page (test_site_photo, browser photo test)",
+}
+
+
+def _methods(view) -> list[str] | None:
+    """The methods a view's `require_http_methods` (or require_GET/POST) allows; None if unrestricted."""
+    while view is not None:
+        for cell in view.__closure__ or ():
+            value = cell.cell_contents
+            if isinstance(value, list) and value and all(isinstance(m, str) and m.isupper() for m in value):
+                return value
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def _get_pages() -> set[str]:
+    """Names of the web's URL patterns whose view answers a GET."""
+    names = set()
+    for pattern in get_resolver("dblood_web.urls").url_patterns:
+        if isinstance(pattern, URLPattern) and pattern.name:
+            methods = _methods(pattern.callback)
+            if methods is None or "GET" in methods:
+                names.add(pattern.name)
+    return names
+
+
+@pytest.fixture(scope="module")
+def world(live_stack):
+    """Real things to look at: a drive today with a booked donor, a donation in the lab, a request
+    from the hospital to the bank, and a deferral."""
+    staff = ApiUser(live_stack["api"], "staff@dblood.local")
+    hospital = ApiUser(live_stack["api"], "hospital@dblood.local")
+    donor = ApiUser(live_stack["api"], "donor@dblood.local")
+    donor.call("PATCH", "donors/me", {"birth_date": "1990-02-03", "sex": "F", "weight_kg": 60})
+    drive = make_drive(staff, f"Donor Darah {uuid.uuid4().hex[:6]}")
+    appointment = donor.call(
+        "POST", "appointments", {"slot": drive["slots"][-1]["id"], "donation_type": "whole_blood"}, expect=201
+    )
+    donation = walk_in_donation(live_stack["api"], staff)
+    bank = staff.user["memberships"][0]["site_id"]
+    blood_request = hospital.call(
+        "POST",
+        "requests",
+        {
+            "target_bank": bank,
+            "patient_abo": "O",
+            "patient_rhd": "+",
+            "patient_female_cbp": False,
+            "component": "PRC",
+            "units": 2,
+            "urgency": "emergency",
+            "needed_by": drive["date"] + "T23:00:00+07:00",
+            "note": "Perdarahan pasca persalinan",
+        },
+        expect=201,
+    )
+    donor_id = donor.call("GET", "donors/me")["id"]
+    return {
+        "bank": bank,
+        "drive": drive["id"],
+        "donation": donation["id"],
+        "request": blood_request["id"],
+        "donor": donor_id,
+        "appointment": appointment["id"],
+    }
+
+
+def pages_for(world) -> dict[str, list[tuple[str, str]]]:
+    """(URL name, path) each role visits."""
+    return {
+        "anonymous": [
+            ("home", "/"),
+            ("drives", "/drives/"),
+            ("sites", "/blood-banks/"),
+            ("site", f"/blood-banks/{world['bank']}/"),
+            ("signup", "/signup/"),
+            ("login", "/login/"),
+            ("password_reset", "/password-reset/"),
+        ],
+        "donor@dblood.local": [
+            ("donor_profile", "/me/"),
+            ("eligibility", "/me/eligibility/"),
+            ("appointments", "/me/appointments/"),
+            ("appointment_reschedule", f"/me/appointments/{world['appointment']}/reschedule/"),
+            ("donations", "/me/donations/"),
+            ("notifications", "/me/notifications/"),
+            ("call_outs", "/me/call-outs/"),
+            ("card", "/me/card/"),
+            ("account", "/account/"),
+            ("password_change", "/account/password/"),
+        ],
+        "staff@dblood.local": [
+            ("staff_home", "/staff/"),
+            ("staff_drive_new", "/staff/drives/new/"),
+            ("staff_drive", f"/staff/drives/{world['drive']}/"),
+            ("staff_drive_edit", f"/staff/drives/{world['drive']}/edit/"),
+            ("staff_walk_in", f"/staff/drives/{world['drive']}/walk-in/"),
+            ("staff_deferral_new", f"/staff/donors/{world['donor']}/deferral/"),
+            ("staff_lab", "/staff/lab/"),
+            ("staff_donation", f"/staff/donations/{world['donation']}/"),
+            ("staff_inventory", "/staff/inventory/"),
+            ("staff_returns", "/staff/returns/"),
+            ("blood_request", f"/requests/{world['request']}/"),
+        ],
+        "hospital@dblood.local": [
+            ("hospital_requests", "/hospital/requests/"),
+            ("blood_request", f"/requests/{world['request']}/"),
+        ],
+        "admin@dblood.local": [("account", "/account/")],
+    }
+
+
+def test_every_get_page_of_the_web_is_visited_or_says_why_not():
+    ids = dict.fromkeys(["bank", "drive", "donation", "request", "donor", "appointment"], 1)
+    visited = {name for pages in pages_for(ids).values() for name, _path in pages}
+    missing = _get_pages() - visited - set(NOT_PAGES)
+    assert not missing, f"pages nobody checks at 360 px and with axe: {sorted(missing)}"
+    assert not (set(NOT_PAGES) & visited), "a page both visited and excused"
+
+
+def _problems(page, path: str) -> list[str]:
+    problems = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE:
+        wide = page.evaluate(
+            """(limit) => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > limit + 0.5)
+                .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""",
+            PHONE,
+        )
+        problems.append(f"{path}: {width} px wide, sticking out: {wide}")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => v.id + ' (' + v.impact + '): '
+                    + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+        }""",
+        ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
+    )
+    problems += [f"{path}: {violation}" for violation in result]
+    return problems
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_no_page_scrolls_sideways_or_fails_axe_on_a_phone(request, chromium, live_stack, world, language):
+    assert AXE.exists(), "axe-core is not installed: `make test-web` runs `npm ci --prefix tests/web`"
+    problems = []
+    for role, pages in pages_for(world).items():
+        # The pages' Content-Security-Policy forbids injected scripts; axe is the test's, not the page's.
+        context = chromium.new_context(viewport={"width": PHONE, "height": 780}, locale="id-ID", bypass_csp=True)
+        request.addfinalizer(context.close)
+        context.set_default_timeout(15000)
+        page = context.new_page()
+        page.base = live_stack["web"]
+        request.node.browser_page = page
+        if role != "anonymous":
+            log_in(page, role)
+        page.goto(page.base + ("/login/" if role == "anonymous" else "/account/"))
+        switch = page.get_by_role("button", name={"id": "Bahasa Indonesia", "en": "English"}[language])
+        if switch.is_enabled():  # the page speaks the other language
+            switch.click()
+        for _name, path in pages:
+            response = page.goto(page.base + path)
+            assert response is not None and response.status == 200, f"{role} {path}: {response and response.status}"
+            assert page.locator("html").get_attribute("lang") == language, (role, path)
+            problems += [f"{role} {problem}" for problem in _problems(page, path)]
+    assert not problems, "\n".join(problems)
