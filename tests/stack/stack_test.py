@@ -176,13 +176,18 @@ def free_port() -> int:
 # --- base images ------------------------------------------------------------------------------
 def base_image(upstream: str) -> tuple[str, bool]:
     """(image to use, is a stand-in): the upstream image if present or pullable, else a stand-in."""
-    if run(["podman", "image", "exists", upstream], check_rc=False).returncode == 0:
-        return upstream, False
-    pulled = run(["podman", "pull", "-q", upstream], check_rc=False, timeout=300)
-    if pulled.returncode == 0:
-        return upstream, False
+    qualified = f"docker.io/library/{upstream}"  # short names resolve only with search registries
+    for image in (upstream, qualified):
+        if run(["podman", "image", "exists", image], check_rc=False).returncode == 0:
+            return image, False
+    try:
+        pulled = run(["podman", "pull", "-q", qualified], check_rc=False, timeout=300)
+        reason = pulled.stderr.strip().splitlines()[-1][:160] if pulled.stderr.strip() else "pull failed"
+        if pulled.returncode == 0:
+            return qualified, False
+    except subprocess.TimeoutExpired:
+        reason = "no answer in 300 s"
     spec = STAND_INS[upstream]
-    reason = pulled.stderr.strip().splitlines()[-1][:160] if pulled.stderr.strip() else "pull failed"
     log(f"{upstream}: cannot pull ({reason})")
     return stand_in(upstream, spec), True
 
@@ -197,6 +202,7 @@ def stand_in(upstream: str, spec: dict) -> str:
     CACHE.mkdir(parents=True, exist_ok=True)
     tarball = CACHE / f"{spec['name'].replace(':', '-')}-{digest}.tar"
     if not tarball.exists():
+        check(shutil.which("mmdebstrap"), f"{upstream}: no registry and no mmdebstrap to build a stand-in")
         log(f"{upstream}: building the STAND-IN from Debian {SUITE} packages: {', '.join(spec['packages'])}")
         hooks = list(spec.get("hooks", []))
         with tempfile.TemporaryDirectory() as scratch:
@@ -209,7 +215,7 @@ def stand_in(upstream: str, spec: dict) -> str:
             command += [f"--dpkgopt=path-exclude={pattern}" for pattern in DPKG_EXCLUDES]
             command += ["--include=" + ",".join(["netbase", "tzdata", *spec["packages"]])]
             command += [f"--customize-hook={hook}" for hook in hooks]
-            command += ["--customize-hook=rm -rf \"$1\"/var/lib/apt/lists/* \"$1\"/var/cache/apt/*"]
+            command += ['--customize-hook=rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*']
             partial = tarball.with_suffix(".partial")
             run([*command, SUITE, str(partial)], timeout=900)
             partial.rename(tarball)
@@ -355,6 +361,11 @@ class Stack:
         ).stdout.split()
         if leftovers:
             run(["podman", "rm", "-f", *leftovers], env=self.env, check_rc=False)
+        for kind in ("network", "volume"):  # left when compose down could not reach the service
+            label = f"label=com.docker.compose.project={PROJECT}"
+            names = run(["podman", kind, "ls", "-q", "--filter", label], env=self.env, check_rc=False).stdout.split()
+            if names:
+                run(["podman", kind, "rm", "-f", *names], env=self.env, check_rc=False)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -463,9 +474,7 @@ except OSError as error:
 
 def check_isolation(stack: Stack) -> None:
     for service, port in (("db", 5432), ("memcache", 11211)):
-        addresses = [
-            net["IPAddress"] for net in stack.container(service)["NetworkSettings"]["Networks"].values()
-        ]
+        addresses = [net["IPAddress"] for net in stack.container(service)["NetworkSettings"]["Networks"].values()]
         from_api = stack.exec("api", "python", "-c", PROBE, service, str(port)).stdout.strip()
         check(from_api.startswith("connected"), f"api cannot reach {service}:{port}: {from_api}")
         from_web = stack.exec("web", "python", "-c", PROBE, service, str(port)).stdout.strip()
@@ -499,7 +508,19 @@ def check_confinement(stack: Stack) -> None:
         check(int(eff, 16) == int(prm, 16) == int(bnd, 16) == 0, caps)
         write = stack.exec(service, "python", "-c", WRITE).stdout.strip()
         check(write.startswith("refused") and "Read-only" in write, f"{service} could write to /app: {write}")
-    log("ok: api, web and worker run as uid 10001, read-only root, no capabilities (effective, permitted, bounding)")
+    # migrate has exited: its settings as the engine ran it.
+    ids = stack.compose("ps", "-a", "-q", "migrate").stdout.split()
+    check(len(ids) == 1, f"expected one migrate container, found {ids}")
+    migrate = json.loads(stack.podman("inspect", ids[0]).stdout)[0]
+    check(migrate["Config"]["User"] == "10001:10001", f"migrate user is {migrate['Config']['User']!r}")
+    check(migrate["HostConfig"]["ReadonlyRootfs"] is True, "migrate root filesystem is not read-only")
+    check("BoundingCaps" in migrate, "podman inspect shows no BoundingCaps for migrate")
+    caps = (migrate["BoundingCaps"], migrate.get("EffectiveCaps"), migrate["HostConfig"].get("CapAdd"))
+    check(not any(caps), f"migrate capabilities (bounding, effective, added): {caps}")
+    log(
+        "ok: api, web and worker run as uid 10001, read-only root, no capabilities (effective, permitted, "
+        "bounding); migrate was run the same way"
+    )
 
 
 def _wait(condition, timeout: float, what: str) -> float:
@@ -584,38 +605,71 @@ def check_backup_restore(stack: Stack, journey: dict) -> None:
     log(f"ok: pg_dump ({size} KiB) and the README's restore steps round-trip ({after} appointments)")
 
 
+LIBC = r"""
+import glob, platform, re, subprocess
+name, version = platform.libc_ver()
+if name == "glibc":
+    print("glibc-" + ".".join(version.split(".")[:2]))
+else:  # musl's dynamic loader prints its version when run as a program
+    loader = glob.glob("/lib/ld-musl-*.so.1")
+    out = subprocess.run(loader[:1], capture_output=True, text=True).stderr if loader else ""
+    found = re.search(r"Version (\d+\.\d+)", out)
+    print("musl-" + found.group(1) if found else "unknown")
+"""
+
+
+def estimates(libc: str | None = None) -> dict:
+    command = [sys.executable, str(ROOT / "scripts" / "image_report.py"), "--json"]
+    command += ["--libc", libc] if libc else []
+    return {entry["target"]: entry for entry in json.loads(run(command).stdout)}
+
+
 def image_sizes(stack: Stack, bases: dict[str, tuple[str, bool]]) -> dict:
-    """Each image as the engine reports it; dblood's layers (image - base) beside the estimate."""
-    report = run([sys.executable, str(ROOT / "scripts" / "image_report.py"), "--json"]).stdout
-    estimate = {entry["target"]: entry for entry in json.loads(report)}
+    """Each image as the engine reports it; dblood's layers (image - base) beside the estimates:
+    for the Alpine base (the default) and for the C library of the base the images were built on
+    (its wheels differ), which is the one the measured layers are held against."""
     python_image, python_stand_in = bases["PYTHON_IMAGE"]
+    libc = stack.podman("run", "--rm", f"{REGISTRY}/api:{TAG}", "python", "-c", LIBC).stdout.strip()
+    check(re.fullmatch(r"(glibc-2|musl-1)\.\d+", libc), f"the api image's C library: {libc!r}")
+    alpine = estimates()
+    same = alpine["api"]["libc"] == libc
+    measured_libc = alpine if same else estimates(libc)
 
     def size(image: str) -> int:
         return int(stack.podman("image", "inspect", "--format", "{{.Size}}", image).stdout.strip())
 
     mb = 1_000_000
     base = size(python_image)
-    figures = {"base": {"image": python_image, "stand_in": python_stand_in, "mb": round(base / mb, 1)}}
-    print(f"\n{'image':<58} {'engine MB':>9} {'dblood layers MB':>16} {'estimate MB':>11}")
-    label = " (stand-in base)" if python_stand_in else " (base)"
-    print(f"{python_image + label:<58} {base / mb:>9.1f} {'':>16} {estimate['api']['base_mb']:>11.1f}")
+    figures = {
+        "libc": libc,
+        "base": {"image": python_image, "stand_in": python_stand_in, "mb": round(base / mb, 1)},
+    }
+    print(f"\n{'image (engine: podman image inspect)':<58} {'engine MB':>9} {'dblood layers MB':>16}")
+    label = " (STAND-IN base)" if python_stand_in else " (base)"
+    print(f"{python_image + label:<58} {base / mb:>9.1f}")
     for target in ("api", "web"):
         total = size(f"{REGISTRY}/{target}:{TAG}")
-        guess = estimate[target]
-        layers_estimate = round(guess["total_mb"] - guess["base_mb"], 1)
         figures[target] = {
             "image_mb": round(total / mb, 1),
             "dblood_layers_mb": round((total - base) / mb, 1),
-            "estimate_total_mb": guess["total_mb"],
-            "estimate_dblood_layers_mb": layers_estimate,
+            "estimate_dblood_layers_mb": measured_libc[target]["layers_mb"],
+            "estimate_alpine_layers_mb": alpine[target]["layers_mb"],
+            "estimate_alpine_total_mb": alpine[target]["total_mb"],
         }
-        print(f"{'dblood ' + target:<58} {total / mb:>9.1f} {(total - base) / mb:>16.1f} {guess['total_mb']:>11.1f}")
-        print(f"{'  dblood layers, estimated':<58} {'':>9} {'':>16} {layers_estimate:>11.1f}")
+        print(f"{'dblood ' + target:<58} {total / mb:>9.1f} {(total - base) / mb:>16.1f}")
     for variable, (image, is_stand_in) in bases.items():
         if variable != "PYTHON_IMAGE":
             figures[variable] = {"image": image, "stand_in": is_stand_in, "mb": round(size(image) / mb, 1)}
-            print(f"{image + (' (stand-in)' if is_stand_in else ''):<58} {size(image) / mb:>9.1f}")
-    print("(estimate: `make image-report`, for the Alpine base python:3.11-alpine3.23)\n")
+            print(f"{image + (' (STAND-IN)' if is_stand_in else ''):<58} {size(image) / mb:>9.1f}")
+    print(f"\n{'make image-report (estimate)':<40} {'layers ' + libc:>16} {'Alpine layers':>14} {'Alpine total':>13}")
+    for target in ("api", "web"):
+        row = figures[target]
+        off = 100 * (row["estimate_dblood_layers_mb"] - row["dblood_layers_mb"]) / row["dblood_layers_mb"]
+        print(
+            f"{'dblood ' + target + f' ({off:+.1f}% from measured)':<40} {row['estimate_dblood_layers_mb']:>16.1f}"
+            f" {row['estimate_alpine_layers_mb']:>14.1f} {row['estimate_alpine_total_mb']:>13.1f}"
+        )
+    print(f"(Alpine: {alpine['api']['libc']}, base python:3.11-alpine3.23 {alpine['api']['base_mb']} MB published)\n")
     return figures
 
 
