@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import path
 
-from .views import account, appointments, deferrals, donor, hospital, public, site_photo, staff
+from .views import account, appointments, deferrals, donor, homes, hospital, public, site_photo, staff
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("password-reset/", account.password_reset, name="password_reset"),
     # The api's reset email links here: {WEB_BASE_URL}/password-reset/<uid>/<token>/
     path("password-reset/<str:uid>/<str:token>/", account.password_reset_confirm, name="password_reset_confirm"),
+    path("home/", homes.home, name="my_home"),
     path("account/", account.account, name="account"),
     path("account/password/", account.password_change, name="password_change"),
     path("me/", donor.profile, name="donor_profile"),
