@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
+from urllib.parse import quote
 
 import httpx
 
@@ -319,6 +320,10 @@ class Api:
     def drive_cancel(self, drive_id: int, *, reason: str) -> Drive:
         return self.post(f"drives/{drive_id}/cancel", {"reason": reason})
 
+    def drive_walk_in(self, drive_id: int, **fields: Any) -> dict[str, Any]:
+        """Register a donor at the desk at today's drive; the answer is their (checked-in) appointment."""
+        return self.post(f"drives/{drive_id}/walk-ins", fields)
+
     def drive_appointments(self, drive_id: int) -> list[dict[str, Any]]:
         return _results(self.get(f"drives/{drive_id}/appointments", page_size=100))
 
@@ -349,6 +354,14 @@ class Api:
     def units(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("units", page_size=100, **filters))
 
+    def units_page(self, **filters: Any) -> dict[str, Any]:
+        """One page of the staff unit list: `count`, `next`, `previous` and `results`."""
+        return self.get("units", **filters)
+
+    def units_by_din(self, scanned: str) -> list[dict[str, Any]]:
+        """The units of a scanned or typed DIN at the staff member's banks (the api parses the scan)."""
+        return self.get(f"units/din/{quote(scanned, safe='')}")
+
     def units_expiring(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("units/expiring", page_size=100, **filters))
 
@@ -367,11 +380,28 @@ class Api:
     def transfer_dispatch(self, transfer_id: int) -> dict[str, Any]:
         return self.post(f"transfers/{transfer_id}/dispatch")
 
+    def unit_returns(self) -> list[dict[str, Any]]:
+        """Returns from the user's hospital, or to the user's blood bank, newest first."""
+        return _results(self.get("returns", page_size=100))
+
+    def unit_return_create(self, **fields: Any) -> dict[str, Any]:
+        return self.post("returns", fields)
+
+    def unit_return_decide(self, return_id: int, **fields: Any) -> dict[str, Any]:
+        return self.post(f"returns/{return_id}/decide", fields)
+
     def deferral_reasons(self) -> list[dict[str, Any]]:
         return _results(self.get("deferral-reasons"))
 
     def deferral_create(self, donor_id: int, **fields: Any) -> dict[str, Any]:
         return self.post(f"donors/{donor_id}/deferrals", fields)
+
+    def deferrals(self, donor_id: int) -> list[dict[str, Any]]:
+        """The donor's deferral register, newest first (staff of a bank the donor visited)."""
+        return self.get(f"donors/{donor_id}/deferrals")
+
+    def deferral_lift(self, donor_id: int, deferral_id: int, *, reason: str) -> dict[str, Any]:
+        return self.post(f"donors/{donor_id}/deferrals/{deferral_id}/lift", {"reason": reason})
 
     def blood_requests(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("requests", page_size=100, **filters))
@@ -382,8 +412,12 @@ class Api:
     def blood_request_create(self, **fields: Any) -> dict[str, Any]:
         return self.post("requests", fields)
 
+    def blood_request_proposal(self, request_id: int) -> list[dict[str, Any]]:
+        """The compatible units on offer, best first, each with its bank, distance and match."""
+        return _results(self.get(f"requests/{request_id}/proposal"))
+
     def blood_request_action(self, request_id: int, action: str, body: dict | None = None) -> Any:
-        """allocate, issue, cancel, outcome or call-outs on one request."""
+        """reserve, allocate, issue, cancel, outcome or call-outs on one request."""
         return self.post(f"requests/{request_id}/{action}", body or {})
 
     def call_outs_staff(self) -> list[dict[str, Any]]:

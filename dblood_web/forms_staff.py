@@ -81,6 +81,51 @@ class DonationForm(forms.Form):
         return _iso(self.cleaned_data)
 
 
+DONATION_TYPES = [
+    ("whole_blood", _("Whole blood")),
+    ("apheresis_platelets", _("Apheresis platelets")),
+    ("apheresis_plasma", _("Apheresis plasma")),
+]
+
+
+class WalkInForm(forms.Form):
+    """A donor at the desk without a booking: a known donor by donor number (typed, or scanned from
+    the card) and birth date, which prove they are here; a new one by e-mail and name. The api finds
+    the donor, checks eligibility and checks them in; this form only shapes the answer."""
+
+    donor_number = forms.CharField(
+        label=_("Donor number (type it or scan the card)"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput({"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        help_text=_("Always, as on the donor's ID: with the donor number it confirms who is here."),
+    )
+    email = forms.EmailField(label=_("E-mail (new donor)"), max_length=254, required=False)
+    full_name = forms.CharField(label=_("Full name (new donor)"), max_length=150, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=choose([("F", _("Female")), ("M", _("Male"))]), required=False)
+    weight_kg = forms.DecimalField(
+        label=_("Weight (kg)"), max_digits=5, decimal_places=1, min_value=20, max_value=300, required=False
+    )
+    donation_type = forms.ChoiceField(label=_("Donation type"), choices=choose(DONATION_TYPES))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("donor_number") and not data.get("email"):
+            raise forms.ValidationError(_("Give the donor number, or the e-mail of a new donor."))
+        return data
+
+    def api_fields(self) -> dict:
+        fields = _iso(self.cleaned_data)
+        if "weight_kg" in fields:
+            fields["weight_kg"] = str(fields["weight_kg"])
+        return fields
+
+
 class TypingForm(forms.Form):
     abo = forms.ChoiceField(label=_("ABO"), choices=choose(ABO))
     rhd = forms.ChoiceField(label=_("RhD"), choices=choose(RHD))
@@ -99,19 +144,76 @@ class ComponentsForm(forms.Form):
     )
 
 
-class TransferForm(forms.Form):
-    """Send one available unit to another blood bank; choices come from the api."""
+# What a staff member can look for on the inventory page (units still in a bank's custody).
+STOCK_STATES = [
+    ("available", _("Available")),
+    ("quarantined", _("In quarantine")),
+    ("reserved", _("Reserved for a request")),
+    ("in_transit", _("On its way to another bank")),
+]
 
-    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+
+class ScanForm(forms.Form):
+    """One field for a scanned (or typed) DIN: the api reads the scan and says what is wrong with it."""
+
+    scan = forms.CharField(
+        label=_("Scan or type a DIN"),
+        max_length=100,
+        widget=forms.TextInput({"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}),
+    )
+
+
+class InventoryFilterForm(forms.Form):
+    """The inventory list's filters; every one may be left empty except the state (available)."""
+
+    state = forms.ChoiceField(label=_("State"), choices=STOCK_STATES, required=False)
+    abo = forms.ChoiceField(label=_("ABO"), choices=[("", _("Any")), *ABO], required=False)
+    rhd = forms.ChoiceField(label=_("RhD"), choices=[("", _("Any")), *RHD], required=False)
+    component = forms.ChoiceField(label=_("Component"), choices=[("", _("Any")), *COMPONENTS], required=False)
+    expires_within_days = forms.IntegerField(
+        label=_("Expiring within (days)"), min_value=0, max_value=400, required=False
+    )
+
+    def api_filters(self) -> dict:
+        """The filters as the api's query string (an invalid form filters nothing but the state)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        filters = {name: value for name, value in data.items() if value not in (None, "")}
+        return {"state": "available", **filters}
+
+
+class TransferForm(forms.Form):
+    """Send one available unit to another blood bank: the unit by its scanned DIN (and, when the
+    donation gave several units here, its component), the bank from the api's list."""
+
+    din = forms.CharField(label=_("Unit (scan or type its DIN)"), max_length=100)
+    component = forms.ChoiceField(
+        label=_("Component"),
+        choices=[("", _("Any")), *COMPONENTS],
+        required=False,
+        help_text=_("Only needed when the donation gave several units at your bank."),
+    )
     to_site = forms.TypedChoiceField(label=_("To blood bank"), coerce=int)
 
-    def __init__(self, *args, units: list[dict], banks: list[dict], **kwargs):
+    def __init__(self, *args, banks: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [
-            (u["id"], f"{u.get('din', '')} · {u.get('component', '')} {u.get('abo', '')}{u.get('rhd', '')}")
-            for u in units
-        ]
         self.fields["to_site"].choices = [(b["id"], b.get("name", "")) for b in banks]
+
+    def unit_among(self, units: list[dict], *, site_id: int) -> int | None:
+        """The id of the one available unit at `site_id` the form names among `units` (the DIN's),
+        or None with the reason on the form."""
+        component = self.cleaned_data.get("component")
+        here = [
+            u
+            for u in units
+            if u.get("site") == site_id and u.get("state") == "available" and component in ("", u.get("component"))
+        ]
+        if len(here) == 1:
+            return here[0]["id"]
+        if not here:
+            self.add_error("din", _("No available unit with this DIN at your blood bank."))
+        else:
+            self.add_error("component", _("This donation gave several units here: choose the component."))
+        return None
 
 
 class DeferralForm(forms.Form):
@@ -138,8 +240,18 @@ class DeferralForm(forms.Form):
         return _iso(self.cleaned_data)
 
 
+class DeferralLiftForm(forms.Form):
+    reason = forms.CharField(label=_("Why does the deferral end early?"), max_length=300)
+
+
 class DiscardForm(forms.Form):
+    """Destroying a unit cannot be undone: a reason, and a tick that says the clerk means it."""
+
     reason = forms.CharField(label=_("Reason"), max_length=200)
+    confirm = forms.BooleanField(label=_("Destroy this unit"))
+
+    def api_fields(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
 
 
 class BloodRequestForm(forms.Form):
@@ -167,10 +279,93 @@ class BloodRequestForm(forms.Form):
         return _iso(self.cleaned_data)
 
 
+class ReserveForm(forms.Form):
+    """The units a clerk picks from the proposal (each offered by the api's compatibility rules)."""
+
+    units = forms.TypedMultipleChoiceField(label=_("Units to reserve"), coerce=int, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, proposal: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [(u["id"], u.get("din") or str(u["id"])) for u in proposal]
+
+
+class OverrideForm(forms.Form):
+    """A unit the rules would not propose (an RhD-positive unit for an RhD-negative patient, in an
+    emergency), found by its scanned DIN: the reason is required and kept with the clerk's name;
+    the api alone decides whether the policy allows it."""
+
+    din = forms.CharField(label=_("Unit (scan or type its DIN)"), max_length=100)
+    component = forms.ChoiceField(
+        label=_("Component"),
+        choices=[("", _("Any")), *COMPONENTS],
+        required=False,
+        help_text=_("Only needed when the donation gave several units at your bank."),
+    )
+    override_reason = forms.CharField(
+        label=_("Why this unit, against the compatibility rules?"), max_length=300, widget=forms.Textarea({"rows": 2})
+    )
+    override_acknowledged = forms.BooleanField(
+        label=_("I know the patient is a woman who may still have children and accept the risk of RhD immunisation."),
+        required=False,
+        help_text=_("Needed only for an RhD-negative woman of childbearing potential."),
+    )
+
+
+class IssueForm(forms.Form):
+    """Reserved units to hand over, each checked against its label by the clerk who ticks it."""
+
+    units = forms.TypedMultipleChoiceField(label=_("Units to issue"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    confirm = forms.BooleanField(
+        label=_("I checked each unit's label (DIN, group, component, expiry) against this request.")
+    )
+
+    def __init__(self, *args, reserved: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [(a["unit"], a.get("din") or str(a["unit"])) for a in reserved]
+
+
+class RequestCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the request cancelled?"), max_length=300)
+    confirm = forms.BooleanField(label=_("Cancel this request: its reserved units go back to stock."))
+
+
 class OutcomeForm(forms.Form):
     unit = forms.IntegerField(widget=forms.HiddenInput)
     transfused = forms.TypedChoiceField(label=_("Transfused?"), choices=choose(YES_NO), coerce=_true)
     reaction = forms.CharField(label=_("Reaction, if any"), required=False, max_length=200)
+
+
+class ReturnForm(forms.Form):
+    """An issued unit the hospital hands back unused: when it left the fridge, how warm it is now,
+    and whether it stayed in a validated box (asked, never assumed). The bank inspects and decides."""
+
+    unit = forms.IntegerField(widget=forms.HiddenInput)
+    left_storage_at = forms.DateTimeField(
+        label=_("Left controlled storage at"), widget=forms.DateTimeInput({"type": "datetime-local"})
+    )
+    temperature_c = forms.DecimalField(
+        label=_("Temperature now (°C)"), max_digits=4, decimal_places=1, min_value=-40, max_value=45
+    )
+    validated_box = forms.TypedChoiceField(
+        label=_("Kept in a validated transport box since then?"), choices=choose(YES_NO), coerce=_true
+    )
+
+    def api_fields(self) -> dict:
+        fields = _iso(self.cleaned_data)
+        fields["temperature_c"] = str(fields["temperature_c"])
+        return fields
+
+
+class ReturnDecideForm(forms.Form):
+    """The bank's inspection of a returned unit: the seal, then restock or discard (the api allows a
+    restock only within the limits, with the seal intact, in date and not recalled)."""
+
+    seal_intact = forms.TypedChoiceField(label=_("Is the seal intact?"), choices=choose(YES_NO), coerce=_true)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=choose([("restocked", _("Put back into stock")), ("discarded", _("Discard"))]),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 
 class SitePhotoForm(forms.Form):

@@ -2,7 +2,20 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import path
 
-from .views import account, appointments, deferrals, donor, homes, hospital, public, site_photo, staff
+from .views import (
+    account,
+    appointments,
+    bloodrequests,
+    deferrals,
+    donor,
+    homes,
+    hospital,
+    public,
+    returns,
+    site_photo,
+    staff,
+    walkins,
+)
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -44,9 +57,15 @@ urlpatterns = [
     path("staff/drives/<int:drive_id>/", staff.drive_detail, name="staff_drive"),
     path("staff/drives/<int:drive_id>/edit/", staff.drive_edit, name="staff_drive_edit"),
     path("staff/drives/<int:drive_id>/cancel/", staff.drive_cancel, name="staff_drive_cancel"),
+    path("staff/drives/<int:drive_id>/walk-in/", walkins.walk_in, name="staff_walk_in"),
     path("staff/appointments/<int:appointment_id>/check-in/", staff.check_in, name="staff_check_in"),
     path("staff/appointments/<int:appointment_id>/no-show/", staff.no_show, name="staff_no_show"),
     path("staff/donors/<int:donor_id>/deferral/", deferrals.deferral_new, name="staff_deferral_new"),
+    path(
+        "staff/donors/<int:donor_id>/deferrals/<int:deferral_id>/lift/",
+        deferrals.deferral_lift,
+        name="staff_deferral_lift",
+    ),
     path("staff/appointments/<int:appointment_id>/donation/", staff.donation_new, name="staff_donation_new"),
     path("staff/lab/", staff.lab_worklist, name="staff_lab"),
     path("staff/donations/<int:donation_id>/", staff.donation_lab, name="staff_donation"),
@@ -54,10 +73,18 @@ urlpatterns = [
     path("staff/transfers/<int:transfer_id>/receive/", staff.transfer_receive, name="staff_transfer_receive"),
     path("staff/transfers/<int:transfer_id>/dispatch/", staff.transfer_dispatch, name="staff_transfer_dispatch"),
     path("staff/units/<int:unit_id>/discard/", staff.unit_discard, name="staff_unit_discard"),
-    path("requests/<int:request_id>/", staff.blood_request_detail, name="blood_request"),
-    path("requests/<int:request_id>/<str:action>/", staff.blood_request_action, name="blood_request_action"),
+    path("requests/<int:request_id>/", bloodrequests.detail, name="blood_request"),
+    path("requests/<int:request_id>/reserve/", bloodrequests.reserve, name="blood_request_reserve"),
+    path("requests/<int:request_id>/override/", bloodrequests.reserve_override, name="blood_request_override"),
+    path("requests/<int:request_id>/allocate/", bloodrequests.allocate, name="blood_request_allocate"),
+    path("requests/<int:request_id>/issue/", bloodrequests.issue, name="blood_request_issue"),
+    path("requests/<int:request_id>/cancel/", bloodrequests.cancel, name="blood_request_cancel"),
+    path("requests/<int:request_id>/call-outs/", bloodrequests.call_outs, name="blood_request_call_outs"),
     path("hospital/requests/", hospital.requests_page, name="hospital_requests"),
     path("hospital/requests/<int:request_id>/outcome/", hospital.outcome, name="hospital_outcome"),
+    path("hospital/requests/<int:request_id>/return/", returns.unit_return, name="hospital_return"),
+    path("staff/returns/", returns.returns_page, name="staff_returns"),
+    path("staff/returns/<int:return_id>/decide/", returns.return_decide, name="staff_return_decide"),
 ]
 
 if settings.DEBUG:

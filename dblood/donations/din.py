@@ -12,26 +12,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*"
-DIN_RE = re.compile(r"^[A-NP-Z1-9][A-Z0-9]{4}[0-9]{2}[0-9]{6}$")
+from dblood.core.isbt import ALPHABET, DIN_RE, ScanError, check_character, check_value, parse_scan
+
+__all__ = ["ALPHABET", "DIN_RE", "DinError", "ParsedDin", "ScanError", "check_character", "check_value", "parse"]
+
 FIN_RE = re.compile(r"^[A-NP-Z1-9][A-Z0-9]{4}$")
 SEQUENCE_MAX = 999_999
 
 
 class DinError(ValueError):
-    """A typed or scanned DIN that is not well formed or whose check character is wrong."""
-
-
-def check_value(din: str) -> int:
-    """ISO 7064 mod 37-2 over the 13 DIN characters: weights 2^k, k counted from the right from 1."""
-    total = 0
-    for position, char in enumerate(reversed(din), start=1):
-        total += ALPHABET.index(char) * 2**position
-    return (38 - total % 37) % 37
-
-
-def check_character(din: str) -> str:
-    return ALPHABET[check_value(din)]
+    """The DIN allocation cannot go on (a misconfigured facility number, an exhausted sequence)."""
 
 
 @dataclass(frozen=True)
@@ -53,31 +43,15 @@ class ParsedDin:
 
 
 def parse(value: str) -> ParsedDin:
-    """Read a DIN as typed or scanned, validating what it carries.
+    """Read a DIN as typed or scanned (dblood.core.isbt.parse_scan; a ScanError names what is wrong).
 
     Accepted: the 13 characters; 13 + the check character (verified); the barcode data
-    `=` + 13 + two flags (verified when the flags carry the check, 60-96). Spaces are ignored.
+    `=` + 13 + two flags (verified when the flags carry the check, 60-96), alone or with other
+    data structures scanned after it. Spaces are ignored.
     """
-    text = "".join(str(value).split()).upper()
-    if text.startswith("="):
-        text = text[1:]
-        if len(text) != 15:
-            raise DinError("Barcode data must be '=' followed by the 13-character DIN and two flag characters.")
-    din, rest = text[:13], text[13:]
-    if len(din) != 13 or not DIN_RE.match(din):
-        raise DinError("A DIN is 13 characters: facility number (5), year (2), sequence (6).")
-    if len(rest) == 1:
-        if rest not in ALPHABET or rest != check_character(din):
-            raise DinError("Wrong check character: the DIN was mistyped or misread.")
-    elif len(rest) == 2:
-        if not rest.isdigit():
-            raise DinError("Flag characters must be two digits.")
-        flag = int(rest)
-        if 60 <= flag <= 96 and flag - 60 != check_value(din):
-            raise DinError("Wrong check value in the flags: the DIN was mistyped or misread.")
-    elif rest:
-        raise DinError("Too many characters after the DIN.")
-    return ParsedDin(din=din, fin=din[:5], year=din[5:7], sequence=int(din[7:]), flags=rest if len(rest) == 2 else "")
+    scan = parse_scan(value, expect="din", require=("din",))
+    din = str(scan.din)  # required above
+    return ParsedDin(din=din, fin=din[:5], year=din[5:7], sequence=int(din[7:]), flags=scan.flags)
 
 
 def facility_number() -> str:

@@ -20,5 +20,5 @@ class DinField(serializers.CharField):
         value = super().to_internal_value(data)
         try:
             return isbt.parse(value).din
-        except isbt.DinError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
+        except isbt.ScanError as exc:
+            raise serializers.ValidationError(exc.message) from exc

@@ -89,6 +89,13 @@ class Deferral(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Lifted early (a temporary deferral recorded in error, or its cause cleared): `ends_on` becomes
+    # the day it was lifted, so every eligibility rule reads it as over; who, when and why are kept.
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lift_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-starts_on", "-id"]

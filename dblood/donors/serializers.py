@@ -151,8 +151,36 @@ class DeferralSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Deferral
-        fields = ["id", "reason_code", "reason", "permanent", "starts_on", "ends_on", "note", "created_at"]
+        fields = [
+            "id",
+            "reason_code",
+            "reason",
+            "permanent",
+            "starts_on",
+            "ends_on",
+            "note",
+            "created_at",
+            "lifted_at",
+            "lift_reason",
+        ]
         read_only_fields = fields
+
+
+class StaffDeferralSerializer(DeferralSerializer):
+    """A deferral as the bank's register shows it: also who recorded and who lifted it."""
+
+    recorded_by_name = serializers.CharField(
+        source="recorded_by.full_name", read_only=True, allow_null=True, default=None
+    )
+    lifted_by_name = serializers.CharField(source="lifted_by.full_name", read_only=True, allow_null=True, default=None)
+
+    class Meta(DeferralSerializer.Meta):
+        fields = [*DeferralSerializer.Meta.fields, "recorded_by_name", "lifted_by_name"]
+        read_only_fields = fields
+
+
+class DeferralLiftSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=300, help_text="Why the deferral ends early (kept with your name).")
 
 
 MAX_DEFERRAL_START_DAYS = 366

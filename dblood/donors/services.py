@@ -5,9 +5,11 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from dblood.core.dates import shift_months
+from dblood.core.errors import Conflict
 
 from .catalogue import catalogue_ensure
 from .models import Deferral, DeferralReason, Donor
@@ -85,6 +87,28 @@ def deferral_record(
 
     appointments_cancel_for_deferral(donor=donor, starts_on=starts_on, ends_on=ends_on)
     return deferral
+
+
+@transaction.atomic
+def deferral_lift(*, deferral: Deferral, by, reason: str) -> Deferral:
+    """End a temporary deferral today (or before it starts), with who and why. A permanent one is
+    never lifted here: it rests on a finding (a reactive screen, a disease) that a clerk cannot
+    clear; the medical officer corrects a wrong one in the admin, where it is audited too."""
+    locked = Deferral.objects.select_for_update().get(pk=deferral.pk)
+    if locked.permanent:
+        raise Conflict(
+            _("A permanent deferral cannot be lifted here; the medical officer corrects a wrong one."),
+            code="deferral_permanent",
+        )
+    today = timezone.localdate()
+    if locked.lifted_at is not None or locked.ends_on <= today:
+        raise Conflict(_("This deferral is already over."), code="deferral_over")
+    locked.ends_on = max(today, locked.starts_on)
+    locked.lifted_at = timezone.now()
+    locked.lifted_by = by
+    locked.lift_reason = reason
+    locked.save(update_fields=["ends_on", "lifted_at", "lifted_by", "lift_reason"])
+    return locked
 
 
 USER_FIELDS = ("full_name", "language")

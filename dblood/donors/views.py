@@ -1,4 +1,5 @@
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
@@ -18,11 +19,13 @@ from .models import Deferral, DeferralReason, Donor
 from .selectors import donor_eligibility
 from .serializers import (
     DeferralCreateSerializer,
+    DeferralLiftSerializer,
     DeferralReasonSerializer,
     DeferralSerializer,
     DonorSerializer,
     EligibilityQuerySerializer,
     EligibilitySerializer,
+    StaffDeferralSerializer,
     StaffDonorSerializer,
 )
 
@@ -108,15 +111,42 @@ class DonorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         return donors
 
-    @extend_schema(request=DeferralCreateSerializer, responses={201: DeferralSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[IsBloodBankStaff])
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: StaffDeferralSerializer(many=True)},
+        operation_id="donor_deferrals",
+    )
+    @extend_schema(methods=["POST"], request=DeferralCreateSerializer, responses={201: StaffDeferralSerializer})
+    @action(detail=True, methods=["get", "post"], permission_classes=[IsBloodBankStaff])
     def deferrals(self, request, pk=None):
-        """Record a deferral for a donor of your site (reason from the catalogue)."""
+        """The donor's deferrals, newest first (GET), or record one (POST; reason from the catalogue).
+        For staff of a blood bank the donor booked or gave at."""
         donor = self.get_object()
+        if request.method == "GET":
+            register = donor.deferrals.select_related("reason", "recorded_by", "lifted_by")
+            return Response(StaffDeferralSerializer(register, many=True).data)
         serializer = DeferralCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         deferral = services.deferral_record(donor=donor, recorded_by=request.user, **serializer.validated_data)
-        return Response(DeferralSerializer(deferral).data, status=status.HTTP_201_CREATED)
+        return Response(StaffDeferralSerializer(deferral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DeferralLiftSerializer, responses={200: StaffDeferralSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsBloodBankStaff],
+        url_path=r"deferrals/(?P<deferral_id>\d+)/lift",
+    )
+    def deferral_lift(self, request, pk=None, deferral_id=None):
+        """End a temporary deferral early, with the reason; a permanent one is a 409."""
+        donor = self.get_object()
+        serializer = DeferralLiftSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        deferral = get_object_or_404(donor.deferrals.all(), pk=deferral_id)
+        lifted = services.deferral_lift(deferral=deferral, by=request.user, reason=serializer.validated_data["reason"])
+        register = donor.deferrals.select_related("reason", "recorded_by", "lifted_by")
+        return Response(StaffDeferralSerializer(register.get(pk=lifted.pk)).data)
 
 
 @extend_schema(tags=["donors"])

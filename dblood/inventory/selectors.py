@@ -28,11 +28,16 @@ def units_fefo(
     rhd: str = "",
     component: str = "",
     state: str = BloodUnit.State.AVAILABLE,
+    expires_within_days: int | None = None,
 ) -> QuerySet[BloodUnit]:
-    """First-expiring-first-out: the unit to use next comes first. Past-expiry units are left out."""
+    """First-expiring-first-out: the unit to use next comes first. Past-expiry units are left out
+    (of the states still in custody), and with `expires_within_days` those that outlast it."""
+    now = timezone.now()
     qs = units_for_staff(user=user).filter(state=state)
     if state in (BloodUnit.State.AVAILABLE, BloodUnit.State.QUARANTINED, BloodUnit.State.RESERVED):
-        qs = qs.filter(expires_at__gt=timezone.now())
+        qs = qs.filter(expires_at__gt=now)
+    if expires_within_days is not None:
+        qs = qs.filter(expires_at__lte=now + timedelta(days=expires_within_days))
     if site:
         qs = qs.filter(site_id=site)
     if abo:
@@ -63,8 +68,11 @@ def units_expiring(*, user, days: int, site: int | None = None) -> QuerySet[Bloo
     return qs.order_by("expires_at", "id")
 
 
-def units_by_din(*, user, din: str) -> QuerySet[BloodUnit]:
-    return units_for_staff(user=user).filter(donation__din=din).order_by("component")
+def units_by_din(*, user, din: str, product_code: str | None = None) -> QuerySet[BloodUnit]:
+    qs = units_for_staff(user=user).filter(donation__din=din)
+    if product_code:
+        qs = qs.filter(product_code=product_code)
+    return qs.order_by("component")
 
 
 def transfers_for_staff(*, user) -> QuerySet[Transfer]:

@@ -42,6 +42,9 @@ class StockFilterSerializer(GroupFilterSerializer):
 class UnitFilterSerializer(GroupFilterSerializer):
     site = serializers.IntegerField(required=False, min_value=1)
     state = serializers.ChoiceField(choices=BloodUnit.State.choices, required=False, default=BloodUnit.State.AVAILABLE)
+    expires_within_days = serializers.IntegerField(
+        required=False, min_value=0, max_value=400, help_text="Only units that expire within this many days."
+    )
 
 
 class ExpiringFilterSerializer(serializers.Serializer):

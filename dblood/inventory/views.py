@@ -6,14 +6,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dblood.core import answers
+from dblood.core.isbt import scanned
 from dblood.core.permissions import IsBloodBankStaff
-from dblood.donations import din as isbt
 from dblood.sites.selectors import SITES_SCOPE
 
 from . import selectors, services, stock, transfers
@@ -135,17 +135,23 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self.get_paginated_response(UnitSerializer(page, many=True).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("din", str, OpenApiParameter.PATH, description="DIN, with or without check.")],
+        parameters=[
+            OpenApiParameter(
+                "din",
+                str,
+                OpenApiParameter.PATH,
+                description="What the scanner typed (URL-encoded): the DIN with or without its check character, "
+                "its barcode data `=` + DIN + flags, or several ISBT 128 data structures concatenated; a product "
+                "code (003) among them narrows the answer to that product.",
+            )
+        ],
         responses={200: UnitSerializer(many=True)},
         tags=["units"],
     )
     @action(detail=False, methods=["get"], url_path=r"din/(?P<din>[^/]+)")
     def by_din(self, request, din: str):
-        try:
-            parsed = isbt.parse(din)
-        except isbt.DinError as exc:
-            raise ValidationError({"din": [str(exc)]}) from exc
-        units = list(selectors.units_by_din(user=request.user, din=parsed.din))
+        scan = scanned(din, field="din", expect="din", require=("din",))
+        units = list(selectors.units_by_din(user=request.user, din=scan.din, product_code=scan.product_code))
         if not units:
             raise NotFound
         return Response(UnitSerializer(units, many=True).data)

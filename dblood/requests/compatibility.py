@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from dblood.core.blood import ABO, CompatibilityKind, RhD
 from dblood.inventory.components import compatibility_kind
 
+from .ranking import preference
+
 # recipient ABO -> donor ABO groups whose red cells they may receive
 RED_CELLS: dict[str, frozenset[str]] = {
     ABO.O: frozenset({ABO.O}),
@@ -77,15 +79,10 @@ def is_compatible(
     return unit_abo in rule.abo_table[patient_abo] and _rhd_ok(rule, patient_rhd, unit_rhd, female_cbp)
 
 
-def preference(*, patient_abo: str, patient_rhd: str, unit_abo: str, unit_rhd: str) -> tuple[bool, bool]:
-    """Sort key: ABO-identical first, then same RhD (keeps RhD-negative stock for those who need it)."""
-    return (unit_abo != patient_abo, unit_rhd != patient_rhd)
-
-
 def compatible_groups(
     *, component: str, patient_abo: str, patient_rhd: str, female_cbp: bool = False
 ) -> list[tuple[str, str]]:
-    """Every (ABO, RhD) whose units (or donors) suit the patient, most preferred first."""
+    """Every (ABO, RhD) whose units (or donors) suit the patient, most preferred first (`ranking.preference`)."""
     groups = [
         (abo, rhd)
         for abo in ABO.values

@@ -12,6 +12,7 @@ from dblood.sites.models import Site
 
 from .compatibility import compatible_groups
 from .models import BloodRequest
+from .ranking import KEYS
 
 
 def requests_visible_to(user) -> QuerySet[BloodRequest]:
@@ -27,17 +28,19 @@ def requests_visible_to(user) -> QuerySet[BloodRequest]:
 
 
 def _preference(*, patient_abo: str, patient_rhd: str, target: Site) -> dict:
-    """The proposal's sort keys, as SQL: 0 for the preferred value, 1 otherwise (and the distance)."""
+    """`ranking.rank`'s first keys as SQL, in `ranking.KEYS` order: 0 for the preferred value, 1
+    otherwise (and the distance)."""
 
     def other(condition: Q) -> Case:
         return Case(When(condition, then=Value(0)), default=Value(1), output_field=IntegerField())
 
-    return {
+    keys = {
         "abo_other": other(Q(abo=patient_abo)),
         "site_other": other(Q(site_id=target.pk)),
         "distance": DistanceKm(target.latitude, target.longitude, "site__latitude", "site__longitude"),
         "rhd_other": other(Q(rhd=patient_rhd)),
     }
+    return {name: keys[name] for name in KEYS}
 
 
 def _after(blood_request: BloodRequest):
@@ -57,9 +60,8 @@ def _groups(blood_request: BloodRequest) -> list[tuple[str, str]]:
 def proposable_units(*, blood_request: BloodRequest, after=None) -> QuerySet[BloodUnit]:
     """Available, unexpired, compatible units of the requested component at active blood banks, best first.
 
-    Order: ABO-identical before merely compatible (worth fetching from another bank), then the
-    target bank before others by distance, then same RhD (spares RhD-negative stock), then
-    first-expiring-first-out. All in one SQL statement: the few compatible (ABO, RhD) pairs as a
+    Order: `ranking.rank` (ABO-identical, the target bank then the nearest, same RhD, first
+    expiring, id). All in one SQL statement: the few compatible (ABO, RhD) pairs as a
     filter, the preferences as small CASEs and the distance to each unit's bank computed in SQL.
     """
     groups = _groups(blood_request)
@@ -104,14 +106,14 @@ SELECT c.id, p.site_id, p.abo_other, p.site_other, p.distance, p.rhd_other FROM 
            s.distance,
            CASE WHEN g.rhd = %s THEN 0 ELSE 1 END AS rhd_other
     FROM ({sites}) s CROSS JOIN unnest(%s::varchar[], %s::varchar[]) AS g(abo, rhd)
-    ORDER BY 4, 5, 6, 7
+    ORDER BY {shelf_keys}
 ) p CROSS JOIN LATERAL (
     SELECT u.id, u.expires_at FROM {units} u
     WHERE u.site_id = p.site_id AND u.state = %s AND u.component = %s AND u.abo = p.abo AND u.rhd = p.rhd
       AND u.expires_at > %s
     ORDER BY u.expires_at, u.id LIMIT %s
 ) c
-ORDER BY p.abo_other, p.site_other, p.distance, p.rhd_other, c.expires_at, c.id
+ORDER BY {head_keys}, c.expires_at, c.id
 LIMIT %s
 """
 
@@ -122,9 +124,14 @@ _LOCK_HEAD = """
 SELECT u.*, d.din AS donation_din FROM ({head}) h
 JOIN {units} u ON u.id = h.id JOIN {donations} d ON d.id = u.donation_id
 WHERE u.state = %s AND u.expires_at > %s AND u.site_id = h.site_id
-ORDER BY h.abo_other, h.site_other, h.distance, h.rhd_other, u.expires_at, u.id
+ORDER BY {lock_keys}, u.expires_at, u.id
 LIMIT %s FOR UPDATE OF u SKIP LOCKED
 """
+
+
+def _order(prefix: str) -> str:
+    """`ranking.KEYS` as an ORDER BY list, each column name after `prefix`."""
+    return ", ".join(prefix + name for name in KEYS)
 
 
 def _head(*, blood_request: BloodRequest, after, pool: int) -> tuple[str, tuple]:
@@ -146,7 +153,7 @@ def _head(*, blood_request: BloodRequest, after, pool: int) -> tuple[str, tuple]
         .order_by()
         .query.sql_with_params()
     )
-    sql = _HEAD.format(sites=sites_sql, units=BloodUnit._meta.db_table)
+    sql = _HEAD.format(sites=sites_sql, units=BloodUnit._meta.db_table, shelf_keys=_order(""), head_keys=_order("p."))
     params = (
         blood_request.patient_abo,
         target.pk,
@@ -199,7 +206,9 @@ def best_units_locked(*, blood_request: BloodRequest, limit: int) -> list[BloodU
     after = _after(blood_request)
     if connection.vendor == "postgresql":
         head_sql, head_params = _head(blood_request=blood_request, after=after, pool=limit + SKIP_MARGIN)
-        sql = _LOCK_HEAD.format(head=head_sql, units=BloodUnit._meta.db_table, donations=Donation._meta.db_table)
+        sql = _LOCK_HEAD.format(
+            head=head_sql, units=BloodUnit._meta.db_table, donations=Donation._meta.db_table, lock_keys=_order("h.")
+        )
         params = (*head_params, BloodUnit.State.AVAILABLE, after, limit)
         found = list(BloodUnit.objects.raw(sql, params))  # noqa: S611 - values are parameters
         if len(found) == limit:

@@ -94,6 +94,25 @@ def unit_state_label(code: str | None) -> str:
     return str(UNIT_STATES.get(code or "", _("in the blood bank, waiting for a patient")))
 
 
+# Every state of a unit, as staff read it (donors see only UNIT_STATES).
+STAFF_UNIT_STATES = {
+    "quarantined": _("In quarantine"),
+    "available": _("Available"),
+    "reserved": _("Reserved for a request"),
+    "issued": _("Issued to a hospital"),
+    "transfused": _("Transfused"),
+    "expired": _("Expired"),
+    "discarded": _("Discarded"),
+    "unsafe": _("Unsafe, not for use"),
+    "in_transit": _("On its way to another bank"),
+}
+
+
+@register.filter
+def staff_unit_state_label(code: str | None) -> str:
+    return str(STAFF_UNIT_STATES.get(code or "", code or ""))
+
+
 # The lab worklist's steps (dblood.donations.worklist): "screen:hiv" reads "HIV screen".
 LAB_STEPS = {
     "typing": _("ABO/RhD typing"),
@@ -112,3 +131,53 @@ def lab_step_label(code: str | None) -> str:
     if label is None:
         return code or ""
     return str(label) % {"test": SCREEN_TESTS.get(test, test)} if test else str(label)
+
+
+# A blood request and its units, as both sides read them.
+REQUEST_STATUSES = {
+    "submitted": _("Waiting for the blood bank"),
+    "partly_allocated": _("Partly covered"),
+    "allocated": _("Covered: units reserved"),
+    "issued": _("Issued"),
+    "closed": _("Closed"),
+    "cancelled": _("Cancelled"),
+}
+URGENCIES = {"routine": _("Routine"), "urgent": _("Urgent"), "emergency": _("EMERGENCY")}
+ALLOCATION_STATUSES = {
+    "reserved": _("Reserved"),
+    "issued": _("Issued"),
+    "released": _("Released back to stock"),
+}
+OUTCOMES = {"transfused": _("Transfused"), "not_transfused": _("Not transfused")}
+CALL_OUT_ANSWERS = {"coming": _("coming"), "cant": _("can't come")}
+CALL_OUT_STATUSES = {"open": _("Open"), "closed": _("Closed")}
+
+
+@register.filter
+def request_status_label(code: str | None) -> str:
+    return str(REQUEST_STATUSES.get(code or "", code or ""))
+
+
+@register.filter
+def urgency_label(code: str | None) -> str:
+    return str(URGENCIES.get(code or "", code or ""))
+
+
+@register.filter
+def allocation_status_label(code: str | None) -> str:
+    return str(ALLOCATION_STATUSES.get(code or "", code or ""))
+
+
+@register.filter
+def outcome_label(code: str | None) -> str:
+    return str(OUTCOMES.get(code or "", code or ""))
+
+
+@register.filter
+def call_out_answer_label(code: str | None) -> str:
+    return str(CALL_OUT_ANSWERS.get(code or "", code or ""))
+
+
+@register.filter
+def call_out_status_label(code: str | None) -> str:
+    return str(CALL_OUT_STATUSES.get(code or "", code or ""))

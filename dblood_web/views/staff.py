@@ -4,9 +4,9 @@ inventory, and hospital requests (allocate, issue, call-outs). Every rule is the
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import session
@@ -18,6 +18,8 @@ from ..forms_staff import (
     DonationForm,
     DriveCancelForm,
     DriveForm,
+    InventoryFilterForm,
+    ScanForm,
     ScreeningForm,
     TransferForm,
     TypingForm,
@@ -139,7 +141,13 @@ def drive_detail(request, drive_id: int):
         if a.get("donor") and a.get("status") in ("booked", "checked_in"):
             query_string = urlencode({"back": back, "name": a.get("donor_name") or ""})
             a["defer_url"] = f"{reverse('staff_deferral_new', args=[a['donor']])}?{query_string}"
-    return render(request, "dblood_web/staff/drive.html", {"drive": drive, "appointments": appointments, "q": query})
+    context = {"drive": drive, "appointments": appointments, "q": query, "walk_ins_today": drive_is_today(drive)}
+    return render(request, "dblood_web/staff/drive.html", context)
+
+
+def drive_is_today(drive: dict) -> bool:
+    """Walk-ins are taken on the drive's own day (the api says so too)."""
+    return drive.get("date") == timezone.localdate().isoformat()
 
 
 @staff_required
@@ -211,29 +219,25 @@ def donation_lab(request, donation_id: int):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def inventory(request):
-    """Expiring and available units; a POST sends one of them to another blood bank."""
+    """The bank's units, filtered and a page at a time, a scan field that finds one unit, the
+    transfers both ways, and sending a unit (found by its scanned DIN) to another blood bank."""
     bank = my_bank(request)
-    days = request.GET.get("days") or "7"
-    available = request.api.units(site=bank["site_id"], state="available")
     banks = [b for b in request.api.sites(kind="blood_bank", page_size=100) if b.get("id") != bank["site_id"]]
-    transfer_form = TransferForm(request.POST or None, units=available, banks=banks, prefix="transfer")
-    if request.method == "POST" and transfer_form.is_valid():
-        try:
-            request.api.transfer_create(**transfer_form.cleaned_data)
-        except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(transfer_form, error)
-        else:
-            messages.success(request, _("The unit is on its way."))
-            return redirect("staff_inventory")
+    transfer_form = TransferForm(request.POST or None, banks=banks, prefix="transfer")
+    if request.method == "POST" and transfer_form.is_valid() and _send(request, transfer_form, bank):
+        messages.success(request, _("The unit is on its way."))
+        return redirect("staff_inventory")
+    scan_form, scanned = _scanned(request)
+    filters = InventoryFilterForm(request.GET)
+    listing = _page_of_units(request, site=bank["site_id"], filters=filters.api_filters())
     requested = request.api.transfers(status="requested", page_size=100)  # the api filters
     transfers = request.api.transfers(status="in_transit", page_size=100)
     context = {
         "bank": bank,
-        "days": days,
-        "expiring": request.api.units_expiring(site=bank["site_id"], days=days),
-        "available": available,
+        "scan_form": scan_form,
+        "scanned": scanned,
+        "filters": filters,
+        "listing": listing,
         "discard_form": DiscardForm(),
         "transfer_form": transfer_form,
         "incoming": [t for t in transfers if t.get("to_site") == bank["site_id"]],
@@ -243,6 +247,85 @@ def inventory(request):
         "asked_for": [t for t in requested if t.get("to_site") == bank["site_id"]],
     }
     return render(request, "dblood_web/staff/inventory.html", context)
+
+
+INVENTORY_PAGE_SIZE = 25
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and 0 < int(value) < 10_000 else 1
+
+
+def _page_of_units(request, *, site: int, filters: dict) -> dict:
+    """One page of units (25) with what the page needs to say where it is and link on: a page past
+    the end (the list shrank meanwhile) shows the first."""
+    number = _page_number(request.GET.get("page"))
+    query = {"site": site, "page_size": INVENTORY_PAGE_SIZE, **filters}
+    try:
+        body = request.api.units_page(page=number, **query)
+    except ApiError as error:
+        if error.status != 404 or number == 1:
+            raise
+        number, body = 1, request.api.units_page(page=1, **query)
+    count = body.get("count", 0)
+    pages = max((count + INVENTORY_PAGE_SIZE - 1) // INVENTORY_PAGE_SIZE, 1)
+    here = request.GET.copy()
+
+    def link(page: int) -> str:
+        here["page"] = str(page)
+        return "?" + here.urlencode()
+
+    return {
+        "units": body.get("results", []),
+        "count": count,
+        "number": number,
+        "pages": pages,
+        "previous": link(number - 1) if number > 1 else "",
+        "next": link(number + 1) if number < pages else "",
+    }
+
+
+def _scanned(request) -> tuple[ScanForm, list[dict] | None]:
+    """The scan field and the units of the DIN it holds (None when nothing was scanned)."""
+    if "scan" not in request.GET:
+        return ScanForm(), None
+    form = ScanForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    try:
+        return form, request.api.units_by_din(form.cleaned_data["scan"])
+    except ApiError as error:
+        if error.status == 404:
+            form.add_error("scan", _("No unit with this DIN at your blood banks."))
+        elif error.status == 400:
+            apply_api_errors(form, error, rename={"din": "scan"})
+        else:
+            raise
+    return form, None
+
+
+def _send(request, form: TransferForm, bank: dict) -> bool:
+    """Find the unit the form's DIN names at this bank and send it; False with the reasons on the form."""
+    try:
+        units = request.api.units_by_din(form.cleaned_data["din"])
+    except ApiError as error:
+        if error.status not in (400, 404):
+            raise
+        units = []
+        if error.status == 400:
+            apply_api_errors(form, error)
+            return False
+    unit = form.unit_among(units, site_id=bank["site_id"])
+    if unit is None:
+        return False
+    try:
+        request.api.transfer_create(unit=unit, to_site=form.cleaned_data["to_site"])
+    except ApiError as error:
+        if error.status not in (400, 409):
+            raise
+        apply_api_errors(form, error)
+        return False
+    return True
 
 
 @staff_required
@@ -264,35 +347,7 @@ def transfer_dispatch(request, transfer_id: int):
 def unit_discard(request, unit_id: int):
     form = DiscardForm(request.POST)
     if form.is_valid():
-        _done(request, _("The unit is discarded."), request.api.unit_discard, unit_id, **form.cleaned_data)
+        _done(request, _("The unit is discarded."), request.api.unit_discard, unit_id, **form.api_fields())
     else:
-        messages.error(request, _("Give a reason to discard the unit."))
+        messages.error(request, _("Give a reason and tick 'Destroy this unit' to discard it."))
     return redirect("staff_inventory")
-
-
-@session.login_required("blood_bank_staff", "hospital_staff")
-@require_GET
-def blood_request_detail(request, request_id: int):
-    blood_request = request.api.blood_request(request_id)
-    call_outs = [c for c in request.api.call_outs_staff() if c.get("request") == request_id]
-    return render(request, "dblood_web/staff/request.html", {"blood_request": blood_request, "call_outs": call_outs})
-
-
-# Lazy: these are translated when shown, in the reader's language, not when the module loads.
-ACTIONS = {
-    "allocate": gettext_lazy("Units reserved for this request."),
-    "issue": gettext_lazy("Units issued."),
-    "cancel": gettext_lazy("The request is cancelled."),
-    "call-outs": gettext_lazy("Call-out started: compatible donors nearby are being asked."),
-}
-
-
-@session.login_required("blood_bank_staff", "hospital_staff")
-@require_POST
-def blood_request_action(request, request_id: int, action: str):
-    if action not in ACTIONS:
-        messages.error(request, _("Unknown action."))
-    else:
-        body = {"reason": request.POST["reason"]} if action == "cancel" and request.POST.get("reason") else None
-        _done(request, str(ACTIONS[action]), request.api.blood_request_action, request_id, action, body)
-    return redirect("blood_request", request_id=request_id)

@@ -53,7 +53,9 @@ GET    /api/v1/donors/me/eligibility                   -             401   ok   
 GET    /api/v1/donors/me/deferrals                     -             401   ok    ok    403    403    403   403
 GET    /api/v1/donors                                  -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/donors/{pk}                             booked_donor  401   ok    404   ok     404    404   ok
+GET    /api/v1/donors/{pk}/deferrals                   booked_donor  401   403   403   ok     404    403   403
 POST   /api/v1/donors/{pk}/deferrals                   booked_donor  401   403   403   ok     404    403   403
+POST   /api/v1/donors/{pk}/deferrals/{deferral_id}/lift deferral     401   403   403   ok     404    403   403
 GET    /api/v1/deferral-reasons                        -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/questionnaire                           -             ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/drives                                  -             ok    ok    ok    ok     ok     ok    ok
@@ -248,6 +250,15 @@ def world_booked_donor(world_appointment):
 
 
 @pytest.fixture
+def world_deferral(world_booked_donor, staff_a):
+    """A temporary deferral of the booked donor, recorded at bank A."""
+    from dblood.donors.services import deferral_record
+
+    deferral = deferral_record(donor=world_booked_donor, reason_code="tattoo-piercing", recorded_by=staff_a)
+    return {"pk": world_booked_donor.pk, "deferral_id": deferral.pk}
+
+
+@pytest.fixture
 def world_appointment(world_donor, world_drive_a):
     from dblood.drives.appointments import appointment_book
 
@@ -350,6 +361,8 @@ def _path(row: Row, world: World) -> str:
     if row.obj == "-":
         return row.route
     obj = getattr(world, row.obj)
+    if isinstance(obj, dict):  # one value per parameter
+        return re.sub(r"\{(\w+)\}", lambda match: str(obj[match.group(1)]), row.route)
     return re.sub(r"\{\w+\}", str(getattr(obj, "pk", obj)), row.route)
 
 

@@ -186,10 +186,23 @@ def test_donate_release_dashboard_issue_and_where_my_blood_went(page, new_page, 
     request_path = hospital_page.url.split(hospital_page.base)[1]
 
     staff_page.goto(staff_page.base + request_path)
-    staff_page.get_by_role("button", name="Allocate").click()
+    # The unit on offer is the one just released (the only O- red cells), at this bank, an exact
+    # match; the clerk ticks it and reserves it.
+    offer = staff_page.locator("table.proposal tbody tr")
+    expect(offer).to_have_count(1)
+    expect(offer).to_contain_text("same ABO · same RhD")
+    expect(offer).to_contain_text(bank_name)
+    unit_din = offer.locator("label").inner_text()
+    offer.get_by_role("checkbox").check()
+    staff_page.get_by_role("button", name="Reserve the ticked units").click()
     expect(staff_page.get_by_role("status")).to_contain_text("Units reserved")
-    staff_page.get_by_role("button", name="Issue").click()
-    expect(staff_page.locator("#request-status")).to_have_text("issued")
+    # Issued only once each unit is ticked and its label confirmed.
+    staff_page.get_by_role("button", name="Issue the ticked units").click()
+    expect(staff_page.locator("#id_issue-confirm_error")).to_be_visible()
+    staff_page.get_by_label(unit_din).check()
+    staff_page.get_by_label("I checked each unit's label").check()
+    staff_page.get_by_role("button", name="Issue the ticked units").click()
+    expect(staff_page.locator("#request-status")).to_have_text("Issued")
 
     # The hospital records that the unit was transfused.
     hospital_page.reload()

@@ -24,9 +24,15 @@ NOT_CLINICAL = {
     ("DonorProfileForm", "notify_channels"): "how the donor is told things",
     ("DriveForm", "slot_minutes"): "a drive's timetable",
     ("DriveForm", "capacity_per_slot"): "a drive's timetable",
-    ("TransferForm", "unit"): "the units on offer come from the api; the clerk picks one",
+    ("TransferForm", "component"): "which unit of a scanned DIN to send, a filter, not a clinical value",
+    ("InventoryFilterForm", "state"): "a filter of the bank's own list, not a record",
     ("TransferForm", "to_site"): "a destination, not a clinical value",
     ("BloodRequestForm", "target_bank"): "where the order goes, not a clinical value",
+    ("DiscardForm", "confirm"): "required: an unticked box is refused, never read as an answer",
+    ("IssueForm", "confirm"): "required: an unticked box is refused, never read as an answer",
+    ("RequestCancelForm", "confirm"): "required: an unticked box is refused, never read as an answer",
+    ("OverrideForm", "override_acknowledged"): "unticked is the safe side: the api refuses the override without it",
+    ("OverrideForm", "component"): "which unit of a scanned DIN, a filter, not a clinical value",
 }
 
 
@@ -135,7 +141,8 @@ def test_an_outcome_is_asked_not_assumed(hospital, fake_api):  # noqa: F811
     )
     fake_api.on("GET", "call-outs", body={"count": 0, "results": []})
     html = hospital.get("/requests/3/").content.decode()
-    assert 'name="transfused"' in html and _selected(html) == [""]
+    assert 'name="transfused"' in html and 'name="validated_box"' in html
+    assert set(_selected(html)) == {""}  # the outcome and the return's box: both start on "Choose…"
     hospital.post("/hospital/requests/3/outcome/", {"unit": "11", "reaction": ""})
     assert not [r for r in fake_api.requests if r.method == "POST" and "outcome" in r.url.path]
 

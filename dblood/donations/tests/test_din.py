@@ -36,7 +36,7 @@ def test_accepted_forms(typed):
     ],
 )
 def test_rejected_forms(typed):
-    with pytest.raises(isbt.DinError):
+    with pytest.raises(isbt.ScanError):
         isbt.parse(typed)
 
 
@@ -103,3 +103,12 @@ def test_no_duplicates_under_concurrency():
     assert not errors
     assert len(results) == len(set(results)) == clients * each
     assert sorted(int(v[7:]) for v in results) == list(range(1, clients * each + 1))
+
+
+def test_serializer_field_speaks_indonesian():
+    from django.utils import translation
+
+    with translation.override("id"):
+        bad = ScanSerializer(data={"din": "G123498654321A"})
+        assert not bad.is_valid()
+        assert "Karakter cek salah" in str(bad.errors["din"][0])

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -21,6 +22,20 @@ def test_fefo_list_is_scoped_filtered_and_first_expiring_first(api, staff_a, ban
     body = api(staff_a).get("/api/v1/units", {"abo": "O", "rhd": "+", "component": "PRC"}).json()
     assert [u["id"] for u in body["results"]] == [soon.pk, late.pk]
     assert body["results"][0]["din"] == soon.donation.din
+
+
+def test_the_list_filters_by_state_and_expiry_within_days(api, staff_a, bank_a):
+    soon = make_unit(site=bank_a, days=2)
+    make_unit(site=bank_a, days=30)
+    quarantined = make_unit(site=bank_a, days=3, state=BloodUnit.State.QUARANTINED)
+    client = api(staff_a)
+    assert [u["id"] for u in client.get("/api/v1/units", {"expires_within_days": 7}).json()["results"]] == [soon.pk]
+    body = client.get("/api/v1/units", {"state": "quarantined", "expires_within_days": 7}).json()
+    assert [u["id"] for u in body["results"]] == [quarantined.pk]
+    assert client.get("/api/v1/units", {"expires_within_days": 0}).json()["count"] == 0
+    refused = client.get("/api/v1/units", {"expires_within_days": "-1"}, HTTP_ACCEPT_LANGUAGE="id")
+    assert refused.status_code == 400
+    assert "expires_within_days" in refused.json()["fields"]
 
 
 def test_list_query_count_is_flat(api, staff_a, bank_a, django_assert_num_queries):
@@ -126,3 +141,29 @@ def test_a_non_numeric_id_is_a_404(api, staff_a):
     assert client.post("/api/v1/units/abc/discard", {"reason": "x"}).status_code == 404
     assert client.post("/api/v1/transfers/abc/receive").status_code == 404
     assert client.post("/api/v1/donations/abc/typing", {"abo": "O", "rhd": "+"}).status_code == 404
+
+
+def test_lookup_by_a_full_label_scan_narrows_to_the_product(api, staff_a, bank_a):
+    donation = make_donation(site=bank_a, din="T999926000778")
+    red = make_unit(site=bank_a, donation=donation, component="PRC", product_code="E0002V00")
+    make_unit(site=bank_a, donation=donation, component="FFP", product_code="E0004V00")
+    scan = quote("=T99992600077800=<E0002V00&>0263411759", safe="")
+    response = api(staff_a).get(f"/api/v1/units/din/{scan}")
+    assert response.status_code == 200
+    assert [u["id"] for u in response.json()] == [red.pk]
+
+
+@pytest.mark.parametrize(
+    ("scan", "english", "indonesian"),
+    [
+        ("T999926000778A", "Wrong check character", "Karakter cek salah"),
+        ("=T99992600077800&>0263661759", "Impossible expiry date", "Tanggal kedaluwarsa mustahil"),
+        ("=T99992600077800=)1234", "Unknown data identifier", "Penanda data =) tidak dikenal"),
+    ],
+)
+def test_a_bad_scan_is_a_400_naming_the_field_in_both_languages(api, staff_a, bank_a, scan, english, indonesian):
+    path = "/api/v1/units/din/" + quote(scan, safe="")
+    for language, says in (("en", english), ("id", indonesian)):
+        response = api(staff_a).get(path, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 400
+        assert says in response.json()["fields"]["din"][0]

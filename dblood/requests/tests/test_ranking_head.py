@@ -1,5 +1,6 @@
-"""The head of the ranking (`selectors._head_of_ranking`): the same units as ranking everything,
-read shelf by shelf (an O patient's plasma from banks that hold none ranked 133,000 units)."""
+"""The ranking stated once (`ranking.rank`), and the head of the ranking (`selectors._head`): the
+ORM ranking orders units exactly as `rank` does, and the head (read shelf by shelf: an O patient's
+plasma from banks that hold none ranked 133,000 units) is the top of that same ranking."""
 
 import itertools
 import random
@@ -9,9 +10,11 @@ import pytest
 from django.db import connection, transaction
 
 from dblood.core.blood import ABO, RhD
+from dblood.core.geo import haversine_km
 from dblood.inventory.models import BloodUnit
 from dblood.notifications.tests.factories import make_unit
 from dblood.requests import selectors
+from dblood.requests.ranking import rank
 from dblood.requests.selectors import SKIP_MARGIN, best_units, best_units_locked, proposable_units
 from dblood.requests.services import allocation_auto
 from testing.personas import make_site
@@ -41,6 +44,43 @@ def country(bank_a, bank_b):
                 make_unit(site, abo=abo, rhd=rhd, component=component, days_left=rng.choice([1, 2, 2, 5, 30]))
     make_unit(bank_b, abo="O", rhd="-", component="PRC", state="reserved")
     return banks
+
+
+def _ranked_in_python(blood_request, candidates):
+    target = blood_request.target_bank
+
+    def key(unit):
+        distance = haversine_km(target.latitude, target.longitude, unit.site.latitude, unit.site.longitude)
+        return rank(
+            patient_abo=blood_request.patient_abo,
+            patient_rhd=blood_request.patient_rhd,
+            target_site_id=target.pk,
+            unit_abo=unit.abo,
+            unit_rhd=unit.rhd,
+            unit_site_id=unit.site_id,
+            distance_km=round(distance, 6),
+            expires_at=unit.expires_at,
+            unit_id=unit.pk,
+        )
+
+    return [unit.pk for unit in sorted(candidates, key=key)]
+
+
+@pytest.mark.django_db
+def test_the_orm_ranking_is_rank(country, make_request):
+    """`proposable_units` orders its units as `ranking.rank` sorts them (the SQL statements are
+    checked against `proposable_units` below): a key reordered or changed in one place fails here."""
+    cases = itertools.product(("PRC", "FFP", "TC"), ABO.values, RhD.values, (False, True))
+    compared = 0
+    for component, abo, rhd, female_cbp in cases:
+        blood_request = make_request(
+            component=component, patient_abo=abo, patient_rhd=rhd, patient_female_cbp=female_cbp, units=1
+        )
+        ranked = list(proposable_units(blood_request=blood_request).select_related("site"))
+        # The same candidates, in the order `rank` gives them (distances agree to well under a metre).
+        assert [unit.pk for unit in ranked] == _ranked_in_python(blood_request, ranked), (component, abo, rhd)
+        compared += len(ranked) > 1
+    assert compared > 30  # most cases have several candidates to order
 
 
 @pytest.mark.django_db

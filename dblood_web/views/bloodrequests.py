@@ -1,0 +1,180 @@
+"""One blood request, for the blood bank that serves it and the hospital that asked.
+
+The bank sees the units on offer (where each is, when it expires, how well it matches), reserves
+the ones it picks or the best ones automatically, reserves a unit against the rules only through
+the override policy (the api decides), issues what it checked against the labels, and either side
+may cancel with a reason. The api applies every rule; these views only ask and explain.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import session
+from ..api import ApiError
+from ..forms import apply_api_errors
+from ..forms_staff import IssueForm, OverrideForm, RequestCancelForm, ReserveForm
+from .appointments import api_message
+
+OPEN = ("submitted", "partly_allocated", "allocated")
+either_side = session.login_required("blood_bank_staff", "hospital_staff")
+bank_staff = session.login_required("blood_bank_staff")
+
+
+def _page(request, request_id: int, *, status: int = 200, **bound):
+    """The request page, with any form the clerk just sent (and its errors) in place of a blank one."""
+    blood_request = request.api.blood_request(request_id)
+    is_open = blood_request.get("status") in OPEN
+    staff = session.has_role(request, "blood_bank_staff")
+    proposal = _proposal(request, request_id) if staff and is_open else []
+    reserved = _issuable(blood_request)
+    call_outs = [c for c in request.api.call_outs_staff() if c.get("request") == request_id]
+    context = {
+        "blood_request": blood_request,
+        "is_open": is_open,
+        "call_outs": call_outs,
+        "proposal": proposal,
+        "reserve_form": bound.get("reserve") or ReserveForm(proposal=proposal, prefix="reserve"),
+        "override_form": bound.get("override") or OverrideForm(prefix="override"),
+        "issue_form": bound.get("issue") or IssueForm(reserved=reserved, prefix="issue"),
+        "cancel_form": bound.get("cancel") or RequestCancelForm(prefix="cancel"),
+    }
+    return render(request, "dblood_web/staff/request.html", context, status=status)
+
+
+def _issuable(blood_request: dict) -> list[dict]:
+    """Reserved units that are here (not still on their way from another bank)."""
+    return [
+        a
+        for a in blood_request.get("allocations", [])
+        if a.get("status") == "reserved" and a.get("unit_state") == "reserved"
+    ]
+
+
+def _proposal(request, request_id: int) -> list[dict]:
+    try:
+        return request.api.blood_request_proposal(request_id)
+    except ApiError as error:
+        if error.status != 409:  # the request closed meanwhile: nothing is on offer
+            raise
+        return []
+
+
+@either_side
+@require_GET
+def detail(request, request_id: int):
+    return _page(request, request_id)
+
+
+def _refused(request, request_id: int, name: str, form, error: ApiError, **rename):
+    if error.status not in (400, 409):
+        raise error
+    apply_api_errors(form, error, rename=rename)
+    return _page(request, request_id, status=error.status, **{name: form})
+
+
+@bank_staff
+@require_POST
+def reserve(request, request_id: int):
+    """Reserve the units the clerk ticked in the proposal."""
+    form = ReserveForm(request.POST, proposal=_proposal(request, request_id), prefix="reserve")
+    if not form.is_valid():
+        return _page(request, request_id, status=400, reserve=form)
+    try:
+        request.api.blood_request_action(request_id, "reserve", {"units": form.cleaned_data["units"]})
+    except ApiError as error:
+        return _refused(request, request_id, "reserve", form, error)
+    messages.success(request, _("Units reserved for this request."))
+    return redirect("blood_request", request_id=request_id)
+
+
+@bank_staff
+@require_POST
+def reserve_override(request, request_id: int):
+    """Reserve one unit the rules would not propose, found by its DIN, with the clerk's reason."""
+    form = OverrideForm(request.POST, prefix="override")
+    if not form.is_valid():
+        return _page(request, request_id, status=400, override=form)
+    data = form.cleaned_data
+    try:
+        units = request.api.units_by_din(data["din"])
+    except ApiError as error:
+        if error.status == 404:
+            units = []
+        else:
+            return _refused(request, request_id, "override", form, error)
+    here = [u for u in units if u.get("state") == "available" and data["component"] in ("", u.get("component"))]
+    if len(here) != 1:
+        form.add_error(
+            "din" if not here else "component",
+            _("No available unit with this DIN at your blood banks.")
+            if not here
+            else _("This donation gave several units here: choose the component."),
+        )
+        return _page(request, request_id, status=400, override=form)
+    body = {
+        "units": [here[0]["id"]],
+        "override_reason": data["override_reason"],
+        "override_acknowledged": data["override_acknowledged"],
+    }
+    try:
+        request.api.blood_request_action(request_id, "reserve", body)
+    except ApiError as error:
+        return _refused(request, request_id, "override", form, error, units="din")
+    messages.success(request, _("The unit is reserved under the override; the reason is kept with your name."))
+    return redirect("blood_request", request_id=request_id)
+
+
+@bank_staff
+@require_POST
+def issue(request, request_id: int):
+    """Issue the reserved units the clerk checked against their labels, and confirmed."""
+    form = IssueForm(request.POST, reserved=_issuable(request.api.blood_request(request_id)), prefix="issue")
+    if not form.is_valid():
+        return _page(request, request_id, status=400, issue=form)
+    try:
+        request.api.blood_request_action(request_id, "issue", {"units": form.cleaned_data["units"]})
+    except ApiError as error:
+        return _refused(request, request_id, "issue", form, error)
+    messages.success(request, _("Units issued."))
+    return redirect("blood_request", request_id=request_id)
+
+
+@either_side
+@require_POST
+def cancel(request, request_id: int):
+    form = RequestCancelForm(request.POST, prefix="cancel")
+    if not form.is_valid():
+        return _page(request, request_id, status=400, cancel=form)
+    try:
+        request.api.blood_request_action(request_id, "cancel", {"reason": form.cleaned_data["reason"]})
+    except ApiError as error:
+        return _refused(request, request_id, "cancel", form, error)
+    messages.success(request, _("The request is cancelled."))
+    return redirect("blood_request", request_id=request_id)
+
+
+@bank_staff
+@require_POST
+def allocate(request, request_id: int):
+    """Reserve the best proposed units until the request is covered (as far as stock allows)."""
+    return _one_button(request, request_id, "allocate", _("Units reserved for this request."))
+
+
+@either_side
+@require_POST
+def call_outs(request, request_id: int):
+    return _one_button(
+        request, request_id, "call-outs", _("Call-out started: compatible donors nearby are being asked.")
+    )
+
+
+def _one_button(request, request_id: int, action: str, done: str):
+    try:
+        request.api.blood_request_action(request_id, action)
+    except ApiError as error:
+        api_message(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("blood_request", request_id=request_id)

@@ -1,0 +1,63 @@
+"""Units handed back unused: the hospital returns an issued unit from its request page, the issuing
+bank inspects each return and puts it back into stock or discards it. The api holds the limits
+(time out of storage, temperature, seal, expiry, recalls) and refuses a restock outside them."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import session
+from ..api import ApiError
+from ..forms_staff import ReturnDecideForm, ReturnForm
+from .appointments import api_message
+from .staff import staff_required
+
+hospital_required = session.login_required("hospital_staff")
+
+
+@hospital_required
+@require_POST
+def unit_return(request, request_id: int):
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("Say when the unit left storage, its temperature now and whether it stayed in a box.")
+        )
+    else:
+        try:
+            request.api.unit_return_create(**form.api_fields())
+        except ApiError as error:
+            api_message(request, error)
+        else:
+            messages.success(request, _("The unit is returned: the blood bank inspects it."))
+    return redirect("blood_request", request_id=request_id)
+
+
+@staff_required
+@require_GET
+def returns_page(request):
+    """Returns to this bank: those awaiting inspection first, then the last decided ones."""
+    returns = request.api.unit_returns()
+    context = {
+        "pending": [r for r in returns if not r.get("decision")],
+        "decided": [r for r in returns if r.get("decision")][:20],
+        "decide_form": ReturnDecideForm(),
+    }
+    return render(request, "dblood_web/staff/returns.html", context)
+
+
+@staff_required
+@require_POST
+def return_decide(request, return_id: int):
+    form = ReturnDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Record the seal and the decision."))
+    else:
+        try:
+            request.api.unit_return_decide(return_id, **form.cleaned_data)
+        except ApiError as error:
+            api_message(request, error)
+        else:
+            messages.success(request, _("The return is decided."))
+    return redirect("staff_returns")
