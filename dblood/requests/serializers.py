@@ -7,6 +7,7 @@ from rest_framework import serializers
 from dblood.core.blood import ABO, Component, RhD
 from dblood.core.serializers import ClinicalBooleanField, ClinicalChoiceField, StrictModelSerializer, StrictSerializer
 from dblood.donors.access import contact_visible
+from dblood.inventory.fields import UnitField
 from dblood.inventory.models import BloodUnit
 from dblood.sites.models import Site
 
@@ -183,7 +184,7 @@ class ProposedUnitSerializer(serializers.ModelSerializer):
 
 
 class ReserveSerializer(StrictSerializer):
-    units = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50)
+    units = serializers.ListField(child=UnitField(), min_length=1, max_length=50)
     override_reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
     # Needed, as true, only for an RhD override for a woman of childbearing potential.
     override_acknowledged = serializers.BooleanField(required=False, default=False)
@@ -196,7 +197,7 @@ class ReserveSerializer(StrictSerializer):
 
 class IssueSerializer(StrictSerializer):
     units = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=UnitField(),
         required=False,
         max_length=50,
         help_text="Units to issue; all reserved ones when omitted.",
@@ -208,7 +209,7 @@ class CancelSerializer(StrictSerializer):
 
 
 class OutcomeSerializer(StrictSerializer):
-    unit = serializers.IntegerField(min_value=1)
+    unit = UnitField()
     transfused = ClinicalBooleanField()
     reaction = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
