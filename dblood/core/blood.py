@@ -5,6 +5,7 @@ as data; this module only names things.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ABO(models.TextChoices):
@@ -25,9 +26,9 @@ class Sex(models.TextChoices):
 
 
 class DonationType(models.TextChoices):
-    WHOLE_BLOOD = "whole_blood", "Whole blood"
-    APHERESIS_PLATELETS = "apheresis_platelets", "Apheresis platelets"
-    APHERESIS_PLASMA = "apheresis_plasma", "Apheresis plasma"
+    WHOLE_BLOOD = "whole_blood", _("Whole blood")
+    APHERESIS_PLATELETS = "apheresis_platelets", _("Apheresis platelets")
+    APHERESIS_PLASMA = "apheresis_plasma", _("Apheresis plasma")
 
 
 class Component(models.TextChoices):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from dblood.core import answers
@@ -41,7 +42,8 @@ def _planned_conflicts(*, profile, others: list[Appointment], day: date, donatio
             gap = profile.interval_days(previous=donation_type, planned=other.donation_type)
         if abs((day - other.date).days) < gap:
             reasons.append(
-                f"You already have an appointment on {other.date}; {gap} days must pass between these donations."
+                _("You already have an appointment on %(date)s; %(days)d days must pass between these donations.")
+                % {"date": other.date, "days": gap}
             )
     return reasons
 
@@ -50,9 +52,12 @@ def _take(*, donor: Donor, slot: Slot, donation_type: str, walk_in: bool, status
     """Take a place in `slot`. The caller's transaction.atomic undoes the place if the INSERT fails."""
     drive = slot.drive
     if drive.status != Drive.Status.OPEN:
-        raise Conflict(f"This drive is {drive.get_status_display().lower()}; it does not take bookings.")
+        raise Conflict(
+            _("This drive is %(status)s; it does not take bookings.") % {"status": drive.get_status_display().lower()}
+        )
     if donation_type not in drive.donation_types:
-        raise ValidationError({"donation_type": [f"This drive takes only {', '.join(drive.donation_types)}."]})
+        types = ", ".join(str(DonationType(value).label) for value in drive.donation_types)
+        raise ValidationError({"donation_type": [_("This drive takes only %(types)s.") % {"types": types}]})
     profile = active_profile()
     verdict = donor_eligibility(donor=donor, on=drive.date, profile=profile).for_type(donation_type)
     # The donor's active appointments, read once: that day's (already booked) and the others (intervals).
@@ -66,15 +71,15 @@ def _take(*, donor: Donor, slot: Slot, donation_type: str, walk_in: bool, status
     if reasons:
         next_on = verdict.next_eligible_on if not verdict.eligible else None
         raise Conflict(
-            "You are not eligible to donate on this date.",
+            _("You are not eligible to donate on this date."),
             code="not_eligible",
             extra={"reasons": reasons, "next_eligible_on": next_on.isoformat() if next_on else None},
         )
     if len(others) < len(active):
-        raise Conflict("You already have an appointment on this day.", code="already_booked")
+        raise Conflict(_("You already have an appointment on this day."), code="already_booked")
     # The race for the last place is settled here, by the database: only one UPDATE can see booked < capacity.
     if not Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1):
-        raise Conflict("This slot is full; choose another time.", code="slot_full")
+        raise Conflict(_("This slot is full; choose another time."), code="slot_full")
     answers.changed_on_commit(DRIVES_SCOPE)  # an update() sends no signal: searches show free places
     now = timezone.now()
     try:
@@ -92,15 +97,15 @@ def _take(*, donor: Donor, slot: Slot, donation_type: str, walk_in: bool, status
         )
     except IntegrityError as exc:
         # Two simultaneous bookings by one donor for one day: the partial unique index keeps one.
-        raise Conflict("You already have an appointment on this day.", code="already_booked") from exc
+        raise Conflict(_("You already have an appointment on this day."), code="already_booked") from exc
 
 
 def _bookable_slot(slot_id) -> Slot:
     slot = Slot.objects.select_related("drive").filter(pk=slot_id).first()
     if slot is None:
-        raise ValidationError({"slot": ["No such slot."]})
+        raise ValidationError({"slot": [_("No such slot.")]})
     if slot.starts_at <= timezone.now():
-        raise ValidationError({"slot": ["This slot is in the past."]})
+        raise ValidationError({"slot": [_("This slot is in the past.")]})
     return slot
 
 
@@ -119,16 +124,24 @@ def _lock(appointment: Appointment) -> Appointment:
     )
 
 
+def _status(appointment: Appointment) -> str:
+    """The appointment's state as a word inside a sentence, in the reader's language."""
+    return appointment.get_status_display().lower()
+
+
 def change_deadline(appointment: Appointment) -> datetime:
     return appointment.slot.starts_at - timedelta(hours=settings.APPOINTMENT_CHANGE_CUTOFF_HOURS)
 
 
 def _cancel(appointment: Appointment, *, as_staff: bool) -> None:
     if appointment.status != Appointment.Status.BOOKED:
-        raise Conflict(f"This appointment is {appointment.get_status_display().lower()}; it cannot change.")
+        raise Conflict(_("This appointment is %(status)s; it cannot change.") % {"status": _status(appointment)})
     if not as_staff and timezone.now() > change_deadline(appointment):
         hours = settings.APPOINTMENT_CHANGE_CUTOFF_HOURS
-        raise Conflict(f"Appointments can be changed until {hours} hours before they start.", code="too_late")
+        raise Conflict(
+            _("Appointments can be changed until %(hours)d hours before they start.") % {"hours": hours},
+            code="too_late",
+        )
     appointment.status = Appointment.Status.CANCELLED
     appointment.cancelled_at = timezone.now()
     appointment.save(update_fields=["status", "cancelled_at"])
@@ -148,7 +161,7 @@ def appointment_reschedule(*, appointment: Appointment, slot_id: int, donation_t
     """Move to another slot (any drive): the old place is released and the new one taken, or neither."""
     appointment = _lock(appointment)
     if appointment.slot_id == slot_id:
-        raise ValidationError({"slot": ["This is already your slot."]})
+        raise ValidationError({"slot": [_("This is already your slot.")]})
     slot = _bookable_slot(slot_id)
     _cancel(appointment, as_staff=False)
     new = _take(
@@ -176,9 +189,9 @@ def appointment_check_in(*, appointment: Appointment, by) -> Appointment:
     """The donor arrived: on the drive's day, a booked appointment becomes checked in."""
     appointment = _lock(appointment)
     if appointment.status != Appointment.Status.BOOKED:
-        raise Conflict(f"This appointment is {appointment.get_status_display().lower()}; it cannot be checked in.")
+        raise Conflict(_("This appointment is %(status)s; it cannot be checked in.") % {"status": _status(appointment)})
     if appointment.date != timezone.localdate():
-        raise Conflict(f"Check-in is on the day of the drive ({appointment.date}).")
+        raise Conflict(_("Check-in is on the day of the drive (%(date)s).") % {"date": appointment.date})
     appointment.status = Appointment.Status.CHECKED_IN
     appointment.checked_in_at = timezone.now()
     appointment.checked_in_by = by
@@ -191,9 +204,9 @@ def appointment_no_show(*, appointment: Appointment) -> Appointment:
     """The donor did not come: recorded once the slot has started; the place is released."""
     appointment = _lock(appointment)
     if appointment.status != Appointment.Status.BOOKED:
-        raise Conflict(f"This appointment is {appointment.get_status_display().lower()}; it cannot be a no-show.")
+        raise Conflict(_("This appointment is %(status)s; it cannot be a no-show.") % {"status": _status(appointment)})
     if timezone.now() < appointment.slot.starts_at:
-        raise Conflict("The slot has not started yet.")
+        raise Conflict(_("The slot has not started yet."))
     appointment.status = Appointment.Status.NO_SHOW
     appointment.save(update_fields=["status"])
     _release_place(appointment.slot_id)
@@ -207,18 +220,18 @@ def appointment_walk_in(
     """A donor without a booking, registered at the desk on the drive's day and checked in at once.
     Takes a place in the current or next slot with room (or the slot given)."""
     if drive.date != timezone.localdate():
-        raise Conflict(f"Walk-ins are registered on the day of the drive ({drive.date}).")
+        raise Conflict(_("Walk-ins are registered on the day of the drive (%(date)s).") % {"date": drive.date})
     now = timezone.now()
     slots = Slot.objects.select_related("drive").filter(drive=drive, ends_at__gt=now).order_by("starts_at")
     if slot_id is not None:
         slot = slots.filter(pk=slot_id).first()
         if slot is None:
-            raise ValidationError({"slot": ["No such current or later slot at this drive."]})
+            raise ValidationError({"slot": [_("No such current or later slot at this drive.")]})
         candidates = [slot]
     else:
         candidates = [s for s in slots if s.booked < s.capacity]
         if not candidates:
-            raise Conflict("Every remaining slot of this drive is full.", code="slot_full")
+            raise Conflict(_("Every remaining slot of this drive is full."), code="slot_full")
     return _take(
         donor=donor,
         slot=candidates[0],
@@ -234,13 +247,15 @@ def appointment_answer(*, appointment: Appointment, version: int, answers: dict[
     """Store the donor's questionnaire answers with the appointment, flagging any that imply a deferral."""
     appointment = _lock(appointment)
     if appointment.status not in Appointment.ACTIVE:
-        raise Conflict("This appointment is no longer active.")
+        raise Conflict(_("This appointment is no longer active."))
     questionnaire = questionnaire_current()
     if version != questionnaire.version:
-        raise ValidationError({"version": [f"The current questionnaire is version {questionnaire.version}."]})
+        raise ValidationError(
+            {"version": [_("The current questionnaire is version %(version)d.") % {"version": questionnaire.version}]}
+        )
     codes = [q["code"] for q in questionnaire.questions]
-    errors = {f"answers.{code}": ["Answer this question."] for code in codes if code not in answers}
-    errors.update({f"answers.{code}": ["Unknown question."] for code in answers if code not in codes})
+    errors = {f"answers.{code}": [_("Answer this question.")] for code in codes if code not in answers}
+    errors.update({f"answers.{code}": [_("Unknown question.")] for code in answers if code not in codes})
     if errors:
         raise ValidationError(errors)
     appointment.questionnaire = questionnaire

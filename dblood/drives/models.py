@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dblood.core.blood import DonationType
 
@@ -9,10 +10,10 @@ class Drive(models.Model):
     """A donation session at a blood bank or a mobile location, cut into time slots."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        OPEN = "open", "Open for booking"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
+        PLANNED = "planned", _("Planned")
+        OPEN = "open", _("Open for booking")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     organiser = models.ForeignKey(
         "sites.Site", on_delete=models.PROTECT, related_name="drives", limit_choices_to={"kind": "blood_bank"}
@@ -87,11 +88,11 @@ class Slot(models.Model):
 
 class Appointment(models.Model):
     class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CHECKED_IN = "checked_in", "Checked in"
-        COMPLETED = "completed", "Donated"
-        CANCELLED = "cancelled", "Cancelled"
-        NO_SHOW = "no_show", "No-show"
+        BOOKED = "booked", _("Booked")
+        CHECKED_IN = "checked_in", _("Checked in")
+        COMPLETED = "completed", _("Donated")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("No-show")
 
     ACTIVE = (Status.BOOKED, Status.CHECKED_IN)
 

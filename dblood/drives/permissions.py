@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
@@ -8,7 +9,7 @@ def is_organiser_staff(user, drive) -> bool:
 class DrivePermission(BasePermission):
     """Anyone reads drives; blood-bank staff write, and only drives their blood bank organises."""
 
-    message = "Only staff of the organising blood bank may change this drive."
+    message = _("Only staff of the organising blood bank may change this drive.")
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS and getattr(view, "action", None) in ("list", "retrieve"):

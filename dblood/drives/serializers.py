@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from dblood.core.blood import DonationType, Sex
@@ -141,7 +142,9 @@ class DriveWriteSerializer(StrictModelSerializer):
     def validate_date(self, value):
         # Slots are computed as datetimes from the date: near year 9999 they overflow.
         if value > timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD):
-            raise serializers.ValidationError(f"A drive is planned at most {MAX_DAYS_AHEAD} days ahead.")
+            raise serializers.ValidationError(
+                _("A drive is planned at most %(days)d days ahead.") % {"days": MAX_DAYS_AHEAD}
+            )
         return value
 
     def get_fields(self):
@@ -171,7 +174,7 @@ class DriveQuerySerializer(PointQuerySerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         if attrs.get("date_from") and attrs.get("date_to") and attrs["date_to"] < attrs["date_from"]:
-            raise serializers.ValidationError({"date_to": ["Must not be before date_from."]})
+            raise serializers.ValidationError({"date_to": [_("Must not be before date_from.")]})
         return attrs
 
 
@@ -266,7 +269,7 @@ class WalkInSerializer(StrictSerializer):
 
     def validate(self, attrs):
         if not attrs.get("donor_number") and not attrs.get("email"):
-            raise serializers.ValidationError({"donor_number": ["Give the donor number or an email."]})
+            raise serializers.ValidationError({"donor_number": [_("Give the donor number or an email.")]})
         return attrs
 
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from dblood.core.blood import DonationType
@@ -36,7 +37,7 @@ def _slot_times(*, day: date, start: time, end: time, minutes: int, zone: ZoneIn
 def _validate(values: dict) -> None:
     errors = {}
     if values["end_time"] <= values["start_time"]:
-        errors["end_time"] = ["The drive must end after it starts."]
+        errors["end_time"] = [_("The drive must end after it starts.")]
     elif not _slot_times(
         day=values["date"],
         start=values["start_time"],
@@ -44,12 +45,12 @@ def _validate(values: dict) -> None:
         minutes=values["slot_minutes"],
         zone=ZoneInfo("UTC"),
     ):
-        errors["slot_minutes"] = ["No slot fits between the start and the end."]
+        errors["slot_minutes"] = [_("No slot fits between the start and the end.")]
     if values["date"] < timezone.localdate():
-        errors["date"] = ["The date is in the past."]
+        errors["date"] = [_("The date is in the past.")]
     types = values.get("donation_types") or []
     if not types or any(t not in DonationType.values for t in types):
-        errors["donation_types"] = [f"Choose one or more of {list(DonationType.values)}."]
+        errors["donation_types"] = [_("Choose one or more of %(types)s.") % {"types": list(DonationType.values)}]
     if errors:
         raise ValidationError(errors)
 
@@ -78,7 +79,7 @@ def drive_create(*, organiser, created_by, **data) -> Drive:
                 data[name] = getattr(site, name, "") if name != "location_name" else site.name
     missing = [name for name in ("city", "province", "latitude", "longitude") if data.get(name) in (None, "")]
     if missing:
-        raise ValidationError({name: ["Required for a mobile drive (or give a site)."] for name in missing})
+        raise ValidationError({name: [_("Required for a mobile drive (or give a site).")] for name in missing})
     drive = Drive.objects.create(organiser=organiser, created_by=created_by, **data)
     _create_slots(drive)
     return drive
@@ -90,7 +91,7 @@ def drive_update(*, drive: Drive, **data) -> Drive:
     capacity may shrink only down to the places already taken."""
     drive = Drive.objects.select_for_update(of=("self",)).select_related("site", "organiser").get(pk=drive.pk)
     if drive.status == Drive.Status.CANCELLED:
-        raise Conflict("This drive is cancelled and can no longer be edited.")
+        raise Conflict(_("This drive is cancelled and can no longer be edited."))
     values = {name: getattr(drive, name) for name in (*SCHEDULE_FIELDS, "donation_types")}
     values.update({k: v for k, v in data.items() if k in values})
     if "donation_types" in data:
@@ -101,11 +102,11 @@ def drive_update(*, drive: Drive, **data) -> Drive:
         _validate(values)
     active = Appointment.objects.filter(slot__drive=drive, status__in=Appointment.ACTIVE)
     if schedule_changed and active.exists():
-        raise Conflict("Donors have booked this drive: its date and times cannot change. Cancel it instead.")
+        raise Conflict(_("Donors have booked this drive: its date and times cannot change. Cancel it instead."))
     if "capacity_per_slot" in data and data["capacity_per_slot"] != drive.capacity_per_slot:
         # Shrinking below what is booked would overbook a slot: the same WHERE the check constraint enforces.
         if drive.slots.filter(booked__gt=data["capacity_per_slot"]).exists():
-            raise Conflict("Some slots already have more bookings than the new capacity.")
+            raise Conflict(_("Some slots already have more bookings than the new capacity."))
         drive.slots.filter(booked__lte=data["capacity_per_slot"]).update(capacity=data["capacity_per_slot"])
     for name, value in data.items():
         setattr(drive, name, value)
@@ -122,7 +123,7 @@ def drive_cancel(*, drive: Drive, by, reason: str = "") -> Drive:
     """Cancel a drive and every active appointment at it, and tell each booked donor."""
     drive = Drive.objects.select_for_update().get(pk=drive.pk)
     if drive.status == Drive.Status.CANCELLED:
-        raise Conflict("This drive is already cancelled.")
+        raise Conflict(_("This drive is already cancelled."))
     now = timezone.now()
     drive.status = Drive.Status.CANCELLED
     drive.cancelled_at = now

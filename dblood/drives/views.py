@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -71,7 +72,7 @@ class DriveViewSet(
         data = dict(serializer.validated_data)
         organiser = data.pop("organiser")
         if not (request.user.is_admin or organiser.id in request.user.site_ids):
-            raise PermissionDenied("You may create drives only for your own blood bank.")
+            raise PermissionDenied(_("You may create drives only for your own blood bank."))
         drive = services.drive_create(organiser=organiser, created_by=request.user, **data)
         return Response(DriveSerializer(self._fresh(drive)).data, status=status.HTTP_201_CREATED)
 

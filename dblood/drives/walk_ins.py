@@ -9,6 +9,7 @@ that the donor may not donate today (the donor sees the reasons in their own acc
 """
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from dblood.core.errors import Conflict
@@ -19,15 +20,15 @@ from dblood.donors.services import donor_create_for_user
 from .appointments import appointment_walk_in
 from .models import Appointment, Drive
 
-NO_MATCH = "No donor matches this donor number and birth date."
-HAS_ACCOUNT = "This e-mail already has an account: give the donor number and birth date instead."
-NOT_ELIGIBLE_ELSEWHERE = "The donor may not donate today; the reasons are with the donor (in their account)."
+NO_MATCH = _("No donor matches this donor number and birth date.")
+HAS_ACCOUNT = _("This e-mail already has an account: give the donor number and birth date instead.")
+NOT_ELIGIBLE_ELSEWHERE = _("The donor may not donate today; the reasons are with the donor (in their account).")
 PROFILE_FIELDS = ("sex", "weight_kg")
 
 
 def _known_donor(*, donor_number: str, birth_date) -> Donor:
     if birth_date is None:
-        raise ValidationError({"birth_date": ["Required with the donor number, to confirm the donor is here."]})
+        raise ValidationError({"birth_date": [_("Required with the donor number, to confirm the donor is here.")]})
     donor = (
         Donor.objects.select_related("user")
         .filter(donor_number=donor_number.strip().upper(), birth_date=birth_date, user__is_active=True)
@@ -45,7 +46,7 @@ def _new_donor(*, email: str, full_name: str, birth_date) -> Donor:
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": [HAS_ACCOUNT]})
     if not full_name.strip():
-        raise ValidationError({"full_name": ["Required to register a new donor."]})
+        raise ValidationError({"full_name": [_("Required to register a new donor.")]})
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())

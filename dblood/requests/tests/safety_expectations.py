@@ -65,7 +65,9 @@ class World:
     def __init__(self):
         self.units = {u.pk: u for u in BloodUnit.objects.order_by("pk")}
         self.donations = {d.pk: d for d in Donation.objects.order_by("pk")}
-        self.donors = {d.pk: d for d in Donor.objects.filter(pk__in={d.donor_id for d in self.donations.values()})}
+        self.donors = {
+            d.pk: d for d in Donor.objects.filter(pk__in={d.donor_id for d in self.donations.values()}).order_by("pk")
+        }
         self.runs: dict[int, dict[str, dict[int, bool]]] = {}
         for r in ScreeningResult.objects.all():
             self.runs.setdefault(r.donation_id, {}).setdefault(r.test, {})[r.attempt] = r.reactive
