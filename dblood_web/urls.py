@@ -8,6 +8,7 @@ from .views import (
     bloodrequests,
     deferrals,
     donor,
+    homes,
     hospital,
     public,
     returns,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("password-reset/", account.password_reset, name="password_reset"),
     # The api's reset email links here: {WEB_BASE_URL}/password-reset/<uid>/<token>/
     path("password-reset/<str:uid>/<str:token>/", account.password_reset_confirm, name="password_reset_confirm"),
+    path("home/", homes.home, name="my_home"),
     path("account/", account.account, name="account"),
     path("account/password/", account.password_change, name="password_change"),
     path("me/", donor.profile, name="donor_profile"),

@@ -4,6 +4,7 @@ from dblood.core.blood import ABO, Component
 from dblood.core.serializers import StrictSerializer
 from dblood.sites.models import Site
 
+from .fields import UnitField
 from .models import BloodUnit, Transfer, UnitEvent
 
 RHD_ALIASES = {"+": "+", "-": "-", "pos": "+", "neg": "-", "positive": "+", "negative": "-", " ": "+"}
@@ -140,7 +141,7 @@ class DiscardSerializer(StrictSerializer):
 
 
 class TransferCreateSerializer(StrictSerializer):
-    unit = serializers.IntegerField(min_value=1)
+    unit = UnitField()
     to_site = serializers.PrimaryKeyRelatedField(
         queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True)
     )

@@ -1,11 +1,13 @@
 import copy
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from dblood.core.blood import ABO, Component, RhD
 from dblood.core.serializers import ClinicalBooleanField, ClinicalChoiceField, StrictModelSerializer, StrictSerializer
 from dblood.donors.access import contact_visible
+from dblood.inventory.fields import UnitField
 from dblood.inventory.models import BloodUnit
 from dblood.sites.models import Site
 
@@ -134,13 +136,13 @@ class BloodRequestCreateSerializer(StrictModelSerializer):
 
     def validate_needed_by(self, value):
         if value <= timezone.now():
-            raise serializers.ValidationError("Must be in the future.")
+            raise serializers.ValidationError(_("Must be in the future."))
         return value
 
     def validate_hospital(self, value):
         user = self.context["request"].user
         if not user.is_admin and value.pk not in user.site_ids:
-            raise serializers.ValidationError("You do not work for this hospital.")
+            raise serializers.ValidationError(_("You do not work for this hospital."))
         return value
 
     def validate(self, attrs):
@@ -148,7 +150,7 @@ class BloodRequestCreateSerializer(StrictModelSerializer):
             user = self.context["request"].user
             mine = list(Site.objects.filter(kind=Site.Kind.HOSPITAL, pk__in=user.site_ids))
             if len(mine) != 1:
-                raise serializers.ValidationError({"hospital": ["Say which hospital this request is for."]})
+                raise serializers.ValidationError({"hospital": [_("Say which hospital this request is for.")]})
             attrs["hospital"] = mine[0]
         return attrs
 
@@ -182,20 +184,20 @@ class ProposedUnitSerializer(serializers.ModelSerializer):
 
 
 class ReserveSerializer(StrictSerializer):
-    units = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50)
+    units = serializers.ListField(child=UnitField(), min_length=1, max_length=50)
     override_reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
     # Needed, as true, only for an RhD override for a woman of childbearing potential.
     override_acknowledged = serializers.BooleanField(required=False, default=False)
 
     def validate_units(self, value):
         if len(set(value)) != len(value):
-            raise serializers.ValidationError("A unit is listed twice.")
+            raise serializers.ValidationError(_("A unit is listed twice."))
         return value
 
 
 class IssueSerializer(StrictSerializer):
     units = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=UnitField(),
         required=False,
         max_length=50,
         help_text="Units to issue; all reserved ones when omitted.",
@@ -207,7 +209,7 @@ class CancelSerializer(StrictSerializer):
 
 
 class OutcomeSerializer(StrictSerializer):
-    unit = serializers.IntegerField(min_value=1)
+    unit = UnitField()
     transfused = ClinicalBooleanField()
     reaction = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
@@ -219,7 +221,7 @@ class CallOutStartSerializer(StrictSerializer):
 
     def validate_come_by(self, value):
         if value <= timezone.now():
-            raise serializers.ValidationError("Must be in the future.")
+            raise serializers.ValidationError(_("Must be in the future."))
         return value
 
 

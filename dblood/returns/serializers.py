@@ -1,13 +1,14 @@
 from rest_framework import serializers
 
 from dblood.core.serializers import ClinicalBooleanField, ClinicalChoiceField, StrictSerializer
+from dblood.inventory.fields import UnitField
 
 from .models import UnitReturn
 from .services import problem_messages
 
 
 class UnitReturnCreateSerializer(StrictSerializer):
-    unit = serializers.IntegerField(min_value=1)
+    unit = UnitField()
     left_storage_at = serializers.DateTimeField(help_text="When the unit left controlled storage.")
     temperature_c = serializers.DecimalField(
         max_digits=4, decimal_places=1, min_value=-40, max_value=45, help_text="The unit's temperature now."

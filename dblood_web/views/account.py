@@ -78,7 +78,7 @@ def login(request):
                 raise
             apply_api_errors(form, error)
         else:
-            return _signed_in(request, answer, reverse("account"))
+            return _signed_in(request, answer, reverse("my_home"))
     return render(request, "dblood_web/login.html", {"form": form, "next": _next_url(request, "")})
 
 

@@ -64,7 +64,7 @@ def test_login_goes_back_to_the_page_asked_for_but_never_off_site(client, fake_a
     fake_api.on("POST", "auth/login", body={"token": "t", "expires_at": "x", "user": USER})
     form = {"email": "ani@example.org", "password": "pw-long-enough"}
     assert client.post("/login/?next=/me/card/", form)["Location"] == "/me/card/"
-    assert client.post("/login/", {**form, "next": "https://evil.example/"})["Location"] == "/account/"
+    assert client.post("/login/", {**form, "next": "https://evil.example/"})["Location"] == "/home/"
 
 
 def test_anonymous_visitor_is_sent_to_log_in_and_back(client):

@@ -46,7 +46,7 @@ def test_forgotten_password_reset_by_the_emailed_link(page):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("the-new-pass-2026")
     page.get_by_role("button", name="Log in").last.click()
-    expect(page).to_have_url(re.compile(r"/account/$"))
+    expect(page).to_have_url(re.compile(r"/home/$"))
 
     page.get_by_role("button", name="Log out").click()
     page.goto(page.base + link)  # the link works once

@@ -16,9 +16,10 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a-strong-pass-2026"
 
 
-def walk_in_donation(api_url: str, staff: ApiUser) -> dict:
-    """A whole-blood walk-in collected at the staff member's bank, through the api (not yet tested)."""
-    email = f"walkin-{uuid.uuid4().hex[:8]}@example.org"
+def walk_in_donation(api_url: str, staff: ApiUser, email: str | None = None) -> dict:
+    """A whole-blood walk-in collected at the staff member's bank, through the api (not yet tested);
+    the donor signs in with `email` and PASSWORD."""
+    email = email or f"walkin-{uuid.uuid4().hex[:8]}@example.org"
     registered = httpx.post(
         f"{api_url}/api/v1/auth/register",
         json={"email": email, "password": PASSWORD, "full_name": "Rudi Hartono"},

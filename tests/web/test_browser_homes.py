@@ -1,0 +1,36 @@
+"""The homes sign-in lands on, in a real browser on a 360-px phone against the real api."""
+
+import re
+import uuid
+
+import pytest
+from browser import ApiUser
+from playwright.sync_api import expect
+from test_browser_donation_journey import log_in
+from test_browser_transfer_and_deferral import PASSWORD, walk_in_donation
+
+pytestmark = pytest.mark.browser
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_donor_who_just_gave_lands_on_a_home_that_says_when_and_how_many(page, live_stack):
+    staff = ApiUser(live_stack["api"], "staff@dblood.local")
+    email = f"home-{uuid.uuid4().hex[:8]}@example.org"
+    walk_in_donation(live_stack["api"], staff, email)
+    log_in(page, email, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/home/$"))
+    expect(page.locator("#home-donation-count")).to_contain_text("You have given blood 1 time.")
+    expect(page.locator("#home-donation-count")).to_contain_text("9 more donations to PMI's award for 10 donations.")
+    whole_blood = page.locator("#home-eligibility-whole_blood")
+    expect(whole_blood).to_contain_text(re.compile(r"in \d+ days, from"))
+    expect(page.get_by_role("img", name="Hemoglobin at each donation, oldest first")).to_contain_text("14.2 g/dl")
+    expect(page.get_by_text("You have no appointment coming up.")).to_be_visible()
+    no_sideways_scroll(page)
+
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+    expect(page.locator("#home-donation-count")).to_contain_text("Anda sudah mendonorkan darah 1 kali.")
+    expect(whole_blood).to_contain_text(re.compile(r"\d+ hari lagi, mulai"))
+    no_sideways_scroll(page)
