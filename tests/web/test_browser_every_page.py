@@ -109,6 +109,7 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("password_reset", "/password-reset/"),
         ],
         "donor@dblood.local": [
+            ("my_home", "/home/"),
             ("donor_profile", "/me/"),
             ("eligibility", "/me/eligibility/"),
             ("appointments", "/me/appointments/"),
@@ -121,6 +122,7 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("password_change", "/account/password/"),
         ],
         "staff@dblood.local": [
+            ("my_home", "/home/"),
             ("staff_home", "/staff/"),
             ("staff_drive_new", "/staff/drives/new/"),
             ("staff_drive", f"/staff/drives/{world['drive']}/"),
@@ -134,10 +136,11 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("blood_request", f"/requests/{world['request']}/"),
         ],
         "hospital@dblood.local": [
+            ("my_home", "/home/"),
             ("hospital_requests", "/hospital/requests/"),
             ("blood_request", f"/requests/{world['request']}/"),
         ],
-        "admin@dblood.local": [("account", "/account/")],
+        "admin@dblood.local": [("my_home", "/home/"), ("account", "/account/")],
     }
 
 
