@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,7 +25,7 @@ class Conflict(exceptions.APIException):
     """409: the request is valid but the current state forbids it (full slot, illegal transition)."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state."
+    default_detail = _("The request conflicts with the current state.")
     default_code = "conflict"
 
     def __init__(self, detail=None, code=None, extra: dict | None = None):
@@ -34,13 +35,13 @@ class Conflict(exceptions.APIException):
 
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The service is temporarily unavailable; try again shortly."
+    default_detail = _("The service is temporarily unavailable; try again shortly.")
     default_code = "service_unavailable"
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = _("The request body is too large.")
     default_code = "request_too_large"
 
 
@@ -86,7 +87,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, SuspiciousOperation):
         # Too many fields, a malformed multipart boundary, a bad Host: the client's fault.
         logger.warning("suspicious request: %s", exc)
-        exc = exceptions.ParseError("Malformed request.")
+        exc = exceptions.ParseError(_("Malformed request."))
 
     response = drf_exception_handler(exc, context)
     if response is None:
