@@ -1,6 +1,6 @@
 """One JSON error shape for every 4xx and 5xx the api returns.
 
-    {"status": 400, "code": "invalid", "detail": "Invalid input.",
+    {"status": 400, "code": "invalid", "detail": _("Invalid input."),
      "fields": {"email": ["Enter a valid email address."]}}
 
 `fields` is present only for validation errors; its keys are the request's field names
@@ -62,7 +62,7 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 
 def error_body(status_code: int, code: str, detail: str, fields: dict | None = None, **extra) -> dict:
-    body = {"status": status_code, "code": code, "detail": detail}
+    body = {"status": status_code, "code": code, "detail": str(detail)}  # a lazy message, in the reader's language
     if fields:
         body["fields"] = fields
     body.update(extra)
@@ -96,13 +96,13 @@ def exception_handler(exc, context):
         else:
             logger.exception("unhandled error in the api", exc_info=exc)
         return Response(
-            error_body(500, "server_error", "Something went wrong on our side; it has been logged."),
+            error_body(500, "server_error", _("Something went wrong on our side; it has been logged.")),
             status=500,
         )
 
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
-        body = error_body(response.status_code, "invalid", "Invalid input.", fields)
+        body = error_body(response.status_code, "invalid", _("Invalid input."), fields)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
@@ -123,7 +123,7 @@ def json_error_view(status_code: int, code: str, detail: str):
     return view
 
 
-handler400 = json_error_view(400, "bad_request", "Bad request.")
-handler403 = json_error_view(403, "permission_denied", "You do not have permission to perform this action.")
-handler404 = json_error_view(404, "not_found", "Not found.")
-handler500 = json_error_view(500, "server_error", "Something went wrong on our side; it has been logged.")
+handler400 = json_error_view(400, "bad_request", _("Bad request."))
+handler403 = json_error_view(403, "permission_denied", _("You do not have permission to perform this action."))
+handler404 = json_error_view(404, "not_found", _("Not found."))
+handler500 = json_error_view(500, "server_error", _("Something went wrong on our side; it has been logged."))

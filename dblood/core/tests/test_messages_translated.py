@@ -29,6 +29,8 @@ ERRORS = {
     "Throttled",
     "PayloadTooLarge",
 }
+# Builders of the error body, and which positional argument is the message people read.
+BUILDERS = {"error_body": 2, "json_error_view": 2}
 CLASS_MESSAGES = {"message", "default_detail"}
 
 # (path relative to dblood/, line text fragment): why this literal is never shown to people.
@@ -113,8 +115,9 @@ def untranslated(path: Path) -> list[tuple[int, str]]:
     }
     hits: list[ast.AST] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _name(node.func) in ERRORS:
-            args = node.args[:1] + [kw.value for kw in node.keywords if kw.arg in ("detail", "message")]
+        if isinstance(node, ast.Call) and (_name(node.func) in ERRORS or _name(node.func) in BUILDERS):
+            at = BUILDERS.get(_name(node.func), 0)
+            args = node.args[at : at + 1] + [kw.value for kw in node.keywords if kw.arg in ("detail", "message")]
             for arg in args:
                 hits.extend(_literals_in(arg, constants))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -167,20 +170,23 @@ def test_the_walk_catches_each_kind_of_literal(tmp_path):
         "    raise PermissionDenied('Not yours: %s' % state)\n"
         "    raise ValidationError(_('Fine.'))\n"
         "    raise NotFound(KEPT)\n"
+        "    return error_body(400, 'bad_request', 'Invalid Content-Length.')\n"
         "def g(codes):\n"
         "    errors = {c: ['Answer this question.'] for c in codes}\n"
         "    errors['when'] = [_('Fine.')]\n"
         "    errors.update({'x': ['Unknown question.']})\n"
         "    raise ValidationError(errors)\n"
     )
+    # GONE is flagged where it is defined (line 2), not where it is raised.
     assert [line for line, _ in untranslated(sample)] == [
         2,
         5,
         7,
         8,
         10,
-        14,
-        16,
+        13,
+        15,
+        17,
     ]  # a constant is flagged where it is defined
 
 
