@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dblood.core.blood import ABO, CompatibilityKind, Component, DonationType, RhD
 
@@ -92,15 +93,15 @@ class BloodUnit(models.Model):
     """
 
     class State(models.TextChoices):
-        QUARANTINED = "quarantined", "Quarantined"
-        AVAILABLE = "available", "Available"
-        RESERVED = "reserved", "Reserved"
-        ISSUED = "issued", "Issued"
-        TRANSFUSED = "transfused", "Transfused"
-        EXPIRED = "expired", "Expired"
-        DISCARDED = "discarded", "Discarded"
-        UNSAFE = "unsafe", "Unsafe"
-        IN_TRANSIT = "in_transit", "In transit"
+        QUARANTINED = "quarantined", _("Quarantined")
+        AVAILABLE = "available", _("Available")
+        RESERVED = "reserved", _("Reserved")
+        ISSUED = "issued", _("Issued")
+        TRANSFUSED = "transfused", _("Transfused")
+        EXPIRED = "expired", _("Expired")
+        DISCARDED = "discarded", _("Discarded")
+        UNSAFE = "unsafe", _("Unsafe")
+        IN_TRANSIT = "in_transit", _("In transit")
 
     donation = models.ForeignKey("donations.Donation", on_delete=models.PROTECT, related_name="units")
     component = models.CharField(max_length=4, choices=Component.choices)

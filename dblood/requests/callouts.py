@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 
 from dblood.core.errors import Conflict
@@ -45,13 +46,15 @@ def call_out_start(
 ) -> CallOut:
     if not may_start_call_out(by, blood_request):
         raise PermissionDenied(
-            "Only staff of the blood bank, or of a hospital a blood bank has verified, may start a call-out."
+            _("Only staff of the blood bank, or of a hospital a blood bank has verified, may start a call-out.")
         )
     locked = BloodRequest.objects.select_for_update().get(pk=blood_request.pk)
     if locked.status not in BloodRequest.OPEN:
-        raise Conflict(f"The request is {locked.status}.", code="request_not_open")
+        raise Conflict(
+            _("The request is %(status)s.") % {"status": locked.get_status_display().lower()}, code="request_not_open"
+        )
     if locked.call_outs.filter(status=CallOut.Status.OPEN).exists():
-        raise Conflict("A call-out for this request is already running.", code="call_out_running")
+        raise Conflict(_("A call-out for this request is already running."), code="call_out_running")
     return CallOut.objects.create(
         request=locked,
         collection_site=blood_request.target_bank,  # the caller's, with the bank already read
@@ -150,9 +153,9 @@ def call_out_answer(*, call_out: CallOut, donor, answer: str) -> CallOutResponse
     (call_out, donor) settles it in one statement: one row, the last answer.
     """
     if not CallOutRecipient.objects.filter(call_out=call_out, donor=donor).exists():
-        raise PermissionDenied("This call-out was not sent to you.")
+        raise PermissionDenied(_("This call-out was not sent to you."))
     if call_out.status != CallOut.Status.OPEN:
-        raise Conflict("This call-out has ended. Thank you all the same.", code="call_out_closed")
+        raise Conflict(_("This call-out has ended. Thank you all the same."), code="call_out_closed")
     CallOutResponse.objects.bulk_create(
         [CallOutResponse(call_out=call_out, donor=donor, answer=answer, answered_at=timezone.now())],
         update_conflicts=True,

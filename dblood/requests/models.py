@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dblood.core.blood import ABO, Component, DonationType, RhD
 
@@ -9,17 +10,17 @@ class BloodRequest(models.Model):
     """A hospital asks a blood bank for units for one patient. The patient is never named here."""
 
     class Urgency(models.TextChoices):
-        ROUTINE = "routine", "Routine"
-        URGENT = "urgent", "Urgent"
-        EMERGENCY = "emergency", "Emergency"
+        ROUTINE = "routine", _("Routine")
+        URGENT = "urgent", _("Urgent")
+        EMERGENCY = "emergency", _("Emergency")
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        PARTLY_ALLOCATED = "partly_allocated", "Partly allocated"
-        ALLOCATED = "allocated", "Allocated"
-        ISSUED = "issued", "Issued"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
+        SUBMITTED = "submitted", _("Submitted")
+        PARTLY_ALLOCATED = "partly_allocated", _("Partly allocated")
+        ALLOCATED = "allocated", _("Allocated")
+        ISSUED = "issued", _("Issued")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     OPEN = (Status.SUBMITTED, Status.PARTLY_ALLOCATED, Status.ALLOCATED)
 
@@ -63,15 +64,15 @@ class Allocation(models.Model):
     """One unit held for one request: reserved, then issued, or released (cancelled, unreserved)."""
 
     class Status(models.TextChoices):
-        RESERVED = "reserved", "Reserved"
-        ISSUED = "issued", "Issued"
-        RELEASED = "released", "Released"
+        RESERVED = "reserved", _("Reserved")
+        ISSUED = "issued", _("Issued")
+        RELEASED = "released", _("Released")
 
     ACTIVE = (Status.RESERVED, Status.ISSUED)
 
     class Outcome(models.TextChoices):
-        TRANSFUSED = "transfused", "Transfused"
-        NOT_TRANSFUSED = "not_transfused", "Not transfused"
+        TRANSFUSED = "transfused", _("Transfused")
+        NOT_TRANSFUSED = "not_transfused", _("Not transfused")
 
     request = models.ForeignKey(BloodRequest, on_delete=models.CASCADE, related_name="allocations")
     unit = models.ForeignKey("inventory.BloodUnit", on_delete=models.PROTECT, related_name="allocations")
@@ -112,8 +113,8 @@ class CallOut(models.Model):
     """An emergency appeal to compatible, eligible donors near a collection site, for one request."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     request = models.ForeignKey(BloodRequest, on_delete=models.CASCADE, related_name="call_outs")
     collection_site = models.ForeignKey(
@@ -159,8 +160,8 @@ class CallOutResponse(models.Model):
     """A donor's answer. A second answer replaces the first (one row per donor and call-out)."""
 
     class Answer(models.TextChoices):
-        COMING = "coming", "Coming"
-        CANT = "cant", "Can't come"
+        COMING = "coming", _("Coming")
+        CANT = "cant", _("Can't come")
 
     call_out = models.ForeignKey(CallOut, on_delete=models.CASCADE, related_name="responses")
     donor = models.ForeignKey("donors.Donor", on_delete=models.CASCADE, related_name="call_out_responses")

@@ -1,10 +1,11 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
 class IsRequestParty(BasePermission):
     """Hospital staff, blood-bank staff and admins: the people a blood request concerns."""
 
-    message = "Only hospital or blood-bank staff may do this."
+    message = _("Only hospital or blood-bank staff may do this.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user
@@ -14,7 +15,7 @@ class IsRequestParty(BasePermission):
 
 
 class IsHospitalStaffOrAdmin(BasePermission):
-    message = "Only hospital staff may request blood."
+    message = _("Only hospital staff may request blood.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

@@ -1,6 +1,7 @@
 import copy
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from dblood.core.blood import ABO, Component, RhD
@@ -135,13 +136,13 @@ class BloodRequestCreateSerializer(StrictModelSerializer):
 
     def validate_needed_by(self, value):
         if value <= timezone.now():
-            raise serializers.ValidationError("Must be in the future.")
+            raise serializers.ValidationError(_("Must be in the future."))
         return value
 
     def validate_hospital(self, value):
         user = self.context["request"].user
         if not user.is_admin and value.pk not in user.site_ids:
-            raise serializers.ValidationError("You do not work for this hospital.")
+            raise serializers.ValidationError(_("You do not work for this hospital."))
         return value
 
     def validate(self, attrs):
@@ -149,7 +150,7 @@ class BloodRequestCreateSerializer(StrictModelSerializer):
             user = self.context["request"].user
             mine = list(Site.objects.filter(kind=Site.Kind.HOSPITAL, pk__in=user.site_ids))
             if len(mine) != 1:
-                raise serializers.ValidationError({"hospital": ["Say which hospital this request is for."]})
+                raise serializers.ValidationError({"hospital": [_("Say which hospital this request is for.")]})
             attrs["hospital"] = mine[0]
         return attrs
 
@@ -190,7 +191,7 @@ class ReserveSerializer(StrictSerializer):
 
     def validate_units(self, value):
         if len(set(value)) != len(value):
-            raise serializers.ValidationError("A unit is listed twice.")
+            raise serializers.ValidationError(_("A unit is listed twice."))
         return value
 
 
@@ -220,7 +221,7 @@ class CallOutStartSerializer(StrictSerializer):
 
     def validate_come_by(self, value):
         if value <= timezone.now():
-            raise serializers.ValidationError("Must be in the future.")
+            raise serializers.ValidationError(_("Must be in the future."))
         return value
 
 

@@ -28,7 +28,7 @@ from .selectors import best_units_locked, requests_visible_to
 
 def _require_bank_staff(user, blood_request: BloodRequest) -> None:
     if not (user.is_admin or (user.is_blood_bank_staff and blood_request.target_bank_id in user.site_ids)):
-        raise PermissionDenied("Only staff of the request's blood bank may do this.")
+        raise PermissionDenied(_("Only staff of the request's blood bank may do this."))
 
 
 NOT_OPEN = {
@@ -46,9 +46,9 @@ def require_open(blood_request: BloodRequest) -> None:
 
 def request_create(*, by, hospital: Site, target_bank: Site, **fields) -> BloodRequest:
     if not (by.is_admin or hospital.pk in by.site_ids):
-        raise PermissionDenied("You may only request blood for your own hospital.")
+        raise PermissionDenied(_("You may only request blood for your own hospital."))
     if fields["needed_by"] <= timezone.now():
-        raise ValidationError({"needed_by": ["Must be in the future."]})
+        raise ValidationError({"needed_by": [_("Must be in the future.")]})
     blood_request = BloodRequest.objects.create(created_by=by, hospital=hospital, target_bank=target_bank, **fields)
     transaction.on_commit(lambda: _tell_bank_of_request(blood_request))
     return blood_request
@@ -132,7 +132,7 @@ def _lock_request(blood_request: BloodRequest, *, visible_to=None) -> BloodReque
     try:
         locked = rows.select_for_update(of=("self",)).select_related("hospital", "target_bank").get(pk=blood_request.pk)
     except BloodRequest.DoesNotExist as exc:
-        raise NotFound("No such request.") from exc
+        raise NotFound(_("No such request.")) from exc
     blood_request.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
 
@@ -176,7 +176,7 @@ def _reserve(
         # the caller's transaction.atomic, which rolls back), and no statement runs in between.
         allocations = Allocation.objects.bulk_create(rows)
     except IntegrityError as exc:
-        raise Conflict("A unit is already allocated to another request.", code="unit_taken") from exc
+        raise Conflict(_("A unit is already allocated to another request."), code="unit_taken") from exc
     # Every override is in the audit log: who reserved which unit for which request, and why.
     audit_creates(instances=[a for a in allocations if a.override_reason], actor=by)
     _set_status(locked, _status_for(locked, reserved=counts["reserved"] + len(units), issued=counts["issued"]))
@@ -205,13 +205,14 @@ def allocation_reserve(
     active = counts["reserved"] + counts["issued"]
     if active + len(unit_ids) > locked.units:
         raise Conflict(
-            f"The request needs {locked.units - active} more unit(s); {len(unit_ids)} were given.",
+            _("The request needs %(needed)d more unit(s); %(given)d were given.")
+            % {"needed": locked.units - active, "given": len(unit_ids)},
             code="too_many_units",
         )
     units = list(BloodUnit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk"))
     missing = set(unit_ids) - {unit.pk for unit in units}
     if missing:
-        raise ValidationError({"units": [f"Unknown unit(s): {sorted(missing)}."]})
+        raise ValidationError({"units": [_("Unknown unit(s): %(units)s.") % {"units": sorted(missing)}]})
     for unit in units:
         _check_unit(locked, unit, override_reason, override_acknowledged)
     allocations = _reserve(
@@ -234,11 +235,18 @@ def _check_unit(
     blood_request: BloodRequest, unit: BloodUnit, override_reason: str, override_acknowledged: bool
 ) -> None:
     if unit.component != blood_request.component:
-        raise Conflict(f"Unit {unit.pk} is {unit.component}, the request is for {blood_request.component}.")
+        raise Conflict(
+            _("Unit %(unit)s is %(component)s, the request is for %(wanted)s.")
+            % {"unit": unit.pk, "component": unit.component, "wanted": blood_request.component}
+        )
     if unit.state != BloodUnit.State.AVAILABLE:
-        raise Conflict(f"Unit {unit.pk} is {unit.state}, not available.", code="unit_not_available")
+        raise Conflict(
+            _("Unit %(unit)s is %(state)s, not available.")
+            % {"unit": unit.pk, "state": unit.get_state_display().lower()},
+            code="unit_not_available",
+        )
     if unit.expires_at <= timezone.now():
-        raise Conflict(f"Unit {unit.pk} has expired.", code="unit_expired")
+        raise Conflict(_("Unit %(unit)s has expired.") % {"unit": unit.pk}, code="unit_expired")
     refusal = override_refusal(
         blood_request=blood_request, unit=unit, reason=override_reason, acknowledged=override_acknowledged
     )
@@ -269,7 +277,7 @@ def allocation_auto(*, blood_request: BloodRequest, by) -> list:
     if wanted > 0:
         units = best_units_locked(blood_request=locked, limit=wanted)
     if not units:
-        raise Conflict("No compatible unit is available for this request.", code="no_stock")
+        raise Conflict(_("No compatible unit is available for this request."), code="no_stock")
     allocations = _reserve(locked=locked, units=units, counts=counts, by=by, override_reason="")
     if not counts["total"]:
         # The request had no allocation before these: its allocations are known, so the answer is
@@ -289,9 +297,11 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
     chosen = list(reserved) if unit_ids is None else unit_ids
     strangers = [pk for pk in chosen if pk not in reserved]
     if strangers:
-        raise Conflict(f"Unit(s) {strangers} are not reserved for this request.", code="not_reserved")
+        raise Conflict(
+            _("Unit(s) %(units)s are not reserved for this request.") % {"units": strangers}, code="not_reserved"
+        )
     if not chosen:
-        raise Conflict("Nothing is reserved for this request.", code="not_reserved")
+        raise Conflict(_("Nothing is reserved for this request."), code="not_reserved")
     now = timezone.now()
     issued = [reserved[pk] for pk in sorted(set(chosen))]
     # Every barrier again, on the unit rows as locked now (id order), with their donations' results.
@@ -349,7 +359,7 @@ def request_cancel(*, blood_request: BloodRequest, by, reason: str = "") -> Bloo
         or (by.is_blood_bank_staff and blood_request.target_bank_id in by.site_ids)
     )
     if not allowed:
-        raise PermissionDenied("Only the requesting hospital or the blood bank may cancel.")
+        raise PermissionDenied(_("Only the requesting hospital or the blood bank may cancel."))
     locked = _lock_request(blood_request)
     require_open(locked)
     now = timezone.now()
@@ -372,12 +382,12 @@ def allocation_record_outcome(*, allocation: Allocation, by, transfused: bool, r
     """The hospital reports what became of an issued unit; when all are reported the request closes."""
     blood_request = allocation.request
     if not (by.is_admin or (by.is_hospital_staff and blood_request.hospital_id in by.site_ids)):
-        raise PermissionDenied("Only the hospital that received the unit may report its outcome.")
+        raise PermissionDenied(_("Only the hospital that received the unit may report its outcome."))
     locked = Allocation.objects.select_for_update().select_related("unit").get(pk=allocation.pk)
     if locked.status != Allocation.Status.ISSUED:
-        raise Conflict("Only an issued unit has a transfusion outcome.", code="not_issued")
+        raise Conflict(_("Only an issued unit has a transfusion outcome."), code="not_issued")
     if locked.outcome:
-        raise Conflict("The outcome of this unit is already recorded.", code="outcome_recorded")
+        raise Conflict(_("The outcome of this unit is already recorded."), code="outcome_recorded")
     if transfused:
         unit_transition(unit=locked.unit, to=BloodUnit.State.TRANSFUSED, by=by, reason=reaction[:200])
     locked.outcome = Allocation.Outcome.TRANSFUSED if transfused else Allocation.Outcome.NOT_TRANSFUSED

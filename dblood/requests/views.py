@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -30,7 +31,7 @@ def _reference(pk) -> BloodRequest:
     try:
         return BloodRequest(pk=int(pk))
     except (TypeError, ValueError) as exc:
-        raise NotFound("No such request.") from exc
+        raise NotFound(_("No such request.")) from exc
 
 
 @extend_schema(tags=["requests"])
@@ -82,7 +83,7 @@ class BloodRequestViewSet(
         """Compatible available units to reserve, best first (see README for the order)."""
         blood_request = self.get_object()
         if not (request.user.is_blood_bank_staff or request.user.is_admin):
-            raise PermissionDenied("Only blood-bank staff see the units on offer.")
+            raise PermissionDenied(_("Only blood-bank staff see the units on offer."))
         services.require_open(blood_request)  # nothing is on offer for a cancelled or closed request
         units = allocation_proposal(blood_request=blood_request)
         return Response(ProposedUnitSerializer(units, many=True).data)
