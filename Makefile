@@ -83,10 +83,13 @@ run-web: venv
 	$(BIN)/python manage_web.py runserver 127.0.0.1:8000
 
 # --- containers ---
-.PHONY: image-report compose-check
+.PHONY: image-report compose-check stack-test
 
 image-report: venv  ## estimated final size of each image, without a container engine
 	$(BIN)/python scripts/image_report.py
+
+stack-test: venv  ## both images built and the compose stack run in podman (tests/stack/stack_test.py)
+	$(BIN)/python tests/stack/stack_test.py
 
 compose-check: venv  ## docker-compose.yml validated by the real Compose binary (needs .env)
 	$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/compose/docker-compose -f docker-compose.yml config -q
