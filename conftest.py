@@ -75,6 +75,17 @@ def _component_types(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the api's default language: a request that asked for Indonesian
+    (Accept-Language) leaves it active in the thread, and messages are now translated."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttles and cached pages must not leak between tests."""
     from dblood.inventory.stock import forget_recent

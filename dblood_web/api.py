@@ -403,6 +403,10 @@ class Api:
     def deferral_lift(self, donor_id: int, deferral_id: int, *, reason: str) -> dict[str, Any]:
         return self.post(f"donors/{donor_id}/deferrals/{deferral_id}/lift", {"reason": reason})
 
+    def recalls(self, **filters: Any) -> list[dict[str, Any]]:
+        """Open lookback recalls concerning the staff member's banks (the api's default)."""
+        return _results(self.get("recalls", page_size=100, **filters))
+
     def blood_requests(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("requests", page_size=100, **filters))
 

@@ -2,6 +2,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from . import token_cache
@@ -25,11 +26,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower().decode(errors="replace") not in self.keywords:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header.")
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
         try:
             key = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed("Malformed token.") from exc
+            raise exceptions.AuthenticationFailed(_("Malformed token.")) from exc
         key_hash = hash_token(key)
         entry = token_cache.lookup(key_hash)
         changed = entry is None
@@ -37,7 +38,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             entry = self._load(key_hash)
         now = timezone.now()
         if entry.expires_at <= now:
-            raise exceptions.AuthenticationFailed("Token expired; log in again.")
+            raise exceptions.AuthenticationFailed(_("Token expired; log in again."))
         if entry.last_used_at is None or now - entry.last_used_at > _LAST_USED_GRANULARITY:
             ApiToken.objects.filter(pk=entry.token_id).update(last_used_at=now)
             entry = replace(entry, last_used_at=now)
@@ -52,7 +53,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     def _load(self, key_hash: str) -> token_cache.Entry:
         token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
         if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         user = token.user
         if not user.is_donor:
             user.site_ids  # noqa: B018 - staff: loaded now, so it is cached with the user

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from .models import ApiToken, User, hash_token
@@ -30,7 +31,7 @@ def user_register(*, email: str, password: str, full_name: str, language: str = 
     candidate = User(email=email, full_name=full_name, language=language)
     _check_password(password, candidate)
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["An account with this email already exists."]})
+        raise ValidationError({"email": [_("An account with this email already exists.")]})
     try:
         # The unique index settles two simultaneous sign-ups with one email.
         with transaction.atomic():
@@ -38,7 +39,7 @@ def user_register(*, email: str, password: str, full_name: str, language: str = 
                 email=email, password=password, full_name=full_name, language=language, role=User.Role.DONOR
             )
     except IntegrityError as exc:
-        raise ValidationError({"email": ["An account with this email already exists."]}) from exc
+        raise ValidationError({"email": [_("An account with this email already exists.")]}) from exc
     from dblood.donors.services import donor_create_for_user
 
     donor_create_for_user(user=user)
@@ -65,7 +66,7 @@ def token_revoke(*, token: ApiToken) -> None:
 @transaction.atomic
 def password_change(*, user: User, old_password: str, new_password: str, keep_token: ApiToken | None) -> None:
     if not user.check_password(old_password):
-        raise ValidationError({"old_password": ["The current password is wrong."]})
+        raise ValidationError({"old_password": [_("The current password is wrong.")]})
     _check_password(new_password, user, "new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -99,9 +100,9 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     try:
         user = User.objects.select_for_update().get(pk=int(force_str(urlsafe_base64_decode(uid))))
     except (ValueError, TypeError, OverflowError, User.DoesNotExist) as exc:
-        raise ValidationError({"token": ["This reset link is invalid or has expired."]}) from exc
+        raise ValidationError({"token": [_("This reset link is invalid or has expired.")]}) from exc
     if not default_token_generator.check_token(user, token):
-        raise ValidationError({"token": ["This reset link is invalid or has expired."]})
+        raise ValidationError({"token": [_("This reset link is invalid or has expired.")]})
     _check_password(new_password, user, "new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])

@@ -57,7 +57,7 @@ class LoginView(APIView):
             request, username=serializer.validated_data["email"].lower(), password=serializer.validated_data["password"]
         )
         if user is None:
-            raise ValidationError({"non_field_errors": ["Unable to log in with this email and password."]})
+            raise ValidationError({"non_field_errors": [_("Unable to log in with this email and password.")]})
         address_remember(user=user, request=request)
         return _token_response(user, status.HTTP_200_OK)
 

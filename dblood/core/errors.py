@@ -1,6 +1,6 @@
 """One JSON error shape for every 4xx and 5xx the api returns.
 
-    {"status": 400, "code": "invalid", "detail": "Invalid input.",
+    {"status": 400, "code": "invalid", "detail": _("Invalid input."),
      "fields": {"email": ["Enter a valid email address."]}}
 
 `fields` is present only for validation errors; its keys are the request's field names
@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,7 +25,7 @@ class Conflict(exceptions.APIException):
     """409: the request is valid but the current state forbids it (full slot, illegal transition)."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state."
+    default_detail = _("The request conflicts with the current state.")
     default_code = "conflict"
 
     def __init__(self, detail=None, code=None, extra: dict | None = None):
@@ -34,13 +35,13 @@ class Conflict(exceptions.APIException):
 
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The service is temporarily unavailable; try again shortly."
+    default_detail = _("The service is temporarily unavailable; try again shortly.")
     default_code = "service_unavailable"
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = _("The request body is too large.")
     default_code = "request_too_large"
 
 
@@ -61,7 +62,7 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 
 def error_body(status_code: int, code: str, detail: str, fields: dict | None = None, **extra) -> dict:
-    body = {"status": status_code, "code": code, "detail": detail}
+    body = {"status": status_code, "code": code, "detail": str(detail)}  # a lazy message, in the reader's language
     if fields:
         body["fields"] = fields
     body.update(extra)
@@ -86,7 +87,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, SuspiciousOperation):
         # Too many fields, a malformed multipart boundary, a bad Host: the client's fault.
         logger.warning("suspicious request: %s", exc)
-        exc = exceptions.ParseError("Malformed request.")
+        exc = exceptions.ParseError(_("Malformed request."))
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -95,13 +96,13 @@ def exception_handler(exc, context):
         else:
             logger.exception("unhandled error in the api", exc_info=exc)
         return Response(
-            error_body(500, "server_error", "Something went wrong on our side; it has been logged."),
+            error_body(500, "server_error", _("Something went wrong on our side; it has been logged.")),
             status=500,
         )
 
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
-        body = error_body(response.status_code, "invalid", "Invalid input.", fields)
+        body = error_body(response.status_code, "invalid", _("Invalid input."), fields)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
@@ -122,7 +123,7 @@ def json_error_view(status_code: int, code: str, detail: str):
     return view
 
 
-handler400 = json_error_view(400, "bad_request", "Bad request.")
-handler403 = json_error_view(403, "permission_denied", "You do not have permission to perform this action.")
-handler404 = json_error_view(404, "not_found", "Not found.")
-handler500 = json_error_view(500, "server_error", "Something went wrong on our side; it has been logged.")
+handler400 = json_error_view(400, "bad_request", _("Bad request."))
+handler403 = json_error_view(403, "permission_denied", _("You do not have permission to perform this action."))
+handler404 = json_error_view(404, "not_found", _("Not found."))
+handler500 = json_error_view(500, "server_error", _("Something went wrong on our side; it has been logged."))

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from .errors import error_body
 
@@ -20,7 +22,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, (OperationalError, InterfaceError)):
             return JsonResponse(
-                error_body(503, "service_unavailable", "The database is unavailable; try again shortly."),
+                error_body(503, "service_unavailable", _("The database is unavailable; try again shortly.")),
                 status=503,
                 headers={"Retry-After": RETRY_AFTER_SECONDS},
             )
@@ -51,14 +53,19 @@ class RequestSizeLimitMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return JsonResponse(error_body(400, "bad_request", "Invalid Content-Length."), status=400)
+            return self._refuse(request, 400, "bad_request", _("Invalid Content-Length."))
         limit = body_limit(request.META.get("CONTENT_TYPE", ""))
         if length > limit:
-            return JsonResponse(
-                error_body(413, "request_too_large", f"The request body is larger than {limit} bytes."),
-                status=413,
-            )
+            message = _("The request body is larger than %(limit)d bytes.")
+            return self._refuse(request, 413, "request_too_large", message, limit=limit)
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, status: int, code: str, message: str, **values) -> JsonResponse:
+        # This runs before LocaleMiddleware: the message is translated here, for the reader's language.
+        with translation.override(translation.get_language_from_request(request)):
+            detail = str(message) % values if values else str(message)
+        return JsonResponse(error_body(status, code, detail), status=status)
 
 
 class ApiSecurityHeadersMiddleware:

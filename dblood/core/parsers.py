@@ -1,5 +1,6 @@
 """Request parsers that turn every malformed body into a 400, never a 500."""
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser as BaseJSONParser
 
@@ -16,4 +17,4 @@ class JSONParser(BaseJSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            raise ParseError("JSON parse error - nested too deeply.") from exc
+            raise ParseError(_("JSON parse error - nested too deeply.")) from exc

@@ -1,5 +1,6 @@
 """Permission classes shared by every app. The api's default is `DenyAll`."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
@@ -11,7 +12,7 @@ class DenyAll(BasePermission):
 
 
 class IsDonor(BasePermission):
-    message = "Only donors may do this."
+    message = _("Only donors may do this.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user
@@ -19,7 +20,7 @@ class IsDonor(BasePermission):
 
 
 class IsBloodBankStaff(BasePermission):
-    message = "Only blood-bank staff may do this."
+    message = _("Only blood-bank staff may do this.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user
@@ -27,7 +28,7 @@ class IsBloodBankStaff(BasePermission):
 
 
 class IsHospitalStaff(BasePermission):
-    message = "Only hospital staff may do this."
+    message = _("Only hospital staff may do this.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user
@@ -35,7 +36,7 @@ class IsHospitalStaff(BasePermission):
 
 
 class IsAdmin(BasePermission):
-    message = "Only administrators may do this."
+    message = _("Only administrators may do this.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

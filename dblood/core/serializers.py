@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 # A hostile body can carry thousands of unknown (or huge) keys: name a few, not all of them.
@@ -14,7 +15,7 @@ class StrictSerializerMixin:
             unknown = sorted(set(data) - writable)
             if unknown:
                 names = [str(name)[:_MAX_NAME_LENGTH] for name in unknown[:_MAX_UNKNOWN_REPORTED]]
-                raise serializers.ValidationError({name: ["Unknown or read-only field."] for name in names})
+                raise serializers.ValidationError({name: [_("Unknown or read-only field.")] for name in names})
         return super().to_internal_value(data)
 
 

@@ -16,7 +16,7 @@ from dblood.recalls.selectors import recalled_unit_ids
 from dblood.recalls.services import lookback_trace
 
 from .models import Donation, ScreeningResult
-from .release import Outcome, release_blockers, required_tests, screening_summary
+from .release import Outcome, in_words, release_blockers, required_tests, screening_summary
 
 TTI_DEFERRAL_CODE = "tti-reactive"
 
@@ -38,7 +38,7 @@ def typing_record(*, donation: Donation, abo: str, rhd: str, by=None) -> Donatio
     locked = _lock(donation)
     # A held donation may be typed again (a fresh sample after the mismatch was investigated).
     if locked.is_typed and locked.status != Donation.Status.HELD:
-        raise Conflict("This donation has already been typed.", code="already_typed")
+        raise Conflict(_("This donation has already been typed."), code="already_typed")
     # Read under its lock, so its save() is audited without reading it again.
     donor = audit_track(Donor.objects.select_for_update().get(pk=locked.donor_id))
     locked.typed_abo, locked.typed_rhd, locked.typed_at, locked.typed_by = abo, rhd, timezone.now(), by
@@ -65,12 +65,15 @@ def typing_record(*, donation: Donation, abo: str, rhd: str, by=None) -> Donatio
 def screening_record(*, donation: Donation, test: str, reactive: bool, by=None) -> ScreeningResult:
     """Record the next run of `test` (initial, or one of the duplicate repeats). 409 once final."""
     if test not in required_tests():
-        raise Conflict(f"{test} is not screened here.", code="test_not_screened")
+        raise Conflict(_("%(test)s is not screened here.") % in_words(test=test), code="test_not_screened")
     locked = _lock(donation)
     runs = list(locked.screening_results.filter(test=test))
     outcome = Outcome.PENDING if not runs else screening_summary(locked, runs)[test]
     if outcome in Outcome.FINAL:
-        raise Conflict(f"The {test} result is already final ({outcome}).", code="screening_final")
+        raise Conflict(
+            _("The %(test)s result is already final (%(outcome)s).") % in_words(test=test, outcome=outcome),
+            code="screening_final",
+        )
     result = ScreeningResult.objects.create(
         donation=locked, test=test, attempt=len(runs) + 1, reactive=reactive, recorded_by=by
     )

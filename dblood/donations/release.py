@@ -70,7 +70,13 @@ _STATES = {
     Outcome.PENDING: gettext_lazy("no result yet"),
     Outcome.REPEAT_PENDING: gettext_lazy("first result reactive, waiting for the repeat in duplicate"),
     Outcome.REACTIVE: gettext_lazy("reactive"),
+    Outcome.NON_REACTIVE: gettext_lazy("non-reactive"),
 }
+
+
+def in_words(*, test: str, outcome: str = "") -> dict[str, str]:
+    """A test and its outcome as they read inside a sentence, in the reader's language."""
+    return {"test": str(_TEST_NAMES.get(test, test)), "outcome": str(_STATES.get(outcome, outcome))}
 
 
 def release_blockers(donation: Donation, summary: dict[str, str] | None = None) -> list[str]:

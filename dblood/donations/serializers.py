@@ -1,4 +1,5 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from dblood.core.blood import ABO, Component, DonationType, RhD
@@ -39,9 +40,11 @@ class DonationCreateSerializer(StrictSerializer):
     def validate(self, attrs):
         if "appointment" not in attrs and not {"donor", "site", "donation_type"} <= set(attrs):
             missing = sorted({"donor", "site", "donation_type"} - set(attrs))
-            raise serializers.ValidationError({name: ["Required for a walk-in (no appointment)."] for name in missing})
+            raise serializers.ValidationError(
+                {name: [_("Required for a walk-in (no appointment).")] for name in missing}
+            )
         if attrs.get("outcome") == Donation.Outcome.ADVERSE_EVENT and not attrs.get("adverse_event_kind"):
-            raise serializers.ValidationError({"adverse_event_kind": ["Name the adverse event."]})
+            raise serializers.ValidationError({"adverse_event_kind": [_("Name the adverse event.")]})
         return attrs
 
 
@@ -55,10 +58,12 @@ class ScreeningSerializer(StrictSerializer):
     reactive = ClinicalBooleanField()
 
     def validate_test(self, value):
-        from .release import required_tests
+        from .release import in_words, required_tests
 
         if value not in required_tests():
-            raise serializers.ValidationError(f"{value} is not screened here (SCREENING_MALARIA is off).")
+            raise serializers.ValidationError(
+                _("%(test)s is not screened here (SCREENING_MALARIA is off).") % in_words(test=value)
+            )
         return value
 
 

@@ -35,7 +35,7 @@ def _check_eligible(*, donor: Donor, donation_type: str, on) -> None:
     verdict = donor_eligibility(donor=donor, on=on).for_type(donation_type)
     if not verdict.eligible:
         raise Conflict(
-            "The donor may not donate today: " + " ".join(verdict.reasons),
+            _("The donor may not donate today: %(reasons)s") % {"reasons": " ".join(verdict.reasons)},
             code="donor_not_eligible",
             extra={
                 "reasons": verdict.reasons,
@@ -115,16 +115,17 @@ def donation_record(
         appointment = Appointment.objects.select_for_update().select_related("slot__drive").get(pk=appointment.pk)
         if appointment.status != Appointment.Status.CHECKED_IN:
             raise Conflict(
-                f"The appointment is {appointment.status}; only a checked-in donor can donate.",
+                _("The appointment is %(status)s; only a checked-in donor can donate.")
+                % {"status": appointment.get_status_display().lower()},
                 code="appointment_not_checked_in",
             )
         donor = appointment.donor
         site = appointment.slot.drive.organiser
         donation_type = donation_type or appointment.donation_type
     if donor is None or site is None or donation_type is None:
-        raise ValidationError({"donor": ["Give an appointment, or a donor, site and donation type for a walk-in."]})
+        raise ValidationError({"donor": [_("Give an appointment, or a donor, site and donation type for a walk-in.")]})
     if site.pk not in by.site_ids:
-        raise PermissionDenied("You do not work at this blood bank.")
+        raise PermissionDenied(_("You do not work at this blood bank."))
     collected_at = collected_at or timezone.now()
     donor = _lock_donor_for_collection(donor=donor, collected_at=collected_at)
     _check_eligible(donor=donor, donation_type=donation_type, on=timezone.localdate(collected_at))
@@ -160,8 +161,10 @@ def donation_record(
             )
     except IntegrityError as exc:
         if din and Donation.objects.filter(din=din).exists():
-            raise Conflict(f"DIN {din} is already on another donation.", code="duplicate_din") from exc
-        raise Conflict("This appointment already has a donation.", code="duplicate_donation") from exc
+            raise Conflict(
+                _("DIN %(din)s is already on another donation.") % {"din": din}, code="duplicate_din"
+            ) from exc
+        raise Conflict(_("This appointment already has a donation."), code="duplicate_donation") from exc
     if appointment is not None:
         appointment.status = Appointment.Status.COMPLETED
         appointment.save(update_fields=["status"])
@@ -184,9 +187,9 @@ def donation_separate(
     if problem:
         raise ValidationError({"components": [problem]})
     if locked.outcome != Donation.Outcome.COMPLETED or not locked.din:
-        raise Conflict("Only a completed donation with a DIN can be separated.", code="not_separable")
+        raise Conflict(_("Only a completed donation with a DIN can be separated."), code="not_separable")
     if locked.units.exists():
-        raise Conflict("This donation has already been separated.", code="already_separated")
+        raise Conflict(_("This donation has already been separated."), code="already_separated")
     catalogue.processing_window_check(
         components=codes, collected_at=locked.collected_at, processed_at=processed_at or timezone.now()
     )
@@ -194,7 +197,7 @@ def donation_separate(
     abo = locked.typed_abo or locked.donor.abo
     rhd = locked.typed_rhd or locked.donor.rhd
     if not (abo and rhd):
-        raise Conflict("Type the donation first: the donor has no declared group.", code="no_group")
+        raise Conflict(_("Type the donation first: the donor has no declared group."), code="no_group")
     units = [
         BloodUnit.objects.create(
             donation=locked,

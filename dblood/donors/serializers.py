@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from dblood.accounts.models import User
@@ -54,9 +55,9 @@ class DonorSerializer(StrictModelSerializer):
 
     def validate_birth_date(self, value: date | None):
         if value and value >= timezone.localdate():
-            raise serializers.ValidationError("The birth date must be in the past.")
+            raise serializers.ValidationError(_("The birth date must be in the past."))
         if value and value.year < 1900:
-            raise serializers.ValidationError("Enter a real birth date.")
+            raise serializers.ValidationError(_("Enter a real birth date."))
         return value
 
     def validate_notify_channels(self, value):
@@ -67,9 +68,9 @@ class DonorSerializer(StrictModelSerializer):
         if instance is not None and instance.group_confirmed:
             for name in ("abo", "rhd"):
                 if name in attrs and attrs[name] != getattr(instance, name):
-                    raise serializers.ValidationError({name: ["The lab has confirmed your blood group."]})
+                    raise serializers.ValidationError({name: [_("The lab has confirmed your blood group.")]})
         if ("latitude" in attrs) != ("longitude" in attrs) and instance is None:
-            raise serializers.ValidationError({"longitude": ["Give both latitude and longitude."]})
+            raise serializers.ValidationError({"longitude": [_("Give both latitude and longitude.")]})
         return attrs
 
 
@@ -196,12 +197,16 @@ class DeferralCreateSerializer(StrictSerializer):
     def validate_starts_on(self, value):
         # The end is computed from the start (its reason's default length): near year 9999 it overflows.
         if value > timezone.localdate() + timedelta(days=MAX_DEFERRAL_START_DAYS):
-            raise serializers.ValidationError(f"A deferral starts at most {MAX_DEFERRAL_START_DAYS} days ahead.")
+            raise serializers.ValidationError(
+                _("A deferral starts at most %(days)d days ahead.") % {"days": MAX_DEFERRAL_START_DAYS}
+            )
         return value
 
     def validate_ends_on(self, value):
         if value.year > MAX_DEFERRAL_END_YEAR:
-            raise serializers.ValidationError(f"A deferral ends by {MAX_DEFERRAL_END_YEAR} (or is permanent).")
+            raise serializers.ValidationError(
+                _("A deferral ends by %(year)d (or is permanent).") % {"year": MAX_DEFERRAL_END_YEAR}
+            )
         return value
 
 

@@ -60,7 +60,7 @@ def deferral_record(
         catalogue_ensure()  # a seeded reason restored if it went missing (e.g. a flushed test database)
         reason = DeferralReason.objects.filter(code=reason_code).first()
     if reason is None:
-        raise ValidationError({"reason_code": [f"Unknown deferral reason {reason_code!r}."]})
+        raise ValidationError({"reason_code": [_("Unknown deferral reason %(code)r.") % {"code": reason_code}]})
     starts_on = starts_on or timezone.localdate()
     if reason.permanent:
         ends_on = None
@@ -70,9 +70,9 @@ def deferral_record(
         elif reason.default_days is not None:
             ends_on = starts_on + timedelta(days=reason.default_days)
         else:
-            raise ValidationError({"ends_on": ["This reason has no default length; give an end date."]})
+            raise ValidationError({"ends_on": [_("This reason has no default length; give an end date.")]})
     elif ends_on <= starts_on:
-        raise ValidationError({"ends_on": ["The end date must be after the start date."]})
+        raise ValidationError({"ends_on": [_("The end date must be after the start date.")]})
     deferral = Deferral.objects.create(
         donor=donor,
         reason=reason,

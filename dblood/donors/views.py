@@ -1,6 +1,7 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -104,7 +105,7 @@ class DonorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         donors = donors_visible_to(self.request.user).order_by("donor_number")
         q = self.request.query_params.get("q", "").strip()[:100]
         if "\x00" in q:  # PostgreSQL text cannot hold NUL: a 400, not the database's error
-            raise ValidationError({"q": ["Null characters are not allowed."]})
+            raise ValidationError({"q": [_("Null characters are not allowed.")]})
         if q and self.action == "list":
             donors = donors.filter(
                 Q(donor_number__iexact=q) | Q(user__email__icontains=q) | Q(user__full_name__icontains=q)

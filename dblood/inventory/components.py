@@ -121,7 +121,10 @@ def compatibility_kind(component: str) -> str:
     """The compatibility rule `component` follows; a component with no row matches nobody."""
     found = kind(component)
     if found is None:
-        raise Conflict(f"{component} has no component type: nothing can be matched.", code="unknown_component")
+        raise Conflict(
+            _("%(component)s has no component type: nothing can be matched.") % {"component": component},
+            code="unknown_component",
+        )
     return found.compatibility
 
 
@@ -129,7 +132,10 @@ def refill_donation_type(component: str) -> str:
     """The donation a call-out for `component` asks donors to give."""
     found = kind(component)
     if found is None:
-        raise Conflict(f"{component} has no component type: nobody can be asked for it.", code="unknown_component")
+        raise Conflict(
+            _("%(component)s has no component type: nobody can be asked for it.") % {"component": component},
+            code="unknown_component",
+        )
     return found.refill_donation_type
 
 

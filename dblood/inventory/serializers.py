@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from dblood.core.blood import ABO, Component
@@ -25,7 +26,7 @@ class RhDQueryField(serializers.CharField):
         if value == "":
             return ""
         if value not in RHD_ALIASES:
-            raise serializers.ValidationError("Use '+', '-', 'pos' or 'neg'.")
+            raise serializers.ValidationError(_("Use '+', '-', 'pos' or 'neg'."))
         return RHD_ALIASES[value]
 
 

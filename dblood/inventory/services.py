@@ -51,7 +51,8 @@ def _units_transition(*, units, to, by, reason, already_locked, **fields) -> lis
     for unit in locked:
         if not states.allowed(unit.state, to):
             raise Conflict(
-                f"A unit cannot go from {unit.state} to {to}.",
+                _("A unit cannot go from %(from)s to %(to)s.")
+                % {"from": unit.get_state_display().lower(), "to": BloodUnit.State(to).label.lower()},
                 code="illegal_transition",
                 extra={"from_state": unit.state, "to_state": to},
             )

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from dblood.core.permissions import IsBloodBankStaff
 
 
@@ -6,4 +8,4 @@ class CanFollowRecalls(IsBloodBankStaff):
     data; each sees only the recalls concerning their banks (selectors.recalls_visible_to), and an
     administrator's role alone does not make it their business."""
 
-    message = "Only blood-bank staff of the banks a recall concerns may see it."
+    message = _("Only blood-bank staff of the banks a recall concerns may see it.")

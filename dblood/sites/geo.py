@@ -1,5 +1,6 @@
 """Point-and-radius query parameters (the distance rules themselves are in dblood.core.geo)."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from dblood.core.serializers import StrictSerializer
@@ -17,7 +18,7 @@ class PointQuerySerializer(StrictSerializer):
     def validate(self, attrs):
         if ("lat" in attrs) != ("lon" in attrs):
             missing = "lon" if "lat" in attrs else "lat"
-            raise serializers.ValidationError({missing: ["Give both lat and lon."]})
+            raise serializers.ValidationError({missing: [_("Give both lat and lon.")]})
         if "radius_km" in attrs and "lat" not in attrs:
-            raise serializers.ValidationError({"radius_km": ["A radius needs lat and lon."]})
+            raise serializers.ValidationError({"radius_km": [_("A radius needs lat and lon.")]})
         return attrs

@@ -1,10 +1,11 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
 class IsSiteStaffOrAdmin(BasePermission):
     """Staff who work at this site (bank staff of that bank, hospital staff of that hospital), or admins."""
 
-    message = "Only staff of this site or an administrator may change its photo."
+    message = _("Only staff of this site or an administrator may change its photo.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

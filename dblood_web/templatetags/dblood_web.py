@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from django import template
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -28,6 +29,17 @@ def api_datetime(value: str | None, fmt: str = "D j M Y, H:i") -> str:
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, UTC)
     return formats.date_format(timezone.localtime(moment), fmt)
+
+
+@register.filter
+def api_age(value: str | None) -> str:
+    """How long ago an api timestamp was, in words ("3 hours, 5 minutes")."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime):
+        return ""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return timesince(moment, depth=2)
 
 
 @register.filter

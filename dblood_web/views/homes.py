@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET
 
 from .. import session
+from .staff import my_bank
 
 # PMI honours donors at these donation counts (the 100th: Satyalancana Kebaktian Sosial).
 PMI_AWARDS = (10, 25, 50, 75, 100)
@@ -18,10 +19,7 @@ HEMOGLOBIN_POINTS = 6
 CHART_ROW = 28
 CHART_BAR_MAX = 150
 
-ROLE_HOMES = {
-    "blood_bank_staff": "staff_home",
-    "hospital_staff": "hospital_requests",
-}
+ROLE_HOMES = {"blood_bank_staff": "staff_home", "hospital_staff": "hospital_requests"}
 
 
 @session.login_required()
@@ -98,3 +96,49 @@ def donor_home(request):
         "call_outs": [c for c in request.api.call_outs() if c.get("status") == "open"],
     }
     return render(request, "dblood_web/home_donor.html", context)
+
+
+# Open requests: emergencies first, then urgent, then routine; the oldest first within each.
+URGENCY_ORDER = {"emergency": 0, "urgent": 1, "routine": 2}
+OPEN_REQUESTS = ("submitted", "partly_allocated", "allocated")
+# What the staff home shows of the lab worklist and of the units about to expire.
+WORKLIST_FIRST = 3
+EXPIRING_DAYS = 3
+
+
+def open_requests(blood_requests: list[dict]) -> list[dict]:
+    rows = [r for r in blood_requests if r.get("status") in OPEN_REQUESTS]
+    return sorted(rows, key=lambda r: (URGENCY_ORDER.get(r.get("urgency"), 3), r.get("created_at") or ""))
+
+
+def waiting_emergencies(rows: list[dict]) -> list[dict]:
+    """Emergencies nobody has acted on yet (nothing reserved, not cancelled): they stay on top."""
+    return [r for r in rows if r.get("urgency") == "emergency" and r.get("status") == "submitted"]
+
+
+@session.login_required("blood_bank_staff")
+@require_GET
+def staff_home(request):
+    bank = my_bank(request)
+    site = bank["site_id"]
+    today = timezone.localdate().isoformat()
+    drives = request.api.drives(organiser=site) if site else []
+    worklist = request.api.lab_worklist()
+    requests_ = open_requests(request.api.blood_requests())
+    requested = request.api.transfers(status="requested", page_size=100)
+    in_transit = request.api.transfers(status="in_transit", page_size=100)
+    context = {
+        "bank": bank,
+        "today_drives": [d for d in drives if d.get("date") == today and d.get("status") != "cancelled"],
+        "later_drives": [d for d in drives if (d.get("date") or "") > today],
+        "worklist_count": len(worklist),
+        "worklist": worklist[:WORKLIST_FIRST],
+        "expiring": request.api.units_expiring(site=site, days=EXPIRING_DAYS) if site else [],
+        "expiring_days": EXPIRING_DAYS,
+        "emergencies": waiting_emergencies(requests_),
+        "requests": requests_,
+        "to_dispatch": [t for t in requested if t.get("from_site") == site],
+        "to_receive": [t for t in in_transit if t.get("to_site") == site],
+        "recalls": request.api.recalls(),
+    }
+    return render(request, "dblood_web/staff/home.html", context)

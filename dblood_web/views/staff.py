@@ -46,18 +46,6 @@ def _done(request, text: str, call, *args, **kwargs) -> bool:
 
 
 @staff_required
-@require_GET
-def home(request):
-    bank = my_bank(request)
-    context = {
-        "bank": bank,
-        "drives": request.api.drives(organiser=bank["site_id"]) if bank["site_id"] else [],
-        "requests": request.api.blood_requests(),
-    }
-    return render(request, "dblood_web/staff/home.html", context)
-
-
-@staff_required
 @require_http_methods(["GET", "POST"])
 def drive_new(request):
     bank = my_bank(request)

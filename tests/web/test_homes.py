@@ -2,7 +2,7 @@
 
 import time_machine
 from test_staff_pages import HOSPITAL, STAFF, log_in_as
-from webfakes import USER
+from webfakes import USER, staff_home_reads
 
 ELIGIBILITY = {
     "on": "2026-12-07",
@@ -149,3 +149,153 @@ def test_staff_and_hospital_land_on_their_own_homes(client, fake_api):
     assert client.get("/home/")["Location"] == "/staff/"
     log_in_as(client, fake_api, HOSPITAL)
     assert client.get("/home/")["Location"] == "/hospital/requests/"
+
+
+def blood_request(id_, urgency, status, created_at, **extra):
+    return {
+        "id": id_,
+        "hospital": {"id": 7, "name": f"RS {id_}"},
+        "target_bank": {"id": 1, "name": "UDD Jakarta"},
+        "patient_abo": "O",
+        "patient_rhd": "-",
+        "component": "PRC",
+        "units": 2,
+        "urgency": urgency,
+        "needed_by": "2026-12-07T06:00:00Z",
+        "note": "",
+        "status": status,
+        "created_at": created_at,
+        "allocations": [],
+        **extra,
+    }
+
+
+def unit(id_, din):
+    return {
+        "id": id_,
+        "din": din,
+        "component": "PRC",
+        "abo": "A",
+        "rhd": "+",
+        "state": "available",
+        "expires_at": "2026-12-09T03:00:00Z",
+        "site": 1,
+        "site_name": "UDD Jakarta",
+    }
+
+
+STAFF_REQUESTS = [
+    blood_request(21, "routine", "submitted", "2026-12-07T01:00:00Z", note="Post-partum haemorrhage, Hb 6.1"),
+    blood_request(22, "emergency", "submitted", "2026-12-07T02:20:00Z"),
+    blood_request(23, "emergency", "partly_allocated", "2026-12-07T02:00:00Z"),
+    blood_request(24, "urgent", "issued", "2026-12-06T02:00:00Z"),
+]
+
+
+def staff_api(fake_api):
+    staff_home_reads(fake_api)
+    drive = {
+        "id": 5,
+        "name": "Donor Darah Balai Kota",
+        "status": "published",
+        "start_time": "08:00:00",
+        "end_time": "12:00:00",
+        "location_name": "Balai Kota",
+    }
+    fake_api.on(
+        "GET",
+        "drives",
+        body=[{**drive, "date": "2026-12-07"}, {**drive, "id": 6, "date": "2026-12-20", "name": "Later drive"}],
+    )
+    fake_api.on("GET", "requests", body={"count": 4, "results": STAFF_REQUESTS})
+    work = [{"id": n, "din": f"W{n}", "steps": ["typing"], "separate_by": None, "late": False} for n in range(5)]
+    fake_api.on("GET", "donations/worklist", body=work)
+    fake_api.on("GET", "units/expiring", body={"count": 1, "results": [unit(31, "EXP31")]})
+    fake_api.on(
+        "GET",
+        "transfers",
+        handler=lambda request, match: __import__("httpx").Response(
+            200,
+            json={
+                "requested": [
+                    {
+                        "id": 41,
+                        "unit": unit(32, "OUT32"),
+                        "from_site": 1,
+                        "to_site": 2,
+                        "to_site_name": "UDD Bogor",
+                        "from_site_name": "UDD Jakarta",
+                        "status": "requested",
+                    }
+                ],
+                "in_transit": [
+                    {
+                        "id": 42,
+                        "unit": unit(33, "IN33"),
+                        "from_site": 3,
+                        "to_site": 1,
+                        "from_site_name": "UDD Depok",
+                        "to_site_name": "UDD Jakarta",
+                        "status": "in_transit",
+                    }
+                ],
+            }[request.url.params["status"]],
+        ),
+    )
+    fake_api.on(
+        "GET",
+        "recalls",
+        body={
+            "count": 1,
+            "results": [
+                {
+                    "id": 51,
+                    "status": "open",
+                    "site": 1,
+                    "site_name": "UDD Jakarta",
+                    "opened_at": "2026-12-06T02:00:00Z",
+                    "donation": {"id": 8, "din": "REC8"},
+                    "units": [{"id": 1}, {"id": 2}],
+                }
+            ],
+        },
+    )
+
+
+@time_machine.travel("2026-12-07T03:00:00Z", tick=False)
+def test_bank_staff_land_on_what_their_bank_has_to_do_today(client, fake_api):
+    staff_api(fake_api)
+    log_in_as(client, fake_api, STAFF)
+    html = client.get("/home/", follow=True).content.decode()
+    # The emergency nobody acted on is on top, with its age; the one already being served is not.
+    top = html[: html.index('id="home-today"')]
+    assert 'id="home-emergency-22"' in top and "Sent 40\xa0minutes ago, nobody has acted on it yet." in top
+    assert 'id="home-emergency-23"' not in top
+    # Open requests, emergencies first, oldest first within; the issued one is not open.
+    order = [html.index(f'id="home-request-{n}"') for n in (23, 22, 21)]
+    assert order == sorted(order) and 'id="home-request-24"' not in html
+    assert "Post-partum haemorrhage, Hb 6.1" in html  # the hospital's clinical note
+    assert "2\xa0hours ago" in html
+    assert 'href="/staff/drives/5/"' in html and "Check-in desk" in html  # today's drive
+    assert "5 donations wait for the lab." in html and "W2" in html and "W3" not in html  # the first three
+    assert 'id="home-expiring-31"' in html and "Units expiring within 3 days" in html
+    assert 'action="/staff/transfers/41/dispatch/"' in html and 'action="/staff/transfers/42/receive/"' in html
+    assert 'id="home-recall-51"' in html and "2 units traced." in html
+    assert fake_api.last("GET", "units/expiring").url.params["days"] == "3"
+
+    client.post("/language/", {"language": "id"})
+    html = client.get("/staff/").content.decode()
+    assert "Permintaan darurat menunggu Anda" in html
+    assert "5 donasi menunggu laboratorium." in html
+    assert "DARURAT" in html and ">emergency" not in html and "partly_allocated" not in html
+    assert "Kegiatan donor hari ini" in html
+
+
+def test_an_emergency_leaves_the_top_once_someone_acts_on_it(client, fake_api):
+    staff_home_reads(fake_api)
+    acted = blood_request(22, "emergency", "allocated", "2026-12-07T02:20:00Z")
+    fake_api.on("GET", "requests", body=[acted])
+    log_in_as(client, fake_api, STAFF)
+    html = client.get("/staff/").content.decode()
+    assert 'id="home-emergencies"' not in html and 'id="home-request-22"' in html
+    assert "No drive today." in html and "No open recall." in html and "0 donations wait for the lab." in html

@@ -2,7 +2,7 @@
 
 import httpx
 import pytest
-from webfakes import USER
+from webfakes import USER, staff_home_reads
 
 STAFF = {
     **USER,
@@ -26,6 +26,7 @@ def log_in_as(client, fake_api, user):
 
 @pytest.fixture
 def staff(client, fake_api):
+    staff_home_reads(fake_api)
     return log_in_as(client, fake_api, STAFF)
 
 

@@ -51,3 +51,9 @@ USER = {
     "memberships": [],
     "date_joined": "2026-11-01T01:00:00Z",
 }
+
+
+def staff_home_reads(fake: FakeApi) -> None:
+    """Empty answers for every read of the staff home; a test registers its own rows after this."""
+    for path in ("drives", "requests", "donations/worklist", "units/expiring", "transfers", "recalls"):
+        fake.on("GET", path, body=[])
