@@ -15,6 +15,7 @@ from port_for import get_port
 from testing.servers import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
+LOGS = ROOT / "test-artifacts"
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -91,8 +92,14 @@ def start_web(api_url: str) -> HTTPExecutor:
 
 
 def _gunicorn(app: str, env: dict, *args: str) -> HTTPExecutor:
-    """`app` under gunicorn (2 workers) on a free loopback port, started once /healthz answers."""
+    """`app` under gunicorn (2 workers) on a free loopback port, started once /healthz answers.
+
+    Its output goes to test-artifacts/<app>.log, never to a pipe: nobody reads a pipe, and once
+    its 64 KB buffer is full (a few hundred access-log lines) every worker blocks on its next
+    write, so the whole suite's later browser tests saw the api time out."""
     port = get_port(None)
+    LOGS.mkdir(exist_ok=True)
+    log = open(LOGS / f"{app.split('.')[0]}.log", "ab")  # noqa: SIM115 - open for the process's life
     executor = HTTPExecutor(
         [str(BIN / "gunicorn"), app, "-b", f"127.0.0.1:{port}", "-w", "2", *args],
         url=f"http://127.0.0.1:{port}/healthz",
@@ -100,6 +107,8 @@ def _gunicorn(app: str, env: dict, *args: str) -> HTTPExecutor:
         envvars=env,
         timeout=60,
         method="GET",
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     executor.start()
     executor.base_url = f"http://127.0.0.1:{port}"
