@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("dblood.audit.urls")),
     path("", include("dblood.recalls.urls")),
     path("", include("dblood.returns.urls")),
+    path("", include("dblood.haemovigilance.urls")),
 ]
 
 urlpatterns = [

@@ -98,8 +98,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Membership(models.Model):
     """Staff belong to sites: blood-bank staff to one or more blood banks, hospital staff to a hospital."""
 
+    class Role(models.TextChoices):
+        """What the member does at the site beyond their account's role."""
+
+        STAFF = "staff", "Staff"
+        # The blood bank's medical officer: alerted to severe donor complications and transfusion
+        # reactions (haemovigilance); set in the admin.
+        MEDICAL_OFFICER = "medical_officer", "Medical officer"
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

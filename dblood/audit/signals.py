@@ -24,6 +24,10 @@ AUDITED = {
     # reports of a unit; plain reservations are bulk-created and not logged one by one.
     "requests.Allocation": set(),
     "accounts.User": {"password", "last_login"},
+    # Haemovigilance: every complication and reaction report, its coding and the bank's decisions.
+    "haemovigilance.DonorComplication": set(),
+    "haemovigilance.TransfusionReaction": set(),
+    "haemovigilance.ReactionUnit": set(),
 }
 _encoder = DjangoJSONEncoder()
 

@@ -86,6 +86,8 @@ def release_blockers(donation: Donation, summary: dict[str, str] | None = None) 
     blockers = []
     if donation.outcome == Donation.Outcome.INCOMPLETE:
         blockers.append(_("The collection was incomplete."))
+    if donation.outcome == Donation.Outcome.ADVERSE_EVENT:
+        blockers.append(_("The collection ended in an adverse event."))
     if not donation.is_typed:
         blockers.append(_("ABO/RhD typing is not complete."))
     if donation.status == Donation.Status.HELD:

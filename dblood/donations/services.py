@@ -13,11 +13,15 @@ from dblood.donors.models import Deferral, Donor
 from dblood.drives.models import Appointment
 from dblood.inventory import components as catalogue
 from dblood.inventory.models import BloodUnit, UnitEvent
+from dblood.inventory.services import units_transition
 from dblood.sites.models import Site
 
 from . import din as isbt
 from .lab import donation_evaluate
 from .models import Donation
+
+# The discard reason on every unit of a partial collection (kept in English, like every reason).
+PARTIAL_NOT_FOR_USE = "Partial collection: not for use."
 
 
 @dataclass
@@ -139,10 +143,10 @@ def donation_record(
     deferred = _defer_for_measurements(donor=donor, measurements=measured, by=by)
     if deferred is not None:
         return deferred
-    if outcome == Donation.Outcome.COMPLETED and not din:
+    # Every collection gets its DIN, a partial one too: the bag and its samples are labelled and
+    # traced like any other; its units are made not for use at separation (donation_separate).
+    if not din:
         din = isbt.din_allocate(year=timezone.localtime(collected_at).year)
-    elif outcome != Donation.Outcome.COMPLETED:
-        din = din or None
     try:
         with transaction.atomic():
             donation = Donation.objects.create(
@@ -186,13 +190,15 @@ def donation_separate(
     problem = catalogue.separation_problem(donation_type=locked.donation_type, components=codes)
     if problem:
         raise ValidationError({"components": [problem]})
-    if locked.outcome != Donation.Outcome.COMPLETED or not locked.din:
-        raise Conflict(_("Only a completed donation with a DIN can be separated."), code="not_separable")
+    if not locked.din:
+        raise Conflict(_("Only a donation with a DIN can be separated."), code="not_separable")
     if locked.units.exists():
         raise Conflict(_("This donation has already been separated."), code="already_separated")
-    catalogue.processing_window_check(
-        components=codes, collected_at=locked.collected_at, processed_at=processed_at or timezone.now()
-    )
+    partial = locked.outcome != Donation.Outcome.COMPLETED
+    if not partial:  # a partial bag's units are never used: no window to keep
+        catalogue.processing_window_check(
+            components=codes, collected_at=locked.collected_at, processed_at=processed_at or timezone.now()
+        )
     codes_of = {code: catalogue.product_code(code) for code in codes}
     abo = locked.typed_abo or locked.donor.abo
     rhd = locked.typed_rhd or locked.donor.rhd
@@ -215,5 +221,10 @@ def donation_separate(
     UnitEvent.objects.bulk_create(
         [UnitEvent(unit=u, from_state="", to_state=quarantined, by=by, reason="Separated.") for u in units]
     )
+    if partial:
+        # A partial collection (stopped early, or ended in an adverse event): its units carry the DIN
+        # and are traced, but are marked not for use at once; the release rule never releases them.
+        units_transition(units=units, to=BloodUnit.State.DISCARDED, by=by, reason=PARTIAL_NOT_FOR_USE)
+        return list(locked.units.all())
     donation_evaluate(donation=locked, by=by)
     return list(locked.units.all())

@@ -121,6 +121,10 @@ REASONS = [
     ("vitals-out-of-range", "Blood pressure, pulse or temperature out of range", False, 1, None),
     ("underweight", "Weight below the minimum", False, 90, None),
     ("questionnaire", "Pre-donation questionnaire answer", False, 1, None),
+    # Recorded by the bank investigating a transfusion reaction (haemovigilance): a donor implicated
+    # in TRALI gives no plasma-rich component again; another implicated donor until an end date.
+    ("trali-implicated", "Implicated in a transfusion-related acute lung injury (TRALI)", True, None, None),
+    ("transfusion-reaction", "Implicated in a transfusion reaction, under review", False, None, None),
 ]
 
 

@@ -65,6 +65,19 @@ CATALOGUE: dict[str, tuple] = {
         _("Unit {din} ({component}) is on its way from {bank}"),
         _("{bank} has sent unit {din} ({component}) to you. Receive it on your inventory page when it arrives."),
     ),
+    # Haemovigilance, to the bank's medical officers: the DIN and the coded category, never the donor's name.
+    Kind.DONOR_COMPLICATION: (
+        _("Severe donor complication: donation {din}"),
+        _("A severe complication ({category}) of donation {din} was recorded at {site}. Outcome: {outcome}."),
+    ),
+    Kind.DONOR_REACTION_REPORTED: (
+        _("A donor reported a reaction after donation {din}"),
+        _("The donor of donation {din} at {site} reported a reaction after donating. Please code it and follow up."),
+    ),
+    Kind.TRANSFUSION_REACTION: (
+        _("Transfusion reaction ({severity}): units {dins}"),
+        _("{hospital} reported a transfusion reaction ({category}, {severity}) to units {dins}. Please investigate."),
+    ),
 }
 
 URGENCY = {"routine": _("routine"), "urgent": _("urgent"), "emergency": _("EMERGENCY")}

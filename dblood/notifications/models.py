@@ -18,6 +18,9 @@ class Notification(models.Model):
         REQUEST_NEW = "request_new", "New blood request"
         TRANSFER_REQUESTED = "transfer_requested", "Unit to send to another blood bank"
         TRANSFER_DISPATCHED = "transfer_dispatched", "Unit on its way"
+        DONOR_COMPLICATION = "donor_complication", "Severe donor complication"
+        DONOR_REACTION_REPORTED = "donor_reaction_reported", "A donor reported a reaction"
+        TRANSFUSION_REACTION = "transfusion_reaction", "Transfusion reaction reported"
 
     class EmailState(models.TextChoices):
         PENDING = "pending", "Pending"

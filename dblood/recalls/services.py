@@ -83,16 +83,21 @@ def _notify_hospital(*, recall: Recall, unit: BloodUnit, hospital_id: int) -> in
     )
 
 
-def lookback_trace(*, donation: Donation, by=None) -> Recall:
+def lookback_trace(*, donation: Donation, by=None, include_donation: bool = False) -> Recall:
     """Open the recall of a donation that has just become finally reactive (the caller, the lab,
-    holds the donation's lock and its transaction). Idempotent: a second call returns the recall."""
+    holds the donation's lock and its transaction). Idempotent: a second call returns the recall.
+
+    `include_donation`: the donation's own units are traced too. The lab's reactive donation has
+    its units made unsafe already; a donation implicated in a transfusion reaction (haemovigilance)
+    was released, and its other components may still be on a shelf."""
     existing = Recall.objects.filter(donation=donation).first()
     if existing is not None:
         return existing
     window_start = lookback_window_start(donation=donation)
     recall = Recall.objects.create(donation=donation, site_id=donation.site_id, window_start=window_start, opened_by=by)
     traced = BloodUnit.objects.filter(donation__donor_id=donation.donor_id, donation__collected_at__gte=window_start)
-    traced = traced.exclude(donation=donation)
+    if not include_donation:
+        traced = traced.exclude(donation=donation)
     candidate_ids = list(traced.values_list("pk", flat=True))
     if not candidate_ids:
         _close_if_settled(recall=recall, by=by)

@@ -208,10 +208,34 @@ class CancelSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 
+class ReturnDetailsSerializer(StrictSerializer):
+    """An untransfused unit goes back to the bank through the returns flow (returns.services)."""
+
+    left_storage_at = serializers.DateTimeField(help_text="When the unit left controlled storage.")
+    temperature_c = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=-40, max_value=45, help_text="The unit's temperature now."
+    )
+    validated_box = ClinicalBooleanField(help_text="Kept in a validated transport box since it left storage.")
+
+
 class OutcomeSerializer(StrictSerializer):
+    """`transfused: false` needs `return_details`: the unit is handed back through the returns flow
+    (the bank inspects it), never left `issued`. A coded transfusion reaction is reported at
+    /transfusion-reactions; `reaction` stays a free note."""
+
     unit = UnitField()
     transfused = ClinicalBooleanField()
     reaction = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    return_details = ReturnDetailsSerializer(required=False)
+
+    def validate(self, attrs):
+        if attrs["transfused"] is False and "return_details" not in attrs:
+            raise serializers.ValidationError(
+                {"return_details": [_("An untransfused unit is returned to the blood bank: say how it was kept.")]}
+            )
+        if attrs["transfused"] is True and "return_details" in attrs:
+            raise serializers.ValidationError({"return_details": [_("A transfused unit is not returned.")]})
+        return attrs
 
 
 class CallOutStartSerializer(StrictSerializer):

@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -161,10 +162,20 @@ class BloodRequestViewSet(
             unit_id=serializer.validated_data["unit"],
             status__in=Allocation.ACTIVE,
         )
-        services.allocation_record_outcome(
-            allocation=allocation,
-            by=request.user,
-            transfused=serializer.validated_data["transfused"],
-            reaction=serializer.validated_data["reaction"],
-        )
+        data = serializer.validated_data
+        if data["transfused"]:
+            services.allocation_record_outcome(
+                allocation=allocation, by=request.user, transfused=True, reaction=data["reaction"]
+            )
+        else:
+            # Not transfused: the unit goes back through the returns flow (the outcome is recorded
+            # there, in the same transaction), so it never stays `issued` with nobody deciding.
+            from dblood.returns.services import unit_return
+
+            with transaction.atomic():
+                unit_return(unit_id=allocation.unit_id, by=request.user, **data["return_details"])
+                allocation.refresh_from_db()
+                if data["reaction"]:
+                    allocation.reaction = data["reaction"]
+                    allocation.save(update_fields=["reaction"])
         return Response(AllocationSerializer(allocation).data)

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "dblood.audit",
     "dblood.recalls",
     "dblood.returns",
+    # Coded donor complications and transfusion reactions.
+    "dblood.haemovigilance",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +214,14 @@ SPECTACULAR_SETTINGS = {
         "AllocationStatusEnum": "dblood.requests.models.Allocation.Status",
         "TransfusionOutcomeEnum": "dblood.requests.models.Allocation.Outcome",
         "CallOutStatusEnum": "dblood.requests.models.CallOut.Status",
+        "ComplicationCategoryEnum": "dblood.haemovigilance.codes.ComplicationCategory",
+        "ComplicationSeverityEnum": "dblood.haemovigilance.codes.ComplicationSeverity",
+        "ComplicationOutcomeEnum": "dblood.haemovigilance.codes.ComplicationOutcome",
+        "ComplicationStatusEnum": "dblood.haemovigilance.models.DonorComplication.Status",
+        "ReactionCategoryEnum": "dblood.haemovigilance.codes.ReactionCategory",
+        "ReactionSeverityEnum": "dblood.haemovigilance.codes.ReactionSeverity",
+        "ReactionStatusEnum": "dblood.haemovigilance.models.TransfusionReaction.Status",
+        "ImputabilityEnum": "dblood.haemovigilance.codes.Imputability",
     },
 }
 

@@ -119,6 +119,20 @@ GET    /api/v1/returns                                 -             401   403  
 POST   /api/v1/returns                                 -             401   403   403   403    403    ok    403
 GET    /api/v1/returns/{pk}                            unit_return   401   403   403   ok     404    ok    403
 POST   /api/v1/returns/{pk}/decide                     unit_return   401   403   403   ok     404    403   403
+GET    /api/v1/donor-complications                     -             401   403   403   ok     ok     403   403
+POST   /api/v1/donor-complications                     -             401   403   403   ok     ok     403   403
+GET    /api/v1/donor-complications/mine                -             401   ok    ok    403    403    403   403
+POST   /api/v1/donor-complications/mine                -             401   ok    ok    403    403    403   403
+GET    /api/v1/donor-complications/{pk}                complication  401   403   403   ok     404    403   403
+POST   /api/v1/donor-complications/{pk}/code           complication  401   403   403   ok     404    403   403
+POST   /api/v1/donor-complications/{pk}/follow-up      complication  401   403   403   ok     404    403   403
+GET    /api/v1/transfusion-reactions                   -             401   403   403   ok     ok     ok    403
+POST   /api/v1/transfusion-reactions                   -             401   403   403   403    403    ok    403
+GET    /api/v1/transfusion-reactions/{pk}              reaction      401   403   403   ok     404    ok    403
+POST   /api/v1/transfusion-reactions/{pk}/investigate  reaction      401   403   403   ok     404    403   403
+POST   /api/v1/transfusion-reactions/{pk}/conclude     reaction      401   403   403   ok     404    403   403
+POST   /api/v1/transfusion-reactions/{pk}/lookback     reaction      401   403   403   ok     404    403   403
+POST   /api/v1/transfusion-reactions/{pk}/defer        reaction      401   403   403   ok     404    403   403
 """
 # fmt: on
 
@@ -354,6 +368,43 @@ def world_unit_return(bank_a, hospital, hospital_user):
     unit = make_unit(site=bank_a, state="issued", issued_to=hospital, issued_at=issued_at)
     return unit_return(
         unit_id=unit.pk, by=hospital_user, left_storage_at=issued_at, temperature_c=4, validated_box=False
+    )
+
+
+@pytest.fixture
+def world_complication(world_donation, staff_a):
+    """A coded complication of the donor's donation at bank A."""
+    from dblood.haemovigilance.complications import complication_record
+
+    return complication_record(
+        by=staff_a,
+        donation_id=world_donation.pk,
+        category="haematoma",
+        severity="non_severe",
+        onset="after",
+        outcome="resolved",
+        follow_up="advice",
+        occurred_at=world_donation.collected_at,
+    )
+
+
+@pytest.fixture
+def world_reaction(bank_a, hospital, hospital_user):
+    """Hospital H's report of a reaction to a unit bank A issued to it."""
+    from dblood.haemovigilance.reactions import reaction_report
+    from dblood.inventory.tests.factories import make_unit
+
+    now = timezone.now()
+    unit = make_unit(site=bank_a, state="issued", issued_to=hospital, issued_at=now - timedelta(hours=3))
+    return reaction_report(
+        by=hospital_user,
+        unit_ids=[unit.pk],
+        category="fnhtr",
+        severity="non_severe",
+        imputability="possible",
+        transfusion_started_at=now - timedelta(hours=2),
+        onset_at=now - timedelta(hours=1),
+        signs=["fever"],
     )
 
 

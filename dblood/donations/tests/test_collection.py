@@ -11,6 +11,7 @@ from dblood.donors.services import deferral_record
 from dblood.donors.tests.factories import make_donor
 from dblood.drives.models import Appointment
 from dblood.drives.tests.factories import make_drive
+from dblood.inventory.models import BloodUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -122,9 +123,18 @@ def test_walk_in_needs_donor_site_and_type_and_my_own_bank(api, staff_a, staff_b
     assert api(staff_b).post("/api/v1/donations", walk_in(profile, bank_a)).status_code == 403
 
 
-def test_incomplete_collection_gets_no_din(api, staff_a, bank_a, profile):
-    body = api(staff_a).post("/api/v1/donations", walk_in(profile, bank_a, outcome="incomplete", volume_ml=120)).json()
-    assert body["din"] is None and body["outcome"] == "incomplete"
+def test_a_partial_collection_gets_its_din_and_its_units_are_not_for_use(api, staff_a, bank_a, profile):
+    client = api(staff_a)
+    body = client.post("/api/v1/donations", walk_in(profile, bank_a, outcome="incomplete", volume_ml=120)).json()
+    assert isbt.DIN_RE.match(body["din"]) and body["outcome"] == "incomplete"
+    assert "The collection was incomplete." in client.get(f"/api/v1/donations/{body['id']}").json()["release_blockers"]
+    made = client.post(
+        f"/api/v1/donations/{body['id']}/components", {"components": [{"component": "PRC"}]}, format="json"
+    )
+    assert made.status_code == 201, made.content
+    [unit] = made.json()["units"]
+    assert unit["state"] == "discarded"
+    assert BloodUnit.objects.get(pk=unit["id"]).discard_reason == "Partial collection: not for use."
     adverse = api(staff_a).post("/api/v1/donations", walk_in(profile, bank_a, outcome="adverse_event"))
     assert adverse.status_code == 400 and "adverse_event_kind" in adverse.json()["fields"]
 

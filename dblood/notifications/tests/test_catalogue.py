@@ -29,6 +29,10 @@ PARAMS = dict(
     id=7,
     needed_by="2026-12-01 18:00",
     bank="UDD B",
+    category="TRALI",
+    severity="severe",
+    outcome="resolved",
+    dins="W123426000042 PRC",
 )
 
 

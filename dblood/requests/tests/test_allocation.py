@@ -12,6 +12,7 @@ from dblood.notifications.tests.factories import make_donor, make_unit
 from dblood.requests.models import Allocation
 from dblood.requests.services import allocation_reserve
 from dblood.requests.upkeep import units_expire_and_release
+from dblood.returns.models import UnitReturn
 
 
 @pytest.fixture
@@ -94,7 +95,11 @@ def test_reserve_issue_outcome_and_where_my_blood_went(
     assert mine.state == BloodUnit.State.TRANSFUSED
     again = nurse.post(f"{url}/outcome", {"unit": mine.pk, "transfused": True}, format="json")
     assert again.status_code == 409
-    nurse.post(f"{url}/outcome", {"unit": other.pk, "transfused": False}, format="json")
+    # Not transfused: handed back through the returns flow, the bank decides (never left issued unseen).
+    kept = {"left_storage_at": timezone.now().isoformat(), "temperature_c": "4.0", "validated_box": True}
+    back = nurse.post(f"{url}/outcome", {"unit": other.pk, "transfused": False, "return_details": kept}, format="json")
+    assert back.status_code == 200, back.content
+    assert UnitReturn.objects.filter(unit=other, decision="").exists()
     assert nurse.get(url).json()["status"] == "closed"
 
 
