@@ -89,6 +89,9 @@ run-web: venv
 # --- containers ---
 .PHONY: image-report compose-check stack-test
 
+label-image: venv  ## docs/label.png, the README's example label, rendered and read back with zbar
+	$(BIN)/python scripts/label_image.py
+
 image-report: venv  ## estimated final size of each image, without a container engine
 	$(BIN)/python scripts/image_report.py
 

@@ -51,6 +51,21 @@ PILLOW_UNUSED_LIBRARIES = (
     "liblcms2",
 )
 
+# reportlab: what the labels never read (tests/deploy/test_deploy_image_size.py renders a label
+# with a trimmed copy).
+REPORTLAB_UNUSED = (
+    "reportlab/fonts",
+    "reportlab/graphics/samples",
+    "reportlab/graphics/renderPM.py",
+    "reportlab/graphics/renderPS.py",
+    "reportlab/graphics/renderSVG.py",
+    "reportlab/graphics/testdrawings.py",
+    "reportlab/graphics/testshapes.py",
+    "reportlab/graphics/widgets",
+    "reportlab/graphics/charts/*.py",  # the charts: the barcodes import only the plot area
+)
+REPORTLAB_KEEP = ("reportlab/graphics/charts/__init__.py", "reportlab/graphics/charts/areas.py")
+
 
 def _is_language_dir(path: Path) -> bool:
     return path.is_dir() and ((path / "LC_MESSAGES").is_dir() or (path / "formats.py").is_file())
@@ -68,6 +83,8 @@ def trim_site_packages(root: Path, *, drop_static: bool = False) -> int:
     if drop_static:
         doomed += [path for path in root.rglob("static") if path.is_dir()]
     doomed += _pillow_unused(root)
+    kept = {root / name for name in REPORTLAB_KEEP}
+    doomed += [path for name in REPORTLAB_UNUSED for path in root.glob(name) if path not in kept]
     return _remove(doomed) + strip_debug(root)
 
 

@@ -20,6 +20,8 @@ AUDITED = {
     "donors.Donor": set(),
     "donors.Deferral": set(),
     "inventory.BloodUnit": set(),
+    # Every printed label (inventory.labels.label_print): who printed which unit, first or again.
+    "inventory.LabelPrint": set(),
     # A reservation that overrides compatibility (who, why, acknowledged), and what the hospital
     # reports of a unit; plain reservations are bulk-created and not logged one by one.
     "requests.Allocation": set(),

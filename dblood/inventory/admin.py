@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BloodUnit, ComponentType, Transfer, UnitEvent
+from .models import BloodUnit, ComponentType, LabelPrint, Transfer, UnitEvent
 
 
 @admin.register(ComponentType)
@@ -29,6 +29,21 @@ class UnitEventInline(admin.TabularInline):
         return False
 
 
+class LabelPrintInline(admin.TabularInline):
+    """Every label printed for the unit (the record is the api's alone: nothing is added or changed here)."""
+
+    model = LabelPrint
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "by_email", "format", "kind", "changed"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(BloodUnit)
 class BloodUnitAdmin(admin.ModelAdmin):
     list_display = ["donation", "component", "abo", "rhd", "site", "state", "expires_at"]
@@ -38,7 +53,7 @@ class BloodUnitAdmin(admin.ModelAdmin):
     raw_id_fields = ["donation"]
     # State changes only through inventory.services.unit_transition (audit trail, stock cache).
     readonly_fields = ["state", "state_changed_at", "discard_reason", "issued_to", "issued_at"]
-    inlines = [UnitEventInline]
+    inlines = [UnitEventInline, LabelPrintInline]
 
 
 @admin.register(Transfer)

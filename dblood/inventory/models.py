@@ -220,3 +220,39 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.from_site} -> {self.to_site}"
+
+
+class LabelPrint(models.Model):
+    """One printing of a unit's label (PDF or ZPL): who, when, and what the label said.
+
+    Written by `inventory.labels.label_print` for every label served; never updated or deleted.
+    `kind` says whether it was the unit's first label, a reprint of the same content, or a relabel:
+    the content changed since the last print (the lab's typing replaced the declared group, the
+    unit left quarantine), and `changed` names what, old and new.
+    """
+
+    class Kind(models.TextChoices):
+        FIRST = "first", _("First label")
+        REPRINT = "reprint", _("Reprint")
+        RELABEL = "relabel", _("Relabel")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        ZPL = "zpl", "ZPL"
+
+    unit = models.ForeignKey(BloodUnit, on_delete=models.PROTECT, related_name="label_prints")
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Kept as text too: the record must still say who printed after the account is deleted.
+    by_email = models.CharField(max_length=254, blank=True)
+    format = models.CharField(max_length=3, choices=Format.choices)
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    content = models.JSONField(help_text="What the label carried: DIN, flags, group, product code, expiry (005).")
+    changed = models.JSONField(default=dict, blank=True, help_text="For a relabel: field -> [old, new].")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["unit", "at"], name="labelprint_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} label {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dblood.core.blood import ABO, Component
@@ -6,7 +7,8 @@ from dblood.core.serializers import StrictSerializer
 from dblood.sites.models import Site
 
 from .fields import UnitField
-from .models import BloodUnit, Transfer, UnitEvent
+from .labels import label_state
+from .models import BloodUnit, LabelPrint, Transfer, UnitEvent
 
 RHD_ALIASES = {"+": "+", "-": "-", "pos": "+", "neg": "-", "positive": "+", "negative": "-", " ": "+"}
 
@@ -129,12 +131,27 @@ class UnitEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LabelStateSerializer(serializers.Serializer):
+    prints = serializers.IntegerField(help_text="How many times its label was printed.")
+    last_printed_at = serializers.DateTimeField(allow_null=True)
+    last_kind = serializers.ChoiceField(choices=LabelPrint.Kind.choices, allow_null=True)
+    current = serializers.BooleanField(
+        help_text="The last label printed still says what the unit is. False when never printed, or "
+        "after a change (the lab's typing, release from quarantine): print it again."
+    )
+
+
 class UnitDetailSerializer(UnitSerializer):
     events = UnitEventSerializer(many=True, read_only=True)
+    label = serializers.SerializerMethodField()
 
     class Meta(UnitSerializer.Meta):
-        fields = [*UnitSerializer.Meta.fields, "events"]
+        fields = [*UnitSerializer.Meta.fields, "events", "label"]
         read_only_fields = fields
+
+    @extend_schema_field(LabelStateSerializer)
+    def get_label(self, unit) -> dict:
+        return label_state(unit, list(unit.label_prints.all()))
 
 
 class DiscardSerializer(StrictSerializer):

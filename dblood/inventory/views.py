@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +18,8 @@ from dblood.core.permissions import IsBloodBankStaff
 from dblood.sites.selectors import SITES_SCOPE
 
 from . import selectors, services, stock, transfers
-from .models import BloodUnit, Transfer
+from .labels import CanPrintLabel, label_print, units_for_printing
+from .models import BloodUnit, LabelPrint, Transfer
 from .serializers import (
     DiscardSerializer,
     ExpiringFilterSerializer,
@@ -91,6 +93,32 @@ class StockCsvView(APIView):
         return response
 
 
+class FirstRendererOnly(DefaultContentNegotiation):
+    """A label answers its file, whatever the Accept header; an error is the api's JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _label_schema(content_type: str, description: str):
+    return extend_schema(
+        request=None,
+        responses={
+            (200, content_type): OpenApiResponse(response=OpenApiTypes.BINARY, description=description),
+            409: OpenApiResponse(description="The unit cannot be labelled (left custody, expired, no product code)."),
+        },
+        tags=["units"],
+    )
+
+
+LABEL_ACTION = {
+    "detail": True,
+    "methods": ["get"],
+    "permission_classes": [CanPrintLabel],
+    "content_negotiation_class": FirstRendererOnly,
+}
+
+
 class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Blood units at the staff member's own blood banks, first-expiring-first-out."""
 
@@ -103,11 +131,38 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         if self.action == "retrieve" or self.action == "discard":
-            return selectors.units_for_staff(user=self.request.user).prefetch_related("events")
+            # The label's state is read from its collecting bank (zone of the printed expiry).
+            return (
+                selectors.units_for_staff(user=self.request.user)
+                .select_related("donation__site")
+                .prefetch_related("events", "label_prints")
+            )
         return selectors.units_fefo(user=self.request.user, **_query(UnitFilterSerializer, self.request))
 
     def get_serializer_class(self):
         return UnitDetailSerializer if self.action in ("retrieve", "discard") else UnitSerializer
+
+    def _label(self, request, fmt: str, content_type: str, disposition: str) -> HttpResponse:
+        # An administrator may print any unit's label; staff only their own banks' (404 otherwise).
+        unit = get_object_or_404(units_for_printing(user=request.user), pk=self.kwargs["pk"])
+        self.check_object_permissions(request, unit)
+        body, record = label_print(unit=unit, by=request.user, fmt=fmt)
+        response = HttpResponse(body, content_type=content_type)
+        name = f"dblood-label-{record.content['din']}-{record.content['product_code']}.{fmt}"
+        response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+        response["Cache-Control"] = "no-store"  # every print is recorded: never answered from a cache
+        response["X-Label-Print"] = record.kind  # first, reprint or relabel
+        return response
+
+    @_label_schema("application/pdf", "A 100 x 100 mm ISBT 128 label. Every call is recorded as a print.")
+    @action(url_path="label.pdf", **LABEL_ACTION)
+    def label_pdf(self, request, pk=None):
+        return self._label(request, LabelPrint.Format.PDF, "application/pdf", "inline")
+
+    @_label_schema("application/zpl", "The label in ZPL II for thermal printers (203 dpi). Recorded as a print.")
+    @action(url_path="label.zpl", **LABEL_ACTION)
+    def label_zpl(self, request, pk=None):
+        return self._label(request, LabelPrint.Format.ZPL, "application/zpl; charset=utf-8", "attachment")
 
     @extend_schema(parameters=[UnitFilterSerializer], tags=["units"])
     def list(self, request, *args, **kwargs):

@@ -102,3 +102,25 @@ def test_trim_strips_debugging_symbols_and_the_module_still_loads(tmp_path):
     script = "import io, PIL.Image as I; I.new('RGB', (8, 8)).save(io.BytesIO(), 'WEBP'); print(I.__file__)"
     result = subprocess.run([sys.executable, "-c", script], cwd=site.parent, capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith(str(site)), result.stderr
+
+
+def test_trim_leaves_reportlab_all_a_label_needs(tmp_path):
+    """The api's label renders with reportlab trimmed as the image trims it (fonts, charts, samples gone)."""
+    import reportlab
+
+    site = tmp_path / "site"
+    shutil.copytree(Path(reportlab.__file__).parent, site / "reportlab")
+    assert trim.trim_site_packages(site) > 1_000_000
+    assert not (site / "reportlab/fonts").exists() and (site / "reportlab/graphics/charts/areas.py").exists()
+    script = (
+        "import os, sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; "
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'dblood.settings.test'; import django; django.setup(); "
+        "import reportlab; assert reportlab.__file__.startswith(sys.argv[1]), reportlab.__file__; "
+        "from scripts.label_image import LABEL; from dblood.inventory.labels_pdf import label_pdf; "
+        "print(len(label_pdf(LABEL)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(site), str(ROOT)], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 1000
