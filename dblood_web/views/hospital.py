@@ -37,7 +37,10 @@ def requests_page(request):
 @require_POST
 def outcome(request, request_id: int):
     form = OutcomeForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and form.cleaned_data["transfused"] is False:
+        # The api takes an untransfused unit back only through the return (how it was kept).
+        messages.error(request, _("A unit that was not transfused goes back to the blood bank: use the return form."))
+    elif form.is_valid():
         try:
             request.api.blood_request_action(request_id, "outcome", form.cleaned_data)
         except ApiError as error:
