@@ -427,6 +427,33 @@ class Api:
     def call_outs_staff(self) -> list[dict[str, Any]]:
         return _results(self.get("call-outs", page_size=100))
 
+    # Haemovigilance: donor complications and transfusion reactions.
+    def complications(self, **filters: Any) -> list[dict[str, Any]]:
+        return _results(self.get("donor-complications", page_size=100, **filters))
+
+    def complication_create(self, **fields: Any) -> dict[str, Any]:
+        return self.post("donor-complications", fields)
+
+    def complication_action(self, complication_id: int, action: str, body: dict) -> dict[str, Any]:
+        """code (a donor's report) or follow-up."""
+        return self.post(f"donor-complications/{complication_id}/{action}", body)
+
+    def my_complications(self) -> list[dict[str, Any]]:
+        return _results(self.get("donor-complications/mine", page_size=100))
+
+    def my_complication_report(self, **fields: Any) -> dict[str, Any]:
+        return self.post("donor-complications/mine", fields)
+
+    def reactions(self, **filters: Any) -> list[dict[str, Any]]:
+        return _results(self.get("transfusion-reactions", page_size=100, **filters))
+
+    def reaction_report(self, **fields: Any) -> dict[str, Any]:
+        return self.post("transfusion-reactions", fields)
+
+    def reaction_action(self, reaction_id: int, action: str, body: dict | None = None) -> dict[str, Any]:
+        """investigate, conclude, lookback or defer."""
+        return self.post(f"transfusion-reactions/{reaction_id}/{action}", body or {})
+
 
 def _json(response: httpx.Response) -> Any:
     if response.status_code == 204 or not response.content:

@@ -8,6 +8,7 @@ from .views import (
     bloodrequests,
     deferrals,
     donor,
+    haemovigilance,
     homes,
     hospital,
     public,
@@ -84,6 +85,24 @@ urlpatterns = [
     path("hospital/requests/<int:request_id>/outcome/", hospital.outcome, name="hospital_outcome"),
     path("hospital/requests/<int:request_id>/return/", returns.unit_return, name="hospital_return"),
     path("staff/returns/", returns.returns_page, name="staff_returns"),
+    path(
+        "staff/donations/<int:donation_id>/complication/",
+        haemovigilance.complication_new,
+        name="staff_complication_new",
+    ),
+    path("staff/haemovigilance/", haemovigilance.haemovigilance_page, name="staff_haemovigilance"),
+    path(
+        "staff/complications/<int:complication_id>/code/",
+        haemovigilance.complication_code,
+        name="staff_complication_code",
+    ),
+    path(
+        "staff/reactions/<int:reaction_id>/<str:action>/",
+        haemovigilance.reaction_action,
+        name="staff_reaction_action",
+    ),
+    path("hospital/requests/<int:request_id>/reaction/", haemovigilance.reaction_new, name="hospital_reaction"),
+    path("me/donations/<int:donation_id>/reaction/", haemovigilance.donor_reaction, name="donor_reaction"),
     path("staff/returns/<int:return_id>/decide/", returns.return_decide, name="staff_return_decide"),
 ]
 

@@ -193,3 +193,20 @@ def call_out_answer_label(code: str | None) -> str:
 @register.filter
 def call_out_status_label(code: str | None) -> str:
     return str(CALL_OUT_STATUSES.get(code or "", code or ""))
+
+
+@register.filter
+def hv_label(code: str) -> str:
+    """A haemovigilance code (complication or reaction category, severity) in the reader's language."""
+    from ..forms_haemo import LABELS
+
+    return LABELS.get(code, code)
+
+
+@register.filter
+def hv_list(codes, kind: str) -> str:
+    """Signs (`signs`) or a donor's symptoms (`symptoms`) in the reader's language."""
+    from ..forms_haemo import SIGNS, SYMPTOMS
+
+    names = dict(SIGNS if kind == "signs" else SYMPTOMS)
+    return ", ".join(str(names.get(code, code)) for code in codes or [])
