@@ -1,4 +1,4 @@
-"""The coded vocabularies of haemovigilance (docs: /work/shared/domain/FACTS.md "Haemovigilance
+"""The coded vocabularies of haemovigilance (docs/domain.md "Haemovigilance
 categories"), in one place: donor complications after the ISBT 2014 standard for surveillance of
 complications related to blood donation, transfusion reactions after the ISBT/IHN definitions
 (2011, revised 2013), their severity and imputability. Codes are stored; labels are translated.

@@ -1,6 +1,6 @@
 """Scanners read the labels back: each label the api serves is rasterised (PDFium), every barcode
 on it decoded by zbar, and what zbar reads parsed by the api's own scan parser back to the unit's
-DIN, group, product and expiry (issue 15 item 4)."""
+DIN, group, product and expiry."""
 
 from pathlib import Path
 from zoneinfo import ZoneInfo
