@@ -1,9 +1,10 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dblood.core.isbt import scanned
 from dblood.core.permissions import IsBloodBankStaff, IsDonor
 
 from . import lab, services
@@ -57,6 +58,10 @@ class DonationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return self.queryset
         qs = Donation.objects.filter(site_id__in=self.request.user.site_ids).select_related("site", "donor")
         if self.action == "list":
+            din = self.request.query_params.get("din")
+            if din is not None:
+                # What the lab's scanner typed: a DIN in any form it takes, a product code beside it ignored.
+                qs = qs.filter(din=scanned(din, field="din", expect="din", require=("din",)).din)
             return qs.prefetch_related("units__issued_to").order_by("-collected_at", "-id")
         return qs.prefetch_related("units__issued_to", "screening_results")
 
@@ -66,7 +71,17 @@ class DonationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def _render(self, donation_pk: int, http_status=status.HTTP_200_OK) -> Response:
         return Response(DonationLabSerializer(self.get_queryset().get(pk=donation_pk)).data, status=http_status)
 
-    @extend_schema(tags=["donations"])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "din",
+                str,
+                description="Only the donation of this DIN: typed, or what the scanner typed from the bag's "
+                "label (with its check character or flags, other ISBT 128 structures beside it ignored).",
+            )
+        ],
+        tags=["donations"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
