@@ -8,7 +8,7 @@ from dblood.sites.models import Site
 
 from .fields import UnitField
 from .labels import label_state
-from .models import BloodUnit, LabelPrint, Transfer, UnitEvent
+from .models import BloodUnit, LabelPrint, LabelVerification, Transfer, UnitEvent
 
 RHD_ALIASES = {"+": "+", "-": "-", "pos": "+", "neg": "-", "positive": "+", "negative": "-", " ": "+"}
 
@@ -156,6 +156,20 @@ class UnitDetailSerializer(UnitSerializer):
 
 class DiscardSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=200)
+
+
+class LabelScansSerializer(StrictSerializer):
+    din = serializers.CharField(max_length=64, help_text="The DIN barcode (001) scanned from the printed label.")
+    product_code = serializers.CharField(
+        max_length=64, help_text="The product barcode (003) scanned from the printed label."
+    )
+
+
+class LabelVerificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LabelVerification
+        fields = ["id", "unit", "label_print", "at", "by_email", "din_scan", "product_scan", "matched", "mismatched"]
+        read_only_fields = fields
 
 
 class TransferCreateSerializer(StrictSerializer):
