@@ -139,6 +139,10 @@ class LabelStateSerializer(serializers.Serializer):
         help_text="The last label printed still says what the unit is. False when never printed, or "
         "after a change (the lab's typing, release from quarantine): print it again."
     )
+    verified = serializers.BooleanField(
+        help_text="The current label's DIN and product barcodes were scanned and matched the unit "
+        "(POST /api/v1/units/{id}/label-verification)."
+    )
 
 
 class UnitDetailSerializer(UnitSerializer):
@@ -151,7 +155,7 @@ class UnitDetailSerializer(UnitSerializer):
 
     @extend_schema_field(LabelStateSerializer)
     def get_label(self, unit) -> dict:
-        return label_state(unit, list(unit.label_prints.all()))
+        return label_state(unit, list(unit.label_prints.all()), list(unit.label_verifications.all()))
 
 
 class DiscardSerializer(StrictSerializer):

@@ -137,7 +137,7 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return (
                 selectors.units_for_staff(user=self.request.user)
                 .select_related("donation__site")
-                .prefetch_related("events", "label_prints")
+                .prefetch_related("events", "label_prints", "label_verifications")
             )
         return selectors.units_fefo(user=self.request.user, **_query(UnitFilterSerializer, self.request))
 

@@ -39,6 +39,7 @@ def test_matching_scans_verify_the_current_label_and_are_recorded(api, staff_a, 
     assert record.label_print == unit.label_prints.get()
     assert record.by == staff_a and record.by_email == staff_a.email
     assert response.json()["matched"] is True
+    assert client.get(f"/api/v1/units/{unit.pk}").json()["label"]["verified"] is True
     assert AuditEvent.objects.filter(model="inventory.LabelVerification", object_id=str(record.pk)).exists()
 
 
@@ -57,6 +58,7 @@ def test_a_product_barcode_of_another_unit_is_a_409_naming_it_and_the_attempt_st
     assert "barcode produk" in body["detail"]
     record = LabelVerification.objects.get(unit=red)
     assert not record.matched and record.mismatched == ["product_code"]
+    assert client.get(f"/api/v1/units/{red.pk}").json()["label"]["verified"] is False
     assert AuditEvent.objects.filter(model="inventory.LabelVerification", object_id=str(record.pk)).exists()
 
 
@@ -99,6 +101,7 @@ def test_a_label_never_printed_or_no_longer_current_cannot_be_verified(api, staf
     unit.save(update_fields=["abo"])
     response = client.post(f"/api/v1/units/{unit.pk}/label-verification", old, format="json")
     assert response.status_code == 409 and response.json()["code"] == "label_not_current"
+    assert client.get(f"/api/v1/units/{unit.pk}").json()["label"]["verified"] is False
     assert not LabelVerification.objects.exists()
 
 
