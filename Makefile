@@ -84,7 +84,7 @@ web-messages: venv
 	cd dblood_web && ../$(BIN)/python ../manage_web.py compilemessages
 
 run-web: venv
-	$(BIN)/python manage_web.py runserver 127.0.0.1:8000
+	DBLOOD_API_PUBLIC_URL=$${DBLOOD_API_PUBLIC_URL-http://127.0.0.1:8080} $(BIN)/python manage_web.py runserver 127.0.0.1:8000
 
 # --- containers ---
 .PHONY: image-report compose-check stack-test

@@ -208,6 +208,17 @@ class Api:
     def close(self) -> None:
         self._http.close()
 
+    def readiness(self) -> dict[str, Any]:
+        """What the api's /readyz reports (database, cache), even when it says 503; an api that
+        does not answer is reported as such instead of failing the page that asks."""
+        url = self._http.base_url.copy_with(path="/readyz")
+        try:
+            response = self._http.get(url)
+            body = response.json()
+        except (httpx.TransportError, httpx.TimeoutException, ValueError):
+            return {"status": "unreachable", "checks": {}}
+        return body if isinstance(body, dict) else {"status": "unreachable", "checks": {}}
+
     # -- accounts --------------------------------------------------------------------------
     def register(self, *, email: str, password: str, full_name: str, language: str) -> TokenResponse:
         body = {"email": email, "password": password, "full_name": full_name, "language": language}

@@ -39,6 +39,9 @@ else:
 # The api, reached over HTTP only (the web never imports `dblood`).
 DBLOOD_API_URL = env.str("DBLOOD_API_URL", default="http://127.0.0.1:8080").rstrip("/")
 DBLOOD_API_TIMEOUT = env.float("DBLOOD_API_TIMEOUT", default=5.0)
+# Where a browser reaches the api's consoles (admin, docs): empty means this host, as behind the
+# shipped nginx, which serves /admin/ and /api/ from the api; `make run` has no nginx (:8080).
+DBLOOD_API_PUBLIC_URL = env.str("DBLOOD_API_PUBLIC_URL", default="").rstrip("/")
 # The browser's address goes to the api in X-Forwarded-For (its login throttles count browsers,
 # not the web): the hops written by the NUM_PROXIES proxies in front of the web (nginx: 1), then the
 # address the web saw. WEB_PROXY_KEY, the same value as the api's, tells the api to trust that one

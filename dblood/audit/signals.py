@@ -22,6 +22,8 @@ AUDITED = {
     "inventory.BloodUnit": set(),
     # Every printed label (inventory.labels.label_print): who printed which unit, first or again.
     "inventory.LabelPrint": set(),
+    # Every scan check of a printed label (inventory.verification.label_verify), matched or not.
+    "inventory.LabelVerification": set(),
     # A reservation that overrides compatibility (who, why, acknowledged), and what the hospital
     # reports of a unit; plain reservations are bulk-created and not logged one by one.
     "requests.Allocation": set(),

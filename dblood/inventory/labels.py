@@ -211,14 +211,22 @@ def label_print(*, unit: BloodUnit, by, fmt: str) -> tuple[bytes, LabelPrint]:
     return body, record
 
 
-def label_state(unit: BloodUnit, prints: list[LabelPrint]) -> dict:
-    """What the unit's detail says of its label: how often printed, the last print, and whether that
-    label still says what the unit is (False after a typing change: print it again)."""
+def label_state(unit: BloodUnit, prints: list[LabelPrint], verifications: list | None = None) -> dict:
+    """What the unit's detail says of its label: how often printed, the last print, whether that
+    label still says what the unit is (False after a typing change: print it again), and whether
+    that current label was scanned and matched (`inventory.verification`)."""
     if not prints:
-        return {"prints": 0, "last_printed_at": None, "last_kind": None, "current": False}
+        return {"prints": 0, "last_printed_at": None, "last_kind": None, "current": False, "verified": False}
     last = prints[-1]
     try:
         current = label_for(unit).content() == last.content
     except Conflict:
         current = False
-    return {"prints": len(prints), "last_printed_at": last.at, "last_kind": last.kind, "current": current}
+    verified = current and any(v.matched and v.label_print_id == last.pk for v in verifications or [])
+    return {
+        "prints": len(prints),
+        "last_printed_at": last.at,
+        "last_kind": last.kind,
+        "current": current,
+        "verified": verified,
+    }

@@ -256,3 +256,31 @@ class LabelPrint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} label {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LabelVerification(models.Model):
+    """Staff scanned a unit's printed label (the DIN barcode, 001, and the product barcode, 003) and
+    the api compared both with the unit (docs/domain.md "ISBT 128 data structures").
+
+    Written by `inventory.verification.label_verify`, matched or not: a mismatch is kept as evidence
+    of a wrong label or a wrong bag. `label_print` is the print the scans were checked against (the
+    unit's last); a later relabel needs a new verification. Never updated or deleted.
+    """
+
+    unit = models.ForeignKey(BloodUnit, on_delete=models.PROTECT, related_name="label_verifications")
+    label_print = models.ForeignKey(LabelPrint, null=True, on_delete=models.PROTECT, related_name="verifications")
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Kept as text too: the record must still say who scanned after the account is deleted.
+    by_email = models.CharField(max_length=254, blank=True)
+    din_scan = models.CharField(max_length=64, help_text="The DIN barcode (001) as scanned.")
+    product_scan = models.CharField(max_length=64, help_text="The product barcode (003) as scanned.")
+    matched = models.BooleanField()
+    mismatched = models.JSONField(default=list, blank=True, help_text="Which scans did not match: din, product_code.")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["unit", "at"], name="labelverification_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} label check {'ok' if self.matched else 'MISMATCH'} {self.at:%Y-%m-%d %H:%M}"

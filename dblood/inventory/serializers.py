@@ -8,7 +8,7 @@ from dblood.sites.models import Site
 
 from .fields import UnitField
 from .labels import label_state
-from .models import BloodUnit, LabelPrint, Transfer, UnitEvent
+from .models import BloodUnit, LabelPrint, LabelVerification, Transfer, UnitEvent
 
 RHD_ALIASES = {"+": "+", "-": "-", "pos": "+", "neg": "-", "positive": "+", "negative": "-", " ": "+"}
 
@@ -139,6 +139,10 @@ class LabelStateSerializer(serializers.Serializer):
         help_text="The last label printed still says what the unit is. False when never printed, or "
         "after a change (the lab's typing, release from quarantine): print it again."
     )
+    verified = serializers.BooleanField(
+        help_text="The current label's DIN and product barcodes were scanned and matched the unit "
+        "(POST /api/v1/units/{id}/label-verification)."
+    )
 
 
 class UnitDetailSerializer(UnitSerializer):
@@ -151,11 +155,25 @@ class UnitDetailSerializer(UnitSerializer):
 
     @extend_schema_field(LabelStateSerializer)
     def get_label(self, unit) -> dict:
-        return label_state(unit, list(unit.label_prints.all()))
+        return label_state(unit, list(unit.label_prints.all()), list(unit.label_verifications.all()))
 
 
 class DiscardSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=200)
+
+
+class LabelScansSerializer(StrictSerializer):
+    din = serializers.CharField(max_length=64, help_text="The DIN barcode (001) scanned from the printed label.")
+    product_code = serializers.CharField(
+        max_length=64, help_text="The product barcode (003) scanned from the printed label."
+    )
+
+
+class LabelVerificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LabelVerification
+        fields = ["id", "unit", "label_print", "at", "by_email", "din_scan", "product_scan", "matched", "mismatched"]
+        read_only_fields = fields
 
 
 class TransferCreateSerializer(StrictSerializer):

@@ -17,12 +17,14 @@ from dblood.core.isbt import scanned
 from dblood.core.permissions import IsBloodBankStaff
 from dblood.sites.selectors import SITES_SCOPE
 
-from . import selectors, services, stock, transfers
+from . import selectors, services, stock, transfers, verification
 from .labels import CanPrintLabel, label_print, units_for_printing
 from .models import BloodUnit, LabelPrint, Transfer
 from .serializers import (
     DiscardSerializer,
     ExpiringFilterSerializer,
+    LabelScansSerializer,
+    LabelVerificationSerializer,
     StockFilterSerializer,
     StockSerializer,
     TransferCreateSerializer,
@@ -135,7 +137,7 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return (
                 selectors.units_for_staff(user=self.request.user)
                 .select_related("donation__site")
-                .prefetch_related("events", "label_prints")
+                .prefetch_related("events", "label_prints", "label_verifications")
             )
         return selectors.units_fefo(user=self.request.user, **_query(UnitFilterSerializer, self.request))
 
@@ -219,6 +221,36 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer.is_valid(raise_exception=True)
         services.unit_discard(unit=unit, reason=serializer.validated_data["reason"], by=request.user)
         return Response(UnitDetailSerializer(self.get_queryset().get(pk=unit.pk)).data)
+
+    @extend_schema(
+        request=LabelScansSerializer,
+        responses={
+            201: LabelVerificationSerializer,
+            409: OpenApiResponse(
+                description="A scan does not match the unit (the failed attempt is recorded), or the unit's "
+                "label was never printed or is no longer current."
+            ),
+        },
+        tags=["units"],
+    )
+    @action(
+        detail=True, methods=["post"], url_path="label-verification", permission_classes=[verification.CanVerifyLabel]
+    )
+    def label_verification(self, request, pk=None):
+        """Two-scan label check: the DIN barcode and the product barcode scanned from the printed label."""
+        unit = get_object_or_404(units_for_printing(user=request.user), pk=self.kwargs["pk"])
+        self.check_object_permissions(request, unit)
+        serializer = LabelScansSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = verification.label_verify(
+            unit=unit,
+            by=request.user,
+            din_scan=serializer.validated_data["din"],
+            product_scan=serializer.validated_data["product_code"],
+        )
+        if not record.matched:  # the record is committed: a mismatch stays on file
+            raise verification.mismatch_conflict(record)
+        return Response(LabelVerificationSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
 class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

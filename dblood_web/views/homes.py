@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -19,7 +20,7 @@ HEMOGLOBIN_POINTS = 6
 CHART_ROW = 28
 CHART_BAR_MAX = 150
 
-ROLE_HOMES = {"blood_bank_staff": "staff_home", "hospital_staff": "hospital_requests"}
+ROLE_HOMES = {"blood_bank_staff": "staff_home", "hospital_staff": "hospital_home", "admin": "admin_home"}
 
 
 @session.login_required()
@@ -142,3 +143,40 @@ def staff_home(request):
         "recalls": request.api.recalls(),
     }
     return render(request, "dblood_web/staff/home.html", context)
+
+
+@session.login_required("hospital_staff")
+@require_GET
+def hospital_home(request):
+    """What the hospital is waiting for (its open requests) and what it owes the bank: the outcome
+    of every unit it was issued (transfused or returned), each with the link to act on it."""
+    blood_requests = request.api.blood_requests()
+    waiting = [
+        {**allocation, "request": r}
+        for r in blood_requests
+        for allocation in r.get("allocations", [])
+        if allocation.get("status") == "issued" and not allocation.get("outcome")
+    ]
+    context = {
+        "requests": open_requests(blood_requests),
+        "emergencies": waiting_emergencies(open_requests(blood_requests)),
+        "waiting_outcome": waiting,
+    }
+    return render(request, "dblood_web/hospital/home.html", context)
+
+
+@session.login_required("admin")
+@require_GET
+def admin_home(request):
+    """The consoles (the api's admin and docs, the dashboards) and the health the api reports."""
+    base = settings.DBLOOD_API_PUBLIC_URL
+    context = {
+        "readiness": request.api.readiness(),
+        "consoles": {
+            "admin": f"{base}/admin/",
+            "docs": f"{base}/api/docs/",
+            "redoc": f"{base}/api/redoc/",
+            "schema": f"{base}/api/schema/",
+        },
+    }
+    return render(request, "dblood_web/admin_home.html", context)

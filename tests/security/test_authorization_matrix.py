@@ -89,6 +89,7 @@ GET    /api/v1/units/{pk}                              unit          401   403  
 POST   /api/v1/units/{pk}/discard                      unit          401   403   403   ok     404    403   403
 GET    /api/v1/units/{pk}/label.pdf                    unit          401   403   403   ok     404    403   ok
 GET    /api/v1/units/{pk}/label.zpl                    unit          401   403   403   ok     404    403   ok
+POST   /api/v1/units/{pk}/label-verification           unit          401   403   403   ok     404    403   ok
 GET    /api/v1/stock                                   -             ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/stock.csv                               -             ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/transfers                               -             401   403   403   ok     ok     403   403

@@ -92,7 +92,7 @@ def log_in(page, email: str, password: str = "demo-pass-2026") -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").last.click()
-    expect(page).to_have_url(re.compile(r"/(home|staff|hospital/requests|account)/$"))  # each role's home
+    expect(page).to_have_url(re.compile(r"/(home|staff|hospital|console)/$"))  # each role's home
     if page.get_by_role("button", name="English").is_enabled():  # the account speaks Indonesian
         page.get_by_role("button", name="English").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")

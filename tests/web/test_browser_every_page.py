@@ -143,10 +143,11 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
         ],
         "hospital@dblood.local": [
             ("my_home", "/home/"),
+            ("hospital_home", "/hospital/"),
             ("hospital_requests", "/hospital/requests/"),
             ("blood_request", f"/requests/{world['request']}/"),
         ],
-        "admin@dblood.local": [("my_home", "/home/"), ("account", "/account/")],
+        "admin@dblood.local": [("my_home", "/home/"), ("admin_home", "/console/"), ("account", "/account/")],
     }
 
 

@@ -4,6 +4,8 @@ import time_machine
 from test_staff_pages import HOSPITAL, STAFF, log_in_as
 from webfakes import USER, staff_home_reads
 
+ADMIN = {**USER, "id": 1, "role": "admin", "email": "admin@example.org"}
+
 ELIGIBILITY = {
     "on": "2026-12-07",
     "profile": "permenkes_91_2015",
@@ -148,7 +150,9 @@ def test_staff_and_hospital_land_on_their_own_homes(client, fake_api):
     log_in_as(client, fake_api, STAFF)
     assert client.get("/home/")["Location"] == "/staff/"
     log_in_as(client, fake_api, HOSPITAL)
-    assert client.get("/home/")["Location"] == "/hospital/requests/"
+    assert client.get("/home/")["Location"] == "/hospital/"
+    log_in_as(client, fake_api, ADMIN)
+    assert client.get("/home/")["Location"] == "/console/"
 
 
 def blood_request(id_, urgency, status, created_at, **extra):
@@ -299,3 +303,105 @@ def test_an_emergency_leaves_the_top_once_someone_acts_on_it(client, fake_api):
     html = client.get("/staff/").content.decode()
     assert 'id="home-emergencies"' not in html and 'id="home-request-22"' in html
     assert "No drive today." in html and "No open recall." in html and "0 donations wait for the lab." in html
+
+
+def allocation(id_, status, outcome=None):
+    return {
+        "id": id_,
+        "unit": 100 + id_,
+        "din": f"DIN{id_}",
+        "abo": "O",
+        "rhd": "-",
+        "component": "PRC",
+        "status": status,
+        "issued_at": "2026-12-06T05:00:00Z" if status == "issued" else None,
+        "outcome": outcome,
+    }
+
+
+HOSPITAL_REQUESTS = [
+    blood_request(61, "routine", "allocated", "2026-12-07T01:00:00Z"),
+    blood_request(62, "emergency", "submitted", "2026-12-07T02:30:00Z"),
+    blood_request(
+        63,
+        "urgent",
+        "issued",
+        "2026-12-06T02:00:00Z",
+        allocations=[allocation(71, "issued"), allocation(72, "issued", outcome="transfused")],
+    ),
+    blood_request(64, "routine", "cancelled", "2026-12-05T02:00:00Z"),
+]
+
+
+@time_machine.travel("2026-12-07T03:00:00Z", tick=False)
+def test_hospital_staff_land_on_their_open_requests_and_the_outcomes_they_owe(client, fake_api):
+    fake_api.on("GET", "requests", body={"count": 4, "results": HOSPITAL_REQUESTS})
+    log_in_as(client, fake_api, HOSPITAL)
+    html = client.get("/home/", follow=True).content.decode()
+    assert "<h1>RSCM</h1>" in html
+    # The emergency the bank has not touched yet is on top, with its age.
+    top = html[: html.index('id="hospital-outcomes"')]
+    assert 'id="hospital-emergency-62"' in top and "Sent 30\xa0minutes ago, nobody has acted on it yet." in top
+    # The issued unit without an outcome, with the links to record it or return it; not the transfused one.
+    assert 'id="hospital-outcome-71"' in html and 'id="hospital-outcome-72"' not in html
+    assert 'href="/requests/63/#allocations"' in html and 'href="/hospital/requests/63/return/"' in html
+    # Open requests only, emergencies first, with their status.
+    order = [html.index(f'id="hospital-request-{n}"') for n in (62, 61)]
+    assert order == sorted(order)
+    assert 'id="hospital-request-63"' not in html and 'id="hospital-request-64"' not in html
+    assert (
+        "Covered: units reserved" in html
+        and "Waiting for the blood bank" in html
+        and 'href="/hospital/requests/#new-request"' in html
+    )
+
+    client.post("/language/", {"language": "id"})
+    html = client.get("/hospital/").content.decode()
+    assert "Unit yang sudah dikeluarkan menunggu hasilnya" in html
+    assert "Catat hasilnya" in html and "Permintaan terbuka" in html and "DARURAT" in html
+
+
+def test_a_hospital_with_nothing_pending_is_told_so(client, fake_api):
+    fake_api.on("GET", "requests", body=[])
+    log_in_as(client, fake_api, HOSPITAL)
+    html = client.get("/hospital/").content.decode()
+    assert "No issued unit is waiting for an outcome." in html and "No open request." in html
+    assert 'id="hospital-emergencies"' not in html
+
+
+def test_the_admin_lands_on_the_consoles_and_the_systems_health(client, fake_api, settings):
+    settings.DBLOOD_API_PUBLIC_URL = "http://127.0.0.1:8080"
+    fake_api.on("GET", "/readyz", body={"status": "degraded", "checks": {"database": "ok", "cache": "unavailable"}})
+    log_in_as(client, fake_api, ADMIN)
+    html = client.get("/home/", follow=True).content.decode()
+    assert 'href="http://127.0.0.1:8080/admin/"' in html and 'href="http://127.0.0.1:8080/api/docs/"' in html
+    assert 'href="http://127.0.0.1:8080/api/redoc/"' in html and 'href="/"' in html
+    assert "ready, slower (a check below failed)" in html
+    database = html[html.index('id="admin-health-database"') :]
+    assert database.index("works") < database.index('id="admin-health-cache"')
+    assert "unavailable" in html[html.index('id="admin-health-cache"') :]
+
+    client.post("/language/", {"language": "id"})
+    html = client.get("/console/").content.decode()
+    assert "Kesehatan sistem" in html and "Basis data" in html and "tidak tersedia" in html
+
+
+def test_the_admin_home_says_so_when_the_api_is_down(client, fake_api):
+    fake_api.on(
+        "GET",
+        "/readyz",
+        status=503,
+        body={"status": "unavailable", "checks": {"database": "unavailable", "cache": "ok"}},
+    )
+    log_in_as(client, fake_api, ADMIN)
+    html = client.get("/console/").content.decode()
+    assert "not ready" in html and 'href="/admin/"' in html  # behind nginx: this host
+
+
+def test_only_their_role_sees_the_hospital_and_admin_homes(client, fake_api):
+    staff_home_reads(fake_api)
+    log_in_as(client, fake_api, STAFF)
+    assert client.get("/hospital/").status_code == 403
+    assert client.get("/console/").status_code == 403
+    log_in_as(client, fake_api, HOSPITAL)
+    assert client.get("/console/").status_code == 403

@@ -22,7 +22,9 @@ class FakeApi:
                 return httpx.Response(status)
             return httpx.Response(status, json=body)
 
-        self.routes.insert(0, (method, re.compile(f"^/api/v1/{pattern}$"), answer))
+        # A pattern starting with "/" is a path outside the api's /api/v1/ (its /readyz).
+        prefix = "" if pattern.startswith("/") else "/api/v1/"
+        self.routes.insert(0, (method, re.compile(f"^{prefix}{pattern}$"), answer))
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)

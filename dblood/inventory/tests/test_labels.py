@@ -170,4 +170,4 @@ def test_the_units_detail_says_a_never_printed_label_is_not_current(api, staff_a
     unit = _unit(bank_a)
     client = api(staff_a)
     label = client.get(f"/api/v1/units/{unit.pk}").json()["label"]
-    assert label == {"prints": 0, "last_printed_at": None, "last_kind": None, "current": False}
+    assert label == {"prints": 0, "last_printed_at": None, "last_kind": None, "current": False, "verified": False}
