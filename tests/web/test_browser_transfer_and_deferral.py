@@ -3,6 +3,7 @@ booked in there, each bank in its own browser; a deferral recorded from the chec
 donor then sees on their eligibility page."""
 
 import re
+import time
 import uuid
 
 import httpx
@@ -210,6 +211,10 @@ def test_an_unused_unit_returned_by_the_hospital_goes_back_into_stock(page, new_
     )
     jakarta.call("POST", f"requests/{blood_request['id']}/reserve", {"units": [unit["id"]]})
     jakarta.call("POST", f"requests/{blood_request['id']}/issue", {"units": [unit["id"]]})
+    # The form takes the time to the second: wait for the next whole second, so the time typed
+    # below cannot fall before the issue (a return within the same second was refused once as
+    # "before the unit was issued").
+    time.sleep(1.05 - datetime.now().microsecond / 1_000_000)
 
     # The hospital did not use it: back in its fridge within minutes, returned from the request page.
     log_in(page, "hospital@dblood.local")
