@@ -94,6 +94,7 @@ def call_out_answer(request, call_out_id: int):
 def card(request):
     donor = request.api.donor_me()
     number = str(donor.get("donor_number") or "")
-    qr = segno.make(number, error="m").svg_inline(scale=4, dark="#000", title=number) if number else ""
+    # A standard QR code, never segno.make's Micro QR for short data: common scanners (zbar) cannot read those.
+    qr = segno.make_qr(number, error="m").svg_inline(scale=4, dark="#000", title=number) if number else ""
     # segno writes this SVG itself from the donor number alone, so it is safe to inline.
     return render(request, "dblood_web/card.html", {"donor": donor, "qr": mark_safe(qr)})  # noqa: S308
