@@ -42,7 +42,10 @@ def test_a_hung_postgresql_gives_fast_503s_and_recovers_on_resume(stack):
         try:
             for took, response in pool.map(lambda _: _timed_me(stack, headers), range(threads)):
                 _assert_503_json(response)
-                assert took < QUERY_TIMEOUT + 1.5, f"a request waited {took:.1f} s on the hung database"
+                # The deadline plus abandoning the connection and answering: seen at 7.0 s once on a
+                # loaded two-core CI machine, so the margin is 3 s (still far below the 31 s of a
+                # worker killed by gunicorn's timeout, which is what this guards against).
+                assert took < QUERY_TIMEOUT + 3, f"a request waited {took:.1f} s on the hung database"
             with stack.client() as client:
                 started = time.monotonic()
                 readyz = client.get("/readyz")
