@@ -212,7 +212,9 @@ def staff_api(fake_api):
         body=[{**drive, "date": "2026-12-07"}, {**drive, "id": 6, "date": "2026-12-20", "name": "Later drive"}],
     )
     fake_api.on("GET", "requests", body={"count": 4, "results": STAFF_REQUESTS})
-    work = [{"id": n, "din": f"W{n}", "steps": ["typing"], "separate_by": None, "late": False} for n in range(5)]
+    work = [
+        {"id": n, "din": f"=W-LAB-DIN-{n}", "steps": ["typing"], "separate_by": None, "late": False} for n in range(5)
+    ]
     fake_api.on("GET", "donations/worklist", body=work)
     fake_api.on("GET", "units/expiring", body={"count": 1, "results": [unit(31, "EXP31")]})
     fake_api.on(
@@ -281,7 +283,9 @@ def test_bank_staff_land_on_what_their_bank_has_to_do_today(client, fake_api):
     assert "Post-partum haemorrhage, Hb 6.1" in html  # the hospital's clinical note
     assert "2\xa0hours ago" in html
     assert 'href="/staff/drives/5/"' in html and "Check-in desk" in html  # today's drive
-    assert "5 donations wait for the lab." in html and "W2" in html and "W3" not in html  # the first three
+    assert (
+        "5 donations wait for the lab." in html and "=W-LAB-DIN-2" in html and "=W-LAB-DIN-3" not in html
+    )  # the first three
     assert 'id="home-expiring-31"' in html and "Units expiring within 3 days" in html
     assert 'action="/staff/transfers/41/dispatch/"' in html and 'action="/staff/transfers/42/receive/"' in html
     assert 'id="home-recall-51"' in html and "2 units traced." in html
