@@ -12,7 +12,6 @@ from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import units_relabel, units_transition
 from dblood.notifications.models import Notification
 from dblood.notifications.services import notification_send
-from dblood.recalls.selectors import recalled_unit_ids
 from dblood.recalls.services import lookback_trace
 
 from .models import Donation, ScreeningResult
@@ -87,8 +86,9 @@ def donation_evaluate(*, donation: Donation, by=None) -> Donation:
 
     Reactive: REJECTED, every unit still in quarantine UNSAFE, the donor deferred and asked
     privately to contact the blood bank (naming no test), and the lookback traces the donor's
-    earlier units (recalls.services). Released by the rule: units AVAILABLE, but for any unit an
-    open recall holds (it stays in quarantine).
+    earlier units (recalls.services). Released by the rule: the donation RELEASED, its units still
+    in quarantine, each awaiting its label check (the final label printed and both barcodes scanned:
+    `inventory.verification.label_verify` moves it into stock).
     """
     summary = screening_summary(donation)
     if Outcome.REACTIVE in summary.values() and donation.status != Donation.Status.REJECTED:
@@ -104,11 +104,6 @@ def donation_evaluate(*, donation: Donation, by=None) -> Donation:
         donation.status = Donation.Status.RELEASED
         donation.released_at = timezone.now()
         donation.save(update_fields=["status", "released_at"])
-    if donation.status == Donation.Status.RELEASED:
-        releasable = list(donation.units.filter(state=BloodUnit.State.QUARANTINED, expires_at__gt=timezone.now()))
-        held = recalled_unit_ids(unit.pk for unit in releasable)  # a lookback holds them: they stay
-        releasable = [unit for unit in releasable if unit.pk not in held]
-        units_transition(units=releasable, to=BloodUnit.State.AVAILABLE, by=by, reason="Released by the lab.")
     return donation
 
 

@@ -7,6 +7,8 @@ Steps, in the order a lab works them:
     screen:<test>     a required screen without a result
     repeat:<test>     a first reactive result waiting for its duplicate repeat
     separation        no components made yet (the earliest processing window gives `separate_by`)
+    label_check       released by the lab, a unit still in quarantine until its final label is
+                      printed and scanned (inventory.verification)
 """
 
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from dblood.inventory import components as catalogue
 from dblood.inventory.models import BloodUnit
+from dblood.recalls.selectors import held_units_q
 
 from .models import Donation
 from .release import Outcome, required_tests, screening_summary
@@ -47,12 +50,22 @@ def lab_worklist(*, user) -> list[WorkItem]:
     """Two queries whatever the number: the donations (with their site, donor and whether any unit
     was made), and their screening results."""
     separated = Exists(BloodUnit.objects.filter(donation_id=OuterRef("pk")))
+    # In date and held by no recall: what a matched label check would let into stock.
+    awaiting_check = Exists(
+        BloodUnit.objects.filter(
+            donation_id=OuterRef("pk"), state=BloodUnit.State.QUARANTINED, expires_at__gt=timezone.now()
+        ).exclude(held_units_q())
+    )
     donations = (
         Donation.objects.filter(site_id__in=user.site_ids, outcome=Donation.Outcome.COMPLETED)
         .exclude(din="")
         .exclude(status=Donation.Status.REJECTED)
-        .annotate(separated=separated)
-        .filter(Q(status__in=[Donation.Status.IN_TESTING, Donation.Status.HELD]) | Q(separated=False))
+        .annotate(separated=separated, awaiting_check=awaiting_check)
+        .filter(
+            Q(status__in=[Donation.Status.IN_TESTING, Donation.Status.HELD])
+            | Q(separated=False)
+            | Q(status=Donation.Status.RELEASED, awaiting_check=True)
+        )
         .select_related("site", "donor")
         .prefetch_related("screening_results")
         .order_by("collected_at", "id")
@@ -71,6 +84,8 @@ def lab_worklist(*, user) -> list[WorkItem]:
         if not donation.separated:
             item.steps.append("separation")
             item.separate_by = _separate_by(donation)
+        if donation.status == Donation.Status.RELEASED and donation.awaiting_check:
+            item.steps.append("label_check")
         if item.steps:
             items.append(item)
     far = datetime.max.replace(tzinfo=timezone.get_current_timezone())

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from dblood.accounts.models import User
+from dblood.core import isbt as isbt_data
 from dblood.donations import din as isbt
 from dblood.donations.models import Donation, ScreeningResult
 from dblood.donations.release import required_tests
@@ -153,6 +154,12 @@ def load():
     UnitEvent.objects.bulk_update(events, ["at"], batch_size=500)
     _donor_story()
     _screened(Donation.objects.filter(status=Donation.Status.RELEASED, screening_results__isnull=True))
+    labelled(
+        BloodUnit.objects.exclude(state__in=[S.QUARANTINED, S.UNSAFE])
+        .filter(expires_at__gt=timezone.now())
+        .select_related("donation__site")
+        .order_by("pk")
+    )
     _transfers_and_discards(banks)
     stock.invalidate()
     return []
@@ -163,6 +170,37 @@ def _screened(donations) -> None:
     tests = required_tests()
     ScreeningResult.objects.bulk_create(
         [ScreeningResult(donation=d, test=test, attempt=1, reactive=False) for d in donations for test in tests]
+    )
+
+
+def labelled(units) -> None:
+    """Record that these in-date units (donation and its site loaded) carry their final label,
+    printed and checked at the bench (`verification`): what let them into stock. For units imported
+    in their final states (the demo's history, tests' stock); units still in testing await theirs
+    on the worklist."""
+    from .labels import label_for
+    from .models import LabelPrint, LabelVerification
+
+    units = list(units)
+    prints = LabelPrint.objects.bulk_create(
+        [
+            LabelPrint(
+                unit=unit, format=LabelPrint.Format.ZPL, kind=LabelPrint.Kind.FIRST, content=label_for(unit).content()
+            )
+            for unit in units
+        ]
+    )
+    LabelVerification.objects.bulk_create(
+        [
+            LabelVerification(
+                unit_id=printed.unit_id,
+                label_print=printed,
+                din_scan=isbt_data.din_data(printed.content["din"], printed.content["flags"]),
+                product_scan=isbt_data.product_data(printed.content["product_code"]),
+                matched=True,
+            )
+            for printed in prints
+        ]
     )
 
 
@@ -226,7 +264,12 @@ def _transfers_and_discards(banks: dict) -> None:
         )[:3]
         transfers = [transfer_send(unit=unit, to_site=makassar) for unit in spare]
         if transfers:
-            transfer_receive(transfer=transfers[0])
+            scanned = transfers[0].unit.label_prints.get().content  # the clerk at Makassar scans the bag
+            transfer_receive(
+                transfer=transfers[0],
+                din_scan=isbt_data.din_data(scanned["din"], scanned["flags"]),
+                product_scan=isbt_data.product_data(scanned["product_code"]),
+            )
     reasons = ["Bag leaking at the seal", "Clots seen", "Lipemic plasma", "Haemolysis"]
     candidates = BloodUnit.objects.filter(state=S.AVAILABLE, component="FFP").order_by("id")[: len(reasons)]
     for unit, reason in zip(candidates, reasons, strict=False):

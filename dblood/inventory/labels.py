@@ -134,13 +134,12 @@ def storage_words(kind: components.Kind | None) -> tuple[str, str]:
 
 
 def label_for(unit: BloodUnit) -> Label:
-    """The label of `unit` as it stands (donation and its site loaded). A 409 when it cannot have one."""
-    if unit.state not in LABELLABLE:
-        raise Conflict(
-            _("A label is printed only for a unit in the blood bank's custody (quarantined, available or reserved)."),
-            code="not_labellable",
-            extra={"state": unit.state},
-        )
+    """The label of `unit` as it stands (donation and its site loaded). A 409 when it cannot have one.
+
+    It reads QUARANTINE until the lab has released the donation (and again while a recall holds the
+    unit): the final label, the one whose scan lets the unit into stock (`inventory.verification`),
+    is printed after the release. A unit on the road has a label (the one the receiving bank scans),
+    but no new one is printed for it (`label_print`)."""
     if unit.expires_at <= timezone.now():
         raise Conflict(_("This unit is past its expiry: it gets no new label."), code="unit_expired")
     din = unit.donation.din
@@ -168,8 +167,19 @@ def label_for(unit: BloodUnit) -> Label:
         storage_id=storage_id,
         bank=collecting.name,
         bank_city=collecting.city,
-        quarantined=unit.state == BloodUnit.State.QUARANTINED,
+        quarantined=_quarantine_label(unit),
     )
+
+
+def _quarantine_label(unit: BloodUnit) -> bool:
+    """Whether the bag must say QUARANTINE: its donation is not released (in testing, held), or a
+    recall holds it. A released unit in quarantine awaiting its label check gets the final label."""
+    from dblood.donations.models import Donation
+    from dblood.recalls.selectors import recalled_unit_ids
+
+    if unit.state != BloodUnit.State.QUARANTINED:
+        return False
+    return unit.donation.status != Donation.Status.RELEASED or bool(recalled_unit_ids([unit.pk]))
 
 
 def _renderers() -> dict:
@@ -188,6 +198,12 @@ def label_print(*, unit: BloodUnit, by, fmt: str) -> tuple[bytes, LabelPrint]:
     Rendering happens inside the transaction: a label that fails to render is not recorded.
     """
     locked = BloodUnit.objects.select_for_update(of=("self",)).select_related("donation__site").get(pk=unit.pk)
+    if locked.state not in LABELLABLE:
+        raise Conflict(
+            _("A label is printed only for a unit in the blood bank's custody (quarantined, available or reserved)."),
+            code="not_labellable",
+            extra={"state": locked.state},
+        )
     label = label_for(locked)
     body = _renderers()[fmt](label)
     content = label.content()
@@ -215,14 +231,13 @@ def label_state(unit: BloodUnit, prints: list[LabelPrint], verifications: list |
     """What the unit's detail says of its label: how often printed, the last print, whether that
     label still says what the unit is (False after a typing change: print it again), and whether
     that current label was scanned and matched (`inventory.verification`)."""
+    from .verification import current_print, label_checked
+
     if not prints:
         return {"prints": 0, "last_printed_at": None, "last_kind": None, "current": False, "verified": False}
     last = prints[-1]
-    try:
-        current = label_for(unit).content() == last.content
-    except Conflict:
-        current = False
-    verified = current and any(v.matched and v.label_print_id == last.pk for v in verifications or [])
+    current = current_print(unit, prints) is not None
+    verified = label_checked(unit, prints, verifications or [])
     return {
         "prints": len(prints),
         "last_printed_at": last.at,

@@ -12,6 +12,7 @@ from dblood.core.errors import Conflict
 
 from . import states, stock
 from .models import BloodUnit, Transfer, UnitEvent
+from .verification import refuse_unchecked
 
 
 def units_transition(
@@ -58,6 +59,7 @@ def _units_transition(*, units, to, by, reason, already_locked, **fields) -> lis
             )
     if to == BloodUnit.State.AVAILABLE:
         _refuse_recalled(ids)
+    refuse_unchecked(locked, to)
     values = {"state": to, "state_changed_at": timezone.now(), **fields}
     if to == BloodUnit.State.DISCARDED:
         values["discard_reason"] = reason

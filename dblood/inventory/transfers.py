@@ -117,20 +117,36 @@ def _tell_receiver(transfer: Transfer) -> None:
     )
 
 
-@transaction.atomic
-def transfer_receive(*, transfer: Transfer, by=None) -> Transfer:
-    """Book a unit in at the receiving bank: it becomes AVAILABLE there, RESERVED when it travels
-    reserved for a request there, QUARANTINED when a recall holds it.
+def transfer_receive(*, transfer: Transfer, din_scan: str, product_scan: str, by=None) -> Transfer:
+    """Book a unit in at the receiving bank, on the two scans of its label (`verification.label_verify`):
+    it becomes AVAILABLE there, RESERVED when it travels reserved for a request there, QUARANTINED
+    when a recall holds it.
 
-    Race: two clerks scanning the same bag in. The transfer row is locked and its status checked
-    under the lock, so the second gets a 409.
+    A scan that does not match is a 409 (label_mismatch) and the unit stays on its way; the failed
+    check is committed first, as evidence. Race: two clerks scanning the same bag in. The transfer
+    row is locked and its status checked under the lock, so the second gets a 409.
     """
+    from .verification import mismatch_conflict
+
+    with transaction.atomic():
+        received, check = _receive(transfer=transfer, din_scan=din_scan, product_scan=product_scan, by=by)
+    if not check.matched:
+        raise mismatch_conflict(check)
+    return received
+
+
+def _receive(*, transfer: Transfer, din_scan: str, product_scan: str, by):
+    from .verification import label_verify
+
     locked = _lock(transfer)
     if locked.status != Transfer.Status.IN_TRANSIT:
         raise Conflict(_("This unit is not on its way here."), code="already_received")
     from dblood.recalls.selectors import recalled_unit_ids
 
     unit = BloodUnit.objects.get(pk=locked.unit_id)
+    check = label_verify(unit=unit, by=by, din_scan=din_scan, product_scan=product_scan, release=False)
+    if not check.matched:
+        return locked, check
     reason = f"Received from transfer {locked.pk}"
     to = BloodUnit.State.RESERVED if locked.reserved else BloodUnit.State.AVAILABLE
     if recalled_unit_ids([unit.pk]):  # stopped on the way by a lookback: booked in, into quarantine
@@ -141,7 +157,7 @@ def transfer_receive(*, transfer: Transfer, by=None) -> Transfer:
     locked.received_by = by
     locked.save(update_fields=["status", "received_at", "received_by"])
     transfer.__dict__.update(locked.__dict__)
-    return locked
+    return locked, check
 
 
 def transfers_unreserve(*, unit_ids: list[int]) -> None:

@@ -5,9 +5,19 @@ stuck on the wrong bag or printed for another product of the same donation.
 
 Every attempt is recorded, matched or not (`LabelVerification`, with an audit event): a mismatch is
 evidence, so its record is committed even though the caller answers 409.
+
+The gate (`refuse_unchecked`, applied by `services.units_transition` to every state change): a unit
+enters stock, from quarantine on release or from the road on receipt of a transfer, only with a
+matched check of its current label made since it entered that state; and a unit leaves for another
+bank only with a current printed label (the one the receiving bank scans). The lab's release
+therefore leaves a released donation's units in quarantine, awaiting their label check: the final
+label (no QUARANTINE mark) is printed, both barcodes are scanned, and the matched check releases the
+unit in the same transaction (`label_verify`).
 """
 
 from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
@@ -16,7 +26,7 @@ from dblood.core import isbt
 from dblood.core.errors import Conflict
 
 from .labels import CanPrintLabel, label_for
-from .models import BloodUnit, LabelVerification
+from .models import BloodUnit, LabelPrint, LabelVerification
 
 DIN_FIELD, PRODUCT_FIELD = "din", "product_code"
 
@@ -36,14 +46,91 @@ def _barcode(value: str, *, field: str, structure: str, identifier: str) -> isbt
     return isbt.scanned(text, field=field, expect=structure, require=(structure,))
 
 
+S = BloodUnit.State
+# (from, to) moves that put a unit into stock: each needs a matched check of its current label.
+INTO_STOCK = frozenset({(S.QUARANTINED, S.AVAILABLE), (S.IN_TRANSIT, S.AVAILABLE), (S.IN_TRANSIT, S.RESERVED)})
+
+
+def current_print(unit: BloodUnit, prints: list[LabelPrint]) -> LabelPrint | None:
+    """The unit's last print if that label still says what the unit is (`prints` in print order;
+    the unit's donation and its site loaded); None when never printed or out of date."""
+    if not prints:
+        return None
+    try:
+        return prints[-1] if label_for(unit).content() == prints[-1].content else None
+    except Conflict:  # past its expiry: no label of it holds
+        return None
+
+
+def label_checked(unit: BloodUnit, prints: list[LabelPrint], checks: list[LabelVerification], *, since=None) -> bool:
+    """Whether the unit's current label was scanned and matched (at or after `since`, when given)."""
+    last = current_print(unit, prints)
+    return last is not None and any(
+        check.matched and check.label_print_id == last.pk and (since is None or check.at >= since) for check in checks
+    )
+
+
+def _with_labels(ids: list[int]) -> list[BloodUnit]:
+    return list(
+        BloodUnit.objects.filter(pk__in=ids)
+        .select_related("donation__site")
+        .prefetch_related(
+            Prefetch("label_prints", queryset=LabelPrint.objects.order_by("at", "id")),
+            "label_verifications",
+        )
+        .order_by("pk")
+    )
+
+
+def refuse_unchecked(units: list[BloodUnit], to: str) -> None:
+    """The gate, for `services.units_transition` (rows locked, states not yet changed): a 409 naming
+    the units that would enter stock without a matched label check since they entered their present
+    state, or leave for another bank without a current printed label. Two queries, only for the moves
+    it guards."""
+    entering = [unit.pk for unit in units if (unit.state, to) in INTO_STOCK]
+    leaving = [unit.pk for unit in units if to == S.IN_TRANSIT]
+    if entering:
+        unchecked = [
+            unit.pk
+            for unit in _with_labels(entering)
+            if not label_checked(
+                unit, list(unit.label_prints.all()), list(unit.label_verifications.all()), since=unit.state_changed_at
+            )
+        ]
+        if unchecked:
+            raise Conflict(
+                _(
+                    "Unit(s) %(units)s may not enter stock before their printed label is checked: scan its DIN "
+                    "and product barcodes."
+                )
+                % {"units": unchecked},
+                code="label_not_verified",
+                extra={"units": unchecked},
+            )
+    if leaving:
+        unlabelled = [
+            unit.pk for unit in _with_labels(leaving) if not current_print(unit, list(unit.label_prints.all()))
+        ]
+        if unlabelled:
+            raise Conflict(
+                _("Unit(s) %(units)s may not leave without a current printed label: print it first.")
+                % {"units": unlabelled},
+                code="label_not_printed",
+                extra={"units": unlabelled},
+            )
+
+
 @transaction.atomic
-def label_verify(*, unit: BloodUnit, by, din_scan: str, product_scan: str) -> LabelVerification:
+def label_verify(*, unit: BloodUnit, by, din_scan: str, product_scan: str, release: bool = True) -> LabelVerification:
     """Check the two scans against `unit` and its last printed label; record the attempt.
 
     A 400 (nothing recorded) when a scan is not ISBT 128 data of its kind; a 409 (nothing recorded)
     when the unit has no printed label or its last label no longer says what the unit is (print it
     again first). Otherwise a record, `matched` or not: the caller turns a mismatch into a 409.
-    Race: a relabel printed while the scans are checked. The unit row is locked, as label_print does.
+    A match on a unit awaiting its label check (quarantined, donation released, in date, no recall
+    holding it) releases it into stock in the same transaction, unless `release=False` (a transfer
+    being booked in does its own move). Race: a relabel printed while the scans are checked. The
+    unit row is locked, as label_print does.
     """
     din = _barcode(din_scan, field=DIN_FIELD, structure=isbt.DIN, identifier="=")
     product = _barcode(product_scan, field=PRODUCT_FIELD, structure=isbt.PRODUCT_CODE, identifier="=<")
@@ -61,7 +148,7 @@ def label_verify(*, unit: BloodUnit, by, din_scan: str, product_scan: str) -> La
         mismatched.append(DIN_FIELD)
     if product.product_code != last.content["product_code"]:
         mismatched.append(PRODUCT_FIELD)
-    return LabelVerification.objects.create(
+    check = LabelVerification.objects.create(
         unit=locked,
         label_print=last,
         by=by,
@@ -70,6 +157,26 @@ def label_verify(*, unit: BloodUnit, by, din_scan: str, product_scan: str) -> La
         product_scan=product_scan.strip()[:64],
         matched=not mismatched,
         mismatched=mismatched,
+    )
+    if check.matched and release and awaiting_check(locked):
+        from .services import unit_transition
+
+        unit_transition(unit=locked, to=S.AVAILABLE, by=by, reason="Released: label checked.", already_locked=True)
+        unit.__dict__.update({name: getattr(locked, name) for name in ("state", "state_changed_at")})
+    return check
+
+
+def awaiting_check(unit: BloodUnit) -> bool:
+    """A quarantined unit the lab has released (its donation loaded), in date, that no recall holds:
+    only its label check keeps it from stock."""
+    from dblood.donations.models import Donation
+    from dblood.recalls.selectors import recalled_unit_ids
+
+    return (
+        unit.state == S.QUARANTINED
+        and unit.donation.status == Donation.Status.RELEASED
+        and unit.expires_at > timezone.now()
+        and not recalled_unit_ids([unit.pk])
     )
 
 

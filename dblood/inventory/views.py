@@ -267,9 +267,27 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return selectors.transfers_for_staff(user=self.request.user).order_by("-id")
+        qs = selectors.transfers_for_staff(user=self.request.user).order_by("-id")
+        din = self.request.query_params.get("din") if self.action == "list" else None
+        if din is not None:
+            # What the receiving clerk's scanner typed from the bag: its DIN (and maybe its product code).
+            scan = scanned(din, field="din", require=("din",))
+            qs = qs.filter(unit__donation__din=scan.din)
+            if scan.product_code:
+                qs = qs.filter(unit__product_code=scan.product_code)
+        return qs
 
-    @extend_schema(tags=["transfers"])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "din",
+                str,
+                description="Only transfers of the unit with this DIN, as scanned from its label (its product "
+                "barcode beside it narrows to that component).",
+            )
+        ],
+        tags=["transfers"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -292,11 +310,29 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         transfers.transfer_dispatch(transfer=transfer, by=request.user)
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)
 
-    @extend_schema(request=None, responses={200: TransferSerializer}, tags=["transfers"])
+    @extend_schema(
+        request=LabelScansSerializer,
+        responses={
+            200: TransferSerializer,
+            409: OpenApiResponse(
+                description="Not on its way here, or a scan does not match the unit's label (the failed check "
+                "is recorded and the unit stays on its way)."
+            ),
+        },
+        tags=["transfers"],
+    )
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
+        """Book a unit in: the DIN and product barcodes scanned from the bag's label."""
         transfer = get_object_or_404(self.get_queryset(), pk=pk)
         if transfer.to_site_id not in request.user.site_ids:
             raise PermissionDenied(_("Only the receiving blood bank can book this unit in."))
-        transfers.transfer_receive(transfer=transfer, by=request.user)
+        scans = LabelScansSerializer(data=request.data)
+        scans.is_valid(raise_exception=True)
+        transfers.transfer_receive(
+            transfer=transfer,
+            by=request.user,
+            din_scan=scans.validated_data["din"],
+            product_scan=scans.validated_data["product_code"],
+        )
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)

@@ -12,6 +12,7 @@ from dblood.donors.tests.factories import make_donor
 from dblood.drives.models import Appointment
 from dblood.drives.tests.factories import make_drive
 from dblood.inventory.models import BloodUnit
+from testing.labels import api_label_check
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,8 @@ def test_a_partial_collection_gets_its_din_and_its_units_are_not_for_use(api, st
 
 
 def test_chair_to_shelf(api, staff_a, bank_a, profile, django_capture_on_commit_callbacks):
-    """Collect, separate, type and screen: the units are on the public stock at once."""
+    """Collect, separate, type and screen, then print and scan each final label: the units are on the
+    public stock at once."""
     client = api(staff_a)
     donation = client.post("/api/v1/donations", walk_in(profile, bank_a)).json()
     url = f"/api/v1/donations/{donation['id']}"
@@ -150,6 +152,10 @@ def test_chair_to_shelf(api, staff_a, bank_a, profile, django_capture_on_commit_
         for test in ["hiv", "hbv", "hcv", "syphilis"]:
             body = client.post(f"{url}/screening", {"test": test, "reactive": False}).json()
     assert body["status"] == "released"
+    assert {unit["state"] for unit in body["units"]} == {"quarantined"}  # awaiting their label check
+    with django_capture_on_commit_callbacks(execute=True):
+        for unit in body["units"]:
+            assert api_label_check(client, unit["id"]).status_code == 201
     stock = api().get("/api/v1/stock", {"site": bank_a.pk, "abo": "B", "rhd": "pos"}).json()["results"]
     assert {r["component"]: r["available"] for r in stock if r["available"]} == {"PRC": 1, "FFP": 1}
     profile.refresh_from_db()

@@ -7,6 +7,7 @@ from dblood.donations.release import Outcome, screening_outcome
 from dblood.inventory import components
 from dblood.inventory.models import ComponentType
 from dblood.inventory.tests.factories import make_donation, make_donor
+from testing.labels import api_label_check
 
 pytestmark = pytest.mark.django_db
 TESTS = ["hiv", "hbv", "hcv", "syphilis"]
@@ -63,6 +64,11 @@ def test_units_are_released_only_when_typed_and_every_screen_is_non_reactive(api
     assert {u["state"] for u in body["units"]} == {"quarantined"}
     body = client.post(f"/api/v1/donations/{donation.pk}/typing", {"abo": "A", "rhd": "+"}).json()
     assert body["status"] == "released" and body["release_blockers"] == []
+    # Released by the lab, still in quarantine: each unit enters stock on its label check.
+    assert {u["state"] for u in body["units"]} == {"quarantined"}
+    for unit in body["units"]:
+        assert api_label_check(client, unit["id"]).status_code == 201
+    body = client.get(f"/api/v1/donations/{donation.pk}").json()
     assert {u["state"] for u in body["units"]} == {"available"}
     donation.donor.refresh_from_db()
     assert donation.donor.group_confirmed
@@ -100,7 +106,7 @@ def test_typing_mismatch_holds_the_units_and_flags_the_donor(api, staff_a, bank_
     assert donor.group_flagged and (donor.abo, donor.rhd) == ("O", "-")
     # A fresh sample that agrees lifts the hold; then the donation is typed for good.
     body = client.post(f"/api/v1/donations/{donation.pk}/typing", {"abo": "O", "rhd": "-"}).json()
-    assert body["status"] == "released" and {u["state"] for u in body["units"]} == {"available"}
+    assert body["status"] == "released" and {u["state"] for u in body["units"]} == {"quarantined"}
     assert {(u["abo"], u["rhd"]) for u in body["units"]} == {("O", "-")}
     assert client.post(f"/api/v1/donations/{donation.pk}/typing", {"abo": "O", "rhd": "-"}).status_code == 409
 

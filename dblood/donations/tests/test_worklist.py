@@ -8,6 +8,7 @@ from django.utils import timezone
 from dblood.donations.lab import screening_record, typing_record
 from dblood.donations.services import donation_separate
 from dblood.inventory.tests.factories import make_donation, screen_and_release
+from testing.labels import label_check
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,7 @@ def test_each_donation_lists_what_is_left_and_done_ones_leave(api, staff_a, staf
     done = make_donation(site=bank_a)
     screen_and_release(done)
     donation_separate(donation=done, components=[{"component": "PRC"}], by=staff_a)
+    label_check(done.units.get(), by=staff_a)  # its final label printed and scanned: in stock, done
     make_donation(site=bank_b)  # another bank's
     rows = {row["id"]: row for row in _worklist(api, staff_a)}
     assert set(rows) == {fresh.pk, typed.pk}
@@ -55,7 +57,7 @@ def test_the_tightest_processing_window_comes_first(api, staff_a, bank_a):
     assert _worklist(api, staff_a)[0]["late"] is True
 
 
-def test_separated_but_untested_stays_and_released_and_separated_leaves(api, staff_a, bank_a):
+def test_separated_but_untested_stays_and_leaves_once_released_and_its_label_checked(api, staff_a, bank_a):
     donation = make_donation(site=bank_a)
     typing_record(donation=donation, abo="A", rhd="+", by=staff_a)
     donation_separate(donation=donation, components=[{"component": "PRC"}], by=staff_a)
@@ -63,6 +65,9 @@ def test_separated_but_untested_stays_and_released_and_separated_leaves(api, sta
     assert "separation" not in row["steps"] and row["separate_by"] is None
     for test in ("hiv", "hbv", "hcv", "syphilis"):
         screening_record(donation=donation, test=test, reactive=False, by=staff_a)
+    [row] = _worklist(api, staff_a)
+    assert row["steps"] == ["label_check"]  # released, its unit in quarantine until the label is scanned
+    label_check(donation.units.get(), by=staff_a)
     assert _worklist(api, staff_a) == []
 
 

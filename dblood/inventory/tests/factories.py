@@ -8,6 +8,8 @@ from django.utils import timezone
 from dblood.donations.models import Donation, ScreeningResult
 from dblood.donations.release import required_tests
 from dblood.donors.models import Donor
+from dblood.inventory.components import product_code
+from dblood.inventory.demo import labelled
 from dblood.inventory.models import BloodUnit
 from testing.personas import make_user
 
@@ -53,12 +55,18 @@ def screen_and_release(donation: Donation, *, abo=None, rhd=None) -> Donation:
 _RELEASED_STATES = {"available", "reserved", "issued", "transfused", "in_transit"}
 
 
-def make_unit(*, site, component="PRC", abo="O", rhd="+", state="available", days=20, donation=None, **extra):
+def make_unit(
+    *, site, component="PRC", abo="O", rhd="+", state="available", days=20, donation=None, checked=True, **extra
+):
+    """A unit written in its state directly; one in stock or beyond carries its checked label, as
+    the gate into stock requires (`inventory.verification`), unless `checked=False` (label tests
+    print and scan their own)."""
     if donation is None:
         donation = make_donation(site=site)
         if state in _RELEASED_STATES:
             screen_and_release(donation, abo=abo, rhd=rhd)
-    return BloodUnit.objects.create(
+    extra.setdefault("product_code", product_code(component))
+    unit = BloodUnit.objects.create(
         donation=donation,
         component=component,
         abo=abo,
@@ -69,3 +77,6 @@ def make_unit(*, site, component="PRC", abo="O", rhd="+", state="available", day
         expires_at=timezone.now() + timedelta(days=days),
         **extra,
     )
+    if checked and state in _RELEASED_STATES and days > 0 and unit.product_code:
+        labelled([BloodUnit.objects.select_related("donation__site").get(pk=unit.pk)])
+    return unit

@@ -7,11 +7,14 @@ from django.db import connection
 
 from dblood.core.errors import Conflict
 from dblood.donations.lab import screening_record
+from dblood.inventory.labels import label_print
 from dblood.inventory.models import BloodUnit, Transfer, UnitEvent
 from dblood.inventory.services import unit_transition
 from dblood.inventory.transfers import transfer_receive, transfer_send
+from dblood.inventory.verification import label_verify
+from testing.labels import label_scans
 
-from .factories import make_donation, make_unit
+from .factories import make_donation, make_unit, screen_and_release
 
 CLIENTS = 20
 
@@ -51,7 +54,11 @@ def test_one_unit_reserved_once(bank_a):
 @pytest.mark.django_db(transaction=True)
 def test_one_transfer_received_once(bank_a, bank_b):
     transfer = transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
-    assert race(lambda: transfer_receive(transfer=Transfer.objects.get(pk=transfer.pk))) == (1, 19, [])
+    scans = label_scans(transfer.unit)
+    book_in = lambda: transfer_receive(  # noqa: E731
+        transfer=Transfer.objects.get(pk=transfer.pk), din_scan=scans["din"], product_scan=scans["product_code"]
+    )
+    assert race(book_in) == (1, 19, [])
     assert UnitEvent.objects.filter(unit=transfer.unit, to_state="available").count() == 1
 
 
@@ -60,3 +67,16 @@ def test_one_final_result_per_test(bank_a):
     donation = make_donation(site=bank_a)
     assert race(lambda: screening_record(donation=donation, test="hiv", reactive=False)) == (1, 19, [])
     assert list(donation.screening_results.values_list("attempt", flat=True)) == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_label_check_releases_a_unit_once(bank_a, staff_a):
+    unit = make_unit(site=bank_a, state="quarantined", donation=screen_and_release(make_donation(site=bank_a)))
+    label_print(unit=unit, by=staff_a, fmt="zpl")
+    scans = label_scans(unit)
+    check = lambda: label_verify(  # noqa: E731
+        unit=BloodUnit.objects.get(pk=unit.pk), by=staff_a, din_scan=scans["din"], product_scan=scans["product_code"]
+    )
+    assert race(check) == (20, 0, [])  # every clerk's check is recorded ...
+    assert UnitEvent.objects.filter(unit=unit, to_state="available").count() == 1  # ... the unit released once
+    assert unit.label_verifications.filter(matched=True).count() == 20

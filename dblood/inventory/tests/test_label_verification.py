@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _printed(client, site, component="PRC", **extra):
-    unit = make_unit(site=site, component=component, product_code=components.product_code(component), **extra)
+    unit = make_unit(
+        checked=False, site=site, component=component, product_code=components.product_code(component), **extra
+    )
     response = client.get(f"/api/v1/units/{unit.pk}/label.zpl")
     assert response.status_code == 200, response.content
     return unit
@@ -91,7 +93,7 @@ def test_an_unreadable_or_typed_scan_is_a_400_naming_its_field_and_nothing_is_re
 
 def test_a_label_never_printed_or_no_longer_current_cannot_be_verified(api, staff_a, bank_a):
     client = api(staff_a)
-    unit = make_unit(site=bank_a, product_code=components.product_code("PRC"), state="quarantined")
+    unit = make_unit(checked=False, site=bank_a, product_code=components.product_code("PRC"), state="quarantined")
     scans = {"din": isbt.din_data(unit.donation.din, "00"), "product_code": isbt.product_data(unit.product_code)}
     response = client.post(f"/api/v1/units/{unit.pk}/label-verification", scans, format="json")
     assert response.status_code == 409 and response.json()["code"] == "no_label"

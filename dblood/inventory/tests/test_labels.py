@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def _unit(site, **extra) -> BloodUnit:
     component = extra.pop("component", "PRC")
-    return make_unit(site=site, component=component, product_code=components.product_code(component), **extra)
+    return make_unit(
+        checked=False, site=site, component=component, product_code=components.product_code(component), **extra
+    )
 
 
 def _separated(client, donation) -> BloodUnit:
@@ -141,7 +143,9 @@ def test_no_label_past_expiry_or_without_a_product_code(api, staff_a, bank_a):
     old = _unit(bank_a, days=1)
     with time_machine.travel(old.expires_at, tick=False):
         assert client.get(f"/api/v1/units/{old.pk}/label.pdf").json()["code"] == "unit_expired"
-    bare = make_unit(site=bank_a)  # made before product codes: nothing to print in quadrant 3
+    bare = make_unit(
+        checked=False, site=bank_a, product_code=""
+    )  # made before product codes: nothing to print in quadrant 3
     response = client.get(f"/api/v1/units/{bare.pk}/label.zpl")
     assert (response.status_code, response.json()["code"]) == (409, "no_product_code")
     assert not LabelPrint.objects.exists()

@@ -8,6 +8,9 @@ from dblood.donations.models import Donation
 from dblood.donors.models import Donor
 from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import unit_transition
+from testing.labels import label_check
+
+from .factories import make_donation, make_unit, screen_and_release
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +37,10 @@ def unit(donor, bank_a):
     )
 
 
-def test_legal_path_is_recorded(unit, staff_a):
-    for state in ["available", "reserved", "issued", "transfused"]:
+def test_legal_path_is_recorded(staff_a, bank_a):
+    unit = make_unit(site=bank_a, state="quarantined", donation=screen_and_release(make_donation(site=bank_a)))
+    label_check(unit, by=staff_a)  # the release: its final label printed and scanned
+    for state in ["reserved", "issued", "transfused"]:
         unit_transition(unit=unit, to=state, by=staff_a)
     assert unit.state == "transfused"
     assert [(e.from_state, e.to_state) for e in unit.events.all()] == [

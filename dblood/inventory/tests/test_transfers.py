@@ -1,6 +1,7 @@
 import pytest
 
 from dblood.inventory.models import BloodUnit
+from testing.labels import label_scans
 
 from .factories import make_unit
 
@@ -17,14 +18,15 @@ def test_send_then_receive(api, staff_a, staff_b, bank_a, bank_b):
     assert api(staff_a).get("/api/v1/units").json()["count"] == 0
     assert api(staff_b).get("/api/v1/transfers").json()["count"] == 1
     # Only the receiving bank books it in.
-    assert api(staff_a).post(f"/api/v1/transfers/{transfer['id']}/receive").status_code == 403
-    received = api(staff_b).post(f"/api/v1/transfers/{transfer['id']}/receive")
+    scans = label_scans(unit)  # the clerk at the receiving bank scans the bag's label
+    assert api(staff_a).post(f"/api/v1/transfers/{transfer['id']}/receive", scans).status_code == 403
+    received = api(staff_b).post(f"/api/v1/transfers/{transfer['id']}/receive", scans)
     assert received.status_code == 200
     assert received.json()["status"] == "received"
     unit.refresh_from_db()
     assert (unit.site_id, unit.state) == (bank_b.pk, "available")
     assert [u["id"] for u in api(staff_b).get("/api/v1/units").json()["results"]] == [unit.pk]
-    assert api(staff_b).post(f"/api/v1/transfers/{transfer['id']}/receive").status_code == 409
+    assert api(staff_b).post(f"/api/v1/transfers/{transfer['id']}/receive", scans).status_code == 409
     assert [e.to_state for e in unit.events.all()] == ["in_transit", "available"]
 
 
@@ -61,7 +63,8 @@ def test_transfer_list_filters_by_status(api, staff_a, staff_b, bank_a, bank_b, 
     client = api(staff_a)
     client.get("/api/v1/me")  # the token's once-a-minute last_used_at write happens here
     received = transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
-    transfer_receive(transfer=received, by=staff_b)
+    scans = label_scans(received.unit)
+    transfer_receive(transfer=received, by=staff_b, din_scan=scans["din"], product_scan=scans["product_code"])
     on_the_road = transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
     with django_assert_num_queries(2):
         body = client.get("/api/v1/transfers", {"status": "in_transit"}).json()

@@ -9,6 +9,7 @@ from dblood.donations.models import Donation
 from dblood.donors.models import Donor
 from dblood.drives.models import Appointment, Drive, Slot
 from dblood.inventory.models import BloodUnit
+from dblood.inventory.tests.factories import make_unit as make_inventory_unit
 
 _seq = itertools.count(1)
 
@@ -51,15 +52,8 @@ def make_unit(site, *, abo="O", rhd="+", component="PRC", days_left=10, donor=No
     if donor is None:
         donor = make_donor(make_user(f"unit-donor-{next(_seq)}@example.org"), abo=abo, rhd=rhd)
     donation = make_donation(donor, site, days_ago=3)
-    return BloodUnit.objects.create(
-        donation=donation,
-        component=component,
-        abo=abo,
-        rhd=rhd,
-        volume_ml=250,
-        site=site,
-        state=state,
-        expires_at=timezone.now() + timedelta(days=days_left),
+    return make_inventory_unit(
+        site=site, component=component, abo=abo, rhd=rhd, state=state, days=days_left, donation=donation
     )
 
 

@@ -19,6 +19,7 @@ from dblood.recalls.models import Recall, RecallUnit
 from dblood.requests.models import Allocation
 from dblood.requests.services import allocation_reserve
 from dblood.requests.tests.factories import make_blood_request
+from testing.labels import label_scans
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,8 @@ def test_every_unit_of_the_window_is_traced_and_each_gets_its_action(
     blood_request.refresh_from_db()
     assert blood_request.status == "submitted"
     # The unit on the road is booked in only into quarantine.
-    transfer_receive(transfer=transfer, by=staff_b)
+    scans = label_scans(on_the_road)
+    transfer_receive(transfer=transfer, by=staff_b, din_scan=scans["din"], product_scan=scans["product_code"])
     on_the_road.refresh_from_db()
     assert on_the_road.state == "quarantined" and on_the_road.site == bank_b
     assert Transfer.objects.get(pk=transfer.pk).status == "received"

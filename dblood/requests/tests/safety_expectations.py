@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dblood.donations.models import Donation, ScreeningResult
 from dblood.donors.models import Donor
-from dblood.inventory.models import BloodUnit, Transfer, UnitEvent
+from dblood.inventory.models import BloodUnit, LabelVerification, Transfer, UnitEvent
 from dblood.recalls.models import Recall
 from dblood.requests.models import Allocation, BloodRequest
 from dblood.returns.models import UnitReturn
@@ -76,6 +76,9 @@ class World:
         self.transfers = list(Transfer.objects.order_by("pk"))
         self.returns = list(UnitReturn.objects.order_by("pk"))
         self.recalls = list(Recall.objects.order_by("pk"))
+        self.checked_labels: dict[int, list[dict]] = {}  # unit -> what each label it was matched against said
+        for check in LabelVerification.objects.filter(matched=True).select_related("label_print"):
+            self.checked_labels.setdefault(check.unit_id, []).append(check.label_print.content)
 
     def verdicts(self, donation: Donation) -> dict[str, str]:
         runs = self.runs.get(donation.pk, {})
@@ -97,6 +100,15 @@ class World:
         if (unit.abo, unit.rhd) != typed:
             problems.append(f"labelled {(unit.abo, unit.rhd)}, typed {typed}")
         return problems
+
+    def label_problems(self, unit: BloodUnit) -> list[str]:
+        """A unit in stock was let in by a matched scan of a label that says what the unit is."""
+        donation = self.donations[unit.donation_id]
+        says = {"din": donation.din, "abo": unit.abo, "rhd": unit.rhd, "product_code": unit.product_code}
+        labels = self.checked_labels.get(unit.pk, [])
+        if not any(all(label.get(key) == value for key, value in says.items()) for label in labels):
+            return [f"no matched check of a label saying {says} (checked: {labels})"]
+        return []
 
     def lookback_starts(self) -> dict[int, datetime]:
         """donor -> the earliest start of a lookback window of one of their finally reactive donations."""

@@ -48,9 +48,11 @@ from dblood.donations.services import donation_record, donation_separate
 from dblood.donors.models import Donor
 from dblood.donors.tests.factories import make_donor
 from dblood.inventory import transfers
+from dblood.inventory.labels import label_print
 from dblood.inventory.models import BloodUnit, Transfer, UnitEvent
 from dblood.inventory.services import unit_discard, units_expire_due
 from dblood.inventory.stock import forget_recent
+from dblood.inventory.verification import label_verify
 from dblood.recalls.models import Recall
 from dblood.recalls.services import recall_close
 from dblood.requests import services as requests
@@ -58,6 +60,7 @@ from dblood.requests.models import Allocation, BloodRequest
 from dblood.requests.tests.safety_expectations import World, issue_problems, required_screens
 from dblood.returns.models import UnitReturn
 from dblood.returns.services import unit_return, unit_return_decide
+from testing.labels import label_scans
 from testing.personas import make_user
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +168,33 @@ class SafetyMachine(RuleBasedStateMachine):
         for test in required_screens()[: 2 if lab_says == "pending" else None]:
             if lab_says != "reactive" or test != "hcv":
                 lab.screening_record(donation=donation, test=test, reactive=False, by=staff)
+        for unit in donation.units.filter(state=S.QUARANTINED).order_by("pk"):
+            if lab_says == "clear":  # the final label printed and scanned: into stock
+                self._label_check(unit, scans="match", after_writes=True)
+
+    def _label_check(self, unit: BloodUnit, *, scans: str, after_writes: bool = False) -> None:
+        """Print the unit's label and scan it: both barcodes of its own label, or one from another bag's."""
+        staff = self.bank_staff(unit.site_id)
+        with self.may_refuse(after_writes=after_writes):
+            label_print(unit=unit, by=staff, fmt="zpl")
+        if not unit.label_prints.exists():
+            return
+        din, product = self._scans(unit, scans)
+        with self.may_refuse(after_writes=True):
+            label_verify(unit=unit, by=staff, din_scan=din, product_scan=product)
+
+    def _scans(self, unit: BloodUnit, scans: str) -> tuple[str, str]:
+        """What the scanner reads: the unit's last label, or with one barcode from another unit's label."""
+        own = label_scans(unit)
+        other = next((u for u in BloodUnit.objects.exclude(pk=unit.pk).order_by("pk") if u.label_prints.exists()), None)
+        if scans == "match" or other is None:
+            return own["din"], own["product_code"]
+        theirs = label_scans(other)
+        if scans == "other_din" and theirs["din"] != own["din"]:
+            return theirs["din"], own["product_code"]
+        if scans == "other_product" and theirs["product_code"] != own["product_code"]:
+            return own["din"], theirs["product_code"]
+        return own["din"], own["product_code"]
 
     @initialize(stock=st.lists(st.sampled_from(COMPONENT_SETS), min_size=4, max_size=len(DONOR_GROUPS)))
     def opening_stock(self, stock):
@@ -223,6 +253,12 @@ class SafetyMachine(RuleBasedStateMachine):
     def units_in(self, *states):
         return [u.pk for u in self.world.units.values() if u.state in states]
 
+    @precondition(lambda self: self.units_in(S.QUARANTINED))
+    @rule(data=st.data(), scans=st.sampled_from(["match", "match", "other_din", "other_product"]))
+    def label_check(self, data, scans):
+        """The final label printed and scanned (a quarantine label while the donation is in testing)."""
+        self._label_check(BloodUnit.objects.get(pk=self.pick(data, self.units_in(S.QUARANTINED))), scans=scans)
+
     @precondition(lambda self: self.units_in(S.AVAILABLE) and not self.units_in(S.IN_TRANSIT))
     @rule(data=st.data())
     def send(self, data):
@@ -242,11 +278,14 @@ class SafetyMachine(RuleBasedStateMachine):
             transfers.transfer_dispatch(transfer=transfer, by=self.bank_staff(transfer.from_site_id))
 
     @precondition(lambda self: self.transfers_in(Transfer.Status.IN_TRANSIT))
-    @rule(data=st.data())
-    def receive(self, data):
+    @rule(data=st.data(), scans=st.sampled_from(["match", "match", "other_din", "other_product"]))
+    def receive(self, data, scans):
         transfer = Transfer.objects.get(pk=self.pick(data, self.transfers_in(Transfer.Status.IN_TRANSIT)))
-        with self.may_refuse():
-            transfers.transfer_receive(transfer=transfer, by=self.bank_staff(transfer.to_site_id))
+        din, product = self._scans(BloodUnit.objects.get(pk=transfer.unit_id), scans)
+        with self.may_refuse(after_writes=True):
+            transfers.transfer_receive(
+                transfer=transfer, by=self.bank_staff(transfer.to_site_id), din_scan=din, product_scan=product
+            )
 
     @precondition(lambda self: self.units_in(S.QUARANTINED, S.UNSAFE))
     @rule(data=st.data())
@@ -428,6 +467,8 @@ class SafetyMachine(RuleBasedStateMachine):
                 assert not world.in_lookback(unit, starts), f"unit {unit.pk} of a lookback window is {unit.state}"
                 problems = world.released_problems(unit)
                 assert not problems, f"unit {unit.pk} is {unit.state} but not released: {problems}"
+                problems = world.label_problems(unit)
+                assert not problems, f"unit {unit.pk} is {unit.state} without its label checked: {problems}"
 
 
 @pytest.fixture
