@@ -373,6 +373,22 @@ class Api:
         """The units of a scanned or typed DIN at the staff member's banks (the api parses the scan)."""
         return self.get(f"units/din/{quote(scanned, safe='')}")
 
+    def unit(self, unit_id: int) -> dict[str, Any]:
+        """One unit with its history and its label's state (printed, current, verified)."""
+        return self.get(f"units/{unit_id}")
+
+    def unit_label(self, unit_id: int, fmt: str) -> httpx.Response:
+        """The unit's label as the api renders it (`pdf` or `zpl`); every call is a recorded print."""
+        return self.request("GET", f"units/{unit_id}/label.{fmt}")
+
+    def unit_label_verify(self, unit_id: int, *, din: str, product_code: str) -> dict[str, Any]:
+        """The two barcodes scanned from the printed label, checked by the api against the unit."""
+        return self.post(f"units/{unit_id}/label-verification", {"din": din, "product_code": product_code})
+
+    def donations(self, **filters: Any) -> list[dict[str, Any]]:
+        """Donations at the staff member's banks; `din=` takes what a scanner typed (the api parses it)."""
+        return _results(self.get("donations", **filters))
+
     def units_expiring(self, **filters: Any) -> list[dict[str, Any]]:
         return _results(self.get("units/expiring", page_size=100, **filters))
 

@@ -153,14 +153,45 @@ STOCK_STATES = [
 ]
 
 
-class ScanForm(forms.Form):
-    """One field for a scanned (or typed) DIN: the api reads the scan and says what is wrong with it."""
-
-    scan = forms.CharField(
-        label=_("Scan or type a DIN"),
+def _scan_field(label) -> forms.CharField:
+    """A field a barcode scanner types into (then Enter): no autocomplete, capitals."""
+    return forms.CharField(
+        label=label,
         max_length=100,
         widget=forms.TextInput({"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}),
     )
+
+
+class ScanForm(forms.Form):
+    """One field for a scanned (or typed) DIN: the api reads the scan and says what is wrong with it."""
+
+    scan = _scan_field(_("Scan or type a DIN"))
+
+
+class ReceiveScanForm(ScanForm):
+    """The inventory's second scan field: a bag that arrived from another blood bank."""
+
+    scan = _scan_field(_("Scan a unit that arrived"))
+
+
+class IssueScanForm(ScanForm):
+    """The request page's scan field: a reserved bag taken from the fridge to be issued."""
+
+    scan = _scan_field(_("Scan a unit to issue"))
+
+
+class DonationScanForm(forms.Form):
+    """The lab's scan field: the DIN of a bag, scanned (or typed); the api finds its donation."""
+
+    din = _scan_field(_("Scan or type a DIN"))
+
+
+class LabelCheckForm(forms.Form):
+    """The two-scan check of a printed label: its DIN barcode and its product barcode, each as the
+    scanner typed it (the api refuses typed data, and checks both against the unit)."""
+
+    din = _scan_field(_("DIN barcode (scan it from the label)"))
+    product_code = _scan_field(_("Product barcode (scan it from the label)"))
 
 
 class InventoryFilterForm(forms.Form):

@@ -15,6 +15,7 @@ from .views import (
     returns,
     site_photo,
     staff,
+    units,
     walkins,
 )
 
@@ -73,6 +74,9 @@ urlpatterns = [
     path("staff/inventory/", staff.inventory, name="staff_inventory"),
     path("staff/transfers/<int:transfer_id>/receive/", staff.transfer_receive, name="staff_transfer_receive"),
     path("staff/transfers/<int:transfer_id>/dispatch/", staff.transfer_dispatch, name="staff_transfer_dispatch"),
+    path("staff/units/<int:unit_id>/", units.unit_detail, name="staff_unit"),
+    path("staff/units/<int:unit_id>/label.pdf", units.unit_label, {"fmt": "pdf"}, name="staff_unit_label_pdf"),
+    path("staff/units/<int:unit_id>/label.zpl", units.unit_label, {"fmt": "zpl"}, name="staff_unit_label_zpl"),
     path("staff/units/<int:unit_id>/discard/", staff.unit_discard, name="staff_unit_discard"),
     path("requests/<int:request_id>/", bloodrequests.detail, name="blood_request"),
     path("requests/<int:request_id>/reserve/", bloodrequests.reserve, name="blood_request_reserve"),

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import session
 from ..api import ApiError
 from ..forms import apply_api_errors
-from ..forms_staff import IssueForm, OverrideForm, RequestCancelForm, ReserveForm
+from ..forms_staff import IssueForm, IssueScanForm, OverrideForm, RequestCancelForm, ReserveForm
 from .appointments import api_message
+from .staff import scan_form, scanned_units
 
 OPEN = ("submitted", "partly_allocated", "allocated")
 either_side = session.login_required("blood_bank_staff", "hospital_staff")
@@ -29,6 +30,8 @@ def _page(request, request_id: int, *, status: int = 200, **bound):
     staff = session.has_role(request, "blood_bank_staff")
     proposal = _proposal(request, request_id) if staff and is_open else []
     reserved = _issuable(blood_request)
+    issue_scan = scan_form(request, IssueScanForm)
+    ticked = _scanned_for_issue(request, issue_scan, reserved) if staff and is_open else []
     call_outs = [c for c in request.api.call_outs_staff() if c.get("request") == request_id]
     context = {
         "blood_request": blood_request,
@@ -37,7 +40,8 @@ def _page(request, request_id: int, *, status: int = 200, **bound):
         "proposal": proposal,
         "reserve_form": bound.get("reserve") or ReserveForm(proposal=proposal, prefix="reserve"),
         "override_form": bound.get("override") or OverrideForm(prefix="override"),
-        "issue_form": bound.get("issue") or IssueForm(reserved=reserved, prefix="issue"),
+        "issue_scan": issue_scan,
+        "issue_form": bound.get("issue") or IssueForm(reserved=reserved, prefix="issue", initial={"units": ticked}),
         "cancel_form": bound.get("cancel") or RequestCancelForm(prefix="cancel"),
     }
     return render(request, "dblood_web/staff/request.html", context, status=status)
@@ -50,6 +54,19 @@ def _issuable(blood_request: dict) -> list[dict]:
         for a in blood_request.get("allocations", [])
         if a.get("status") == "reserved" and a.get("unit_state") == "reserved"
     ]
+
+
+def _scanned_for_issue(request, form, reserved: list[dict]) -> list[int]:
+    """The reserved unit(s) of the bag the clerk scanned, to tick in the issue form (the clerk still
+    confirms the label check); the reason beside the field when the scan names none of them."""
+    units = scanned_units(request, form)
+    if units is None:
+        return []
+    ids = {unit["id"] for unit in units}
+    ticked = [a["unit"] for a in reserved if a.get("unit") in ids]
+    if not ticked:
+        form.add_error("scan", _("This unit is not reserved for this request here."))
+    return ticked
 
 
 def _proposal(request, request_id: int) -> list[dict]:

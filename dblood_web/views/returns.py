@@ -11,7 +11,7 @@ from .. import session
 from ..api import ApiError
 from ..forms_staff import ReturnDecideForm, ReturnForm
 from .appointments import api_message
-from .staff import staff_required
+from .staff import scan_form, scanned_units, staff_required
 
 hospital_required = session.login_required("hospital_staff")
 
@@ -37,14 +37,30 @@ def unit_return(request, request_id: int):
 @staff_required
 @require_GET
 def returns_page(request):
-    """Returns to this bank: those awaiting inspection first, then the last decided ones."""
+    """Returns to this bank: those awaiting inspection first (only the scanned bag's, after a scan),
+    then the last decided ones."""
     returns = request.api.unit_returns()
+    form = scan_form(request)
     context = {
-        "pending": [r for r in returns if not r.get("decision")],
+        "scan_form": form,
+        "pending": _scanned_returns(request, form, [r for r in returns if not r.get("decision")]),
         "decided": [r for r in returns if r.get("decision")][:20],
         "decide_form": ReturnDecideForm(),
     }
     return render(request, "dblood_web/staff/returns.html", context)
+
+
+def _scanned_returns(request, form, pending: list[dict]) -> list[dict]:
+    """The pending returns of the scanned bag (the api finds its units); all when nothing was scanned
+    or the scan names none of them (the reason beside the field)."""
+    units = scanned_units(request, form)
+    if units is None:
+        return pending
+    ids = {unit["id"] for unit in units}
+    found = [r for r in pending if r.get("unit") in ids]
+    if not found:
+        form.add_error("scan", _("No return of this unit awaits inspection."))
+    return found or pending
 
 
 @staff_required

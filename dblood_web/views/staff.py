@@ -16,9 +16,11 @@ from ..forms_staff import (
     ComponentsForm,
     DiscardForm,
     DonationForm,
+    DonationScanForm,
     DriveCancelForm,
     DriveForm,
     InventoryFilterForm,
+    ReceiveScanForm,
     ScanForm,
     ScreeningForm,
     TransferForm,
@@ -173,8 +175,32 @@ def donation_new(request, appointment_id: int):
 @staff_required
 @require_GET
 def lab_worklist(request):
-    """What the lab still has to do, the donation whose processing window closes first on top."""
-    return render(request, "dblood_web/staff/lab.html", {"items": request.api.lab_worklist()})
+    """What the lab still has to do, the donation whose processing window closes first on top, and a
+    scan field (`?din=`) that opens the donation of the bag in hand."""
+    form = DonationScanForm(request.GET if "din" in request.GET else None)
+    donation = _scanned_donation(request, form)
+    if donation is not None:
+        return redirect("staff_donation", donation_id=donation["id"])
+    context = {"items": request.api.lab_worklist(), "scan_form": form}
+    return render(request, "dblood_web/staff/lab.html", context)
+
+
+def _scanned_donation(request, form: DonationScanForm) -> dict | None:
+    """The donation at the staff member's banks of the scanned DIN (the api reads the scan); None
+    when nothing was scanned, or with the reason beside the field."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        found = request.api.donations(din=form.cleaned_data["din"])
+    except ApiError as error:
+        if error.status != 400:
+            raise
+        apply_api_errors(form, error)
+        return None
+    if not found:
+        form.add_error("din", _("No donation with this DIN at your blood banks."))
+        return None
+    return found[0]
 
 
 @staff_required
@@ -215,20 +241,24 @@ def inventory(request):
     if request.method == "POST" and transfer_form.is_valid() and _send(request, transfer_form, bank):
         messages.success(request, _("The unit is on its way."))
         return redirect("staff_inventory")
-    scan_form, scanned = _scanned(request)
+    scan = scan_form(request)
+    scanned = scanned_units(request, scan)
     filters = InventoryFilterForm(request.GET)
     listing = _page_of_units(request, site=bank["site_id"], filters=filters.api_filters())
     requested = request.api.transfers(status="requested", page_size=100)  # the api filters
     transfers = request.api.transfers(status="in_transit", page_size=100)
+    receive_scan = scan_form(request, ReceiveScanForm, prefix="receive")
+    incoming = _arrived(request, receive_scan, [t for t in transfers if t.get("to_site") == bank["site_id"]])
     context = {
         "bank": bank,
-        "scan_form": scan_form,
+        "scan_form": scan,
         "scanned": scanned,
         "filters": filters,
         "listing": listing,
         "discard_form": DiscardForm(),
         "transfer_form": transfer_form,
-        "incoming": [t for t in transfers if t.get("to_site") == bank["site_id"]],
+        "receive_scan": receive_scan,
+        "incoming": incoming,
         "outgoing": [t for t in transfers if t.get("from_site") == bank["site_id"]],
         # Units of this bank that another bank reserved for its requests: to be sent there.
         "to_dispatch": [t for t in requested if t.get("from_site") == bank["site_id"]],
@@ -273,15 +303,20 @@ def _page_of_units(request, *, site: int, filters: dict) -> dict:
     }
 
 
-def _scanned(request) -> tuple[ScanForm, list[dict] | None]:
-    """The scan field and the units of the DIN it holds (None when nothing was scanned)."""
-    if "scan" not in request.GET:
-        return ScanForm(), None
-    form = ScanForm(request.GET)
-    if not form.is_valid():
-        return form, None
+def scan_form(request, form_class: type[ScanForm] = ScanForm, prefix: str | None = None) -> ScanForm:
+    """A page's scan field, bound when the page was asked with a scan (`?scan=`, or `?<prefix>-scan=`)."""
+    name = f"{prefix}-scan" if prefix else "scan"
+    return form_class(request.GET if name in request.GET else None, prefix=prefix)
+
+
+def scanned_units(request, form: ScanForm) -> list[dict] | None:
+    """The units at the staff member's banks of the DIN scanned into `form` (the api reads the scan,
+    a product code beside it narrowing it to that product); None when nothing was scanned, or with
+    the reason beside the field."""
+    if not form.is_bound or not form.is_valid():
+        return None
     try:
-        return form, request.api.units_by_din(form.cleaned_data["scan"])
+        return request.api.units_by_din(form.cleaned_data["scan"])
     except ApiError as error:
         if error.status == 404:
             form.add_error("scan", _("No unit with this DIN at your blood banks."))
@@ -289,7 +324,30 @@ def _scanned(request) -> tuple[ScanForm, list[dict] | None]:
             apply_api_errors(form, error, rename={"din": "scan"})
         else:
             raise
-    return form, None
+    return None
+
+
+def _arrived(request, form: ScanForm, incoming: list[dict]) -> list[dict]:
+    """The incoming transfers of the bag scanned as it arrives (all of them when nothing was scanned,
+    or the scan names none). The api checks the scan (a bad check character is its 400); a unit on
+    its way is still the sending bank's, so the unit search does not find it here, and the scan is
+    matched against the DINs of the api's own list of incoming transfers."""
+    if not form.is_bound or not form.is_valid():
+        return incoming
+    scanned = form.cleaned_data["scan"]
+    try:
+        request.api.units_by_din(scanned)
+    except ApiError as error:
+        if error.status == 400:
+            apply_api_errors(form, error, rename={"din": "scan"})
+            return incoming
+        if error.status != 404:
+            raise
+    read = "".join(scanned.split()).upper()
+    found = [t for t in incoming if (t.get("unit") or {}).get("din") and t["unit"]["din"].upper() in read]
+    if not found:
+        form.add_error("scan", _("No unit with this DIN is on its way to your blood bank."))
+    return found or incoming
 
 
 def _send(request, form: TransferForm, bank: dict) -> bool:
@@ -338,4 +396,6 @@ def unit_discard(request, unit_id: int):
         _done(request, _("The unit is discarded."), request.api.unit_discard, unit_id, **form.api_fields())
     else:
         messages.error(request, _("Give a reason and tick 'Destroy this unit' to discard it."))
+    if request.POST.get("back") == "unit":  # discarded from the unit's own page: back there
+        return redirect("staff_unit", unit_id=unit_id)
     return redirect("staff_inventory")

@@ -14,6 +14,7 @@ import pytest
 from browser import ApiUser
 from django.urls import URLPattern, get_resolver
 from test_browser_donation_journey import log_in, make_drive
+from test_browser_labels import separated_unit
 from test_browser_transfer_and_deferral import walk_in_donation
 
 pytestmark = pytest.mark.browser
@@ -30,6 +31,8 @@ NOT_PAGES = {
     "staff_donation_new": "the donation form of a checked-in donor (test_browser_donation_journey)",
     "staff_drive_cancel": "the drive edit page holds the cancel form; this path only takes its POST",
     "site_photo": "the photo form is on the blood bank's own page (test_site_photo, browser photo test)",
+    "staff_unit_label_pdf": "a label file, not a page (test_browser_labels reads it back)",
+    "staff_unit_label_zpl": "a label file, not a page (tests/web/test_unit_pages.py)",
     # Haemovigilance pages: checked with the api faked in tests/web/test_haemovigilance_pages.py; the
     # browser world holds no complication or reaction yet (to add).
     "staff_complication_new": "tests/web/test_haemovigilance_pages.py (no browser world yet)",
@@ -63,8 +66,8 @@ def _get_pages() -> set[str]:
 
 @pytest.fixture(scope="module")
 def world(live_stack):
-    """Real things to look at: a drive today with a booked donor, a donation in the lab, a request
-    from the hospital to the bank, and a deferral."""
+    """Real things to look at: a drive today with a booked donor, a donation in the lab, a separated
+    unit, a request from the hospital to the bank, and a deferral."""
     staff = ApiUser(live_stack["api"], "staff@dblood.local")
     hospital = ApiUser(live_stack["api"], "hospital@dblood.local")
     donor = ApiUser(live_stack["api"], "donor@dblood.local")
@@ -74,6 +77,7 @@ def world(live_stack):
         "POST", "appointments", {"slot": drive["slots"][-1]["id"], "donation_type": "whole_blood"}, expect=201
     )
     donation = walk_in_donation(live_stack["api"], staff)
+    separated, unit = separated_unit(live_stack["api"], staff)
     bank = staff.user["memberships"][0]["site_id"]
     blood_request = hospital.call(
         "POST",
@@ -99,6 +103,8 @@ def world(live_stack):
         "request": blood_request["id"],
         "donor": donor_id,
         "appointment": appointment["id"],
+        "separated": separated["id"],
+        "unit": unit["id"],
     }
 
 
@@ -137,6 +143,8 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_deferral_new", f"/staff/donors/{world['donor']}/deferral/"),
             ("staff_lab", "/staff/lab/"),
             ("staff_donation", f"/staff/donations/{world['donation']}/"),
+            ("staff_donation", f"/staff/donations/{world['separated']}/"),  # its units, their labels
+            ("staff_unit", f"/staff/units/{world['unit']}/"),
             ("staff_inventory", "/staff/inventory/"),
             ("staff_returns", "/staff/returns/"),
             ("blood_request", f"/requests/{world['request']}/"),
@@ -152,7 +160,7 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
 
 
 def test_every_get_page_of_the_web_is_visited_or_says_why_not():
-    ids = dict.fromkeys(["bank", "drive", "donation", "request", "donor", "appointment"], 1)
+    ids = dict.fromkeys(["bank", "drive", "donation", "request", "donor", "appointment", "separated", "unit"], 1)
     visited = {name for pages in pages_for(ids).values() for name, _path in pages}
     missing = _get_pages() - visited - set(NOT_PAGES)
     assert not missing, f"pages nobody checks at 360 px and with axe: {sorted(missing)}"
