@@ -401,8 +401,9 @@ class Api:
     def transfer_create(self, *, unit: int, to_site: int) -> dict[str, Any]:
         return self.post("transfers", {"unit": unit, "to_site": to_site})
 
-    def transfer_receive(self, transfer_id: int) -> dict[str, Any]:
-        return self.post(f"transfers/{transfer_id}/receive")
+    def transfer_receive(self, transfer_id: int, *, din: str, product_code: str) -> dict[str, Any]:
+        """Book a unit in on the two barcodes scanned from its label (the api checks both)."""
+        return self.post(f"transfers/{transfer_id}/receive", {"din": din, "product_code": product_code})
 
     def transfer_dispatch(self, transfer_id: int) -> dict[str, Any]:
         return self.post(f"transfers/{transfer_id}/dispatch")

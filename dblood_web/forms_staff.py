@@ -168,12 +168,6 @@ class ScanForm(forms.Form):
     scan = _scan_field(_("Scan or type a DIN"))
 
 
-class ReceiveScanForm(ScanForm):
-    """The inventory's second scan field: a bag that arrived from another blood bank."""
-
-    scan = _scan_field(_("Scan a unit that arrived"))
-
-
 class IssueScanForm(ScanForm):
     """The request page's scan field: a reserved bag taken from the fridge to be issued."""
 

@@ -130,6 +130,7 @@ LAB_STEPS = {
     "typing": _("ABO/RhD typing"),
     "group_mismatch": _("typed group disagrees with the donor's: check"),
     "separation": _("separation"),
+    "label_check": _("label check: print the final label and scan it"),
     "screen": _("%(test)s screen"),
     "repeat": _("%(test)s repeat (in duplicate)"),
 }

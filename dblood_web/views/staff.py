@@ -20,7 +20,7 @@ from ..forms_staff import (
     DriveCancelForm,
     DriveForm,
     InventoryFilterForm,
-    ReceiveScanForm,
+    LabelCheckForm,
     ScanForm,
     ScreeningForm,
     TransferForm,
@@ -247,8 +247,7 @@ def inventory(request):
     listing = _page_of_units(request, site=bank["site_id"], filters=filters.api_filters())
     requested = request.api.transfers(status="requested", page_size=100)  # the api filters
     transfers = request.api.transfers(status="in_transit", page_size=100)
-    receive_scan = scan_form(request, ReceiveScanForm, prefix="receive")
-    incoming = _arrived(request, receive_scan, [t for t in transfers if t.get("to_site") == bank["site_id"]])
+    incoming = [t for t in transfers if t.get("to_site") == bank["site_id"]]
     context = {
         "bank": bank,
         "scan_form": scan,
@@ -257,7 +256,7 @@ def inventory(request):
         "listing": listing,
         "discard_form": DiscardForm(),
         "transfer_form": transfer_form,
-        "receive_scan": receive_scan,
+        "receive_form": LabelCheckForm(prefix="receive"),
         "incoming": incoming,
         "outgoing": [t for t in transfers if t.get("from_site") == bank["site_id"]],
         # Units of this bank that another bank reserved for its requests: to be sent there.
@@ -327,29 +326,6 @@ def scanned_units(request, form: ScanForm) -> list[dict] | None:
     return None
 
 
-def _arrived(request, form: ScanForm, incoming: list[dict]) -> list[dict]:
-    """The incoming transfers of the bag scanned as it arrives (all of them when nothing was scanned,
-    or the scan names none). The api checks the scan (a bad check character is its 400); a unit on
-    its way is still the sending bank's, so the unit search does not find it here, and the scan is
-    matched against the DINs of the api's own list of incoming transfers."""
-    if not form.is_bound or not form.is_valid():
-        return incoming
-    scanned = form.cleaned_data["scan"]
-    try:
-        request.api.units_by_din(scanned)
-    except ApiError as error:
-        if error.status == 400:
-            apply_api_errors(form, error, rename={"din": "scan"})
-            return incoming
-        if error.status != 404:
-            raise
-    read = "".join(scanned.split()).upper()
-    found = [t for t in incoming if (t.get("unit") or {}).get("din") and t["unit"]["din"].upper() in read]
-    if not found:
-        form.add_error("scan", _("No unit with this DIN is on its way to your blood bank."))
-    return found or incoming
-
-
 def _send(request, form: TransferForm, bank: dict) -> bool:
     """Find the unit the form's DIN names at this bank and send it; False with the reasons on the form."""
     try:
@@ -376,8 +352,29 @@ def _send(request, form: TransferForm, bank: dict) -> bool:
 
 @staff_required
 @require_POST
-def transfer_receive(request, transfer_id: int):
-    _done(request, _("The unit is received into your stock."), request.api.transfer_receive, transfer_id)
+def transfer_receive(request):
+    """A bag that arrived from another bank: the two barcodes of its label, scanned, find its transfer
+    (the api's `din=` search) and book it in (the api checks both against the unit)."""
+    form = LabelCheckForm(request.POST, prefix="receive")
+    if not form.is_valid():
+        messages.error(request, _("Scan the DIN barcode and the product barcode of the bag's label."))
+        return redirect("staff_inventory")
+    scans = form.cleaned_data
+    bank = my_bank(request)
+    try:
+        found = [
+            t
+            for t in request.api.transfers(status="in_transit", din=scans["din"] + scans["product_code"])
+            if t.get("to_site") == bank["site_id"]
+        ]
+        if len(found) != 1:
+            messages.error(request, _("No unit with these barcodes is on its way to your blood bank."))
+            return redirect("staff_inventory")
+        request.api.transfer_receive(found[0]["id"], **scans)
+    except ApiError as error:
+        api_message(request, error)
+    else:
+        messages.success(request, _("The unit is received into your stock."))
     return redirect("staff_inventory")
 
 

@@ -4,6 +4,7 @@ Nothing is mocked here: the web talks HTTP to the api, the api to PostgreSQL.
 """
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -135,6 +136,19 @@ class ApiUser:
         self.user = answer.json()["user"]
         self.http.headers["Authorization"] = f"Bearer {answer.json()['token']}"
 
+    def check_label(self, unit_id: int) -> dict:
+        """Print the unit's label (the api's PDF) and scan it, as the clerk at the bench does: zbar
+        reads the DIN and product barcodes off the page and the api checks both against the unit
+        (which lets a released unit into stock). Returns the two scans."""
+        from testing.scanner import decode, rasterise
+
+        label = self.http.get(f"units/{unit_id}/label.pdf")
+        assert label.status_code == 200, label.text
+        symbols = [data for _kind, data in decode(rasterise(label.content, dpi=300))]
+        scans = {"din": symbols[0], "product_code": next(s for s in symbols if s.startswith("=<"))}
+        self.call("POST", f"units/{unit_id}/label-verification", scans, expect=201)
+        return scans
+
     def call(self, method: str, path: str, json=None, expect: int | None = None):
         response = self.http.request(method, path, json=json)
         if expect is not None:
@@ -142,3 +156,22 @@ class ApiUser:
         else:
             assert response.status_code < 400, (method, path, response.status_code, response.text)
         return response.json() if response.content else None
+
+
+def check_label_in_browser(page) -> None:
+    """On a unit's page: print its label (the PDF the web hands over), let zbar read the two barcodes
+    off it, and scan them into the label check, as the clerk at the bench does."""
+    from playwright.sync_api import expect
+
+    from testing.scanner import decode, rasterise
+
+    label = page.request.get(
+        page.base + page.get_by_role("link", name=re.compile(r"^Print .*label")).get_attribute("href")
+    )
+    assert label.status == 200, label.text()
+    symbols = [data for _kind, data in decode(rasterise(label.body(), dpi=300))]
+    page.reload()
+    page.get_by_label("DIN barcode (scan it from the label)").fill(symbols[0])
+    page.get_by_label("Product barcode (scan it from the label)").fill(next(s for s in symbols if s.startswith("=<")))
+    page.get_by_role("button", name="Check the label").click()
+    expect(page.get_by_role("status")).to_contain_text("Label verified: both barcodes match this unit.")

@@ -14,7 +14,7 @@ from datetime import time as dt_time
 from zoneinfo import ZoneInfo
 
 import pytest
-from browser import ApiUser, manage
+from browser import ApiUser, check_label_in_browser, manage
 from playwright.sync_api import expect
 from test_browser_journeys import sign_up
 
@@ -127,6 +127,10 @@ def staff_collect_and_release(page, drive_id: int, donor_name: str) -> None:
     page.get_by_label("Packed red cells").check()  # nothing is ticked for the clerk
     page.get_by_role("button", name="Separate").click()
     expect(page.locator("#donation-status")).to_have_text("released")
+    # Released by the lab, the bag stays in quarantine until its final label is printed and scanned.
+    page.locator("li.card[id^=unit-]").get_by_role("link", name="Packed red cells").click()
+    check_label_in_browser(page)
+    expect(page.locator("#unit-state")).to_contain_text("Available")
 
 
 def test_donate_release_dashboard_issue_and_where_my_blood_went(page, new_page, live_stack):

@@ -71,4 +71,7 @@ def test_print_a_units_label_read_it_back_and_verify_it_with_two_scans(page, liv
     page.get_by_role("button", name="Check the label").click()
     expect(page.get_by_role("status")).to_contain_text("Label verified: both barcodes match this unit.")
     expect(page.locator("#label-state")).to_contain_text("Label verified")
-    assert staff.call("GET", f"units/{unit['id']}")["label"]["verified"] is True
+    checked = staff.call("GET", f"units/{unit['id']}")
+    # The lab had released it; the matched check let it into stock, and its label is still current.
+    assert checked["label"]["verified"] is True and checked["label"]["current"] is True
+    assert (unit["state"], checked["state"]) == ("quarantined", "available")

@@ -51,16 +51,18 @@ def walk_in_donation(api_url: str, staff: ApiUser, email: str | None = None) -> 
 
 
 def released_unit(api_url: str, staff: ApiUser) -> dict:
-    """An A+ red-cell unit released at the staff member's bank (a walk-in, typed and screened
-    through the api: the lab pages are the donation journey's)."""
+    """An A+ red-cell unit released at the staff member's bank (a walk-in, typed, screened and its
+    label printed and checked through the api: the lab pages are the donation journey's)."""
     donation = walk_in_donation(api_url, staff)
     staff.call("POST", f"donations/{donation['id']}/typing", {"abo": "A", "rhd": "+"})
     for test in ("hiv", "hbv", "hcv", "syphilis"):
         staff.call("POST", f"donations/{donation['id']}/screening", {"test": test, "reactive": False})
     staff.call("POST", f"donations/{donation['id']}/components", {"components": [{"component": "PRC"}]})
+    (separated,) = staff.call("GET", f"donations/{donation['id']}")["units"]
+    scans = staff.check_label(separated["id"])
     units = staff.call("GET", "units?state=available&page_size=100")["results"]
     (unit,) = [u for u in units if u["din"] == donation["din"]]
-    return unit
+    return {**unit, "scans": scans}
 
 
 def test_a_unit_sent_to_another_bank_is_received_there(page, new_page, live_stack):
@@ -91,7 +93,18 @@ def test_a_unit_sent_to_another_bank_is_received_there(page, new_page, live_stac
     bandung_page.goto(bandung_page.base + "/staff/inventory/")
     incoming = bandung_page.locator("tr", has_text=unit["din"])
     expect(incoming).to_contain_text(jakarta.user["memberships"][0]["site_name"])
-    incoming.get_by_role("button", name="Receive").click()
+    # The bag's label, scanned: a product barcode of another bag first (refused), then its own.
+    scans = unit["scans"]  # what zbar read off the label Jakarta printed
+    receive = bandung_page.locator("form", has=bandung_page.get_by_role("button", name="Receive"))
+    receive.get_by_label("DIN barcode (scan it from the label)").fill(scans["din"])
+    receive.get_by_label("Product barcode (scan it from the label)").fill("=<E0869V00")
+    receive.get_by_role("button", name="Receive").click()
+    expect(bandung_page.get_by_role("status")).to_contain_text(
+        "No unit with these barcodes is on its way to your blood bank."
+    )
+    receive.get_by_label("DIN barcode (scan it from the label)").fill(scans["din"])
+    receive.get_by_label("Product barcode (scan it from the label)").fill(scans["product_code"])
+    receive.get_by_role("button", name="Receive").click()
     expect(bandung_page.get_by_role("status")).to_contain_text("The unit is received into your stock.")
     expect(bandung_page.get_by_text("Nothing on its way to you.")).to_be_visible()
     # The unit is on Bandung's shelf now (and can be sent on from there).

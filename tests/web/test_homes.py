@@ -287,7 +287,7 @@ def test_bank_staff_land_on_what_their_bank_has_to_do_today(client, fake_api):
         "5 donations wait for the lab." in html and "=W-LAB-DIN-2" in html and "=W-LAB-DIN-3" not in html
     )  # the first three
     assert 'id="home-expiring-31"' in html and "Units expiring within 3 days" in html
-    assert 'action="/staff/transfers/41/dispatch/"' in html and 'action="/staff/transfers/42/receive/"' in html
+    assert 'action="/staff/transfers/41/dispatch/"' in html and 'href="/staff/inventory/#receive"' in html
     assert 'id="home-recall-51"' in html and "2 units traced." in html
     assert fake_api.last("GET", "units/expiring").url.params["days"] == "3"
 

@@ -203,28 +203,47 @@ def _incoming(din: str, transfer_id: int) -> dict:
     return {"id": transfer_id, "unit": unit, "from_site_name": "UDD Bandung", "to_site": 1, "status": "in_transit"}
 
 
-def test_receiving_finds_the_transfer_of_the_scanned_bag(staff, fake_api):  # noqa: F811
+def test_a_bag_that_arrived_is_received_on_the_two_scans_of_its_label(staff, fake_api):  # noqa: F811
     fake_api.on("GET", "units", body={"count": 0, "results": []})
     fake_api.on("GET", "sites", body={"count": 0, "results": []})
     transfers = [_incoming("T999926000008", 6), _incoming("T999926000011", 7)]
     fake_api.on("GET", "transfers", body={"count": 2, "results": transfers})
-    # On its way, the unit is still the sending bank's: the unit search does not find it here.
-    fake_api.on("GET", r"units/din/.*", status=404, body={"status": 404, "code": "not_found", "detail": "x"})
     html = staff.get("/staff/inventory/").content.decode()
-    assert "/staff/transfers/6/receive/" in html and "/staff/transfers/7/receive/" in html
-    html = staff.get("/staff/inventory/", {"receive-scan": DIN_SCAN + PRODUCT_SCAN}).content.decode()
-    assert "/staff/transfers/6/receive/" in html and "/staff/transfers/7/receive/" not in html
-    html = staff.get("/staff/inventory/", {"receive-scan": "T999926000099"}).content.decode()
-    assert 'id="id_receive-scan_error">No unit with this DIN is on its way to your blood bank.' in html
-    wrong = "The check character is wrong."
+    assert 'action="/staff/transfers/receive/"' in html
+    assert 'name="receive-din"' in html and 'name="receive-product_code"' in html
+    # The api finds the transfer of the scanned bag (?din=) and checks both scans when booking it in.
+    fake_api.on("GET", "transfers", body={"count": 1, "results": transfers[:1]})
+    fake_api.on("POST", r"transfers/6/receive", body={**transfers[0], "status": "received"})
+    posted = staff.post("/staff/transfers/receive/", {"receive-din": DIN_SCAN, "receive-product_code": PRODUCT_SCAN})
+    assert posted["Location"] == "/staff/inventory/"
+    search = fake_api.last("GET", "transfers").url.params
+    assert (search["din"], search["status"]) == (DIN_SCAN + PRODUCT_SCAN, "in_transit")
+    assert fake_api.last_json("POST", "transfers/6/receive") == {"din": DIN_SCAN, "product_code": PRODUCT_SCAN}
+    assert "The unit is received into your stock." in staff.get("/staff/inventory/").content.decode()
+
+
+def test_a_scan_of_a_bag_not_on_its_way_or_of_another_label_is_refused_in_words(staff, fake_api):  # noqa: F811
+    fake_api.on("GET", "units", body={"count": 0, "results": []})
+    fake_api.on("GET", "sites", body={"count": 0, "results": []})
+    fake_api.on("GET", "transfers", body={"count": 0, "results": []})
+    scans = {"receive-din": DIN_SCAN, "receive-product_code": PRODUCT_SCAN}
+    staff.post("/staff/transfers/receive/", scans)
+    html = staff.get("/staff/inventory/").content.decode()
+    assert "No unit with these barcodes is on its way to your blood bank." in html
+    fake_api.on("GET", "transfers", body={"count": 1, "results": [_incoming("T999926000008", 6)]})
+    mismatch = "The label does not match this unit: the product barcode belongs to another bag or product."
     fake_api.on(
-        "GET",
-        r"units/din/.*",
-        status=400,
-        body={"status": 400, "code": "invalid", "detail": "x", "fields": {"din": [wrong]}},
+        "POST",
+        r"transfers/6/receive",
+        status=409,
+        body={"status": 409, "code": "label_mismatch", "detail": mismatch, "mismatched": ["product_code"]},
     )
-    html = staff.get("/staff/inventory/", {"receive-scan": "T9999260000080X"}).content.decode()
-    assert f'id="id_receive-scan_error">{wrong}' in html
+    staff.post("/staff/transfers/receive/", scans)
+    assert mismatch in staff.get("/staff/inventory/").content.decode()
+    staff.post("/staff/transfers/receive/", {"receive-din": DIN_SCAN})  # one scan is not enough
+    html = staff.get("/staff/inventory/").content.decode()
+    assert "Scan the DIN barcode and the product barcode of the bag&#x27;s label." in html
+    assert len([r for r in fake_api.requests if r.method == "POST" and "receive" in r.url.path]) == 1
 
 
 def test_issuing_ticks_the_scanned_reserved_unit_and_nothing_else(staff, fake_api):  # noqa: F811
