@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from testing.servers import start_memcached, start_postgresql, stop_postgresql
 
-pytest_plugins = ["testing.personas"]
+pytest_plugins = ["testing.personas", "testing.openapi"]
 
 
 @pytest.fixture(scope="session")

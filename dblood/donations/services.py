@@ -85,6 +85,11 @@ def _lock_donor_for_collection(*, donor: Donor, collected_at: datetime) -> Donor
     return locked
 
 
+def _require_works_at(by, site_id: int) -> None:
+    if site_id not in by.site_ids:
+        raise PermissionDenied(_("You do not work at this blood bank."))
+
+
 @transaction.atomic
 def donation_record(
     *,
@@ -117,6 +122,8 @@ def donation_record(
     if appointment is not None:
         # Race: two clerks recording the same appointment. The row lock makes the second see COMPLETED.
         appointment = Appointment.objects.select_for_update().select_related("slot__drive").get(pk=appointment.pk)
+        # Whose appointment it is comes first: another bank's staff learn nothing of its state.
+        _require_works_at(by, appointment.slot.drive.organiser_id)
         if appointment.status != Appointment.Status.CHECKED_IN:
             raise Conflict(
                 _("The appointment is %(status)s; only a checked-in donor can donate.")
@@ -128,8 +135,7 @@ def donation_record(
         donation_type = donation_type or appointment.donation_type
     if donor is None or site is None or donation_type is None:
         raise ValidationError({"donor": [_("Give an appointment, or a donor, site and donation type for a walk-in.")]})
-    if site.pk not in by.site_ids:
-        raise PermissionDenied(_("You do not work at this blood bank."))
+    _require_works_at(by, site.pk)
     collected_at = collected_at or timezone.now()
     donor = _lock_donor_for_collection(donor=donor, collected_at=collected_at)
     _check_eligible(donor=donor, donation_type=donation_type, on=timezone.localdate(collected_at))

@@ -119,7 +119,7 @@ class DonorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         operation_id="donor_deferrals",
     )
     @extend_schema(methods=["POST"], request=DeferralCreateSerializer, responses={201: StaffDeferralSerializer})
-    @action(detail=True, methods=["get", "post"], permission_classes=[IsBloodBankStaff])
+    @action(detail=True, methods=["get", "post"], permission_classes=[IsBloodBankStaff], pagination_class=None)
     def deferrals(self, request, pk=None):
         """The donor's deferrals, newest first (GET), or record one (POST; reason from the catalogue).
         For staff of a blood bank the donor booked or gave at."""

@@ -55,7 +55,7 @@ def _iso(value, zone) -> str:
 class DriveSerializer(serializers.ModelSerializer):
     organiser = serializers.PrimaryKeyRelatedField(read_only=True)
     organiser_name = serializers.CharField(source="organiser.name", read_only=True)
-    site_name = serializers.CharField(source="site.name", read_only=True, default=None)
+    site_name = serializers.CharField(source="site.name", read_only=True, allow_null=True, default=None)
     slots = SlotSerializer(many=True, read_only=True)
     free = serializers.SerializerMethodField()
     distance_km = serializers.SerializerMethodField()
@@ -186,8 +186,10 @@ class AppointmentSerializer(serializers.ModelSerializer):
     ends_at = serializers.DateTimeField(source="slot.ends_at", read_only=True)
     donor_number = serializers.CharField(source="donor.donor_number", read_only=True)
     donor_name = serializers.CharField(source="donor.user.full_name", read_only=True)
-    questionnaire_version = serializers.IntegerField(source="questionnaire.version", read_only=True, default=None)
-    rescheduled_to = serializers.PrimaryKeyRelatedField(read_only=True)
+    questionnaire_version = serializers.IntegerField(
+        source="questionnaire.version", read_only=True, allow_null=True, default=None
+    )
+    rescheduled_to = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Appointment

@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -26,7 +26,9 @@ from .serializers import (
 from .walk_ins import walk_in_register
 
 
+# Anyone reads drives (DrivePermission), so the reads are documented as needing no token.
 @extend_schema(tags=["drives"])
+@extend_schema_view(retrieve=extend_schema(auth=[]))
 class DriveViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -54,7 +56,7 @@ class DriveViewSet(
             Prefetch("slots", queryset=Slot.objects.order_by("starts_at"))
         )
 
-    @extend_schema(parameters=[DriveQuerySerializer])
+    @extend_schema(parameters=[DriveQuerySerializer], auth=[])
     def list(self, request, *args, **kwargs):
         # The same for everyone who asks: cached until a drive, slot or site changes (a booking too).
         return answers.respond(

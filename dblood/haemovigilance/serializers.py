@@ -162,6 +162,8 @@ class ReactionUnitSerializer(serializers.ModelSerializer):
         fields = ["unit", "din", "component", "state", "recall", "deferral"]
         read_only_fields = fields
 
+    absent_for_some = ("recall", "deferral")  # the bank's view only (dblood.core.schema)
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if not self.context.get("bank_view"):

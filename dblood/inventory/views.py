@@ -205,7 +205,7 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         responses={200: UnitSerializer(many=True)},
         tags=["units"],
     )
-    @action(detail=False, methods=["get"], url_path=r"din/(?P<din>[^/]+)")
+    @action(detail=False, methods=["get"], url_path=r"din/(?P<din>[^/]+)", pagination_class=None)
     def by_din(self, request, din: str):
         scan = scanned(din, field="din", expect="din", require=("din",))
         units = list(selectors.units_by_din(user=request.user, din=scan.din, product_code=scan.product_code))

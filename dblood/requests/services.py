@@ -41,7 +41,9 @@ NOT_OPEN = {
 def require_open(blood_request: BloodRequest) -> None:
     """409 `request_not_open` unless units may still be offered, reserved or issued for the request."""
     if blood_request.status not in BloodRequest.OPEN:
-        raise Conflict(NOT_OPEN[blood_request.status], code="request_not_open", extra={"status": blood_request.status})
+        raise Conflict(
+            NOT_OPEN[blood_request.status], code="request_not_open", extra={"request_status": blood_request.status}
+        )
 
 
 def request_create(*, by, hospital: Site, target_bank: Site, **fields) -> BloodRequest:

@@ -78,8 +78,9 @@ class BloodRequestViewSet(
     def _render(self, blood_request: BloodRequest) -> dict:
         return BloodRequestSerializer(self._rendered_queryset().get(pk=blood_request.pk)).data
 
+    # One list, not a page, and not filtered by the request list's query parameters.
     @extend_schema(request=None, responses={200: ProposedUnitSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def proposal(self, request, pk=None):
         """Compatible available units to reserve, best first (see README for the order)."""
         blood_request = self.get_object()

@@ -284,6 +284,40 @@ def test_every_secret_file_named_in_a_config_map_is_mounted(objects, overlay):
                 assert wanted <= files, f"{name}/{container['name']}: {wanted - files} not mounted"
 
 
+def _secret_keys(spec: dict) -> set[tuple[str, str]]:
+    """(Secret, key) pairs a pod spec can read, however it reads them: a secret volume, a projected
+    volume's sources, an environment variable or a whole Secret as environment (key "*")."""
+    found = set()
+    for volume in spec.get("volumes", []):
+        sources = [volume] + volume.get("projected", {}).get("sources", [])
+        for source in sources:
+            secret = source.get("secret")
+            if secret:
+                name = secret.get("secretName") or secret.get("name")
+                items = secret.get("items") or [{"key": "*"}]
+                found |= {(name, item["key"]) for item in items}
+    for container in _containers(spec):
+        for env in container.get("env", []):
+            ref = env.get("valueFrom", {}).get("secretKeyRef")
+            if ref:
+                found.add((ref["name"], ref["key"]))
+        found |= {(ref["secretRef"]["name"], "*") for ref in container.get("envFrom", []) if "secretRef" in ref}
+    return found
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_only_the_web_receives_the_webs_cookie_signing_key(objects, overlay):
+    """The web's SECRET_KEY signs its session cookies: a leak from the api, the worker or the
+    migrations (which never need it) would let whoever holds it forge a web session. The web's key
+    is the dblood-web Secret's, not the api's."""
+    readers = {name: _secret_keys(spec) for name, spec in _pod_specs(objects[overlay]).items()}
+    assert {name for name, keys in readers.items() if any(secret == "dblood-web" for secret, _ in keys)} == {"web"}
+    assert ("dblood-web", "SECRET_KEY") in readers["web"]
+    assert not {("dblood-api", "SECRET_KEY"), ("dblood-api", "*")} & readers["web"], "the api's key given to the web"
+    for name in ("api", "worker", "migrate"):
+        assert ("dblood-api", "SECRET_KEY") in readers[name], name
+
+
 def _nginx_locations() -> dict[str, tuple[str, str, bool]]:
     """deploy/nginx/dblood.conf: location path -> (where it goes: web, api, static, media or 404,
     Exact or Prefix, whether it is rate-limited)."""

@@ -224,7 +224,10 @@ def test_nothing_is_proposed_for_a_request_that_is_not_open(
     path = f"/api/v1/requests/{blood_request.pk}/proposal"
     response = api(staff_a).get(path, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409, response.content
-    assert (response.json()["code"], response.json()["status"], response.json()["detail"]) == (
+    # The error's own `status` stays the HTTP status; the request's state is `request_status`.
+    body = response.json()
+    assert (body["status"], body["code"], body["request_status"], body["detail"]) == (
+        409,
         "request_not_open",
         status,
         english,
