@@ -27,13 +27,19 @@ def signup_token_in(text: str) -> str:
     return found.group(2)
 
 
+# The file (and console) backend ends each message with a line of 79 dashes. One file may hold
+# several messages: its name is the second and the backend's id(), which a later backend can reuse.
+_SEPARATOR = "\n" + "-" * 79 + "\n"
+
+
 def mail_file_to(mail_dir: Path, email: str) -> str:
     """The text of the newest message the file backend wrote to `email` in `mail_dir`."""
-    messages = sorted(Path(mail_dir).glob("*.log"), key=lambda p: p.stat().st_mtime_ns)
-    for message in reversed(messages):
-        text = message.read_text()
-        if re.search(rf"^To: {re.escape(email)}$", text, re.MULTILINE | re.IGNORECASE):
-            return text
+    files = sorted(Path(mail_dir).glob("*.log"), key=lambda p: p.stat().st_mtime_ns)
+    to = re.compile(rf"^To: {re.escape(email)}$", re.MULTILINE | re.IGNORECASE)
+    for path in reversed(files):
+        for message in reversed(path.read_text().split(_SEPARATOR)):
+            if to.search(message):
+                return message
     raise AssertionError(f"no email to {email} in {mail_dir}")
 
 
