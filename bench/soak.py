@@ -7,7 +7,7 @@ with production settings and the shipped gunicorn config, the worker, PostgreSQL
 api runs production's worker count for 2 cores and never recycles its workers
 (GUNICORN_MAX_REQUESTS=0), so a leak shows as growth instead of being hidden by restarts.
 
-Donors register through the api first (POST /auth/register, then their profile), blood-bank
+Donors register through the api first (POST /auth/register, the e-mailed link, then their profile), blood-bank
 staff open drives through the api; then each client loops over a mixed workload: public stock,
 drive search, its donors' eligibility, and booking then cancelling appointments. Afterwards:
   1. no 5xx (and no transport error) in any answer;
@@ -33,6 +33,7 @@ import httpx
 import psutil
 import psycopg
 
+from testing.mail import mail_file_to, signup_token_in
 from testing.servers import start_memcached, start_postgresql, stop_postgresql
 from tests.deploy.stack import DEMO_PASSWORD, start_stack
 
@@ -63,8 +64,15 @@ class Recorder:
                 self.samples_5xx.append(f"{op} {response.status_code} {response.text[:200]}")
 
 
-def _register_donors(url: str, count: int) -> list[str]:
-    """Real sign-ups through nginx (its auth zone allows 5/s with a burst of 20: 429s wait)."""
+def _post_waiting(client: httpx.Client, path: str, body: dict) -> httpx.Response:
+    """POST, waiting out nginx's auth zone (5/s with a burst of 20) on 429."""
+    while (response := client.post(path, json=body)).status_code == 429:
+        time.sleep(0.5)
+    return response
+
+
+def _register_donors(url: str, mail_dir: Path, count: int) -> list[str]:
+    """Real sign-ups through nginx, each confirmed by the link the api e-mailed (its file backend)."""
     tokens: list[str] = []
     lock = threading.Lock()
     run = f"{int(time.time())}"
@@ -77,8 +85,10 @@ def _register_donors(url: str, count: int) -> list[str]:
                     "password": "soak-Passw0rd-2026",
                     "full_name": f"Soak {i}",
                 }
-                while (response := client.post("/api/v1/auth/register", json=body)).status_code == 429:
-                    time.sleep(0.5)
+                response = _post_waiting(client, "/api/v1/auth/register", body)
+                assert response.status_code == 202, response.text
+                link = signup_token_in(mail_file_to(mail_dir, body["email"]))
+                response = _post_waiting(client, "/api/v1/auth/register/confirm", {"token": link})
                 assert response.status_code == 201, response.text
                 token = response.json()["token"]
                 headers = {"Authorization": f"Bearer {token}"}
@@ -217,7 +227,7 @@ def soak(clients: int, duration: float, donors: int, sample_every: float) -> boo
         api_overrides = {"GUNICORN_MAX_REQUESTS": "0", "GUNICORN_CMD_ARGS": f"--access-logfile {base}/api-access.log"}
         stack = start_stack(base, postgresql, memcached, api_workers=WORKERS, api_overrides=api_overrides)
         url = stack.nginx_url
-        tokens = _register_donors(url, donors)
+        tokens = _register_donors(url, stack.mail, donors)
         slots = _open_drives(url)
         print(
             f"{donors} donors registered, {len(slots)} slots open; {clients} clients for {duration:.0f} s", flush=True

@@ -220,9 +220,13 @@ class Api:
         return body if isinstance(body, dict) else {"status": "unreachable", "checks": {}}
 
     # -- accounts --------------------------------------------------------------------------
-    def register(self, *, email: str, password: str, full_name: str, language: str) -> TokenResponse:
+    def register(self, *, email: str, password: str, full_name: str, language: str) -> None:
+        """Always the same 202, whether or not the email has an account: the e-mail says which."""
         body = {"email": email, "password": password, "full_name": full_name, "language": language}
-        return self.post("auth/register", body)
+        self.post("auth/register", body)
+
+    def register_confirm(self, *, token: str) -> TokenResponse:
+        return self.post("auth/register/confirm", {"token": token})
 
     def login(self, *, email: str, password: str) -> TokenResponse:
         return self.post("auth/login", {"email": email, "password": password})

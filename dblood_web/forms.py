@@ -34,6 +34,11 @@ class SignupForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
+class SignupConfirmForm(forms.Form):
+    """No fields: the token is in the link. A button, so a mail scanner that follows the link
+    (a GET) does not use up its one confirmation."""
+
+
 class LoginForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))
     password = forms.CharField(

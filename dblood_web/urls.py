@@ -27,6 +27,8 @@ urlpatterns = [
     path("blood-banks/<int:site_id>/", public.site_detail, name="site"),
     path("blood-banks/<int:site_id>/photo/", site_photo.site_photo, name="site_photo"),
     path("signup/", account.signup, name="signup"),
+    # The api's sign-up email links here: {WEB_BASE_URL}/signup/confirm/<token>/
+    path("signup/confirm/<str:token>/", account.signup_confirm, name="signup_confirm"),
     path("login/", account.login, name="login"),
     path("logout/", account.logout, name="logout"),
     path("language/", account.language, name="language"),

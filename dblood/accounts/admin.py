@@ -14,13 +14,16 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "is_active", "date_joined"]
-    list_filter = ["role", "is_active", "is_staff"]
+    list_filter = ["role", "is_active", "signup_pending", "is_staff"]
     search_fields = ["email", "full_name"]
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["full_name", "role", "language"]}),
-        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            "Access",
+            {"fields": ["is_active", "signup_pending", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "role", "password1", "password2"]})]

@@ -46,6 +46,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.DONOR)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ID)
     is_active = models.BooleanField(default=True)
+    # Signed up and not yet confirmed: inactive (cannot log in) until the emailed link is opened
+    # (accounts.signup). Never true of an active account, so a confirmation link cannot wake one
+    # an admin switched off.
+    signup_pending = models.BooleanField(default=False, help_text="Signed up; the emailed link not yet opened.")
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -56,7 +60,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
-        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(signup_pending=False) | models.Q(is_active=False),
+                name="accounts_user_pending_is_inactive",
+                violation_error_message="An account waiting for its sign-up confirmation cannot be active: "
+                "untick 'signup pending' to activate it.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -31,6 +31,14 @@ class RegisterSerializer(StrictSerializer):
     language = serializers.ChoiceField(choices=User.Language.choices, default=User.Language.ID)
 
 
+class SignupConfirmSerializer(StrictSerializer):
+    token = serializers.CharField(max_length=256, help_text="From the link the sign-up e-mail holds.")
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class LoginSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})

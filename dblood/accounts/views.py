@@ -9,15 +9,17 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import services
+from . import services, signup
 from .addresses import address_remember
 from .models import ApiToken, User
 from .serializers import (
+    DetailSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
     RegisterSerializer,
+    SignupConfirmSerializer,
     TokenSerializer,
     UserSerializer,
 )
@@ -31,16 +33,32 @@ def _token_response(user: User, http_status: int) -> Response:
 
 
 class RegisterView(APIView):
-    """A donor signs up and is logged in at once."""
+    """A donor signs up: always 202 with the same body, whether or not the email has an account
+    (the e-mail sent says which, to the address's owner only). Field errors are still 400s."""
 
     permission_classes = [AllowAny]
     throttle_classes = [LoginIPThrottle]
 
-    @extend_schema(request=RegisterSerializer, responses={201: TokenSerializer}, tags=["auth"])
+    @extend_schema(request=RegisterSerializer, responses={202: DetailSerializer}, tags=["auth"])
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        signup.user_register(**serializer.validated_data)
+        return Response({"detail": _("Check your email to finish signing up.")}, status=status.HTTP_202_ACCEPTED)
+
+
+class RegisterConfirmView(APIView):
+    """The link from the sign-up e-mail opens the account and signs its owner in (a token, as login)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginIPThrottle]
+
+    @extend_schema(request=SignupConfirmSerializer, responses={201: TokenSerializer}, tags=["auth"])
+    def post(self, request):
+        serializer = SignupConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = signup.signup_confirm(**serializer.validated_data)
+        address_remember(user=user, request=request)
         return _token_response(user, status.HTTP_201_CREATED)
 
 

@@ -122,6 +122,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Password-reset links stop working after this many seconds (and after one use).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 3)
+# Seconds a sign-up confirmation link stays valid (it also works only once); an account never
+# confirmed stays inactive, and signing up again sends a fresh link.
+SIGNUP_CONFIRM_TIMEOUT = env.int("SIGNUP_CONFIRM_TIMEOUT", default=60 * 60 * 24 * 3)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]

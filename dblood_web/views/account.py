@@ -17,6 +17,7 @@ from ..forms import (
     PasswordChangeForm,
     PasswordResetConfirmForm,
     PasswordResetForm,
+    SignupConfirmForm,
     SignupForm,
     apply_api_errors,
 )
@@ -56,7 +57,24 @@ def signup(request):
     form = SignupForm(request.POST or None, initial={"language": translation.get_language()})
     if request.method == "POST" and form.is_valid():
         try:
-            answer = request.api.register(**form.cleaned_data)
+            request.api.register(**form.cleaned_data)
+        except ApiError as error:
+            if not _bad_input(error):
+                raise
+            apply_api_errors(form, error)
+        else:
+            # The same page whether or not the address has an account: the e-mail tells its owner.
+            return render(request, "dblood_web/signup_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "dblood_web/signup.html", {"form": form, "next": _next_url(request, "")})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request, token: str):
+    """The sign-up e-mail's link: a button that opens the account and signs the donor in."""
+    form = SignupConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            answer = request.api.register_confirm(token=token)
         except ApiError as error:
             if not _bad_input(error):
                 raise
@@ -64,7 +82,7 @@ def signup(request):
         else:
             messages.success(request, _("Welcome to dblood! Your account is ready."))
             return _signed_in(request, answer, reverse("account"))
-    return render(request, "dblood_web/signup.html", {"form": form, "next": _next_url(request, "")})
+    return render(request, "dblood_web/signup_confirm.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

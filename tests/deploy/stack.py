@@ -97,6 +97,11 @@ class Stack:
     def media(self) -> Path:
         return self.base / "media"
 
+    @property
+    def mail(self) -> Path:
+        """The api's e-mail, one file a message (Django's file backend): tests read sign-up links here."""
+        return self.base / "mail"
+
     def python(self, *args: str) -> list[str]:
         # -S: no site-packages but the trimmed production copy (PYTHONPATH).
         return [sys.executable, "-S", *args]
@@ -118,7 +123,7 @@ class Stack:
             # Plain HTTP on loopback: no TLS to redirect to.
             "SECURE_SSL_REDIRECT": "false",
             "GUNICORN_WORKERS": "2",
-            "EMAIL_URL": "consolemail://",
+            "EMAIL_URL": f"filemail:///{self.mail}",
             "NUM_PROXIES": "1",
             # The web (whose environment starts from this one) proves its X-Forwarded-For hop with it.
             "WEB_PROXY_KEY": "stack-web-proxy-key-" + "p" * 30,
@@ -155,6 +160,7 @@ def start_stack(
     )
     stack.static_export.mkdir()
     stack.media.mkdir()
+    stack.mail.mkdir()
     try:
         _start_services(stack)
     except BaseException:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from port_for import get_port
 
+from testing.mail import mail_file_to, signup_token_in
 from tests.deploy.deployhelpers import DEPLOY, ROOT
 from tests.deploy.stack import DEMO_PASSWORD, GUNICORN_CONF, api_executor, nginx_executor, running_stack
 
@@ -38,13 +39,20 @@ def _memcached_stat(address, name):
     return int(re.search(rf"STAT {name} (\d+)".encode(), data).group(1))
 
 
+def _sign_up(stack, client, email, password, full_name) -> None:
+    """Sign up through nginx and confirm with the link the api e-mailed (to its file backend)."""
+    body = {"email": email, "password": password, "full_name": full_name}
+    registered = client.post("/api/v1/auth/register", json=body)
+    assert registered.status_code == 202, registered.text
+    token = signup_token_in(mail_file_to(stack.mail, email))
+    confirmed = client.post("/api/v1/auth/register/confirm", json={"token": token})
+    assert confirmed.status_code == 201, confirmed.text
+
+
 def test_donor_journey_through_nginx(stack, client):
     email = f"stack-{uuid.uuid4().hex[:8]}@example.org"
     password = "stack-pass-2026-long"
-    registered = client.post(
-        "/api/v1/auth/register", json={"email": email, "password": password, "full_name": "Stack Donor"}
-    )
-    assert registered.status_code == 201, registered.text
+    _sign_up(stack, client, email, password, "Stack Donor")
     login = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert login.status_code == 200, login.text
     token = login.json()["token"]
@@ -63,7 +71,7 @@ def _login(client, email, password):
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-def test_staff_open_a_drive_a_donor_books_and_anyone_reads_the_stock(client):
+def test_staff_open_a_drive_a_donor_books_and_anyone_reads_the_stock(stack, client):
     staff = _login(client, "staff@dblood.local", DEMO_PASSWORD)
     bank = client.get("/api/v1/me", headers=staff).json()["memberships"][0]["site_id"]
     day = (date.today() + timedelta(days=10)).isoformat()
@@ -87,10 +95,7 @@ def test_staff_open_a_drive_a_donor_books_and_anyone_reads_the_stock(client):
     slot = drive.json()["slots"][0]["id"]
 
     email, password = f"booker-{uuid.uuid4().hex[:8]}@example.org", "stack-pass-2026-long"
-    registered = client.post(
-        "/api/v1/auth/register", json={"email": email, "password": password, "full_name": "Booker"}
-    )
-    assert registered.status_code == 201, registered.text
+    _sign_up(stack, client, email, password, "Booker")
     donor = _login(client, email, password)
     profile = {"birth_date": "1990-05-01", "sex": "M", "weight_kg": 70, "abo": "O", "rhd": "+", "city": "Jakarta"}
     updated = client.patch("/api/v1/donors/me", headers=donor, json=profile)

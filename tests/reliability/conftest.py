@@ -1,11 +1,13 @@
 """The api as it runs in production: gunicorn, production settings, its own PostgreSQL and
 memcached, all real processes on loopback, started once for this folder."""
 
+import tempfile
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
+from testing.mail import sign_up
 from testing.servers import (
     create_database,
     manage,
@@ -38,16 +40,17 @@ def stack():
     memcached = start_memcached()
     gunicorn = None
     try:
-        env = production_env(create_database(postgresql, "dblood_live"), memcached=f"127.0.0.1:{memcached.port}")
+        mail_dir = tempfile.mkdtemp(prefix="dblood-live-mail-")  # the sign-up link is read from here
+        env = production_env(
+            create_database(postgresql, "dblood_live"),
+            memcached=f"127.0.0.1:{memcached.port}",
+            EMAIL_URL=f"filemail:///{mail_dir}",
+        )
         manage(env, "migrate", "--noinput")
         gunicorn = start_gunicorn(env)
-        with httpx.Client(base_url=gunicorn.base_url, timeout=10) as client:
-            response = client.post(
-                "/api/v1/auth/register",
-                json={"email": DONOR_EMAIL, "password": DONOR_PASSWORD, "full_name": "Live Donor"},
-            )
-            assert response.status_code == 201, response.text
-            token = response.json()["token"]
+        token = sign_up(
+            gunicorn.base_url, mail_dir, email=DONOR_EMAIL, password=DONOR_PASSWORD, full_name="Live Donor"
+        )["token"]
         yield Stack(postgresql, memcached, gunicorn, gunicorn.base_url, token)
     finally:
         if gunicorn is not None:

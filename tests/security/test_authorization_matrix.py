@@ -36,6 +36,7 @@ GET    /api/schema/                                    -             ok    ok   
 GET    /api/docs/                                      -             ok    ok    ok    ok     ok     ok    ok
 GET    /api/redoc/                                     -             ok    ok    ok    ok     ok     ok    ok
 POST   /api/v1/auth/register                           -             ok    ok    ok    ok     ok     ok    ok
+POST   /api/v1/auth/register/confirm                   -             ok    ok    ok    ok     ok     ok    ok
 POST   /api/v1/auth/login                              -             ok    ok    ok    ok     ok     ok    ok
 POST   /api/v1/auth/logout                             -             401   ok    ok    ok     ok     ok    ok
 POST   /api/v1/auth/password/change                    -             401   ok    ok    ok     ok     ok    ok

@@ -112,7 +112,7 @@ def test_sign_up_is_limited_per_address():
         ).status_code
         for i in range(70)
     ]
-    assert statuses.count(201) == 60
+    assert statuses.count(202) == 60
     assert statuses.count(429) == 10
 
 

@@ -411,6 +411,17 @@ def _login(client: httpx.Client, email: str, password: str) -> dict:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
+def _signup_token(stack: Stack, email: str) -> str:
+    """The token of the sign-up link the api e-mailed to `email`: the stack's EMAIL_URL is the
+    console, so the message is in the api container's log (lines prefixed by compose)."""
+    logs = stack.compose("logs", "--no-color", "api").stdout
+    at = logs.rfind(f"To: {email}")
+    check(at >= 0, f"no e-mail to {email} in the api's log:\n{logs[-3000:]}")
+    found = re.compile(r"/signup/confirm/([^/\s]+)/").search(logs, at)
+    check(found is not None, f"no sign-up link in the e-mail to {email}:\n{logs[at : at + 3000]}")
+    return found.group(1)
+
+
 def check_journey(stack: Stack) -> dict:
     loaded = stack.compose(
         "exec", "-T", "-e", f"DEMO_PASSWORD={DEMO_PASSWORD}", "api", "python", "manage.py", "demo", "--allow-production"
@@ -421,7 +432,9 @@ def check_journey(stack: Stack) -> dict:
         registered = client.post(
             "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": "Stack Donor"}
         )
-        check(registered.status_code == 201, f"sign-up through nginx: {registered.status_code} {registered.text[:300]}")
+        check(registered.status_code == 202, f"sign-up through nginx: {registered.status_code} {registered.text[:300]}")
+        confirmed = client.post("/api/v1/auth/register/confirm", json={"token": _signup_token(stack, email)})
+        check(confirmed.status_code == 201, f"sign-up link: {confirmed.status_code} {confirmed.text[:300]}")
         donor = _login(client, email, PASSWORD)
         me = client.get("/api/v1/me", headers=donor)
         check(me.status_code == 200 and me.json()["email"] == email, f"/api/v1/me: {me.status_code} {me.text[:300]}")
@@ -453,7 +466,7 @@ def check_journey(stack: Stack) -> dict:
         check(home.status_code == 200 and "UDD" in home.text, f"web home through nginx: {home.status_code}")
     ready = httpx.get(f"{stack.api}/readyz", timeout=10)
     check(ready.status_code == 200, f"/readyz on the api's port: {ready.status_code} {ready.text[:300]}")
-    log("ok: sign-up, login, a drive and a booking through nginx; public stock; web home; /readyz 200")
+    log("ok: sign-up by e-mailed link, login, a drive and a booking through nginx; public stock; web home; /readyz 200")
     return {"email": email, "appointment": booked.json()["id"]}
 
 

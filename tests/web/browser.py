@@ -116,6 +116,13 @@ def _gunicorn(app: str, env: dict, *args: str) -> HTTPExecutor:
     return executor
 
 
+def api_sign_up(api_url: str, email: str, password: str, full_name: str) -> dict:
+    """A donor signed up through the api and confirmed by the e-mailed link (from MAIL_DIR)."""
+    from testing.mail import sign_up
+
+    return sign_up(api_url, MAIL_DIR, email=email, password=password, full_name=full_name)
+
+
 def manage(pg, *args: str) -> str:
     """Run one of the api's management commands against the live stack's database."""
     result = subprocess.run(

@@ -5,20 +5,38 @@ from webfakes import USER
 ERROR_400 = {"status": 400, "code": "invalid", "detail": "Invalid input."}
 
 
-def test_signup_logs_the_donor_in_and_speaks_their_language(client, fake_api):
-    fake_api.on("POST", "auth/register", status=201, body={"token": "t1", "expires_at": "x", "user": USER})
+def test_signup_says_check_your_email_whatever_the_api_knows(client, fake_api):
+    fake_api.on("POST", "auth/register", status=202, body={"detail": "Check your email to finish signing up."})
     response = client.post(
         "/signup/",
         {"full_name": "Ani Lestari", "email": "ani@example.org", "password": "pw-long-enough", "language": "en"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 302
-    assert response["Location"] == "/account/"
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Check your email</h1>" in html
+    assert "We have sent a message to ani@example.org." in html
+    assert "pw-long-enough" not in html
     assert fake_api.last_json("POST", "auth/register") == {
         "email": "ani@example.org",
         "password": "pw-long-enough",
         "full_name": "Ani Lestari",
         "language": "en",
     }
+    assert client.get("/account/").status_code == 302  # not signed in before the link is opened
+
+
+def test_the_emailed_link_shows_a_button_and_only_its_press_signs_the_donor_in(client, fake_api):
+    fake_api.on("POST", "auth/register/confirm", status=201, body={"token": "t1", "expires_at": "x", "user": USER})
+    page = client.get("/signup/confirm/WzEsImFiYyJd:1kX:sig/")
+    assert page.status_code == 200
+    assert "Open my account" in page.content.decode()
+    assert not [r for r in fake_api.requests if r.url.path.endswith("auth/register/confirm")]  # a GET uses nothing up
+
+    response = client.post("/signup/confirm/WzEsImFiYyJd:1kX:sig/")
+    assert response.status_code == 302
+    assert response["Location"] == "/account/"
+    assert fake_api.last_json("POST", "auth/register/confirm") == {"token": "WzEsImFiYyJd:1kX:sig"}
     assert response.cookies["dblood_language"].value == "en"
     fake_api.on("GET", "me", body=USER)
     page = client.get("/account/")
@@ -26,12 +44,26 @@ def test_signup_logs_the_donor_in_and_speaks_their_language(client, fake_api):
     assert fake_api.last("GET", "me").headers["Authorization"] == "Bearer t1"
 
 
+def test_a_dead_link_says_so_and_offers_to_sign_up_again(client, fake_api):
+    fake_api.on(
+        "POST",
+        "auth/register/confirm",
+        status=400,
+        body={**ERROR_400, "fields": {"token": ["This sign-up link is invalid or has expired. Sign up again."]}},
+    )
+    html = client.post("/signup/confirm/used/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'role="alert"' in html
+    assert "This sign-up link is invalid or has expired. Sign up again." in html
+    assert 'href="/signup/"' in html
+    assert client.get("/account/").status_code == 302
+
+
 def test_signup_shows_api_field_errors_beside_the_field_and_keeps_what_was_typed(client, fake_api):
     fake_api.on(
         "POST",
         "auth/register",
         status=400,
-        body={**ERROR_400, "fields": {"email": ["An account with this email already exists."]}},
+        body={**ERROR_400, "fields": {"email": ["Enter a valid email address."]}},
     )
     response = client.post(
         "/signup/",
@@ -39,7 +71,7 @@ def test_signup_shows_api_field_errors_beside_the_field_and_keeps_what_was_typed
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<p class="error" id="id_email_error">An account with this email already exists.</p>' in html
+    assert '<p class="error" id="id_email_error">Enter a valid email address.</p>' in html
     assert 'value="ani@example.org"' in html
     assert 'value="Ani Lestari"' in html
     assert "pw-long-enough" not in html  # passwords are never echoed back

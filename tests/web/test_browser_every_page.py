@@ -117,6 +117,8 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("sites", "/blood-banks/"),
             ("site", f"/blood-banks/{world['bank']}/"),
             ("signup", "/signup/"),
+            # The sign-up e-mail's link: its page is the same for any token until its button is pressed.
+            ("signup_confirm", "/signup/confirm/a-link-from-the-email/"),
             ("login", "/login/"),
             ("password_reset", "/password-reset/"),
         ],

@@ -4,18 +4,31 @@ import re
 import uuid
 
 import pytest
+from browser import MAIL_DIR
 from playwright.sync_api import expect
+
+from testing.mail import SIGNUP_LINK, mail_file_to
 
 pytestmark = pytest.mark.browser
 
 
-def sign_up(page, email: str, password: str, name: str = "Ani Lestari") -> None:
+def sign_up_form(page, email: str, password: str, name: str = "Ani Lestari") -> None:
     page.goto(page.base + "/signup/")
     page.get_by_label("Full name").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_label("Language").select_option("en")
     page.get_by_role("button", name="Create my account").click()
+
+
+def sign_up(page, email: str, password: str, name: str = "Ani Lestari") -> None:
+    """Sign up as a donor does: the form, then the link the api e-mailed (to a file here), then
+    the button on the page it opens; the donor is then signed in, on their account page."""
+    sign_up_form(page, email, password, name)
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(page.base + SIGNUP_LINK.search(mail_file_to(MAIL_DIR, email)).group(1))
+    page.get_by_role("button", name="Open my account").click()
+    expect(page).to_have_url(re.compile(r"/account/$"))
 
 
 def test_sign_up_log_out_log_in_and_edit_the_profile(page):
@@ -48,10 +61,33 @@ def test_sign_up_log_out_log_in_and_edit_the_profile(page):
     expect(page.get_by_label("Full name")).to_have_value("Ani Lestari Putri")
 
 
+def test_signing_up_with_a_taken_address_looks_the_same_and_changes_nothing(page):
+    email = f"twice-{uuid.uuid4().hex[:8]}@example.org"
+    page.goto(page.base + "/login/")
+    page.get_by_role("button", name="English").click()
+    sign_up(page, email, "the-first-pass-2026")
+    page.get_by_role("button", name="Log out").click()
+
+    sign_up_form(page, email, "another-pass-2026", name="Someone Else")
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    expect(page.get_by_text(f"We have sent a message to {email}.")).to_be_visible()
+    message = mail_file_to(MAIL_DIR, email)  # the owner is told, with a way back in
+    assert "Someone tried to sign up for dblood with this email address" in message
+    assert "/password-reset/" in message and not SIGNUP_LINK.search(message)
+
+    page.goto(page.base + "/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("the-first-pass-2026")
+    page.get_by_role("button", name="Log in").last.click()
+    expect(page).to_have_url(re.compile(r"/home/$"))
+    page.goto(page.base + "/account/")
+    expect(page.get_by_label("Full name")).to_have_value("Ani Lestari")
+
+
 def test_sign_up_errors_from_the_api_sit_beside_their_fields(page):
     page.goto(page.base + "/login/")
     page.get_by_role("button", name="English").click()
-    sign_up(page, f"weak-{uuid.uuid4().hex[:8]}@example.org", "password")
+    sign_up_form(page, f"weak-{uuid.uuid4().hex[:8]}@example.org", "password")
     error = page.locator("#id_password_error")
     expect(error).to_be_visible()
     expect(page.get_by_label("Full name")).to_have_value("Ani Lestari")

@@ -4,22 +4,18 @@ import re
 import uuid
 
 import pytest
+from browser import MAIL_DIR
 from playwright.sync_api import expect
 from test_browser_journeys import sign_up
+
+from testing.mail import RESET_LINK, mail_file_to
 
 pytestmark = pytest.mark.browser
 
 
 def reset_link_for(email: str) -> str:
     """The path of the newest reset link the api emailed to `email`."""
-    from browser import MAIL_DIR
-
-    messages = sorted(MAIL_DIR.glob("*.log"), key=lambda p: p.stat().st_mtime)
-    for message in reversed(messages):
-        text = message.read_text()
-        if f"To: {email}" in text:
-            return re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", text).group(1)
-    raise AssertionError(f"no email to {email} in {MAIL_DIR}")
+    return RESET_LINK.search(mail_file_to(MAIL_DIR, email)).group(1)
 
 
 def test_forgotten_password_reset_by_the_emailed_link(page):

@@ -6,9 +6,8 @@ import re
 import time
 import uuid
 
-import httpx
 import pytest
-from browser import ApiUser
+from browser import ApiUser, api_sign_up
 from playwright.sync_api import expect
 from test_browser_donation_journey import fill_donor_profile, log_in, make_drive
 from test_browser_journeys import sign_up
@@ -21,12 +20,7 @@ def walk_in_donation(api_url: str, staff: ApiUser, email: str | None = None) -> 
     """A whole-blood walk-in collected at the staff member's bank, through the api (not yet tested);
     the donor signs in with `email` and PASSWORD."""
     email = email or f"walkin-{uuid.uuid4().hex[:8]}@example.org"
-    registered = httpx.post(
-        f"{api_url}/api/v1/auth/register",
-        json={"email": email, "password": PASSWORD, "full_name": "Rudi Hartono"},
-        timeout=30,
-    )
-    assert registered.status_code == 201, registered.text
+    api_sign_up(api_url, email, PASSWORD, "Rudi Hartono")
     donor = ApiUser(api_url, email, PASSWORD)
     donor.call("PATCH", "donors/me", {"birth_date": "1988-03-14", "sex": "M", "weight_kg": 72})
     bank = staff.user["memberships"][0]["site_id"]
@@ -173,12 +167,7 @@ def test_a_walk_in_donor_is_found_by_number_and_birth_date_and_checked_in(page, 
     staff = ApiUser(live_stack["api"], "staff@dblood.local")
     drive = make_drive(staff, f"Donor Darah {uuid.uuid4().hex[:6]}")
     email = f"walkin-{uuid.uuid4().hex[:8]}@example.org"
-    registered = httpx.post(
-        f"{live_stack['api']}/api/v1/auth/register",
-        json={"email": email, "password": PASSWORD, "full_name": "Sinta Maharani"},
-        timeout=30,
-    )
-    assert registered.status_code == 201, registered.text
+    api_sign_up(live_stack["api"], email, PASSWORD, "Sinta Maharani")
     donor = ApiUser(live_stack["api"], email, PASSWORD)
     donor.call("PATCH", "donors/me", {"birth_date": "1992-05-17", "sex": "F", "weight_kg": 58})
     number = donor.call("GET", "donors/me")["donor_number"]

@@ -8,6 +8,7 @@ from dblood.donors.tests.factories import make_donor
 from dblood.inventory.models import UnitEvent
 from dblood.inventory.services import unit_transition
 from dblood.inventory.tests.factories import make_unit
+from testing.mail import outbox_to, signup_token_in
 from testing.personas import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,8 @@ def test_passwords_never_reach_the_log(api):
     api().post(
         "/api/v1/auth/register", {"email": "new@example.org", "password": PASSWORD, "full_name": "N"}, format="json"
     )
+    token = signup_token_in(outbox_to("new@example.org").body)
+    assert api().post("/api/v1/auth/register/confirm", {"token": token}, format="json").status_code == 201
     assert AuditEvent.objects.filter(model="accounts.User").exists()
     for event in AuditEvent.objects.all():
         assert "password" not in event.before and "password" not in event.after

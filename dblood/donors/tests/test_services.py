@@ -6,14 +6,15 @@ from django.db import connection
 from rest_framework.exceptions import ValidationError
 
 from dblood.accounts.models import User
-from dblood.accounts.services import user_register
+from dblood.accounts.signup import signup_confirm, signup_token, user_register
 from dblood.donors.models import DeferralReason, Donor
 from dblood.donors.services import deferral_record, donor_create_for_user
 from dblood.donors.tests.factories import make_donor
 
 
-def test_registration_creates_the_donor_profile(db):
-    user = user_register(email="New@Example.org", password="a-long-secret-22", full_name="New")
+def test_confirming_a_sign_up_creates_the_donor_profile(db):
+    user_register(email="New@Example.org", password="a-long-secret-22", full_name="New")
+    user = signup_confirm(token=signup_token(User.objects.get(email="new@example.org")))
     assert user.donor.donor_number.startswith("D")
     assert donor_create_for_user(user=user) == user.donor
 
