@@ -86,6 +86,11 @@ web-messages: venv
 run-web: venv
 	DBLOOD_API_PUBLIC_URL=$${DBLOOD_API_PUBLIC_URL-http://127.0.0.1:8080} $(BIN)/python manage_web.py runserver 127.0.0.1:8000
 
+# The README's phone screenshots (docs/screenshots/): demo data on SQLite, api and web on free ports, Chromium at 360 px.
+.PHONY: screenshots
+screenshots: venv
+	$(BIN)/python scripts/screenshots.py
+
 # --- containers ---
 .PHONY: image-report compose-check stack-test
 
