@@ -1,4 +1,4 @@
-"""Sign-up that does not tell whether an email address has an account (issue 20 item 13).
+"""Sign-up that does not tell whether an email address has an account.
 
 `user_register` answers the same way for a new address and a taken one, and does the same work in
 both (one password hash, one e-mail): a new address gets an inactive account waiting for its

@@ -58,7 +58,7 @@ def lab_worklist(*, user) -> list[WorkItem]:
     )
     donations = (
         Donation.objects.filter(site_id__in=user.site_ids, outcome=Donation.Outcome.COMPLETED)
-        .exclude(din="")
+        .exclude(Q(din="") | Q(din__isnull=True))  # a collection with no DIN has no bag for the lab
         .exclude(status=Donation.Status.REJECTED)
         .annotate(separated=separated, awaiting_check=awaiting_check)
         .filter(

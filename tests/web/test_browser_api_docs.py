@@ -29,7 +29,8 @@ def test_api_html_pages_render_under_their_csp(chromium, live_stack, path, rende
         response = page.goto(live_stack["api"] + path)
         assert response.status == 200
         assert "script-src 'self'" in response.headers["content-security-policy"]
-        expect(page.locator(rendered).first).to_be_visible(timeout=20000)
+        # Redoc lays the whole schema out before its title shows: on a loaded machine that took over 20 s.
+        expect(page.locator(rendered).first).to_be_visible(timeout=60000)
         page.wait_for_timeout(500)  # late scripts (workers, fonts) too
         blocked_logo = "https://cdn.redoc.ly/redoc/logo-mini.svg"  # refused by img-src (the console says so)
         refused_own = [v for v in violations if blocked_logo not in v]

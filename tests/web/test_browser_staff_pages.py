@@ -35,7 +35,9 @@ def test_staff_edit_then_cancel_a_drive_and_see_the_transfer_form(page, live_sta
     expect(page.get_by_role("heading", name="Incoming transfers")).to_be_visible()
     expect(page.get_by_label("To blood bank")).to_be_visible()
 
-    page.goto(page.base + "/staff/donors/1/deferral/")  # the reasons are the api's catalogue
+    # A donor this bank may see (one who booked or gave here; which demo donor that is varies with the day).
+    donor = staff.call("GET", "donors?page_size=1")["results"][0]
+    page.goto(page.base + f"/staff/donors/{donor['id']}/deferral/")  # the reasons are the api's catalogue
     reasons = staff.call("GET", "deferral-reasons")
     reasons = reasons["results"] if isinstance(reasons, dict) else reasons
     # Each reason of the catalogue, after an empty "Choose…" (no reason is suggested).

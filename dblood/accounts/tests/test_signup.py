@@ -1,4 +1,4 @@
-"""Sign-up does not tell whether an address has an account (issue 20 item 13): the same answer for a
+"""Sign-up does not tell whether an address has an account: the same answer for a
 new address and a taken one, an e-mail either way (a link for the new one, a note to the owner of
 the taken one), in the recipient's language; the account opens from the link, once."""
 

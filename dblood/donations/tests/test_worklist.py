@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from dblood.donations.lab import screening_record, typing_record
+from dblood.donations.models import Donation
 from dblood.donations.services import donation_separate
 from dblood.inventory.tests.factories import make_donation, screen_and_release
 from testing.labels import label_check
@@ -81,3 +82,10 @@ def test_worklist_query_count_is_flat(api, staff_a, bank_a, django_assert_num_qu
         make_donation(site=bank_a)
     with django_assert_num_queries(2):
         assert len(client.get("/api/v1/donations/worklist").json()) == 10
+
+
+def test_a_collection_without_a_din_is_not_on_the_worklist(api, staff_a, bank_a):
+    """Donations recorded before dblood (a donor's history) carry no DIN: there is no bag for the lab."""
+    history = make_donation(site=bank_a)
+    Donation.objects.filter(pk=history.pk).update(din=None)
+    assert _worklist(api, staff_a) == []
