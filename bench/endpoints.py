@@ -1,7 +1,8 @@
 """The endpoints under load: what each request looks like, who sends it, what it must reach.
 
-Each endpoint builds the lines wrk replays (method, path, token, body). Line 0 is the probe the
-runner sends first (status, queries per request); wrk replays the rest.
+Each endpoint builds the lines wrk replays (method, path, token, body, and optionally an
+If-None-Match). Line 0 is the probe the runner sends first (status, queries per request); wrk
+replays the rest.
 """
 
 from collections.abc import Callable
@@ -11,7 +12,8 @@ import psycopg
 
 from . import fixtures
 
-Line = tuple[str, str, str | None, str | None]
+# (method, path, token, body) or, revalidating, (method, path, token, body, if_none_match)
+Line = tuple[str, str, str | None, str | None] | tuple[str, str, str | None, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Endpoint:
     build: Callable[[psycopg.Connection, int], list[Line]]
     paged: bool = False  # a list: queries are counted at two page sizes
     answer_cached: bool = False  # served by dblood.core.answers: measured again with it off
+    revalidate: bool = False  # sends back the ETag of the current body (If-None-Match): the 304 path
 
     @property
     def target_ratio(self) -> float | None:
@@ -106,6 +109,9 @@ ENDPOINTS = [
     Endpoint("drf-token", "reference: a DRF view with bearer-token auth, no query", "reference", drf_token),
     Endpoint("orm-page", "reference: a DRF list, one ORM query, 20 rows x 7 columns", "reference", orm_page),
     Endpoint("stock", "public stock `GET /api/v1/stock`", "cached", stock),
+    # The same request from a client (a browser, nginx) that holds the current body: beside the row
+    # above, in the same run, what a 304 saves over sending the body.
+    Endpoint("stock-304", "public stock revalidated `If-None-Match` (304, no body)", "cached", stock, revalidate=True),
     Endpoint(
         "drives",
         "drive search `GET /api/v1/drives?lat&lon&radius_km`",

@@ -60,7 +60,7 @@ def endpoint_table(results) -> list[str]:
             checks.append(m.ratio >= m.target_ratio)
         if constant is not None:
             checks.append(constant)
-        status = "" if m.probe.status in (200, 201) else f" (probe answered {m.probe.status})"
+        status = "" if m.probe.status in (200, 201, 304) else f" (probe answered {m.probe.status})"
         errors = f"{w.errors}" + (f" ({w.non_2xx} non-2xx)" if w.non_2xx else "")
         target = f"≥ {m.target_ratio:.0%}" if m.target_ratio else ""
         alone = "–"

@@ -103,16 +103,19 @@ class Answer:
     queries: int | None
     sql_ms: float | None
     wall_ms: float
+    etag: str | None = None
 
 
 def request(base: str, line, page_size: int | None = None) -> Answer:
-    method, path, token, body = line
+    method, path, token, body, *tag = line
     if page_size:
         path += ("&" if "?" in path else "?") + f"page_size={page_size}"
     # Like a browser (and bench/lua/requests.lua): the body is read, never decoded.
     headers = {"Accept": "application/json", "Accept-Encoding": "gzip"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if tag and tag[0]:
+        headers["If-None-Match"] = tag[0]
     if body:
         headers["Content-Type"] = "application/json"
     req = urllib.request.Request(base + path, data=body.encode() if body else None, method=method, headers=headers)
@@ -130,6 +133,7 @@ def request(base: str, line, page_size: int | None = None) -> Answer:
         queries=int(queries) if queries is not None else None,
         sql_ms=float(sql_ms) if sql_ms is not None else None,
         wall_ms=wall_ms,
+        etag=answer_headers.get("ETag"),
     )
 
 
@@ -215,6 +219,9 @@ def load(
         results.append(first)
         for endpoint in others:
             lines = endpoint.build(conn, seconds * 400)
+            if endpoint.revalidate and lines:
+                # The tag a client holding the current body sends back (the same headers as wrk's).
+                lines = [(*line[:4], request(server.url, line).etag) for line in lines]
             measured = Measured(endpoint.name, endpoint.label, endpoint.kind, endpoint.target_ratio, Probe(0, None))
             results.append(measured)
             if not lines:

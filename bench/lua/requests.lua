@@ -1,4 +1,5 @@
--- wrk script: replays requests from a TSV file (method, path, bearer token, JSON body; "-" for none),
+-- wrk script: replays requests from a TSV file (method, path, bearer token, JSON body, If-None-Match;
+-- "-" for none),
 -- each thread taking every n-th line so no two threads send the same write, and cycling when done.
 -- At the end it prints one line "BENCH_JSON {...}" with throughput, latency percentiles and errors.
 --   wrk -t2 -c32 -d20s -s bench/lua/requests.lua http://127.0.0.1:PORT -- requests.tsv
@@ -30,6 +31,7 @@ local function load_lines(file, nthreads)
       local f = split(line)
       local headers = { ["Accept"] = "application/json", ["Accept-Encoding"] = "gzip" }
       if f[3] ~= "-" then headers["Authorization"] = "Bearer " .. f[3] end
+      if f[5] and f[5] ~= "-" then headers["If-None-Match"] = f[5] end
       local body = nil
       if f[4] ~= "-" then
         body = f[4]

@@ -1,5 +1,7 @@
 """The harness's own parsing and splitting (no server, no database, no timing)."""
 
+from pathlib import Path
+
 import pytest
 
 from bench.geo import PROVINCES, split
@@ -37,9 +39,17 @@ def test_split_is_exact_and_proportional():
 
 def test_request_file_rejects_bodies_that_would_break_the_tsv(tmp_path):
     write_requests(tmp_path / "ok.tsv", [("GET", "/a", None, None), ("POST", "/b", "tok", '{"x":1}')])
-    assert (tmp_path / "ok.tsv").read_text() == 'GET\t/a\t-\t-\nPOST\t/b\ttok\t{"x":1}\n'
+    assert (tmp_path / "ok.tsv").read_text() == 'GET\t/a\t-\t-\t-\nPOST\t/b\ttok\t{"x":1}\t-\n'
     with pytest.raises(ValueError):
         write_requests(tmp_path / "bad.tsv", [("POST", "/b", "tok", "{\n}")])
+
+
+def test_a_revalidating_line_carries_its_tag_in_the_fifth_column(tmp_path):
+    """The stock-304 row: the Lua script sends the fifth column as If-None-Match."""
+    write_requests(tmp_path / "tag.tsv", [("GET", "/api/v1/stock", None, None, '"abc-gz"')])
+    assert (tmp_path / "tag.tsv").read_text() == 'GET\t/api/v1/stock\t-\t-\t"abc-gz"\n'
+    lua = (Path(__file__).parents[1] / "lua" / "requests.lua").read_text()
+    assert 'headers["If-None-Match"] = f[5]' in lua
 
 
 def test_profile_summary_counts_self_and_inclusive_time(tmp_path):

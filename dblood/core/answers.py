@@ -33,6 +33,8 @@ from django.utils.cache import patch_vary_headers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from . import httpcache
+
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
@@ -40,16 +42,25 @@ def version_key(scope: str) -> str:
     return f"answers:version:{scope}"
 
 
-def packed_response(request, packed: bytes, content_type: str) -> HttpResponse:
+def packed_response(request, packed: bytes, content_type: str, *, public_tag: str | None = None) -> HttpResponse:
     """A body kept gzipped (cached answers, stock): a client that accepts gzip (every browser, the
     web's httpx, nginx passing a browser's request on) gets the bytes as they are, with nothing to
-    compress again; any other client gets them decompressed."""
+    compress again; any other client gets them decompressed.
+
+    With `public_tag` (`httpcache.tag` of the body) the answer is public data: it carries an ETag and
+    may be kept by caches, and a client that already holds it gets a 304 (`httpcache`)."""
     gzipped = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
-    response = HttpResponse(packed if gzipped else gzip.decompress(packed), content_type=content_type)
-    if gzipped:
-        response["Content-Encoding"] = "gzip"
-    patch_vary_headers(response, ["Accept-Encoding"])
-    return response
+
+    def make() -> HttpResponse:
+        response = HttpResponse(packed if gzipped else gzip.decompress(packed), content_type=content_type)
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        patch_vary_headers(response, ["Accept-Encoding"])
+        return response
+
+    if public_tag is None:
+        return make()
+    return httpcache.public_response(request, httpcache.etag(public_tag, gzipped=gzipped), make)
 
 
 def first_future(instants: Iterable[str]) -> datetime | None:
@@ -116,6 +127,7 @@ def respond(
     make: Callable[[], Response],
     caller: str = "",
     stale_at: Callable[[object], datetime | None] | None = None,
+    public: bool = False,
 ) -> HttpResponse | Response:
     """The answer to `request` (a DRF request, after authentication and permissions), from the
     cache while `scopes` are unchanged, else from `make()`.
@@ -123,6 +135,9 @@ def respond(
     `caller` is part of the key when the answer depends on who asks (a user id, their sites).
     `stale_at(data)` may say when the answer goes stale by the clock alone (a unit's expiry, a slot's
     start); it is kept no longer than that. Errors (4xx raised or returned by `make`) are never cached.
+    `public`: the answer is the same for everyone and public data (drive search, site lists): it
+    carries an ETag and caches may keep it (`httpcache`). A client sending back the ETag of the
+    stored answer gets a 304 from the cache alone, without a query.
     """
     seconds = settings.ANSWER_CACHE_SECONDS
     if seconds <= 0 or getattr(request.accepted_renderer, "format", None) != "json":
@@ -157,4 +172,5 @@ def respond(
             timeout = min(timeout, int((until - timezone.now()).total_seconds()))
         if current is not None and timeout > 0:
             cache.set(key, (current, packed), timeout)
-    return packed_response(request, packed, "application/json")
+    public_tag = httpcache.tag(key.encode(), packed) if public else None
+    return packed_response(request, packed, "application/json", public_tag=public_tag)

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dblood.core import answers
+from dblood.core import answers, httpcache
 
 from . import selectors, services
 from .models import Drive, Slot
@@ -56,13 +56,18 @@ class DriveViewSet(
             Prefetch("slots", queryset=Slot.objects.order_by("starts_at"))
         )
 
-    @extend_schema(parameters=[DriveQuerySerializer], auth=[])
+    @extend_schema(
+        parameters=[DriveQuerySerializer],
+        responses={200: DriveSerializer(many=True), **httpcache.NOT_MODIFIED},
+        auth=[],
+    )
     def list(self, request, *args, **kwargs):
         # The same for everyone who asks: cached until a drive, slot or site changes (a booking too).
         return answers.respond(
             request,
             name="drives",
             scopes=[selectors.DRIVES_SCOPE],
+            public=True,
             make=lambda: super(DriveViewSet, self).list(request, *args, **kwargs),
             stale_at=selectors.next_slot_start,
         )

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from dblood.core import answers
+from dblood.core import answers, httpcache
 from dblood.core.blood import ABO, RhD
 from dblood.sites.models import Site
 
@@ -212,8 +212,8 @@ CSV_COLUMNS = [
 ]
 
 
-# Rendered bodies this process served lately: (fmt, filters) -> (when, version, bytes).
-_recent: dict[tuple, tuple[float, int, bytes]] = {}
+# Rendered bodies this process served lately: (fmt, filters) -> (when, version, bytes, tag).
+_recent: dict[tuple, tuple[float, int, bytes, str]] = {}
 _RECENT_MAX = 256
 
 
@@ -222,9 +222,10 @@ def forget_recent() -> None:
     _recent.clear()
 
 
-def rendered(*, filters: dict, fmt: str) -> bytes:
-    """The public body as gzip-compressed bytes (`json` or `csv`), cached per
-    filters together with the table version it was made from.
+def rendered(*, filters: dict, fmt: str) -> tuple[bytes, str]:
+    """The public body as gzip-compressed bytes (`json` or `csv`), cached per filters together
+    with the table version it was made from, and its tag for HTTP caching (`core.httpcache.tag`
+    of the bytes; kept with them in this process, so a 304 costs no more than a cached 200).
 
     Two levels. Each process keeps the bodies it served for STOCK_LOCAL_SECONDS (default 1 s)
     without asking anyone: a memcached round trip costs more than the rest of the request. After
@@ -242,26 +243,26 @@ def rendered(*, filters: dict, fmt: str) -> bytes:
     now = time.monotonic()
     recent = _recent.get(local_key)
     if recent is not None and now - recent[0] < settings.STOCK_LOCAL_SECONDS:
-        packed = recent[2]
+        return recent[2], recent[3]
+    digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
+    key = f"stock:out:{fmt}:{digest}"
+    found = cache.get_many([STOCK_VERSION_KEY, key])
+    current, cached = found.get(STOCK_VERSION_KEY), found.get(key)
+    if cached is not None and current is not None and cached[0] == current:
+        version, packed = cached
     else:
-        digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
-        key = f"stock:out:{fmt}:{digest}"
-        found = cache.get_many([STOCK_VERSION_KEY, key])
-        current, cached = found.get(STOCK_VERSION_KEY), found.get(key)
-        if cached is not None and current is not None and cached[0] == current:
-            version, packed = cached
-        else:
-            data = table()
-            version = data.get("version", 0)
-            packed = gzip.compress(_encode(_public(data, filters), fmt), compresslevel=6, mtime=0)
-            cache.set(key, (version, packed), settings.STOCK_CACHE_SECONDS)
-        # Not kept: the last table, served while another reader recomputes the current one. Kept
-        # with memcached down (no version to compare): it was just computed from the database.
-        if settings.STOCK_LOCAL_SECONDS > 0 and current in (None, version):
-            if len(_recent) >= _RECENT_MAX:
-                _recent.clear()
-            _recent[local_key] = (now, version, packed)
-    return packed
+        data = table()
+        version = data.get("version", 0)
+        packed = gzip.compress(_encode(_public(data, filters), fmt), compresslevel=6, mtime=0)
+        cache.set(key, (version, packed), settings.STOCK_CACHE_SECONDS)
+    body_tag = httpcache.tag(fmt.encode(), packed)
+    # Not kept: the last table, served while another reader recomputes the current one. Kept
+    # with memcached down (no version to compare): it was just computed from the database.
+    if settings.STOCK_LOCAL_SECONDS > 0 and current in (None, version):
+        if len(_recent) >= _RECENT_MAX:
+            _recent.clear()
+        _recent[local_key] = (now, version, packed, body_tag)
+    return packed, body_tag
 
 
 def _encode(public: dict, fmt: str) -> bytes:

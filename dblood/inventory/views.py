@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dblood.core import answers
+from dblood.core import answers, httpcache
 from dblood.core.isbt import scanned
 from dblood.core.permissions import IsBloodBankStaff
 from dblood.sites.selectors import SITES_SCOPE
@@ -50,17 +50,27 @@ def _query(serializer_class, request) -> dict:
 
 
 def _stock_response(request, *, fmt: str, content_type: str) -> HttpResponse:
-    """The cached body, kept gzipped: a tenth of the bytes on the wire for clients that accept it."""
+    """The cached body, kept gzipped (a tenth of the bytes on the wire for clients that accept it),
+    with an ETag and public caching: open data, the same for everyone (`core.httpcache`)."""
     # No query string (the dashboard's default view, most requests): nothing to validate.
     filters = _query(StockFilterSerializer, request) if request.GET else {}
-    return answers.packed_response(request, stock.rendered(filters=filters, fmt=fmt), content_type)
+    packed, tag = stock.rendered(filters=filters, fmt=fmt)
+    return answers.packed_response(request, packed, content_type, public_tag=tag)
 
 
-class StockView(APIView):
-    """Public stock per blood bank x group x component, with provincial and national totals."""
+class OpenStockView(APIView):
+    """The open stock API: public data without credentials, so any web page may read it (CORS),
+    errors included. Nothing else in the api sends CORS headers."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+
+    def dispatch(self, request, *args, **kwargs):
+        return httpcache.open_data(super().dispatch(request, *args, **kwargs))
+
+
+class StockView(OpenStockView):
+    """Public stock per blood bank x group x component, with provincial and national totals."""
 
     def dispatch(self, request, *args, **kwargs):
         # The dashboard's default view (a GET without a query string) is most of the traffic and
@@ -69,29 +79,32 @@ class StockView(APIView):
         if request.method == "GET" and not request.GET:
             response = _stock_response(request, fmt="json", content_type="application/json")
             patch_vary_headers(response, ["Accept"])  # as DRF's answer says
-            return response
+            return httpcache.open_data(response)
         return super().dispatch(request, *args, **kwargs)
 
-    @extend_schema(parameters=STOCK_PARAMS, responses={200: StockSerializer}, tags=["stock"], auth=[])
+    @extend_schema(
+        parameters=STOCK_PARAMS, responses={200: StockSerializer, **httpcache.NOT_MODIFIED}, tags=["stock"], auth=[]
+    )
     def get(self, request):
         return _stock_response(request, fmt="json", content_type="application/json")
 
 
-class StockCsvView(APIView):
+class StockCsvView(OpenStockView):
     """The same cells as CSV, for spreadsheets and scrapers."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
 
     @extend_schema(
         parameters=STOCK_PARAMS,
-        responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, one row per cell.")},
+        responses={
+            (200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, one row per cell."),
+            **httpcache.NOT_MODIFIED,
+        },
         tags=["stock"],
         auth=[],
     )
     def get(self, request):
         response = _stock_response(request, fmt="csv", content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'inline; filename="dblood-stock.csv"'
+        if response.status_code == 200:
+            response["Content-Disposition"] = 'inline; filename="dblood-stock.csv"'
         return response
 
 

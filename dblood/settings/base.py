@@ -342,6 +342,10 @@ SITE_PHOTO_MAX_PIXELS = env.int("SITE_PHOTO_MAX_PIXELS", default=12_000_000)
 # bounds how long any one answer is kept. 0: always compute. Off by default without memcached: a
 # process-local cache cannot tell the other worker processes that a write made their answers stale.
 ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=60 if MEMCACHED_LOCATION else 0)
+# Public data (the stock, drive search, site lists: dblood.core.httpcache): how long browsers and
+# nginx may keep an answer (max-age), and how much longer they may serve it while fetching the next.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=5)
+PUBLIC_STALE_SECONDS = env.int("PUBLIC_STALE_SECONDS", default=10)
 
 # ---- Lookback and recall (dblood.recalls; docs/domain.md "Returns and lookback") -----------
 # When a donation becomes finally reactive, the donor's units from this many months before it (or

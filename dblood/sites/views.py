@@ -5,7 +5,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from dblood.core import answers
+from dblood.core import answers, httpcache
 from dblood.core.schema import ErrorSerializer
 
 from . import selectors, services
@@ -31,13 +31,16 @@ class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return selectors.site_search(**filters)
         return Site.objects.filter(is_active=True).select_related("verified_by")
 
-    @extend_schema(parameters=[SiteQuerySerializer])
+    @extend_schema(
+        parameters=[SiteQuerySerializer], responses={200: SiteSerializer(many=True), **httpcache.NOT_MODIFIED}
+    )
     def list(self, request, *args, **kwargs):
         # The same for everyone who asks: cached until a site changes.
         return answers.respond(
             request,
             name="sites",
             scopes=[selectors.SITES_SCOPE],
+            public=True,
             make=lambda: super(SiteViewSet, self).list(request, *args, **kwargs),
         )
 

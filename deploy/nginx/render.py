@@ -34,6 +34,8 @@ DEFAULTS = {
     "DBLOOD_STATIC_DIR": "./data/static",
     "DBLOOD_MEDIA_DIR": "./data/media",
     "DBLOOD_ERROR_PAGES": str(HERE / "errors"),
+    # nginx's cache of public api answers (its parent must exist: Debian's and the images' nginx have it).
+    "DBLOOD_NGINX_CACHE_DIR": "/var/cache/nginx/dblood",
 }
 PATHS = ("DBLOOD_STATIC_DIR", "DBLOOD_MEDIA_DIR", "DBLOOD_ERROR_PAGES")
 LISTS = ("DBLOOD_API_UPSTREAM", "DBLOOD_WEB_UPSTREAM")

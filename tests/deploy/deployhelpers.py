@@ -44,6 +44,7 @@ def write_nginx_conf(
             "DBLOOD_API_UPSTREAM": api,
             "DBLOOD_STATIC_DIR": str(static),
             "DBLOOD_MEDIA_DIR": str(media),
+            "DBLOOD_NGINX_CACHE_DIR": str(prefix / "cache"),
         }
     )
     if extra_listen:

@@ -5,6 +5,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from datetime import date, timedelta
 
@@ -135,12 +136,14 @@ def test_a_scaled_api_behind_nginx_survives_losing_a_replica(stack, tmp_path):
     nginx.start()
     try:
         with httpx.Client(base_url=url, timeout=30) as client:
-            assert all(client.get("/api/v1/stock").status_code == 200 for _ in range(6))
+            # An answer nginx never keeps (no-store): every request reaches a replica.
+            path = "/api/v1/questionnaire"
+            assert all(client.get(path).status_code == 200 for _ in range(6))
             replicas[0].stop()
             # Idempotent requests that reach the stopped replica are retried on the other one.
-            assert [client.get("/api/v1/stock").status_code for _ in range(6)] == [200] * 6
+            assert [client.get(path).status_code for _ in range(6)] == [200] * 6
             replicas[1].stop()
-            down = client.get("/api/v1/stock")
+            down = client.get(path)
             assert down.status_code == 503 and down.json()["code"] == "unavailable"
     finally:
         nginx.stop()
@@ -322,3 +325,66 @@ def test_one_permissions_policy_header_through_nginx(client):
     for path in ("/", "/api/v1/sites", "/admin/login/"):
         headers = client.get(path).headers.get_list("Permissions-Policy")
         assert headers == ["geolocation=(self), camera=(), microphone=(), payment=(), usb=()"], (path, headers)
+
+
+def _national(response) -> int:
+    assert response.status_code == 200, response.text
+    return sum(total["available"] for total in response.json()["totals"]["national"])
+
+
+def test_nginx_keeps_the_public_stock_and_a_change_shows_within_its_max_age(stack, client):
+    """The api marks the stock public for PUBLIC_CACHE_SECONDS (5 s): nginx answers repeats itself,
+    a client's If-None-Match gets nginx's 304, and a discarded unit shows within that time."""
+    first = client.get("/api/v1/stock")
+    assert first.headers["cache-control"] == "public, max-age=5, stale-while-revalidate=10"
+    assert first.headers["access-control-allow-origin"] == "*"
+    again = client.get("/api/v1/stock")
+    assert again.headers["x-cache-status"] == "HIT" and again.content == first.content
+    assert again.headers["x-frame-options"] == "DENY"  # the security headers are still there
+    held = client.get("/api/v1/stock", headers={"If-None-Match": again.headers["etag"]})
+    assert held.status_code == 304 and held.headers["x-cache-status"] == "HIT"
+
+    staff = _login(client, "staff@dblood.local", DEMO_PASSWORD)
+    units = client.get("/api/v1/units", params={"state": "available"}, headers=staff).json()["results"]
+    before = _national(client.get("/api/v1/stock"))
+    discarded = client.post(f"/api/v1/units/{units[0]['id']}/discard", headers=staff, json={"reason": "bag leak"})
+    assert discarded.status_code == 200, discarded.text
+    changed_at = time.monotonic()
+    while _national(client.get("/api/v1/stock")) == before:
+        assert time.monotonic() - changed_at < 5 + 2, "the change did not show through nginx within max-age"
+        time.sleep(0.2)
+
+
+def test_nginx_keys_public_answers_on_the_query_and_the_language(client):
+    path = f"/api/v1/stock?province={uuid.uuid4().hex}"  # asked for by no one before
+    assert client.get(path, headers={"Accept-Language": "en"}).headers["x-cache-status"] == "MISS"
+    assert client.get(path, headers={"Accept-Language": "en"}).headers["x-cache-status"] == "HIT"
+    assert client.get(path, headers={"Accept-Language": "id"}).headers["x-cache-status"] == "MISS"
+    assert client.get(path + "&abo=O", headers={"Accept-Language": "en"}).headers["x-cache-status"] == "MISS"
+
+
+@pytest.mark.parametrize("credentials", ["token", "sessionid", "dblood_web_session"])
+def test_nginx_never_caches_a_request_with_credentials(client, credentials):
+    if credentials == "token":
+        headers = _login(client, "staff@dblood.local", DEMO_PASSWORD)
+    else:
+        headers = {"Cookie": f"{credentials}=anything"}
+    for path in (f"/api/v1/stock?province={uuid.uuid4().hex}", f"/api/v1/sites?q={uuid.uuid4().hex}"):
+        signed_in = client.get(path, headers=headers)
+        assert signed_in.status_code == 200, signed_in.text
+        assert signed_in.headers["x-cache-status"] == "BYPASS"
+        if credentials != "dblood_web_session":  # the web's cookie means nothing to the api: nginx's rule
+            assert signed_in.headers["cache-control"].startswith("private,")
+        # Not stored either: the first anonymous request for it goes to the api.
+        assert client.get(path).headers["x-cache-status"] == "MISS"
+        assert client.get(path, headers=headers).headers["x-cache-status"] == "BYPASS"  # not served from it
+
+
+def test_nginx_keeps_nothing_the_api_does_not_mark_public(client):
+    drive = client.get("/api/v1/drives").json()["results"][0]["id"]
+    for path in (f"/api/v1/drives/{drive}", "/api/v1/questionnaire"):
+        for _ in range(2):
+            response = client.get(path)
+            assert response.status_code == 200, response.text
+            assert response.headers["cache-control"] == "no-store"
+            assert response.headers["x-cache-status"] == "MISS"
