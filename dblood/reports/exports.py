@@ -3,7 +3,8 @@
 Layout, the same in both: the rows under their headers; then the totals, one "label, value" line
 each; then each extra table (the wastage rate per component, collections per drive) under its title.
 CSV puts the sections one after another with a blank line between; XLSX gives each its own sheet.
-Free text (a discard reason) is never written as a formula: a leading = + - @ is made plain text.
+Free text (a discard reason, a drive's name) is never written as a formula: a leading = + - @ gets
+a ' before it. Coded values (RhD "+", "-") are written as they are.
 """
 
 import csv
@@ -20,7 +21,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _plain(value, column: Column):
     if value is None:
         return ""
-    if column.kind == "str" and isinstance(value, str) and value.startswith(FORMULA_START):
+    if column.free_text and isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -25,6 +25,8 @@ class Column:
     key: str
     label: object  # a lazy translation: the header in the reader's language
     kind: str = "str"  # str | int | float (a float may be null: no denominator)
+    # Typed by people (a discard reason, a drive's name): guarded against spreadsheet formulas.
+    free_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ REPORTS: dict[str, Report] = {
             columns=(
                 COMPONENT,
                 Column("outcome", _("Outcome")),
-                Column("reason", _("Reason")),
+                Column("reason", _("Reason"), free_text=True),
                 Column("units", _("Units"), "int"),
             ),
             compute=wastage,
@@ -204,7 +206,7 @@ REPORTS: dict[str, Report] = {
                     _("Collections by drive"),
                     (
                         Column("drive_id", _("Drive id"), "int"),
-                        Column("drive", _("Drive")),
+                        Column("drive", _("Drive"), free_text=True),
                         Column("donations", _("Donations"), "int"),
                     ),
                 ),
@@ -217,7 +219,7 @@ REPORTS: dict[str, Report] = {
             title=_("Issues by hospital and component"),
             columns=(
                 Column("hospital_id", _("Hospital id"), "int"),
-                Column("hospital", _("Hospital")),
+                Column("hospital", _("Hospital"), free_text=True),
                 COMPONENT,
                 Column("units", _("Units"), "int"),
             ),

@@ -63,6 +63,7 @@ def body_serializer(report: Report) -> type[serializers.Serializer]:
             "timezone": serializers.CharField(help_text="The zone whose local days the period counts."),
             "period": ReportPeriodSerializer(),
             "columns": ReportColumnSerializer(many=True),
+            "total_columns": ReportColumnSerializer(many=True),
             "tables": ReportTableSerializer(many=True),
             "chart": ReportChartSerializer(),
             "rows": row(many=True),

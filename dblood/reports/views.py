@@ -59,6 +59,7 @@ def report_body(report: Report, request) -> tuple[dict, ReportDownload]:
         "timezone": str(scope.zone),
         "period": period.as_dict(),
         "columns": _columns(report.columns),
+        "total_columns": _columns(report.totals),
         "tables": [{"key": t.key, "title": str(t.title), "columns": _columns(t.columns)} for t in report.tables],
         "chart": {"table": report.chart_table, "label": list(report.chart_label), "value": report.chart_value},
         **data,

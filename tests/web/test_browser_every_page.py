@@ -29,6 +29,7 @@ NOT_PAGES = {
     "appointment_book": "reached from a drive's slot list (test_browser_donation_journey)",
     "staff_donation_new": "the donation form of a checked-in donor (test_browser_donation_journey)",
     "staff_drive_cancel": "the drive edit page holds the cancel form; this path only takes its POST",
+    "staff_report_download": "a report's CSV or XLSX file, not a page (tests/web/test_report_pages.py)",
     "site_photo": "the photo form is on the blood bank's own page (test_site_photo, browser photo test)",
     # Haemovigilance pages: checked with the api faked in tests/web/test_haemovigilance_pages.py; the
     # browser world holds no complication or reaction yet (to add).
@@ -139,6 +140,10 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_donation", f"/staff/donations/{world['donation']}/"),
             ("staff_inventory", "/staff/inventory/"),
             ("staff_returns", "/staff/returns/"),
+            ("staff_reports", "/staff/reports/"),
+            ("staff_report", "/staff/reports/wastage/"),
+            ("staff_report", "/staff/reports/collections/"),
+            ("staff_report", "/staff/reports/issues/"),
             ("blood_request", f"/requests/{world['request']}/"),
         ],
         "hospital@dblood.local": [
@@ -147,7 +152,12 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("hospital_requests", "/hospital/requests/"),
             ("blood_request", f"/requests/{world['request']}/"),
         ],
-        "admin@dblood.local": [("my_home", "/home/"), ("admin_home", "/console/"), ("account", "/account/")],
+        "admin@dblood.local": [
+            ("my_home", "/home/"),
+            ("admin_home", "/console/"),
+            ("account", "/account/"),
+            ("staff_report", "/staff/reports/wastage/"),
+        ],
     }
 
 

@@ -43,3 +43,44 @@ def number(text):
     if text in ("", None):
         return None
     return float(text) if "." in str(text) else int(text)
+
+
+def _cell(text, kind: str):
+    if text in ("", None):
+        return "" if kind == "str" else None
+    return {"int": int, "float": float}.get(kind, str)(text)
+
+
+def assert_files_agree(client, url: str, query: dict) -> dict:
+    """The CSV and the XLSX carry the JSON's rows, totals and extra tables, value for value."""
+    body = client.get(url, query).json()
+    kinds = {c.key: c.kind for c in _report(body).columns}
+    total_kinds = {c.key: c.kind for c in _report(body).totals}
+    parts = [(body["columns"], body["rows"])] + [(t["columns"], body["totals"][t["key"]]) for t in body["tables"]]
+    expected = [[[row[c["key"]] for c in columns] for row in rows] for columns, rows in parts]
+    totals = [[c["label"], body["totals"][c["key"]]] for c in body["total_columns"]]
+
+    sections = csv_sections(client.get(f"{url}.csv", query).content)
+    table_kinds = [kinds] + [{c.key: c.kind for c in t.columns} for t in _report(body).tables]
+    main, total_lines, *extra = sections
+    assert main[0] == [c["label"] for c in body["columns"]]
+    got = [[_cell(v, kinds[c["key"]]) for v, c in zip(line, body["columns"], strict=True)] for line in main[1:]]
+    assert got == expected[0]
+    keys = [c["key"] for c in body["total_columns"]]
+    assert [[line[0], _cell(line[1], total_kinds[k])] for line, k in zip(total_lines[2:], keys, strict=True)] == totals
+    for section, (columns, _rows), want, tk in zip(extra, parts[1:], expected[1:], table_kinds[1:], strict=True):
+        lines = [[_cell(v, tk[c["key"]]) for v, c in zip(line, columns, strict=True)] for line in section[2:]]
+        assert lines == want
+
+    sheets = list(xlsx_sheets(client.get(f"{url}.xlsx", query).content).values())
+    assert [list(line) for line in sheets[0][1:]] == [[v if v != "" else None for v in row] for row in expected[0]]
+    assert [list(line) for line in sheets[1][1:]] == totals
+    for sheet, want in zip(sheets[2:], expected[1:], strict=True):
+        assert [list(line) for line in sheet[1:]] == [[v if v != "" else None for v in row] for row in want]
+    return body
+
+
+def _report(body):
+    from dblood.reports.reports import REPORTS
+
+    return REPORTS[body["report"]]
