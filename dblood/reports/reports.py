@@ -11,11 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from dblood.donations.models import Donation
+from dblood.donors.models import Deferral
 from dblood.inventory.models import BloodUnit, UnitEvent
+from dblood.requests.models import Allocation, BloodRequest
 
 from .scope import Scope
 
@@ -153,6 +156,84 @@ def issues(scope: Scope, start: datetime, end: datetime) -> dict:
     return {"rows": rows, "totals": {"units": sum(r["units"] for r in rows)}}
 
 
+def deferrals(scope: Scope, start: datetime, end: datetime) -> dict:
+    """Deferrals recorded in the period by reason, temporary and permanent. 1 query.
+
+    A deferral belongs to the bank(s) of the staff member who recorded it (a deferral carries no
+    site of its own); one recorded by no one (none today: the lab's and the reactions' deferrals
+    name their recorder) counts only in the national report. Counted once whatever the number of
+    the recorder's banks in scope.
+    """
+    recorded = Deferral.objects.filter(created_at__gte=start, created_at__lt=end)
+    if scope.site_ids is not None:
+        recorded = recorded.filter(recorded_by__memberships__site__in=scope.site_ids)
+    rows = [
+        {
+            "reason_code": r["reason__code"],
+            "reason": r["reason__name"],
+            "permanent": r["permanent"],
+            "deferrals": r["n"],
+        }
+        for r in recorded.values("reason__code", "reason__name", "permanent")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("-n", "reason__code", "permanent")
+    ]
+    # "permanent" goes out as "yes"/"no" in every format (a CSV has no booleans).
+    for row in rows:
+        row["permanent"] = "yes" if row["permanent"] else "no"
+    return {"rows": rows, "totals": {"deferrals": sum(r["deferrals"] for r in rows)}}
+
+
+TURNAROUND_SQL = """
+SELECT r.urgency,
+       COUNT(*) AS filed,
+       COUNT(first.at) AS issued,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM first.at - r.created_at) / 60) AS median,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM first.at - r.created_at) / 60) AS p90
+FROM {requests} r
+LEFT JOIN LATERAL (
+    SELECT MIN(a.issued_at) AS at FROM {allocations} a WHERE a.request_id = r.id AND a.issued_at IS NOT NULL
+) first ON true
+WHERE r.created_at >= %s AND r.created_at < %s {banks}
+GROUP BY r.urgency
+"""
+URGENCY_ORDER = [BloodRequest.Urgency.EMERGENCY, BloodRequest.Urgency.URGENT, BloodRequest.Urgency.ROUTINE]
+
+
+def _minutes(value) -> float | None:
+    return round(float(value), 1) if value is not None else None
+
+
+def turnaround(scope: Scope, start: datetime, end: datetime) -> dict:
+    """Requests filed in the period by urgency: how many, how many had a unit issued, and the
+    minutes from filing to the first unit issued (median and 90th percentile, of those issued).
+    1 query (PostgreSQL's percentile_cont; the first issue per request by its allocations' index).
+
+    Requests count at the bank they were sent to (target_bank).
+    """
+    banks = "AND r.target_bank_id = ANY(%s)" if scope.site_ids is not None else ""
+    sql = TURNAROUND_SQL.format(
+        requests=BloodRequest._meta.db_table, allocations=Allocation._meta.db_table, banks=banks
+    )
+    params = [start, end] + ([list(scope.site_ids)] if scope.site_ids is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {urgency: (filed, issued, median, p90) for urgency, filed, issued, median, p90 in cursor.fetchall()}
+    rows = [
+        {
+            "urgency": urgency,
+            "filed": found[urgency][0],
+            "issued": found[urgency][1],
+            "median_minutes": _minutes(found[urgency][2]),
+            "p90_minutes": _minutes(found[urgency][3]),
+        }
+        for urgency in URGENCY_ORDER
+        if urgency in found
+    ]
+    totals = {"filed": sum(r["filed"] for r in rows), "issued": sum(r["issued"] for r in rows)}
+    return {"rows": rows, "totals": totals}
+
+
 REPORTS: dict[str, Report] = {
     report.name: report
     for report in (
@@ -227,6 +308,35 @@ REPORTS: dict[str, Report] = {
             totals=(Column("units", _("Units"), "int"),),
             chart_label=("hospital", "component"),
             chart_value="units",
+        ),
+        Report(
+            name="deferrals",
+            title=_("Deferrals by reason"),
+            columns=(
+                Column("reason_code", _("Reason code")),
+                Column("reason", _("Reason"), free_text=True),
+                Column("permanent", _("Permanent")),
+                Column("deferrals", _("Deferrals"), "int"),
+            ),
+            compute=deferrals,
+            totals=(Column("deferrals", _("Deferrals"), "int"),),
+            chart_label=("reason_code", "permanent"),
+            chart_value="deferrals",
+        ),
+        Report(
+            name="turnaround",
+            title=_("Request turnaround by urgency (filed to first unit issued)"),
+            columns=(
+                Column("urgency", _("Urgency")),
+                Column("filed", _("Requests filed"), "int"),
+                Column("issued", _("With a unit issued"), "int"),
+                Column("median_minutes", _("Median minutes to issue"), "float"),
+                Column("p90_minutes", _("90th percentile minutes to issue"), "float"),
+            ),
+            compute=turnaround,
+            totals=(Column("filed", _("Requests filed"), "int"), Column("issued", _("With a unit issued"), "int")),
+            chart_label=("urgency",),
+            chart_value="median_minutes",
         ),
     )
 }

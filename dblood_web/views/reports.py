@@ -23,6 +23,8 @@ REPORTS = {
     "wastage": _("Wastage: discards and expiries, with the wastage rate"),
     "collections": _("Collections by donation type, blood group and drive"),
     "issues": _("Issues by hospital and component"),
+    "deferrals": _("Deferrals by reason"),
+    "turnaround": _("Request turnaround by urgency: median and 90th percentile minutes"),
 }
 PERIOD_FIELDS = ("day", "month", "from", "to", "site")
 FORMATS = {"csv", "xlsx"}

@@ -144,6 +144,8 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_report", "/staff/reports/wastage/"),
             ("staff_report", "/staff/reports/collections/"),
             ("staff_report", "/staff/reports/issues/"),
+            ("staff_report", "/staff/reports/deferrals/"),
+            ("staff_report", "/staff/reports/turnaround/"),
             ("blood_request", f"/requests/{world['request']}/"),
         ],
         "hospital@dblood.local": [
