@@ -9,10 +9,11 @@ indexed timestamp range (see the README's "Reports" section for the indexes reli
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from dblood.donations.models import Donation
@@ -54,6 +55,8 @@ class Report:
     chart_table: str = "rows"
     chart_label: tuple[str, ...] = ()
     chart_value: str = ""
+    # Counted at one instant (the end of one day): a range or a month is refused.
+    one_day: bool = False
 
 
 def _rate(wasted: int, made: int) -> float | None:
@@ -234,6 +237,58 @@ def turnaround(scope: Scope, start: datetime, end: datetime) -> dict:
     return {"rows": rows, "totals": totals}
 
 
+def daily_stock(scope: Scope, start: datetime, end: datetime) -> dict:
+    """Units on the shelf (available, not expired) at the end of the chosen day, by group and
+    component, with days of supply: on the shelf / the day's mean issues over the
+    STOCK_DEMAND_WINDOW_DAYS before (as the live stock table computes it). 2 queries.
+
+    Reconstructed from the unit events, not from today's states: a unit was on the shelf at the
+    instant T when it had entered "available" before T one more time than it left it. So the count
+    is (events to available before T) - (events from available before T), over units that had not
+    expired by T. A unit counts at its current site (a unit transferred since counts at the
+    receiving bank); units made before the event log existed have no entering event.
+    """
+    at = end  # the end of the day: the start of the next
+    entered = Q(to_state=BloodUnit.State.AVAILABLE)
+    left = Q(from_state=BloodUnit.State.AVAILABLE)
+    events = scope.only(UnitEvent.objects.filter(entered | left, at__lt=at, unit__expires_at__gt=at), "unit__site")
+    shelf = {
+        (r["unit__abo"], r["unit__rhd"], r["unit__component"]): r["entered"] - r["left"]
+        for r in events.values("unit__abo", "unit__rhd", "unit__component")
+        .annotate(entered=Count("id", filter=entered), left=Count("id", filter=left))
+        .order_by()
+    }
+    window = settings.STOCK_DEMAND_WINDOW_DAYS
+    issued = {
+        (r["unit__abo"], r["unit__rhd"], r["unit__component"]): r["n"]
+        for r in scope.only(
+            UnitEvent.objects.filter(to_state=BloodUnit.State.ISSUED, at__gte=at - timedelta(days=window), at__lt=at),
+            "unit__site",
+        )
+        .values("unit__abo", "unit__rhd", "unit__component")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    rows = []
+    for abo, rhd, component in sorted({*shelf, *issued}, key=lambda k: (k[2], k[0], k[1])):
+        available = shelf.get((abo, rhd, component), 0)
+        demand = issued.get((abo, rhd, component), 0)
+        if not available and not demand:
+            continue
+        daily = demand / window
+        rows.append(
+            {
+                "abo": abo,
+                "rhd": rhd,
+                "component": component,
+                "available": available,
+                "issued_in_window": demand,
+                "days_of_supply": round(available / daily, 1) if daily else None,
+            }
+        )
+    return {"rows": rows, "totals": {"available": sum(r["available"] for r in rows), "window_days": window}}
+
+
 REPORTS: dict[str, Report] = {
     report.name: report
     for report in (
@@ -337,6 +392,26 @@ REPORTS: dict[str, Report] = {
             totals=(Column("filed", _("Requests filed"), "int"), Column("issued", _("With a unit issued"), "int")),
             chart_label=("urgency",),
             chart_value="median_minutes",
+        ),
+        Report(
+            name="daily_stock",
+            title=_("Stock at the end of the day by group and component, with days of supply"),
+            columns=(
+                Column("abo", _("ABO")),
+                Column("rhd", _("RhD")),
+                COMPONENT,
+                Column("available", _("On the shelf"), "int"),
+                Column("issued_in_window", _("Issued in the demand window"), "int"),
+                Column("days_of_supply", _("Days of supply"), "float"),
+            ),
+            compute=daily_stock,
+            totals=(
+                Column("available", _("On the shelf"), "int"),
+                Column("window_days", _("Demand window (days)"), "int"),
+            ),
+            chart_label=("abo", "rhd", "component"),
+            chart_value="available",
+            one_day=True,
         ),
     )
 }

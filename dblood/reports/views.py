@@ -4,8 +4,10 @@ The files are recorded as downloads (ReportDownload, in the audit log) and never
 """
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -49,6 +51,8 @@ def _columns(columns) -> list[dict]:
 def report_body(report: Report, request) -> tuple[dict, ReportDownload]:
     """The report for the query string, and the unsaved download record that would describe it."""
     period = parse(request.query_params)
+    if report.one_day and period.first != period.last:
+        raise ValidationError({"day": [_("This report counts one day: give a day.")]})
     scope = scope_for(request.user, request.query_params.get("site"))
     start, end = period.bounds(scope.zone)
     data = report.compute(scope, start, end)

@@ -25,8 +25,11 @@ REPORTS = {
     "issues": _("Issues by hospital and component"),
     "deferrals": _("Deferrals by reason"),
     "turnaround": _("Request turnaround by urgency: median and 90th percentile minutes"),
+    "daily_stock": _("Stock at the end of a day by group and component, with days of supply"),
 }
 PERIOD_FIELDS = ("day", "month", "from", "to", "site")
+# Reports counted at the end of one day: the default period is today, and a month is not passed on.
+ONE_DAY = {"daily_stock"}
 FORMATS = {"csv", "xlsx"}
 PERIOD_INPUTS = [
     ("month", _("Month"), "month"),
@@ -39,11 +42,15 @@ BAR_MAX = 160
 LABEL_CHARS = 18
 
 
-def _period(request) -> dict:
-    """The period asked for; with none, the current month (a report's harmless default)."""
-    period = {name: request.GET[name].strip() for name in PERIOD_FIELDS if request.GET.get(name, "").strip()}
+def _period(request, name: str = "") -> dict:
+    """The period asked for; with none, the current month, or today for a one-day report (a
+    report's harmless default)."""
+    period = {key: request.GET[key].strip() for key in PERIOD_FIELDS if request.GET.get(key, "").strip()}
     if not set(period) - {"site"}:
-        period["month"] = timezone.localdate().strftime("%Y-%m")
+        if name in ONE_DAY:
+            period["day"] = timezone.localdate().isoformat()
+        else:
+            period["month"] = timezone.localdate().strftime("%Y-%m")
     return period
 
 
@@ -88,7 +95,13 @@ def reports_index(request):
     return render(
         request,
         "dblood_web/staff/reports.html",
-        {"reports": REPORTS, "period": period, "query": urlencode(period), "period_fields": PERIOD_INPUTS},
+        {
+            "reports": REPORTS,
+            "period": period,
+            "query": urlencode(period),
+            "period_fields": PERIOD_INPUTS,
+            "one_day": ONE_DAY,
+        },
     )
 
 
@@ -97,7 +110,7 @@ def reports_index(request):
 def report_page(request, name: str):
     if name not in REPORTS:
         raise Http404
-    period = _period(request)
+    period = _period(request, name)
     context = {"name": name, "title": REPORTS[name], "period": period, "errors": {}, "period_fields": PERIOD_INPUTS}
     try:
         body = request.api.report(name, **period)
@@ -132,7 +145,7 @@ def report_download(request, name: str, fmt: str):
     if name not in REPORTS or fmt not in FORMATS:
         raise Http404
     try:
-        answer = request.api.report_file(name, fmt, **_period(request))
+        answer = request.api.report_file(name, fmt, **_period(request, name))
     except ApiError as error:
         if error.status != 400:
             raise

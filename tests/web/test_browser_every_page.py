@@ -146,6 +146,7 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_report", "/staff/reports/issues/"),
             ("staff_report", "/staff/reports/deferrals/"),
             ("staff_report", "/staff/reports/turnaround/"),
+            ("staff_report", "/staff/reports/daily_stock/"),
             ("blood_request", f"/requests/{world['request']}/"),
         ],
         "hospital@dblood.local": [

@@ -139,3 +139,17 @@ def test_hospital_staff_and_donors_get_the_403_page(client, fake_api, user):
 
 def test_the_staff_home_links_the_reports(staff, fake_api):
     assert 'href="/staff/reports/"' in staff.get("/staff/").content.decode()
+
+
+def test_the_daily_stock_asks_for_one_day_today_by_default(staff, fake_api):
+    body = {**WASTAGE, "report": "daily_stock", "chart": {"table": "rows", "label": ["component"], "value": "units"}}
+    fake_api.on("GET", "reports/daily_stock", body=body)
+    assert staff.get("/staff/reports/daily_stock/").status_code == 200
+    params = dict(fake_api.last("GET", "reports/daily_stock").url.params)
+    assert list(params) == ["day"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", params["day"])
+    index = staff.get("/staff/reports/?month=2026-03").content.decode()
+    assert 'href="/staff/reports/daily_stock/"' in index  # a month is not a day: the page asks for today
+    assert (
+        'href="/staff/reports/daily_stock/?day=2026-03-10"'
+        in staff.get("/staff/reports/?day=2026-03-10").content.decode()
+    )
