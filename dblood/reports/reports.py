@@ -7,19 +7,23 @@ fixed number of GROUP BY queries whatever the number of rows counted, and each f
 indexed timestamp range (see the README's "Reports" section for the indexes relied on).
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from dblood.donations.models import Donation
 from dblood.donors.models import Deferral
+from dblood.haemovigilance.models import DonorComplication, TransfusionReaction
 from dblood.inventory.models import BloodUnit, UnitEvent
 from dblood.requests.models import Allocation, BloodRequest
+from dblood.returns.models import UnitReturn
 
 from .scope import Scope
 
@@ -289,6 +293,66 @@ def daily_stock(scope: Scope, start: datetime, end: datetime) -> dict:
     return {"rows": rows, "totals": {"available": sum(r["available"] for r in rows), "window_days": window}}
 
 
+def returns(scope: Scope, start: datetime, end: datetime) -> dict:
+    """Units handed back in the period by hospital, component and the bank's decision (blank:
+    awaiting inspection), at the bank they were returned to. 1 query."""
+    returned = scope.only(UnitReturn.objects.filter(returned_at__gte=start, returned_at__lt=end), "bank")
+    rows = [
+        {
+            "hospital_id": r["hospital_id"],
+            "hospital": r["hospital__name"],
+            "component": r["unit__component"],
+            "decision": r["decision"],
+            "returns": r["n"],
+        }
+        for r in returned.values("hospital_id", "hospital__name", "unit__component", "decision")
+        .annotate(n=Count("id"))
+        .order_by("hospital__name", "hospital_id", "unit__component", "decision")
+    ]
+    decided = Counter()
+    for row in rows:
+        decided[row["decision"] or "pending"] += row["returns"]
+    totals = {
+        "returns": sum(r["returns"] for r in rows),
+        "restocked": decided[UnitReturn.Decision.RESTOCKED],
+        "discarded": decided[UnitReturn.Decision.DISCARDED],
+        "pending": decided["pending"],
+    }
+    return {"rows": rows, "totals": totals}
+
+
+def complications(scope: Scope, start: datetime, end: datetime) -> dict:
+    """Donor complications that began in the period by ISBT category and severity, at the
+    collecting bank; a donor's report not yet coded by staff has a blank category and severity
+    (and is counted in "awaiting coding"). 1 query. No donor is named or counted by identity."""
+    found = scope.only(DonorComplication.objects.filter(occurred_at__gte=start, occurred_at__lt=end), "site")
+    rows = [
+        {"category": r["category"], "severity": r["severity"], "complications": r["n"]}
+        for r in found.values("category", "severity").annotate(n=Count("id")).order_by("category", "severity")
+    ]
+    waiting = sum(r["complications"] for r in rows if not r["category"])
+    return {"rows": rows, "totals": {"complications": sum(r["complications"] for r in rows), "uncoded": waiting}}
+
+
+def reactions(scope: Scope, start: datetime, end: datetime) -> dict:
+    """Transfusion reactions reported in the period by category and severity, at the issuing bank:
+    the bank's concluded coding where there is one, else the hospital's report; how many of each
+    are concluded. 1 query. No patient is named."""
+    found = scope.only(TransfusionReaction.objects.filter(reported_at__gte=start, reported_at__lt=end), "bank")
+    coded = found.annotate(
+        final_category=Coalesce(NullIf("concluded_category", Value("")), "category"),
+        final_severity=Coalesce(NullIf("concluded_severity", Value("")), "severity"),
+    )
+    rows = [
+        {"category": r["final_category"], "severity": r["final_severity"], "reactions": r["n"], "concluded": r["done"]}
+        for r in coded.values("final_category", "final_severity")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status=TransfusionReaction.Status.CONCLUDED)))
+        .order_by("final_category", "final_severity")
+    ]
+    totals = {"reactions": sum(r["reactions"] for r in rows), "concluded": sum(r["concluded"] for r in rows)}
+    return {"rows": rows, "totals": totals}
+
+
 REPORTS: dict[str, Report] = {
     report.name: report
     for report in (
@@ -412,6 +476,56 @@ REPORTS: dict[str, Report] = {
             chart_label=("abo", "rhd", "component"),
             chart_value="available",
             one_day=True,
+        ),
+        Report(
+            name="returns",
+            title=_("Returns by hospital, component and decision"),
+            columns=(
+                Column("hospital_id", _("Hospital id"), "int"),
+                Column("hospital", _("Hospital"), free_text=True),
+                COMPONENT,
+                Column("decision", _("Decision")),
+                Column("returns", _("Returns"), "int"),
+            ),
+            compute=returns,
+            totals=(
+                Column("returns", _("Returns"), "int"),
+                Column("restocked", _("Put back into stock"), "int"),
+                Column("discarded", _("Discarded"), "int"),
+                Column("pending", _("Awaiting inspection"), "int"),
+            ),
+            chart_label=("hospital", "component", "decision"),
+            chart_value="returns",
+        ),
+        Report(
+            name="complications",
+            title=_("Donor complications by category and severity"),
+            columns=(
+                Column("category", _("Category")),
+                Column("severity", _("Severity")),
+                Column("complications", _("Complications"), "int"),
+            ),
+            compute=complications,
+            totals=(
+                Column("complications", _("Complications"), "int"),
+                Column("uncoded", _("Awaiting coding"), "int"),
+            ),
+            chart_label=("category", "severity"),
+            chart_value="complications",
+        ),
+        Report(
+            name="reactions",
+            title=_("Transfusion reactions by category and severity"),
+            columns=(
+                Column("category", _("Category")),
+                Column("severity", _("Severity")),
+                Column("reactions", _("Reactions"), "int"),
+                Column("concluded", _("Concluded"), "int"),
+            ),
+            compute=reactions,
+            totals=(Column("reactions", _("Reactions"), "int"), Column("concluded", _("Concluded"), "int")),
+            chart_label=("category", "severity"),
+            chart_value="reactions",
         ),
     )
 }

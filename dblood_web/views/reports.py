@@ -26,6 +26,9 @@ REPORTS = {
     "deferrals": _("Deferrals by reason"),
     "turnaround": _("Request turnaround by urgency: median and 90th percentile minutes"),
     "daily_stock": _("Stock at the end of a day by group and component, with days of supply"),
+    "returns": _("Returns by hospital, component and decision"),
+    "complications": _("Donor complications by category and severity"),
+    "reactions": _("Transfusion reactions by category and severity"),
 }
 PERIOD_FIELDS = ("day", "month", "from", "to", "site")
 # Reports counted at the end of one day: the default period is today, and a month is not passed on.

@@ -147,6 +147,9 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_report", "/staff/reports/deferrals/"),
             ("staff_report", "/staff/reports/turnaround/"),
             ("staff_report", "/staff/reports/daily_stock/"),
+            ("staff_report", "/staff/reports/returns/"),
+            ("staff_report", "/staff/reports/complications/"),
+            ("staff_report", "/staff/reports/reactions/"),
             ("blood_request", f"/requests/{world['request']}/"),
         ],
         "hospital@dblood.local": [

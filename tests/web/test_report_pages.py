@@ -64,7 +64,16 @@ def staff(client, fake_api):
 
 def test_the_index_lists_every_report_with_the_period(staff, fake_api):
     page = staff.get("/staff/reports/?month=2026-03").content.decode()
-    for name in ("wastage", "collections", "issues", "deferrals", "turnaround"):
+    for name in (
+        "wastage",
+        "collections",
+        "issues",
+        "deferrals",
+        "turnaround",
+        "returns",
+        "complications",
+        "reactions",
+    ):
         assert f'href="/staff/reports/{name}/?month=2026-03"' in page
 
 
