@@ -57,6 +57,19 @@ def _period(request, name: str = "") -> dict:
     return period
 
 
+def _banks(request) -> list[tuple[str, str]]:
+    """The banks the reader may pick (the api checks): an administrator any blood bank or the
+    nation; staff of several banks one of theirs or all of them; staff of one bank nothing to pick."""
+    user = session.user(request) or {}
+    if user.get("role") == "admin":
+        banks = request.api.sites(kind="blood_bank", page_size=100)
+        return [("", str(_("National: every blood bank")))] + [(str(b["id"]), b["name"]) for b in banks]
+    own = [m for m in user.get("memberships", []) if m.get("site_kind") == "blood_bank"]
+    if len(own) < 2:
+        return []
+    return [("", str(_("All my blood banks")))] + [(str(m["site_id"]), m["site_name"]) for m in own]
+
+
 def _label(row: dict, keys: list[str]) -> str:
     text = " ".join(str(row.get(key) or "–") for key in keys)
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
@@ -104,6 +117,7 @@ def reports_index(request):
             "query": urlencode(period),
             "period_fields": PERIOD_INPUTS,
             "one_day": ONE_DAY,
+            "banks": _banks(request),
         },
     )
 
@@ -114,7 +128,14 @@ def report_page(request, name: str):
     if name not in REPORTS:
         raise Http404
     period = _period(request, name)
-    context = {"name": name, "title": REPORTS[name], "period": period, "errors": {}, "period_fields": PERIOD_INPUTS}
+    context = {
+        "name": name,
+        "title": REPORTS[name],
+        "period": period,
+        "errors": {},
+        "period_fields": PERIOD_INPUTS,
+        "banks": _banks(request),
+    }
     try:
         body = request.api.report(name, **period)
     except ApiError as error:

@@ -162,3 +162,36 @@ def test_the_daily_stock_asks_for_one_day_today_by_default(staff, fake_api):
         'href="/staff/reports/daily_stock/?day=2026-03-10"'
         in staff.get("/staff/reports/?day=2026-03-10").content.decode()
     )
+
+
+ADMIN = {**USER, "id": 9, "role": "admin", "memberships": []}
+
+
+def test_an_admin_picks_the_nation_or_one_bank(client, fake_api):
+    log_in_as(client, fake_api, ADMIN)
+    fake_api.on("GET", "sites", body=[{"id": 1, "name": "UDD Jakarta"}, {"id": 4, "name": "UDD Bandung"}])
+    fake_api.on("GET", "reports/wastage", body={**WASTAGE, "site_ids": None})
+    page = client.get("/staff/reports/wastage/?month=2026-03").content.decode()
+    assert '<option value="" selected>National: every blood bank</option>' in page
+    assert "National: every blood bank." in page  # the api said: national
+    assert "site" not in fake_api.last("GET", "reports/wastage").url.params
+    page = client.get("/staff/reports/wastage/?month=2026-03&site=4").content.decode()
+    assert '<option value="4" selected>UDD Bandung</option>' in page
+    assert fake_api.last("GET", "reports/wastage").url.params["site"] == "4"
+
+
+def test_staff_of_one_bank_have_nothing_to_pick_and_of_two_pick_one(client, fake_api):
+    staff_home_reads(fake_api)
+    log_in_as(client, fake_api, STAFF)
+    fake_api.on("GET", "reports/wastage", body=WASTAGE)
+    assert 'name="site"' not in client.get("/staff/reports/wastage/?month=2026-03").content.decode()
+    two = {
+        **STAFF,
+        "memberships": [*STAFF["memberships"], {"site_id": 5, "site_name": "UDD Bogor", "site_kind": "blood_bank"}],
+    }
+    log_in_as(client, fake_api, two)
+    page = client.get("/staff/reports/wastage/?month=2026-03").content.decode()
+    assert (
+        '<option value="" selected>All my blood banks</option>' in page
+        and '<option value="5">UDD Bogor</option>' in page
+    )
