@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("dblood.recalls.urls")),
     path("", include("dblood.returns.urls")),
     path("", include("dblood.haemovigilance.urls")),
+    path("", include("dblood.reports.urls")),
 ]
 
 urlpatterns = [

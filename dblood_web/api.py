@@ -205,6 +205,10 @@ class Api:
         response = self.request("GET", path)
         return response.content, response.headers.get("content-type", "application/octet-stream")
 
+    def get_file(self, path: str, **params: Any) -> httpx.Response:
+        """A file answer (CSV, XLSX) as it came: the caller passes on its bytes and headers."""
+        return self.request("GET", path, params=params)
+
     def close(self) -> None:
         self._http.close()
 
@@ -485,6 +489,14 @@ class Api:
     def reaction_action(self, reaction_id: int, action: str, body: dict | None = None) -> dict[str, Any]:
         """investigate, conclude, lookback or defer."""
         return self.post(f"transfusion-reactions/{reaction_id}/{action}", body or {})
+
+    # -- reports ---------------------------------------------------------------------------
+    def report(self, name: str, **period: Any) -> dict[str, Any]:
+        """One report's rows and totals for a period (day, month, or from and to; site)."""
+        return self.get(f"reports/{quote(name)}", **period)
+
+    def report_file(self, name: str, fmt: str, **period: Any) -> httpx.Response:
+        return self.get_file(f"reports/{quote(name)}.{fmt}", **period)
 
 
 def _json(response: httpx.Response) -> Any:

@@ -12,6 +12,7 @@ from .views import (
     homes,
     hospital,
     public,
+    reports,
     returns,
     site_photo,
     staff,
@@ -93,6 +94,9 @@ urlpatterns = [
     path("hospital/requests/<int:request_id>/outcome/", hospital.outcome, name="hospital_outcome"),
     path("hospital/requests/<int:request_id>/return/", returns.unit_return, name="hospital_return"),
     path("staff/returns/", returns.returns_page, name="staff_returns"),
+    path("staff/reports/", reports.reports_index, name="staff_reports"),
+    path("staff/reports/<slug:name>/", reports.report_page, name="staff_report"),
+    path("staff/reports/<slug:name>.<slug:fmt>", reports.report_download, name="staff_report_download"),
     path(
         "staff/donations/<int:donation_id>/complication/",
         haemovigilance.complication_new,

@@ -32,6 +32,8 @@ AUDITED = {
     "haemovigilance.DonorComplication": set(),
     "haemovigilance.TransfusionReaction": set(),
     "haemovigilance.ReactionUnit": set(),
+    # Every CSV or XLSX report downloaded: who took which banks' numbers for which days.
+    "reports.ReportDownload": set(),
 }
 _encoder = DjangoJSONEncoder()
 

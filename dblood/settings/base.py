@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "dblood.returns",
     # Coded donor complications and transfusion reactions.
     "dblood.haemovigilance",
+    # The reports a blood service files (wastage, collections, issues...), as JSON, CSV and XLSX.
+    "dblood.reports",
 ]
 
 MIDDLEWARE = [

@@ -71,6 +71,7 @@ NOT_PAGES = {
     "appointment_book": "reached from a drive's slot list (test_browser_donation_journey)",
     "staff_donation_new": "the donation form of a checked-in donor (test_browser_donation_journey)",
     "staff_drive_cancel": "the drive edit page holds the cancel form; this path only takes its POST",
+    "staff_report_download": "a report's CSV or XLSX file, not a page (tests/web/test_report_pages.py)",
     "site_photo": "the photo form is on the blood bank's own page (test_site_photo, browser photo test)",
     "staff_unit_label_pdf": "a label file, not a page (test_browser_labels reads it back)",
     "staff_unit_label_zpl": "a label file, not a page (tests/web/test_unit_pages.py)",
@@ -190,6 +191,16 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_unit", f"/staff/units/{world['unit']}/"),
             ("staff_inventory", "/staff/inventory/"),
             ("staff_returns", "/staff/returns/"),
+            ("staff_reports", "/staff/reports/"),
+            ("staff_report", "/staff/reports/wastage/"),
+            ("staff_report", "/staff/reports/collections/"),
+            ("staff_report", "/staff/reports/issues/"),
+            ("staff_report", "/staff/reports/deferrals/"),
+            ("staff_report", "/staff/reports/turnaround/"),
+            ("staff_report", "/staff/reports/daily_stock/"),
+            ("staff_report", "/staff/reports/returns/"),
+            ("staff_report", "/staff/reports/complications/"),
+            ("staff_report", "/staff/reports/reactions/"),
             ("blood_request", f"/requests/{world['request']}/"),
         ],
         "hospital@dblood.local": [
@@ -198,7 +209,12 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("hospital_requests", "/hospital/requests/"),
             ("blood_request", f"/requests/{world['request']}/"),
         ],
-        "admin@dblood.local": [("my_home", "/home/"), ("admin_home", "/console/"), ("account", "/account/")],
+        "admin@dblood.local": [
+            ("my_home", "/home/"),
+            ("admin_home", "/console/"),
+            ("account", "/account/"),
+            ("staff_report", "/staff/reports/wastage/"),
+        ],
     }
 
 
