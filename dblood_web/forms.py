@@ -25,6 +25,21 @@ def apply_api_errors(form: forms.Form, error: ApiError, *, rename: dict[str, str
         form.add_error(None, error.detail or _("Something went wrong. Please try again."))
 
 
+# What the api answers when the user can fix it (bad input, a conflict with the record's state):
+# shown on the form. Any other refusal is the middleware's page (403, 404, 429, or 500).
+FIXABLE = (400, 409)
+
+
+def api_errors_to_form(
+    form: forms.Form, error: ApiError, *, fixable: tuple[int, ...] = FIXABLE, rename: dict[str, str] | None = None
+) -> None:
+    """A view's `except ApiError` branch: a refusal the user can fix goes on the form, anything else
+    is raised again so the middleware shows its page."""
+    if error.status not in fixable:
+        raise error
+    apply_api_errors(form, error, rename=rename)
+
+
 class SignupForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput({"autocomplete": "name"}))
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))

@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import session
 from ..api import ApiError
+from ..redirects import local_url
 
 donor_required = session.login_required("donor")
 
@@ -44,12 +46,12 @@ def appointment_book(request):
     donation_type = request.POST.get("donation_type", "")
     if not donation_type:  # never assumed: the donor chooses what they will give
         messages.error(request, _("Choose the type of donation."))
-        return redirect(request.POST.get("back") or "drives")
+        return redirect(local_url(request, "back", reverse("drives")))
     try:
         booked = request.api.appointment_book(slot=slot, donation_type=donation_type)
     except ApiError as error:
         api_message(request, error)
-        return redirect(request.POST.get("back") or "drives")
+        return redirect(local_url(request, "back", reverse("drives")))
     messages.success(request, _("Your appointment is booked. Please answer the health questions before you come."))
     return redirect("questionnaire", appointment_id=booked["id"])
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import session
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_staff import IssueForm, OverrideForm, RequestCancelForm, ReserveForm
 from .appointments import api_message
 
@@ -68,9 +68,7 @@ def detail(request, request_id: int):
 
 
 def _refused(request, request_id: int, name: str, form, error: ApiError, **rename):
-    if error.status not in (400, 409):
-        raise error
-    apply_api_errors(form, error, rename=rename)
+    api_errors_to_form(form, error, rename=rename)
     return _page(request, request_id, status=error.status, **{name: form})
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import session
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_haemo import (
     ComplicationCodesForm,
     ComplicationForm,
@@ -33,9 +33,7 @@ def _submit(request, form, call) -> bool:
     try:
         call()
     except ApiError as error:
-        if error.status not in (400, 409):
-            raise
-        apply_api_errors(form, error)
+        api_errors_to_form(form, error)
         return False
     return True
 

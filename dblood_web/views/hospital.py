@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import session
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_staff import BloodRequestForm, OutcomeForm
 from .appointments import api_message
 
@@ -23,9 +23,7 @@ def requests_page(request):
         try:
             created = request.api.blood_request_create(**form.api_fields())
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("Request sent to the blood bank."))
             return redirect("blood_request", request_id=created["id"])

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import session
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_staff import (
     ComponentsForm,
     DiscardForm,
@@ -24,6 +24,7 @@ from ..forms_staff import (
     TransferForm,
     TypingForm,
 )
+from ..redirects import local_url
 from .appointments import api_message
 
 staff_required = session.login_required("blood_bank_staff")
@@ -55,9 +56,7 @@ def drive_new(request):
         try:
             drive = request.api.drive_create(**fields)
         except ApiError as error:
-            if error.status != 400:
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("The drive is published."))
             return redirect("staff_drive", drive_id=drive["id"])
@@ -81,9 +80,7 @@ def drive_edit(request, drive_id: int):
             # A field emptied on the form is emptied on the drive (api_fields leaves blanks out).
             request.api.drive_update(drive_id, **{"location_name": "", "address": "", **form.api_fields()})
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("The drive is saved."))
             return redirect("staff_home")
@@ -100,9 +97,7 @@ def drive_cancel(request, drive_id: int):
         try:
             request.api.drive_cancel(drive_id, **form.cleaned_data)
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("The drive is cancelled."))
             return redirect("staff_home")
@@ -142,14 +137,14 @@ def drive_is_today(drive: dict) -> bool:
 @require_POST
 def check_in(request, appointment_id: int):
     _done(request, _("Checked in."), request.api.appointment_check_in, appointment_id)
-    return redirect(request.POST.get("back") or "staff_home")
+    return redirect(local_url(request, "back", reverse("staff_home")))
 
 
 @staff_required
 @require_POST
 def no_show(request, appointment_id: int):
     _done(request, _("Marked as not come."), request.api.appointment_no_show, appointment_id)
-    return redirect(request.POST.get("back") or "staff_home")
+    return redirect(local_url(request, "back", reverse("staff_home")))
 
 
 @staff_required
@@ -161,9 +156,7 @@ def donation_new(request, appointment_id: int):
         try:
             donation = request.api.donation_record(appointment=appointment_id, **form.api_fields())
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("Donation recorded: DIN %(din)s.") % {"din": donation.get("din", "")})
             return redirect("staff_donation", donation_id=donation["id"])
@@ -285,10 +278,8 @@ def _scanned(request) -> tuple[ScanForm, list[dict] | None]:
     except ApiError as error:
         if error.status == 404:
             form.add_error("scan", _("No unit with this DIN at your blood banks."))
-        elif error.status == 400:
-            apply_api_errors(form, error, rename={"din": "scan"})
         else:
-            raise
+            api_errors_to_form(form, error, fixable=(400,), rename={"din": "scan"})
     return form, None
 
 
@@ -297,21 +288,17 @@ def _send(request, form: TransferForm, bank: dict) -> bool:
     try:
         units = request.api.units_by_din(form.cleaned_data["din"])
     except ApiError as error:
-        if error.status not in (400, 404):
-            raise
-        units = []
-        if error.status == 400:
-            apply_api_errors(form, error)
+        if error.status != 404:
+            api_errors_to_form(form, error, fixable=(400,))
             return False
+        units = []
     unit = form.unit_among(units, site_id=bank["site_id"])
     if unit is None:
         return False
     try:
         request.api.transfer_create(unit=unit, to_site=form.cleaned_data["to_site"])
     except ApiError as error:
-        if error.status not in (400, 409):
-            raise
-        apply_api_errors(form, error)
+        api_errors_to_form(form, error)
         return False
     return True
 

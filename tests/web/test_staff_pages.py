@@ -1067,3 +1067,13 @@ def test_returns_in_indonesian(client, fake_api):
     for word in ("Kantong yang dikembalikan", "Menunggu pemeriksaan", "Kembalikan ke stok", "Apakah segel utuh?"):
         assert word in html, word
     assert "Awaiting inspection" not in html and "Put back into stock" not in html
+
+
+@pytest.mark.parametrize("action", ["check-in", "no-show"])
+def test_check_in_and_no_show_go_back_to_this_site_only(staff, fake_api, action):
+    fake_api.on("POST", rf"appointments/1/{action}", body={"id": 1})
+    back = "/staff/drives/5/?q=ani"
+    assert staff.post(f"/staff/appointments/1/{action}/", {"back": back})["Location"] == back
+    for elsewhere in ("https://evil.example/", "//evil.example/staff/", "javascript:alert(1)"):
+        response = staff.post(f"/staff/appointments/1/{action}/", {"back": elsewhere})
+        assert response["Location"] == "/staff/"
