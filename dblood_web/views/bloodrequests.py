@@ -15,7 +15,7 @@ from .. import session
 from ..api import ApiError
 from ..forms import api_errors_to_form
 from ..forms_staff import IssueForm, OverrideForm, RequestCancelForm, ReserveForm
-from .appointments import api_message
+from .refusals import attempt
 
 OPEN = ("submitted", "partly_allocated", "allocated")
 either_side = session.login_required("blood_bank_staff", "hospital_staff")
@@ -169,10 +169,5 @@ def call_outs(request, request_id: int):
 
 
 def _one_button(request, request_id: int, action: str, done: str):
-    try:
-        request.api.blood_request_action(request_id, action)
-    except ApiError as error:
-        api_message(request, error)
-    else:
-        messages.success(request, done)
+    attempt(request, done, request.api.blood_request_action, request_id, action)
     return redirect("blood_request", request_id=request_id)

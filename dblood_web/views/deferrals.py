@@ -15,7 +15,7 @@ from ..api import ApiError
 from ..forms import api_errors_to_form
 from ..forms_staff import DeferralForm, DeferralLiftForm
 from ..redirects import local_url
-from .appointments import api_message
+from .refusals import attempt
 from .staff import staff_required
 
 
@@ -71,10 +71,6 @@ def deferral_lift(request, donor_id: int, deferral_id: int):
     if not form.is_valid():
         messages.error(request, _("Say why the deferral ends early."))
     else:
-        try:
-            request.api.deferral_lift(donor_id, deferral_id, reason=form.cleaned_data["reason"])
-        except ApiError as error:
-            api_message(request, error)
-        else:
-            messages.success(request, _("The deferral is lifted: the donor may give again from today."))
+        lifted = _("The deferral is lifted: the donor may give again from today.")
+        attempt(request, lifted, request.api.deferral_lift, donor_id, deferral_id, reason=form.cleaned_data["reason"])
     return redirect(_here(donor_id, local_url(request, "back"), request.POST.get("name", "")))

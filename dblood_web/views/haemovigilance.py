@@ -19,7 +19,7 @@ from ..forms_haemo import (
     DonorReactionForm,
     ReactionForm,
 )
-from .appointments import api_message
+from .refusals import attempt
 from .staff import staff_required
 
 hospital_required = session.login_required("hospital_staff")
@@ -78,12 +78,8 @@ def complication_code(request, complication_id: int):
     if not form.is_valid():
         messages.error(request, _("Choose the category, severity, onset, outcome and follow-up."))
     else:
-        try:
-            request.api.complication_action(complication_id, "code", form.cleaned_data)
-        except ApiError as error:
-            api_message(request, error)
-        else:
-            messages.success(request, _("The donor's report is coded."))
+        coded = _("The donor's report is coded.")
+        attempt(request, coded, request.api.complication_action, complication_id, "code", form.cleaned_data)
     return redirect("staff_haemovigilance")
 
 
@@ -104,12 +100,7 @@ def reaction_action(request, reaction_id: int, action: str):
     body = {} if form is None else {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
     if action == "lookback":
         body.pop("reason_code", None)
-    try:
-        request.api.reaction_action(reaction_id, action, body)
-    except ApiError as error:
-        api_message(request, error)
-    else:
-        messages.success(request, _("Done."))
+    attempt(request, _("Done."), request.api.reaction_action, reaction_id, action, body)
     return redirect("staff_haemovigilance")
 
 

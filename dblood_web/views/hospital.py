@@ -9,7 +9,7 @@ from .. import session
 from ..api import ApiError
 from ..forms import api_errors_to_form
 from ..forms_staff import BloodRequestForm, OutcomeForm
-from .appointments import api_message
+from .refusals import attempt
 
 hospital_required = session.login_required("hospital_staff")
 
@@ -39,12 +39,8 @@ def outcome(request, request_id: int):
         # The api takes an untransfused unit back only through the return (how it was kept).
         messages.error(request, _("A unit that was not transfused goes back to the blood bank: use the return form."))
     elif form.is_valid():
-        try:
-            request.api.blood_request_action(request_id, "outcome", form.cleaned_data)
-        except ApiError as error:
-            api_message(request, error)
-        else:
-            messages.success(request, _("Outcome recorded. Thank you."))
+        recorded = _("Outcome recorded. Thank you.")
+        attempt(request, recorded, request.api.blood_request_action, request_id, "outcome", form.cleaned_data)
     else:
         messages.error(request, _("Say whether the unit was transfused."))
     return redirect("blood_request", request_id=request_id)

@@ -25,7 +25,7 @@ from ..forms_staff import (
     TypingForm,
 )
 from ..redirects import local_url
-from .appointments import api_message
+from .refusals import attempt
 
 staff_required = session.login_required("blood_bank_staff")
 
@@ -34,16 +34,6 @@ def my_bank(request) -> dict:
     """The blood bank the signed-in staff member works at (their first blood-bank membership)."""
     banks = [m for m in (session.user(request) or {}).get("memberships", []) if m.get("site_kind") == "blood_bank"]
     return banks[0] if banks else {"site_id": None, "site_name": ""}
-
-
-def _done(request, text: str, call, *args, **kwargs) -> bool:
-    try:
-        call(*args, **kwargs)
-    except ApiError as error:
-        api_message(request, error)
-        return False
-    messages.success(request, text)
-    return True
 
 
 @staff_required
@@ -136,14 +126,14 @@ def drive_is_today(drive: dict) -> bool:
 @staff_required
 @require_POST
 def check_in(request, appointment_id: int):
-    _done(request, _("Checked in."), request.api.appointment_check_in, appointment_id)
+    attempt(request, _("Checked in."), request.api.appointment_check_in, appointment_id)
     return redirect(local_url(request, "back", reverse("staff_home")))
 
 
 @staff_required
 @require_POST
 def no_show(request, appointment_id: int):
-    _done(request, _("Marked as not come."), request.api.appointment_no_show, appointment_id)
+    attempt(request, _("Marked as not come."), request.api.appointment_no_show, appointment_id)
     return redirect(local_url(request, "back", reverse("staff_home")))
 
 
@@ -191,7 +181,7 @@ def donation_lab(request, donation_id: int):
                     "components": (request.api.donation_components, data),
                 }
                 call, kwargs = calls[step]
-                if _done(request, _("Saved."), call, donation_id, **kwargs):
+                if attempt(request, _("Saved."), call, donation_id, **kwargs):
                     return redirect("staff_donation", donation_id=donation_id)
     donation = request.api.donation(donation_id)
     return render(request, "dblood_web/staff/donation_lab.html", {"donation": donation, **forms_})
@@ -306,14 +296,14 @@ def _send(request, form: TransferForm, bank: dict) -> bool:
 @staff_required
 @require_POST
 def transfer_receive(request, transfer_id: int):
-    _done(request, _("The unit is received into your stock."), request.api.transfer_receive, transfer_id)
+    attempt(request, _("The unit is received into your stock."), request.api.transfer_receive, transfer_id)
     return redirect("staff_inventory")
 
 
 @staff_required
 @require_POST
 def transfer_dispatch(request, transfer_id: int):
-    _done(request, _("The unit is on its way."), request.api.transfer_dispatch, transfer_id)
+    attempt(request, _("The unit is on its way."), request.api.transfer_dispatch, transfer_id)
     return redirect("staff_inventory")
 
 
@@ -322,7 +312,7 @@ def transfer_dispatch(request, transfer_id: int):
 def unit_discard(request, unit_id: int):
     form = DiscardForm(request.POST)
     if form.is_valid():
-        _done(request, _("The unit is discarded."), request.api.unit_discard, unit_id, **form.api_fields())
+        attempt(request, _("The unit is discarded."), request.api.unit_discard, unit_id, **form.api_fields())
     else:
         messages.error(request, _("Give a reason and tick 'Destroy this unit' to discard it."))
     return redirect("staff_inventory")
