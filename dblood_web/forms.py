@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .api import ApiError
+from .forms_staff import COMPONENTS
 
 PASSWORD = forms.PasswordInput(render_value=False)
 
@@ -85,18 +86,11 @@ class StockFilterForm(forms.Form):
 
     province = forms.CharField(label=_("Province"), required=False, max_length=100)
     # One component at a time: a cell that summed red cells and platelets would mix shelf lives
-    # and levels. Red cells first: they are what most patients need.
+    # and levels.
     component = forms.ChoiceField(
         label=_("Component"),
         required=False,
-        choices=[
-            ("PRC", _("Packed red cells")),
-            ("WB", _("Whole blood")),
-            ("TC", _("Platelets")),
-            ("FFP", _("Fresh frozen plasma")),
-            ("LP", _("Liquid plasma")),
-            ("AHF", _("Cryoprecipitate")),
-        ],
+        choices=COMPONENTS,
     )
 
 

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 ABO = [("O", "O"), ("A", "A"), ("B", "B"), ("AB", "AB")]
 RHD = [("+", _("RhD positive")), ("-", _("RhD negative"))]
+# The one table of component codes and their names: the forms' choices and the `component_label`
+# filter. Red cells first: they are what most patients need.
 COMPONENTS = [
     ("PRC", _("Packed red cells")),
     ("FFP", _("Fresh frozen plasma")),

@@ -8,6 +8,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
+from .. import forms_haemo, forms_staff
+
 register = template.Library()
 
 LEVEL_LABELS = {"critical": _("Critical"), "low": _("Low"), "adequate": _("Adequate")}
@@ -57,19 +59,9 @@ def api_date(value: str | None) -> str:
     return formats.date_format(day, "D j M Y")
 
 
-DONATION_TYPES = {
-    "whole_blood": _("Whole blood"),
-    "apheresis_platelets": _("Apheresis platelets"),
-    "apheresis_plasma": _("Apheresis plasma"),
-}
-COMPONENTS = {
-    "WB": _("Whole blood"),
-    "PRC": _("Packed red cells"),
-    "TC": _("Platelets"),
-    "FFP": _("Fresh frozen plasma"),
-    "LP": _("Liquid plasma"),
-    "AHF": _("Cryoprecipitate"),
-}
+# Codes the forms also offer are named once, in the forms' choices.
+DONATION_TYPES = dict(forms_staff.DONATION_TYPES)
+COMPONENTS = dict(forms_staff.COMPONENTS)
 APPOINTMENT_STATUSES = {
     "booked": _("Booked"),
     "checked_in": _("Checked in"),
@@ -133,7 +125,7 @@ LAB_STEPS = {
     "screen": _("%(test)s screen"),
     "repeat": _("%(test)s repeat (in duplicate)"),
 }
-SCREEN_TESTS = {"hiv": "HIV", "hbv": "HBV", "hcv": "HCV", "syphilis": _("Syphilis"), "malaria": _("Malaria")}
+SCREEN_TESTS = dict(forms_staff.TESTS)
 
 
 @register.filter
@@ -198,9 +190,7 @@ def call_out_status_label(code: str | None) -> str:
 @register.filter
 def hv_label(code: str) -> str:
     """A haemovigilance code (complication or reaction category, severity) in the reader's language."""
-    from ..forms_haemo import LABELS
-
-    return LABELS.get(code, code)
+    return forms_haemo.LABELS.get(code, code)
 
 
 @register.filter
