@@ -8,12 +8,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import session
 from ..api import ApiError
 from ..redirects import local_url
+from ..session import donor_required
 from .refusals import api_message, attempt
-
-donor_required = session.login_required("donor")
 
 
 def _slot(request) -> int | None:

@@ -15,11 +15,10 @@ from .. import session
 from ..api import ApiError
 from ..forms import api_errors_to_form
 from ..forms_staff import IssueForm, OverrideForm, RequestCancelForm, ReserveForm
+from ..session import staff_or_hospital_required, staff_required
 from .refusals import attempt
 
 OPEN = ("submitted", "partly_allocated", "allocated")
-either_side = session.login_required("blood_bank_staff", "hospital_staff")
-bank_staff = session.login_required("blood_bank_staff")
 
 
 def _page(request, request_id: int, *, status: int = 200, **bound):
@@ -61,7 +60,7 @@ def _proposal(request, request_id: int) -> list[dict]:
         return []
 
 
-@either_side
+@staff_or_hospital_required
 @require_GET
 def detail(request, request_id: int):
     return _page(request, request_id)
@@ -85,7 +84,7 @@ def _send(request, request_id: int, action: str, form, field: str, done: str):
     return redirect("blood_request", request_id=request_id)
 
 
-@bank_staff
+@staff_required
 @require_POST
 def reserve(request, request_id: int):
     """Reserve the units the clerk ticked in the proposal."""
@@ -93,7 +92,7 @@ def reserve(request, request_id: int):
     return _send(request, request_id, "reserve", form, "units", _("Units reserved for this request."))
 
 
-@bank_staff
+@staff_required
 @require_POST
 def reserve_override(request, request_id: int):
     """Reserve one unit the rules would not propose, found by its DIN, with the clerk's reason."""
@@ -124,7 +123,7 @@ def reserve_override(request, request_id: int):
     return redirect("blood_request", request_id=request_id)
 
 
-@bank_staff
+@staff_required
 @require_POST
 def issue(request, request_id: int):
     """Issue the reserved units the clerk checked against their labels, and confirmed."""
@@ -132,21 +131,21 @@ def issue(request, request_id: int):
     return _send(request, request_id, "issue", form, "units", _("Units issued."))
 
 
-@either_side
+@staff_or_hospital_required
 @require_POST
 def cancel(request, request_id: int):
     form = RequestCancelForm(request.POST, prefix="cancel")
     return _send(request, request_id, "cancel", form, "reason", _("The request is cancelled."))
 
 
-@bank_staff
+@staff_required
 @require_POST
 def allocate(request, request_id: int):
     """Reserve the best proposed units until the request is covered (as far as stock allows)."""
     return _one_button(request, request_id, "allocate", _("Units reserved for this request."))
 
 
-@either_side
+@staff_or_hospital_required
 @require_POST
 def call_outs(request, request_id: int):
     return _one_button(

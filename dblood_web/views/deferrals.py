@@ -15,8 +15,8 @@ from ..api import ApiError
 from ..forms import api_errors_to_form
 from ..forms_staff import DeferralForm, DeferralLiftForm
 from ..redirects import local_url
+from ..session import staff_required
 from .refusals import attempt
-from .staff import staff_required
 
 
 def _here(donor_id: int, back: str, name: str) -> str:

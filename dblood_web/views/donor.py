@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import session
 from ..api import ApiError
 from ..forms import DonorProfileForm, api_errors_to_form
+from ..session import donor_required
 from .refusals import api_message
 
-donor_required = session.login_required("donor")
 PROFILE_FIELDS = list(DonorProfileForm.base_fields)
 
 

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import session
 from ..api import ApiError
 from ..forms import api_errors_to_form
 from ..forms_haemo import (
@@ -19,11 +18,8 @@ from ..forms_haemo import (
     DonorReactionForm,
     ReactionForm,
 )
+from ..session import donor_required, hospital_required, staff_required
 from .refusals import attempt
-from .staff import staff_required
-
-hospital_required = session.login_required("hospital_staff")
-donor_required = session.login_required("donor")
 
 
 def _submit(request, form, call) -> bool:

@@ -5,13 +5,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import session
 from ..api import ApiError
 from ..forms import api_errors_to_form
 from ..forms_staff import BloodRequestForm, OutcomeForm
+from ..session import hospital_required
 from .refusals import attempt
-
-hospital_required = session.login_required("hospital_staff")
 
 
 @hospital_required

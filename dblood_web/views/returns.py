@@ -7,12 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import session
 from ..forms_staff import ReturnDecideForm, ReturnForm
+from ..session import hospital_required, staff_required
 from .refusals import attempt
-from .staff import staff_required
-
-hospital_required = session.login_required("hospital_staff")
 
 
 @hospital_required

@@ -25,9 +25,8 @@ from ..forms_staff import (
     TypingForm,
 )
 from ..redirects import local_url
+from ..session import staff_required
 from .refusals import attempt
-
-staff_required = session.login_required("blood_bank_staff")
 
 
 def my_bank(request) -> dict:

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods
 from ..api import ApiError
 from ..forms import api_errors_to_form
 from ..forms_staff import WalkInForm
-from .staff import drive_is_today, staff_required
+from ..session import staff_required
+from .staff import drive_is_today
 
 
 @staff_required
