@@ -5,21 +5,27 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .api import ApiError
+from .forms_staff import COMPONENTS
 
-PASSWORD = forms.PasswordInput(render_value=False)
+# What the api answers when the user can fix it (bad input, a conflict with the record's state):
+# shown on the form. Any other refusal is the middleware's page (403, 404, 429, or 500).
+FIXABLE = (400, 409)
 
 
-def apply_api_errors(form: forms.Form, error: ApiError, *, rename: dict[str, str] | None = None) -> None:
-    """Put the api's `fields` beside the matching form fields; anything else goes on top of the form."""
+def api_errors_to_form(
+    form: forms.Form, error: ApiError, *, fixable: tuple[int, ...] = FIXABLE, rename: dict[str, str] | None = None
+) -> None:
+    """A view's `except ApiError` branch. A refusal the user can fix goes on the form: the api's
+    `fields` beside the matching form fields (`rename` maps an api name to the form's), anything
+    else on top of the form. Any other status is raised again for the middleware's page."""
+    if error.status not in fixable:
+        raise error
     rename = rename or {}
     placed = False
     for name, messages in error.fields.items():
         target = rename.get(name, name)
         for message in messages:
-            if target in form.fields:
-                form.add_error(target, message)
-            else:
-                form.add_error(None, message)
+            form.add_error(target if target in form.fields else None, message)
             placed = True
     if not placed:
         form.add_error(None, error.detail or _("Something went wrong. Please try again."))
@@ -75,18 +81,11 @@ class StockFilterForm(forms.Form):
 
     province = forms.CharField(label=_("Province"), required=False, max_length=100)
     # One component at a time: a cell that summed red cells and platelets would mix shelf lives
-    # and levels. Red cells first: they are what most patients need.
+    # and levels.
     component = forms.ChoiceField(
         label=_("Component"),
         required=False,
-        choices=[
-            ("PRC", _("Packed red cells")),
-            ("WB", _("Whole blood")),
-            ("TC", _("Platelets")),
-            ("FFP", _("Fresh frozen plasma")),
-            ("LP", _("Liquid plasma")),
-            ("AHF", _("Cryoprecipitate")),
-        ],
+        choices=COMPONENTS,
     )
 
 

@@ -142,11 +142,17 @@ class DonorReactionForm(forms.Form):
         return _iso(self.cleaned_data) | {"still_unwell": self.cleaned_data["still_unwell"]}
 
 
-class ReactionForm(forms.Form):
-    units = forms.MultipleChoiceField(label=_("Units transfused"), widget=forms.CheckboxSelectMultiple)
+class ReactionCodesForm(forms.Form):
+    """A transfusion reaction's coding: the hospital's report and the bank's conclusion ask the same."""
+
     category = forms.ChoiceField(label=_("Reaction (ISBT/IHN)"), choices=choose(REACTIONS))
     severity = forms.ChoiceField(label=_("Severity"), choices=choose(REACTION_SEVERITY))
     imputability = forms.ChoiceField(label=_("Imputability"), choices=choose(IMPUTABILITY))
+
+
+class ReactionForm(ReactionCodesForm):
+    field_order = ["units"]  # which units first, then the coding, then the times and signs
+    units = forms.MultipleChoiceField(label=_("Units transfused"), widget=forms.CheckboxSelectMultiple)
     transfusion_started_at = forms.DateTimeField(label=_("Transfusion started at"), widget=DATETIME)
     onset_at = forms.DateTimeField(label=_("First sign at"), widget=DATETIME)
     signs = forms.MultipleChoiceField(label=_("Signs"), choices=SIGNS, widget=forms.CheckboxSelectMultiple)
@@ -162,10 +168,7 @@ class ReactionForm(forms.Form):
         return fields
 
 
-class ConcludeForm(forms.Form):
-    category = forms.ChoiceField(label=_("Reaction (ISBT/IHN)"), choices=choose(REACTIONS))
-    severity = forms.ChoiceField(label=_("Severity"), choices=choose(REACTION_SEVERITY))
-    imputability = forms.ChoiceField(label=_("Imputability"), choices=choose(IMPUTABILITY))
+class ConcludeForm(ReactionCodesForm):
     conclusion = forms.CharField(label=_("Conclusion"), max_length=2000, widget=forms.Textarea({"rows": 3}))
 
 

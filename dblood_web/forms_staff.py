@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 ABO = [("O", "O"), ("A", "A"), ("B", "B"), ("AB", "AB")]
 RHD = [("+", _("RhD positive")), ("-", _("RhD negative"))]
+# The one table of component codes and their names: the forms' choices and the `component_label`
+# filter. Red cells first: they are what most patients need.
 COMPONENTS = [
     ("PRC", _("Packed red cells")),
     ("FFP", _("Fresh frozen plasma")),
@@ -206,9 +208,9 @@ class InventoryFilterForm(forms.Form):
         return {"state": "available", **filters}
 
 
-class TransferForm(forms.Form):
-    """Send one available unit to another blood bank: the unit by its scanned DIN (and, when the
-    donation gave several units here, its component), the bank from the api's list."""
+class UnitByDinForm(forms.Form):
+    """One available unit, by its scanned DIN and, when the donation gave several units there, its
+    component (a transfer, a reservation under the override)."""
 
     din = forms.CharField(label=_("Unit (scan or type its DIN)"), max_length=100)
     component = forms.ChoiceField(
@@ -217,28 +219,37 @@ class TransferForm(forms.Form):
         required=False,
         help_text=_("Only needed when the donation gave several units at your bank."),
     )
+
+    def unit_among(self, units: list[dict], *, site_id: int | None = None) -> int | None:
+        """The id of the one available unit the form names among `units` (the DIN's), at `site_id`
+        when given (else at any of the clerk's banks), or None with the reason on the form."""
+        component = self.cleaned_data.get("component")
+        here = [
+            u
+            for u in units
+            if site_id in (None, u.get("site"))
+            and u.get("state") == "available"
+            and component in ("", u.get("component"))
+        ]
+        if len(here) == 1:
+            return here[0]["id"]
+        if here:
+            self.add_error("component", _("This donation gave several units here: choose the component."))
+        elif site_id is None:
+            self.add_error("din", _("No available unit with this DIN at your blood banks."))
+        else:
+            self.add_error("din", _("No available unit with this DIN at your blood bank."))
+        return None
+
+
+class TransferForm(UnitByDinForm):
+    """Send one available unit of this bank to another blood bank, chosen from the api's list."""
+
     to_site = forms.TypedChoiceField(label=_("To blood bank"), coerce=int)
 
     def __init__(self, *args, banks: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_site"].choices = [(b["id"], b.get("name", "")) for b in banks]
-
-    def unit_among(self, units: list[dict], *, site_id: int) -> int | None:
-        """The id of the one available unit at `site_id` the form names among `units` (the DIN's),
-        or None with the reason on the form."""
-        component = self.cleaned_data.get("component")
-        here = [
-            u
-            for u in units
-            if u.get("site") == site_id and u.get("state") == "available" and component in ("", u.get("component"))
-        ]
-        if len(here) == 1:
-            return here[0]["id"]
-        if not here:
-            self.add_error("din", _("No available unit with this DIN at your blood bank."))
-        else:
-            self.add_error("component", _("This donation gave several units here: choose the component."))
-        return None
 
 
 class DeferralForm(forms.Form):
@@ -314,18 +325,11 @@ class ReserveForm(forms.Form):
         self.fields["units"].choices = [(u["id"], u.get("din") or str(u["id"])) for u in proposal]
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(UnitByDinForm):
     """A unit the rules would not propose (an RhD-positive unit for an RhD-negative patient, in an
     emergency), found by its scanned DIN: the reason is required and kept with the clerk's name;
     the api alone decides whether the policy allows it."""
 
-    din = forms.CharField(label=_("Unit (scan or type its DIN)"), max_length=100)
-    component = forms.ChoiceField(
-        label=_("Component"),
-        choices=[("", _("Any")), *COMPONENTS],
-        required=False,
-        help_text=_("Only needed when the donation gave several units at your bank."),
-    )
     override_reason = forms.CharField(
         label=_("Why this unit, against the compatibility rules?"), max_length=300, widget=forms.Textarea({"rows": 2})
     )

@@ -66,3 +66,11 @@ def login_required(*roles: str):
         return wrapper
 
     return decorator
+
+
+# Who may open a role's pages: each page asks one of these (the api decides again on every call).
+donor_required = login_required("donor")
+staff_required = login_required("blood_bank_staff")
+hospital_required = login_required("hospital_staff")
+staff_or_hospital_required = login_required("blood_bank_staff", "hospital_staff")
+admin_required = login_required("admin")

@@ -84,12 +84,32 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default="sqlite:///db.sqlite3")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-# Off by default: a health check is a `SELECT 1` round trip at the start of every request. Without
-# it, a connection broken by a PostgreSQL restart fails its worker's next request with a 503 (retry)
-# and is replaced after it; on, that request is spared and every request pays the round trip.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=False)
+_database = env.db("DATABASE_URL", default="sqlite:///db.sqlite3")
+if _database["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that does not answer must fail fast (readyz within seconds), not hang a
+    # worker for the kernel's TCP timeout.
+    _database["OPTIONS"] = {
+        **_database.get("OPTIONS", {}),
+        "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),
+        # A peer that vanished (host down, network cut) is noticed within about 15 s on an idle
+        # pooled connection, and unacknowledged writes give up after 10 s.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10_000,
+    }
+DATABASES = {
+    "default": {
+        **_database,
+        "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
+        # Off by default: a health check is a `SELECT 1` round trip at the start of every request.
+        # Without it, a connection broken by a PostgreSQL restart fails its worker's next request
+        # with a 503 (retry) and is replaced after it; on, that request is spared and every request
+        # pays the round trip.
+        "CONN_HEALTH_CHECKS": env.bool("DATABASE_CONN_HEALTH_CHECKS", default=False),
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MEMCACHED_LOCATION = env_list("MEMCACHED_LOCATION")
@@ -153,6 +173,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# EMAIL_URL=filemail:////abs/dir writes each message to a file in /abs/dir (three slashes: relative);
+# the web's browser tests read the password-reset link from them.
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dblood <noreply@dblood.local>")
 # Links in emails (password reset, appointments) point at the people-facing web.
 WEB_BASE_URL = env.str("WEB_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -288,19 +311,6 @@ RECRUITMENT_RADIUS_KM = env.int("RECRUITMENT_RADIUS_KM", default=30)
 # Bodies over the limit get a 413 in the error shape before anything reads them; multipart
 # uploads have their own, larger limit (nginx's client_max_body_size should match it).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-# A database host that does not answer must fail fast (readyz within seconds), not hang a worker
-# for the kernel's TCP timeout.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        connect_timeout=env.int("DATABASE_CONNECT_TIMEOUT", default=3),
-        # A peer that vanished (host down, network cut) is noticed within about 15 s on an idle
-        # pooled connection, and unacknowledged writes give up after 10 s.
-        keepalives=1,
-        keepalives_idle=5,
-        keepalives_interval=2,
-        keepalives_count=3,
-        tcp_user_timeout=10_000,
-    )
 # A statement of a request that gets no answer in this many seconds is abandoned with a 503 (a hung
 # PostgreSQL: `core.deadline`); 0 for no limit. Not applied to migrations, backups or worker jobs.
 DATABASE_QUERY_TIMEOUT = env.float("DATABASE_QUERY_TIMEOUT", default=5.0)
@@ -310,10 +320,6 @@ READYZ_QUERY_TIMEOUT = 2.0
 BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / "backups"))
 # Directory of pg_dump/pg_restore matching the server's major version (empty: from the PATH).
 PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
-
-# ---- Email to files (the web's browser tests read the password-reset link from them) -------
-# EMAIL_URL=filemail:////abs/dir writes each message to a file in /abs/dir (three slashes: relative).
-EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
 
 # --- Client address through the web ------------------------------------------------------------
 # The web calls the api for browsers and forwards each browser's address in X-Forwarded-For, having

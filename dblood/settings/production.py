@@ -37,8 +37,7 @@ SESSION_COOKIE_HTTPONLY = True
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is an opt-in decision for the operator (SECURE_HSTS_PRELOAD).
     "security.W021",
-]
-if not SECURE_SSL_REDIRECT:
     # Compose and Kubernetes: the api also answers the web's plain calls inside the stack
     # (http://api:8000), so the redirect to HTTPS is nginx's (DBLOOD_TLS=on) or the Ingress's.
-    SILENCED_SYSTEM_CHECKS.append("security.W008")
+    *([] if SECURE_SSL_REDIRECT else ["security.W008"]),
+]

@@ -8,7 +8,19 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
+from .. import forms_haemo, forms_staff
+
 register = template.Library()
+
+
+def _label(table: dict):
+    """A filter naming a code from `table` in the reader's language; an unknown code shows as itself."""
+
+    def label(code: str | None) -> str:
+        return str(table.get(code or "", code or ""))
+
+    return label
+
 
 LEVEL_LABELS = {"critical": _("Critical"), "low": _("Low"), "adequate": _("Adequate")}
 
@@ -57,19 +69,9 @@ def api_date(value: str | None) -> str:
     return formats.date_format(day, "D j M Y")
 
 
-DONATION_TYPES = {
-    "whole_blood": _("Whole blood"),
-    "apheresis_platelets": _("Apheresis platelets"),
-    "apheresis_plasma": _("Apheresis plasma"),
-}
-COMPONENTS = {
-    "WB": _("Whole blood"),
-    "PRC": _("Packed red cells"),
-    "TC": _("Platelets"),
-    "FFP": _("Fresh frozen plasma"),
-    "LP": _("Liquid plasma"),
-    "AHF": _("Cryoprecipitate"),
-}
+# Codes the forms also offer are named once, in the forms' choices.
+DONATION_TYPES = dict(forms_staff.DONATION_TYPES)
+COMPONENTS = dict(forms_staff.COMPONENTS)
 APPOINTMENT_STATUSES = {
     "booked": _("Booked"),
     "checked_in": _("Checked in"),
@@ -85,20 +87,9 @@ UNIT_STATES = {
     "not_used": _("not used"),
 }
 
-
-@register.filter
-def donation_type_label(code: str | None) -> str:
-    return str(DONATION_TYPES.get(code or "", code or ""))
-
-
-@register.filter
-def component_label(code: str | None) -> str:
-    return str(COMPONENTS.get(code or "", code or ""))
-
-
-@register.filter
-def appointment_status_label(code: str | None) -> str:
-    return str(APPOINTMENT_STATUSES.get(code or "", code or ""))
+register.filter("donation_type_label", _label(DONATION_TYPES))
+register.filter("component_label", _label(COMPONENTS))
+register.filter("appointment_status_label", _label(APPOINTMENT_STATUSES))
 
 
 @register.filter
@@ -119,10 +110,7 @@ STAFF_UNIT_STATES = {
     "in_transit": _("On its way to another bank"),
 }
 
-
-@register.filter
-def staff_unit_state_label(code: str | None) -> str:
-    return str(STAFF_UNIT_STATES.get(code or "", code or ""))
+register.filter("staff_unit_state_label", _label(STAFF_UNIT_STATES))
 
 
 # The lab worklist's steps (dblood.donations.worklist): "screen:hiv" reads "HIV screen".
@@ -134,7 +122,7 @@ LAB_STEPS = {
     "screen": _("%(test)s screen"),
     "repeat": _("%(test)s repeat (in duplicate)"),
 }
-SCREEN_TESTS = {"hiv": "HIV", "hbv": "HBV", "hcv": "HCV", "syphilis": _("Syphilis"), "malaria": _("Malaria")}
+SCREEN_TESTS = dict(forms_staff.TESTS)
 
 
 @register.filter
@@ -165,49 +153,22 @@ OUTCOMES = {"transfused": _("Transfused"), "not_transfused": _("Not transfused")
 CALL_OUT_ANSWERS = {"coming": _("coming"), "cant": _("can't come")}
 CALL_OUT_STATUSES = {"open": _("Open"), "closed": _("Closed")}
 
-
-@register.filter
-def request_status_label(code: str | None) -> str:
-    return str(REQUEST_STATUSES.get(code or "", code or ""))
-
-
-@register.filter
-def urgency_label(code: str | None) -> str:
-    return str(URGENCIES.get(code or "", code or ""))
-
-
-@register.filter
-def allocation_status_label(code: str | None) -> str:
-    return str(ALLOCATION_STATUSES.get(code or "", code or ""))
-
-
-@register.filter
-def outcome_label(code: str | None) -> str:
-    return str(OUTCOMES.get(code or "", code or ""))
-
-
-@register.filter
-def call_out_answer_label(code: str | None) -> str:
-    return str(CALL_OUT_ANSWERS.get(code or "", code or ""))
-
-
-@register.filter
-def call_out_status_label(code: str | None) -> str:
-    return str(CALL_OUT_STATUSES.get(code or "", code or ""))
+register.filter("request_status_label", _label(REQUEST_STATUSES))
+register.filter("urgency_label", _label(URGENCIES))
+register.filter("allocation_status_label", _label(ALLOCATION_STATUSES))
+register.filter("outcome_label", _label(OUTCOMES))
+register.filter("call_out_answer_label", _label(CALL_OUT_ANSWERS))
+register.filter("call_out_status_label", _label(CALL_OUT_STATUSES))
 
 
 @register.filter
 def hv_label(code: str) -> str:
     """A haemovigilance code (complication or reaction category, severity) in the reader's language."""
-    from ..forms_haemo import LABELS
-
-    return LABELS.get(code, code)
+    return forms_haemo.LABELS.get(code, code)
 
 
 @register.filter
 def hv_list(codes, kind: str) -> str:
     """Signs (`signs`) or a donor's symptoms (`symptoms`) in the reader's language."""
-    from ..forms_haemo import SIGNS, SYMPTOMS
-
-    names = dict(SIGNS if kind == "signs" else SYMPTOMS)
+    names = dict(forms_haemo.SIGNS if kind == "signs" else forms_haemo.SYMPTOMS)
     return ", ".join(str(names.get(code, code)) for code in codes or [])

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,24 +18,16 @@ from ..forms import (
     PasswordResetForm,
     SignupConfirmForm,
     SignupForm,
-    apply_api_errors,
+    api_errors_to_form,
 )
-
-
-def _next_url(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+from ..redirects import local_url
 
 
 def _signed_in(request, answer, default: str):
     """Keep the token in the session and speak the user's language from now on."""
     session.login(request, answer)
     language = answer["user"].get("language") or translation.get_language()
-    response = redirect(_next_url(request, default))
+    response = redirect(local_url(request, "next", default))
     _set_language(response, language)
     return response
 
@@ -48,10 +39,6 @@ def _set_language(response, language: str) -> None:
         )
 
 
-def _bad_input(error: ApiError) -> bool:
-    return error.status in (400, 409)
-
-
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = SignupForm(request.POST or None, initial={"language": translation.get_language()})
@@ -59,13 +46,11 @@ def signup(request):
         try:
             request.api.register(**form.cleaned_data)
         except ApiError as error:
-            if not _bad_input(error):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             # The same page whether or not the address has an account: the e-mail tells its owner.
             return render(request, "dblood_web/signup_sent.html", {"email": form.cleaned_data["email"]})
-    return render(request, "dblood_web/signup.html", {"form": form, "next": _next_url(request, "")})
+    return render(request, "dblood_web/signup.html", {"form": form, "next": local_url(request, "next", "")})
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,9 +61,7 @@ def signup_confirm(request, token: str):
         try:
             answer = request.api.register_confirm(token=token)
         except ApiError as error:
-            if not _bad_input(error):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("Welcome to dblood! Your account is ready."))
             return _signed_in(request, answer, reverse("account"))
@@ -92,12 +75,10 @@ def login(request):
         try:
             answer = request.api.login(**form.cleaned_data)
         except ApiError as error:
-            if not _bad_input(error):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             return _signed_in(request, answer, reverse("my_home"))
-    return render(request, "dblood_web/login.html", {"form": form, "next": _next_url(request, "")})
+    return render(request, "dblood_web/login.html", {"form": form, "next": local_url(request, "next", "")})
 
 
 @require_POST
@@ -119,9 +100,7 @@ def password_reset(request):
         try:
             request.api.password_reset(**form.cleaned_data)
         except ApiError as error:
-            if not _bad_input(error):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             return render(request, "dblood_web/password_reset_sent.html")
     return render(request, "dblood_web/password_reset.html", {"form": form})
@@ -134,9 +113,7 @@ def password_reset_confirm(request, uid: str, token: str):
         try:
             request.api.password_reset_confirm(uid=uid, token=token, **form.cleaned_data)
         except ApiError as error:
-            if not _bad_input(error):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("Your password has been changed. You can log in now."))
             return redirect("login")
@@ -153,9 +130,7 @@ def account(request):
         try:
             me = request.api.me_update(**form.cleaned_data)
         except ApiError as error:
-            if not _bad_input(error):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             session.remember_user(request, me)
             translation.activate(me["language"])
@@ -174,9 +149,7 @@ def password_change(request):
         try:
             request.api.password_change(**form.cleaned_data)
         except ApiError as error:
-            if not _bad_input(error):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("Your password has been changed."))
             return redirect("account")
@@ -187,7 +160,7 @@ def password_change(request):
 def language(request):
     """The language switcher: a cookie for everyone, and the account's language when signed in."""
     chosen = request.POST.get("language", "")
-    response = redirect(_next_url(request, reverse("home")))
+    response = redirect(local_url(request, "next", reverse("home")))
     if chosen not in dict(settings.LANGUAGES):
         return response
     _set_language(response, chosen)

@@ -3,22 +3,15 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import session
 from ..api import ApiError
-
-donor_required = session.login_required("donor")
-
-
-def api_message(request, error: ApiError) -> None:
-    """A refused action (400 or 409) as a message on the next page; anything else is the middleware's."""
-    if error.status not in (400, 409):
-        raise error
-    text = "; ".join(m for msgs in error.fields.values() for m in msgs) or error.detail
-    messages.error(request, text)
+from ..redirects import local_url
+from ..session import donor_required
+from .refusals import api_message, attempt
 
 
 def _slot(request) -> int | None:
@@ -44,12 +37,12 @@ def appointment_book(request):
     donation_type = request.POST.get("donation_type", "")
     if not donation_type:  # never assumed: the donor chooses what they will give
         messages.error(request, _("Choose the type of donation."))
-        return redirect(request.POST.get("back") or "drives")
+        return redirect(local_url(request, "back", reverse("drives")))
     try:
         booked = request.api.appointment_book(slot=slot, donation_type=donation_type)
     except ApiError as error:
         api_message(request, error)
-        return redirect(request.POST.get("back") or "drives")
+        return redirect(local_url(request, "back", reverse("drives")))
     messages.success(request, _("Your appointment is booked. Please answer the health questions before you come."))
     return redirect("questionnaire", appointment_id=booked["id"])
 
@@ -57,12 +50,7 @@ def appointment_book(request):
 @donor_required
 @require_POST
 def appointment_cancel(request, appointment_id: int):
-    try:
-        request.api.appointment_cancel(appointment_id)
-    except ApiError as error:
-        api_message(request, error)
-    else:
-        messages.success(request, _("Your appointment is cancelled."))
+    attempt(request, _("Your appointment is cancelled."), request.api.appointment_cancel, appointment_id)
     return redirect("appointments")
 
 
@@ -71,12 +59,8 @@ def appointment_cancel(request, appointment_id: int):
 def appointment_reschedule(request, appointment_id: int):
     appointment = request.api.appointment(appointment_id)
     if request.method == "POST" and (slot := _slot(request)) is not None:
-        try:
-            request.api.appointment_reschedule(appointment_id, slot=slot)
-        except ApiError as error:
-            api_message(request, error)
-        else:
-            messages.success(request, _("Your appointment has been moved."))
+        moved = _("Your appointment has been moved.")
+        if attempt(request, moved, request.api.appointment_reschedule, appointment_id, slot=slot):
             return redirect("appointments")
     drive = request.api.drive(appointment["drive"])
     return render(request, "dblood_web/reschedule.html", {"appointment": appointment, "drive": drive})
@@ -111,14 +95,9 @@ def questionnaire(request, appointment_id: int):
         missing = {q["code"] for q in questions if q["answer"] not in ("yes", "no")}
         if not missing:
             answers = {q["code"]: q["answer"] == "yes" for q in questions}
-            try:
-                request.api.appointment_answer(appointment_id, version=current["version"], answers=answers)
-            except ApiError as error:
-                api_message(request, error)
-            else:
-                messages.success(
-                    request, _("Thank you. Your answers are saved; staff will check them when you arrive.")
-                )
+            saved = _("Thank you. Your answers are saved; staff will check them when you arrive.")
+            call = request.api.appointment_answer
+            if attempt(request, saved, call, appointment_id, version=current["version"], answers=answers):
                 return redirect("appointments")
         else:
             messages.error(request, _("Please answer every question."))

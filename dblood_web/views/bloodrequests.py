@@ -13,14 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import session
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_staff import IssueForm, IssueScanForm, OverrideForm, RequestCancelForm, ReserveForm
-from .appointments import api_message
+from ..session import staff_or_hospital_required, staff_required
+from .refusals import attempt
 from .staff import scan_form, scanned_units
 
 OPEN = ("submitted", "partly_allocated", "allocated")
-either_side = session.login_required("blood_bank_staff", "hospital_staff")
-bank_staff = session.login_required("blood_bank_staff")
 
 
 def _page(request, request_id: int, *, status: int = 200, **bound):
@@ -78,35 +77,39 @@ def _proposal(request, request_id: int) -> list[dict]:
         return []
 
 
-@either_side
+@staff_or_hospital_required
 @require_GET
 def detail(request, request_id: int):
     return _page(request, request_id)
 
 
 def _refused(request, request_id: int, name: str, form, error: ApiError, **rename):
-    if error.status not in (400, 409):
-        raise error
-    apply_api_errors(form, error, rename=rename)
+    api_errors_to_form(form, error, rename=rename)
     return _page(request, request_id, status=error.status, **{name: form})
 
 
-@bank_staff
+def _send(request, request_id: int, action: str, form, field: str, done: str):
+    """Send the form's `field` as the request's `action` (the form's name on the page too); an
+    invalid or refused form comes back on the page with its errors."""
+    if not form.is_valid():
+        return _page(request, request_id, status=400, **{action: form})
+    try:
+        request.api.blood_request_action(request_id, action, {field: form.cleaned_data[field]})
+    except ApiError as error:
+        return _refused(request, request_id, action, form, error)
+    messages.success(request, done)
+    return redirect("blood_request", request_id=request_id)
+
+
+@staff_required
 @require_POST
 def reserve(request, request_id: int):
     """Reserve the units the clerk ticked in the proposal."""
     form = ReserveForm(request.POST, proposal=_proposal(request, request_id), prefix="reserve")
-    if not form.is_valid():
-        return _page(request, request_id, status=400, reserve=form)
-    try:
-        request.api.blood_request_action(request_id, "reserve", {"units": form.cleaned_data["units"]})
-    except ApiError as error:
-        return _refused(request, request_id, "reserve", form, error)
-    messages.success(request, _("Units reserved for this request."))
-    return redirect("blood_request", request_id=request_id)
+    return _send(request, request_id, "reserve", form, "units", _("Units reserved for this request."))
 
 
-@bank_staff
+@staff_required
 @require_POST
 def reserve_override(request, request_id: int):
     """Reserve one unit the rules would not propose, found by its DIN, with the clerk's reason."""
@@ -121,17 +124,11 @@ def reserve_override(request, request_id: int):
             units = []
         else:
             return _refused(request, request_id, "override", form, error)
-    here = [u for u in units if u.get("state") == "available" and data["component"] in ("", u.get("component"))]
-    if len(here) != 1:
-        form.add_error(
-            "din" if not here else "component",
-            _("No available unit with this DIN at your blood banks.")
-            if not here
-            else _("This donation gave several units here: choose the component."),
-        )
+    unit = form.unit_among(units)
+    if unit is None:
         return _page(request, request_id, status=400, override=form)
     body = {
-        "units": [here[0]["id"]],
+        "units": [unit],
         "override_reason": data["override_reason"],
         "override_acknowledged": data["override_acknowledged"],
     }
@@ -143,43 +140,29 @@ def reserve_override(request, request_id: int):
     return redirect("blood_request", request_id=request_id)
 
 
-@bank_staff
+@staff_required
 @require_POST
 def issue(request, request_id: int):
     """Issue the reserved units the clerk checked against their labels, and confirmed."""
     form = IssueForm(request.POST, reserved=_issuable(request.api.blood_request(request_id)), prefix="issue")
-    if not form.is_valid():
-        return _page(request, request_id, status=400, issue=form)
-    try:
-        request.api.blood_request_action(request_id, "issue", {"units": form.cleaned_data["units"]})
-    except ApiError as error:
-        return _refused(request, request_id, "issue", form, error)
-    messages.success(request, _("Units issued."))
-    return redirect("blood_request", request_id=request_id)
+    return _send(request, request_id, "issue", form, "units", _("Units issued."))
 
 
-@either_side
+@staff_or_hospital_required
 @require_POST
 def cancel(request, request_id: int):
     form = RequestCancelForm(request.POST, prefix="cancel")
-    if not form.is_valid():
-        return _page(request, request_id, status=400, cancel=form)
-    try:
-        request.api.blood_request_action(request_id, "cancel", {"reason": form.cleaned_data["reason"]})
-    except ApiError as error:
-        return _refused(request, request_id, "cancel", form, error)
-    messages.success(request, _("The request is cancelled."))
-    return redirect("blood_request", request_id=request_id)
+    return _send(request, request_id, "cancel", form, "reason", _("The request is cancelled."))
 
 
-@bank_staff
+@staff_required
 @require_POST
 def allocate(request, request_id: int):
     """Reserve the best proposed units until the request is covered (as far as stock allows)."""
     return _one_button(request, request_id, "allocate", _("Units reserved for this request."))
 
 
-@either_side
+@staff_or_hospital_required
 @require_POST
 def call_outs(request, request_id: int):
     return _one_button(
@@ -188,10 +171,5 @@ def call_outs(request, request_id: int):
 
 
 def _one_button(request, request_id: int, action: str, done: str):
-    try:
-        request.api.blood_request_action(request_id, action)
-    except ApiError as error:
-        api_message(request, error)
-    else:
-        messages.success(request, done)
+    attempt(request, done, request.api.blood_request_action, request_id, action)
     return redirect("blood_request", request_id=request_id)

@@ -7,21 +7,16 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_staff import DeferralForm, DeferralLiftForm
-from .appointments import api_message
-from .staff import staff_required
-
-
-def _back(request) -> str:
-    """Where to return after saving: the check-in list it came from, never another host."""
-    back = request.POST.get("back") or request.GET.get("back") or ""
-    return back if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else ""
+from ..redirects import local_url
+from ..session import staff_required
+from .refusals import attempt
 
 
 def _here(donor_id: int, back: str, name: str) -> str:
@@ -43,15 +38,13 @@ def _liftable(deferral: dict, today: str) -> bool:
 def deferral_new(request, donor_id: int):
     reasons = request.api.deferral_reasons()
     form = DeferralForm(request.POST or None, reasons=reasons)
-    back = _back(request)
+    back = local_url(request, "back")  # the check-in list it came from
     name = request.POST.get("name") or request.GET.get("name", "")
     if request.method == "POST" and form.is_valid():
         try:
             request.api.deferral_create(donor_id, **form.api_fields())
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("The deferral is recorded."))
             return redirect(back or _here(donor_id, "", name))
@@ -78,10 +71,6 @@ def deferral_lift(request, donor_id: int, deferral_id: int):
     if not form.is_valid():
         messages.error(request, _("Say why the deferral ends early."))
     else:
-        try:
-            request.api.deferral_lift(donor_id, deferral_id, reason=form.cleaned_data["reason"])
-        except ApiError as error:
-            api_message(request, error)
-        else:
-            messages.success(request, _("The deferral is lifted: the donor may give again from today."))
-    return redirect(_here(donor_id, _back(request), request.POST.get("name", "")))
+        lifted = _("The deferral is lifted: the donor may give again from today.")
+        attempt(request, lifted, request.api.deferral_lift, donor_id, deferral_id, reason=form.cleaned_data["reason"])
+    return redirect(_here(donor_id, local_url(request, "back"), request.POST.get("name", "")))

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import session
 from ..api import ApiError
-from ..forms import DonorProfileForm, apply_api_errors
-from .appointments import api_message
+from ..forms import DonorProfileForm, api_errors_to_form
+from ..session import donor_required
+from .refusals import api_message
 
-donor_required = session.login_required("donor")
 PROFILE_FIELDS = list(DonorProfileForm.base_fields)
 
 
@@ -30,9 +30,7 @@ def profile(request):
         try:
             donor = request.api.donor_update(**form.api_changes())
         except ApiError as error:
-            if error.status != 400:
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("Your donor profile has been saved."))
             return redirect("donor_profile")

@@ -8,9 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import session
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_haemo import (
     ComplicationCodesForm,
     ComplicationForm,
@@ -19,11 +18,8 @@ from ..forms_haemo import (
     DonorReactionForm,
     ReactionForm,
 )
-from .appointments import api_message
-from .staff import staff_required
-
-hospital_required = session.login_required("hospital_staff")
-donor_required = session.login_required("donor")
+from ..session import donor_required, hospital_required, staff_required
+from .refusals import attempt
 
 
 def _submit(request, form, call) -> bool:
@@ -33,9 +29,7 @@ def _submit(request, form, call) -> bool:
     try:
         call()
     except ApiError as error:
-        if error.status not in (400, 409):
-            raise
-        apply_api_errors(form, error)
+        api_errors_to_form(form, error)
         return False
     return True
 
@@ -80,12 +74,8 @@ def complication_code(request, complication_id: int):
     if not form.is_valid():
         messages.error(request, _("Choose the category, severity, onset, outcome and follow-up."))
     else:
-        try:
-            request.api.complication_action(complication_id, "code", form.cleaned_data)
-        except ApiError as error:
-            api_message(request, error)
-        else:
-            messages.success(request, _("The donor's report is coded."))
+        coded = _("The donor's report is coded.")
+        attempt(request, coded, request.api.complication_action, complication_id, "code", form.cleaned_data)
     return redirect("staff_haemovigilance")
 
 
@@ -106,12 +96,7 @@ def reaction_action(request, reaction_id: int, action: str):
     body = {} if form is None else {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
     if action == "lookback":
         body.pop("reason_code", None)
-    try:
-        request.api.reaction_action(reaction_id, action, body)
-    except ApiError as error:
-        api_message(request, error)
-    else:
-        messages.success(request, _("Done."))
+    attempt(request, _("Done."), request.api.reaction_action, reaction_id, action, body)
     return redirect("staff_haemovigilance")
 
 

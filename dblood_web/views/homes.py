@@ -80,7 +80,7 @@ def next_appointment(appointments: list[dict]) -> dict | None:
     return min(upcoming, key=lambda a: a["starts_at"], default=None)
 
 
-@session.login_required("donor")
+@session.donor_required
 def donor_home(request):
     today = timezone.localdate()
     eligibility = request.api.eligibility()
@@ -117,7 +117,7 @@ def waiting_emergencies(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r.get("urgency") == "emergency" and r.get("status") == "submitted"]
 
 
-@session.login_required("blood_bank_staff")
+@session.staff_required
 @require_GET
 def staff_home(request):
     bank = my_bank(request)
@@ -145,7 +145,7 @@ def staff_home(request):
     return render(request, "dblood_web/staff/home.html", context)
 
 
-@session.login_required("hospital_staff")
+@session.hospital_required
 @require_GET
 def hospital_home(request):
     """What the hospital is waiting for (its open requests) and what it owes the bank: the outcome
@@ -165,7 +165,7 @@ def hospital_home(request):
     return render(request, "dblood_web/hospital/home.html", context)
 
 
-@session.login_required("admin")
+@session.admin_required
 @require_GET
 def admin_home(request):
     """The consoles (the api's admin and docs, the dashboards) and the health the api reports."""

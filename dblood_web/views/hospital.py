@@ -5,13 +5,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import session
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_staff import BloodRequestForm, OutcomeForm
-from .appointments import api_message
-
-hospital_required = session.login_required("hospital_staff")
+from ..session import hospital_required
+from .refusals import attempt
 
 
 @hospital_required
@@ -23,9 +21,7 @@ def requests_page(request):
         try:
             created = request.api.blood_request_create(**form.api_fields())
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("Request sent to the blood bank."))
             return redirect("blood_request", request_id=created["id"])
@@ -41,12 +37,8 @@ def outcome(request, request_id: int):
         # The api takes an untransfused unit back only through the return (how it was kept).
         messages.error(request, _("A unit that was not transfused goes back to the blood bank: use the return form."))
     elif form.is_valid():
-        try:
-            request.api.blood_request_action(request_id, "outcome", form.cleaned_data)
-        except ApiError as error:
-            api_message(request, error)
-        else:
-            messages.success(request, _("Outcome recorded. Thank you."))
+        recorded = _("Outcome recorded. Thank you.")
+        attempt(request, recorded, request.api.blood_request_action, request_id, "outcome", form.cleaned_data)
     else:
         messages.error(request, _("Say whether the unit was transfused."))
     return redirect("blood_request", request_id=request_id)

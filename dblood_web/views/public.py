@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from .. import dashboard, session
 from ..api import ApiError
-from ..forms import DriveSearchForm, SiteSearchForm, StockFilterForm
+from ..forms import DriveSearchForm, SiteSearchForm, StockFilterForm, api_errors_to_form
 from ..forms_staff import SitePhotoForm
 
 
@@ -57,11 +57,7 @@ def drives(request):
         try:
             found = request.api.drives(**form.api_filters())
         except ApiError as error:
-            if error.status != 400:
-                raise
-            for name, messages in error.fields.items():
-                for message in messages:
-                    form.add_error(name if name in form.fields else None, message)
+            api_errors_to_form(form, error, fixable=(400,))
     elif not form.is_bound:
         found = request.api.drives(has_free_slots="true")
     return render(

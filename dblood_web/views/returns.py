@@ -7,13 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import session
-from ..api import ApiError
 from ..forms_staff import ReturnDecideForm, ReturnForm
-from .appointments import api_message
-from .staff import scan_form, scanned_units, staff_required
-
-hospital_required = session.login_required("hospital_staff")
+from ..session import hospital_required, staff_required
+from .refusals import attempt
+from .staff import scan_form, scanned_units
 
 
 @hospital_required
@@ -25,12 +22,8 @@ def unit_return(request, request_id: int):
             request, _("Say when the unit left storage, its temperature now and whether it stayed in a box.")
         )
     else:
-        try:
-            request.api.unit_return_create(**form.api_fields())
-        except ApiError as error:
-            api_message(request, error)
-        else:
-            messages.success(request, _("The unit is returned: the blood bank inspects it."))
+        returned = _("The unit is returned: the blood bank inspects it.")
+        attempt(request, returned, request.api.unit_return_create, **form.api_fields())
     return redirect("blood_request", request_id=request_id)
 
 
@@ -70,10 +63,5 @@ def return_decide(request, return_id: int):
     if not form.is_valid():
         messages.error(request, _("Record the seal and the decision."))
     else:
-        try:
-            request.api.unit_return_decide(return_id, **form.cleaned_data)
-        except ApiError as error:
-            api_message(request, error)
-        else:
-            messages.success(request, _("The return is decided."))
+        attempt(request, _("The return is decided."), request.api.unit_return_decide, return_id, **form.cleaned_data)
     return redirect("staff_returns")

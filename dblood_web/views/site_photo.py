@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from .. import session
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_staff import SitePhotoForm
 from .public import site_page
 
@@ -25,9 +25,7 @@ def site_photo(request, site_id: int):
         try:
             request.api.site_photo_upload(site_id, content=upload.read(), content_type=upload.content_type)
         except ApiError as error:
-            if error.status not in (400, 413):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error, fixable=(400, 413))
         else:
             messages.success(request, _("The photo is saved."))
             return redirect("site", site_id=site_id)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import session
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_staff import (
     ComponentsForm,
     DiscardForm,
@@ -26,25 +26,15 @@ from ..forms_staff import (
     TransferForm,
     TypingForm,
 )
-from .appointments import api_message
-
-staff_required = session.login_required("blood_bank_staff")
+from ..redirects import local_url
+from ..session import staff_required
+from .refusals import api_message, attempt
 
 
 def my_bank(request) -> dict:
     """The blood bank the signed-in staff member works at (their first blood-bank membership)."""
     banks = [m for m in (session.user(request) or {}).get("memberships", []) if m.get("site_kind") == "blood_bank"]
     return banks[0] if banks else {"site_id": None, "site_name": ""}
-
-
-def _done(request, text: str, call, *args, **kwargs) -> bool:
-    try:
-        call(*args, **kwargs)
-    except ApiError as error:
-        api_message(request, error)
-        return False
-    messages.success(request, text)
-    return True
 
 
 @staff_required
@@ -57,9 +47,7 @@ def drive_new(request):
         try:
             drive = request.api.drive_create(**fields)
         except ApiError as error:
-            if error.status != 400:
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("The drive is published."))
             return redirect("staff_drive", drive_id=drive["id"])
@@ -83,9 +71,7 @@ def drive_edit(request, drive_id: int):
             # A field emptied on the form is emptied on the drive (api_fields leaves blanks out).
             request.api.drive_update(drive_id, **{"location_name": "", "address": "", **form.api_fields()})
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("The drive is saved."))
             return redirect("staff_home")
@@ -102,9 +88,7 @@ def drive_cancel(request, drive_id: int):
         try:
             request.api.drive_cancel(drive_id, **form.cleaned_data)
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("The drive is cancelled."))
             return redirect("staff_home")
@@ -143,15 +127,15 @@ def drive_is_today(drive: dict) -> bool:
 @staff_required
 @require_POST
 def check_in(request, appointment_id: int):
-    _done(request, _("Checked in."), request.api.appointment_check_in, appointment_id)
-    return redirect(request.POST.get("back") or "staff_home")
+    attempt(request, _("Checked in."), request.api.appointment_check_in, appointment_id)
+    return redirect(local_url(request, "back", reverse("staff_home")))
 
 
 @staff_required
 @require_POST
 def no_show(request, appointment_id: int):
-    _done(request, _("Marked as not come."), request.api.appointment_no_show, appointment_id)
-    return redirect(request.POST.get("back") or "staff_home")
+    attempt(request, _("Marked as not come."), request.api.appointment_no_show, appointment_id)
+    return redirect(local_url(request, "back", reverse("staff_home")))
 
 
 @staff_required
@@ -163,9 +147,7 @@ def donation_new(request, appointment_id: int):
         try:
             donation = request.api.donation_record(appointment=appointment_id, **form.api_fields())
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("Donation recorded: DIN %(din)s.") % {"din": donation.get("din", "")})
             return redirect("staff_donation", donation_id=donation["id"])
@@ -193,9 +175,7 @@ def _scanned_donation(request, form: DonationScanForm) -> dict | None:
     try:
         found = request.api.donations(din=form.cleaned_data["din"])
     except ApiError as error:
-        if error.status != 400:
-            raise
-        apply_api_errors(form, error)
+        api_errors_to_form(form, error, fixable=(400,))
         return None
     if not found:
         form.add_error("din", _("No donation with this DIN at your blood banks."))
@@ -224,7 +204,7 @@ def donation_lab(request, donation_id: int):
                     "components": (request.api.donation_components, data),
                 }
                 call, kwargs = calls[step]
-                if _done(request, _("Saved."), call, donation_id, **kwargs):
+                if attempt(request, _("Saved."), call, donation_id, **kwargs):
                     return redirect("staff_donation", donation_id=donation_id)
     donation = request.api.donation(donation_id)
     return render(request, "dblood_web/staff/donation_lab.html", {"donation": donation, **forms_})
@@ -319,10 +299,8 @@ def scanned_units(request, form: ScanForm) -> list[dict] | None:
     except ApiError as error:
         if error.status == 404:
             form.add_error("scan", _("No unit with this DIN at your blood banks."))
-        elif error.status == 400:
-            apply_api_errors(form, error, rename={"din": "scan"})
         else:
-            raise
+            api_errors_to_form(form, error, fixable=(400,), rename={"din": "scan"})
     return None
 
 
@@ -331,21 +309,17 @@ def _send(request, form: TransferForm, bank: dict) -> bool:
     try:
         units = request.api.units_by_din(form.cleaned_data["din"])
     except ApiError as error:
-        if error.status not in (400, 404):
-            raise
-        units = []
-        if error.status == 400:
-            apply_api_errors(form, error)
+        if error.status != 404:
+            api_errors_to_form(form, error, fixable=(400,))
             return False
+        units = []
     unit = form.unit_among(units, site_id=bank["site_id"])
     if unit is None:
         return False
     try:
         request.api.transfer_create(unit=unit, to_site=form.cleaned_data["to_site"])
     except ApiError as error:
-        if error.status not in (400, 409):
-            raise
-        apply_api_errors(form, error)
+        api_errors_to_form(form, error)
         return False
     return True
 
@@ -381,7 +355,7 @@ def transfer_receive(request):
 @staff_required
 @require_POST
 def transfer_dispatch(request, transfer_id: int):
-    _done(request, _("The unit is on its way."), request.api.transfer_dispatch, transfer_id)
+    attempt(request, _("The unit is on its way."), request.api.transfer_dispatch, transfer_id)
     return redirect("staff_inventory")
 
 
@@ -390,7 +364,7 @@ def transfer_dispatch(request, transfer_id: int):
 def unit_discard(request, unit_id: int):
     form = DiscardForm(request.POST)
     if form.is_valid():
-        _done(request, _("The unit is discarded."), request.api.unit_discard, unit_id, **form.api_fields())
+        attempt(request, _("The unit is discarded."), request.api.unit_discard, unit_id, **form.api_fields())
     else:
         messages.error(request, _("Give a reason and tick 'Destroy this unit' to discard it."))
     if request.POST.get("back") == "unit":  # discarded from the unit's own page: back there

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_staff import DiscardForm, LabelCheckForm
-from .appointments import api_message
-from .staff import staff_required
+from ..session import staff_required
+from .refusals import api_message
 
 
 @staff_required
@@ -29,10 +29,8 @@ def unit_detail(request, unit_id: int):
         try:
             request.api.unit_label_verify(unit_id, **check.cleaned_data)
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
             # A mismatch (409) says which scan belongs to another bag; the scans stay in the form.
-            apply_api_errors(check, error)
+            api_errors_to_form(check, error)
             status = error.status
         else:
             messages.success(request, _("Label verified: both barcodes match this unit."))

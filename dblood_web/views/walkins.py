@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..api import ApiError
-from ..forms import apply_api_errors
+from ..forms import api_errors_to_form
 from ..forms_staff import WalkInForm
-from .staff import drive_is_today, staff_required
+from ..session import staff_required
+from .staff import drive_is_today
 
 
 @staff_required
@@ -22,9 +23,7 @@ def walk_in(request, drive_id: int):
         try:
             appointment = request.api.drive_walk_in(drive_id, **form.api_fields())
         except ApiError as error:
-            if error.status not in (400, 409):
-                raise
-            apply_api_errors(form, error)
+            api_errors_to_form(form, error)
         else:
             messages.success(request, _("Registered and checked in: record the donation."))
             return redirect("staff_donation_new", appointment_id=appointment["id"])

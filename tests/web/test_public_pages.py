@@ -198,3 +198,15 @@ def test_home_still_works_when_the_api_has_no_stock_figures(client, fake_api):
     response = client.get("/")  # the fake answers 404 for everything not routed
     assert response.status_code == 200
     assert "Stock figures are not available right now." in response.content.decode()
+
+
+def test_booking_goes_back_to_this_site_only(signed_in, fake_api):
+    """Without a donation type (or when the api refuses) the donor goes back to the drive list
+    they came from, never to another host a crafted form names."""
+    fake_api.on("POST", "appointments", status=409, body={"status": 409, "code": "conflict", "detail": "Full."})
+    for form in ({"slot": "31"}, {"slot": "31", "donation_type": "whole_blood"}):
+        assert signed_in.post("/me/appointments/book/", {**form, "back": "/drives/?city=Bogor"})["Location"] == (
+            "/drives/?city=Bogor"
+        )
+        for elsewhere in ("https://evil.example/drives/", "//evil.example/"):
+            assert signed_in.post("/me/appointments/book/", {**form, "back": elsewhere})["Location"] == "/drives/"

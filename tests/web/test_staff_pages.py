@@ -1065,3 +1065,36 @@ def test_returns_in_indonesian(client, fake_api):
     for word in ("Kantong yang dikembalikan", "Menunggu pemeriksaan", "Kembalikan ke stok", "Apakah segel utuh?"):
         assert word in html, word
     assert "Awaiting inspection" not in html and "Put back into stock" not in html
+
+
+@pytest.mark.parametrize("action", ["check-in", "no-show"])
+def test_check_in_and_no_show_go_back_to_this_site_only(staff, fake_api, action):
+    fake_api.on("POST", rf"appointments/1/{action}", body={"id": 1})
+    back = "/staff/drives/5/?q=ani"
+    assert staff.post(f"/staff/appointments/1/{action}/", {"back": back})["Location"] == back
+    for elsewhere in ("https://evil.example/", "//evil.example/staff/", "javascript:alert(1)"):
+        response = staff.post(f"/staff/appointments/1/{action}/", {"back": elsewhere})
+        assert response["Location"] == "/staff/"
+
+
+def test_a_drive_the_api_refuses_with_a_conflict_is_explained_on_the_form(staff, fake_api):
+    """A 409 (the state of the record, e.g. the same drive already published) is the clerk's to fix:
+    on the form with what was typed, not the error page."""
+    fake_api.on(
+        "POST",
+        r"drives",
+        status=409,
+        body={"status": 409, "code": "conflict", "detail": "A drive with this name is already on that day."},
+    )
+    form = {
+        "name": "Donor day",
+        "date": "2036-01-01",
+        "start_time": "08:00",
+        "end_time": "12:00",
+        "slot_minutes": "30",
+        "capacity_per_slot": "4",
+    }
+    response = staff.post("/staff/drives/new/", form, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A drive with this name is already on that day." in html and 'value="Donor day"' in html
