@@ -100,8 +100,15 @@ def chart(body: dict) -> dict:
     }
 
 
-def _table(columns: list[dict], rows: list[dict]) -> list[list]:
-    return [[row.get(c["key"]) for c in columns] for row in rows]
+def _table(title: str, columns: list[dict], rows: list[dict]) -> dict:
+    """One table of the page: its column headings, and each line's cells as (heading, value) (the
+    heading labels the cell when a phone shows the line as a card)."""
+    header = [c["label"] for c in columns]
+    return {
+        "title": title,
+        "header": header,
+        "lines": [[(c["label"], row.get(c["key"])) for c in columns] for row in rows],
+    }
 
 
 @reports_required
@@ -145,16 +152,10 @@ def report_page(request, name: str):
         return render(request, "dblood_web/staff/report.html", context, status=400)
     context.update(
         body=body,
-        header=[c["label"] for c in body["columns"]],
-        lines=_table(body["columns"], body["rows"]),
         totals=[(c["label"], body["totals"].get(c["key"])) for c in body["total_columns"]],
         tables=[
-            {
-                "title": t["title"],
-                "header": [c["label"] for c in t["columns"]],
-                "lines": _table(t["columns"], body["totals"][t["key"]]),
-            }
-            for t in body["tables"]
+            _table("", body["columns"], body["rows"]),
+            *(_table(t["title"], t["columns"], body["totals"][t["key"]]) for t in body["tables"]),
         ],
         query=urlencode(period),
         **chart(body),

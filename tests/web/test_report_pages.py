@@ -83,7 +83,7 @@ def test_a_report_page_shows_the_rows_the_totals_and_a_bar_per_line(staff, fake_
     sent = fake_api.last("GET", "reports/wastage")
     assert dict(sent.url.params) == {"from": "2026-03-01", "to": "2026-03-31"}
     assert sent.headers["Authorization"] == "Bearer tok"
-    assert "<td>Broken bag</td><td>2</td>" in page
+    assert '<td data-label="Reason">Broken bag</td><td data-label="Units">2</td>' in page  # a card on a phone
     assert "<dt>Wastage rate (%)</dt><dd>75.0</dd>" in page
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert '<title id="chart-desc">Wastage: discards and expiries</title>' in svg
