@@ -46,13 +46,13 @@ def parse(output: str) -> WrkResult:
     raise ValueError(f"no BENCH_JSON line in wrk output:\n{output}")
 
 
-def write_requests(path: Path, lines: list[tuple[str, str, str | None, str | None]]) -> Path:
-    """The TSV the Lua script replays: method, path, token, body ('-' for none)."""
+def write_requests(path: Path, lines: list[tuple]) -> Path:
+    """The TSV the Lua script replays: method, path, token, body, If-None-Match ('-' for none)."""
     with path.open("w") as f:
-        for method, url_path, token, body in lines:
+        for method, url_path, token, body, *tag in lines:
             if "\t" in (body or "") or "\n" in (body or ""):
                 raise ValueError("request bodies must be single-line JSON without tabs")
-            f.write(f"{method}\t{url_path}\t{token or '-'}\t{body or '-'}\n")
+            f.write(f"{method}\t{url_path}\t{token or '-'}\t{body or '-'}\t{(tag and tag[0]) or '-'}\n")
     return path
 
 

@@ -10,8 +10,8 @@ a ' before it. Coded values (RhD "+", "-") are written as they are.
 import csv
 import io
 
+import xlsxwriter
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from .reports import Column, Report
 
@@ -74,18 +74,14 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def to_xlsx(report: Report, body: dict) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
+    """One sheet per section. Text is written as text, never read as a formula, a number or a link."""
+    out = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(out, options)
     used: set[str] = set()
     for title, header, lines in sections(report, body):
-        sheet = book.create_sheet(_sheet_title(title, used))
-        sheet.append(header)
-        for line in lines:
-            sheet.append(line)
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text
-    out = io.BytesIO()
-    book.save(out)
+        sheet = book.add_worksheet(_sheet_title(title, used))
+        for row, line in enumerate([header, *lines]):
+            sheet.write_row(row, 0, line)
+    book.close()
     return out.getvalue()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from dblood.core.errors import Conflict
 from dblood.donations.models import Donation, ScreeningResult
 from dblood.donations.release import required_tests
 from dblood.donors.models import Donor
@@ -65,7 +66,11 @@ def make_unit(
         donation = make_donation(site=site)
         if state in _RELEASED_STATES:
             screen_and_release(donation, abo=abo, rhd=rhd)
-    extra.setdefault("product_code", product_code(component))
+    if "product_code" not in extra:
+        try:
+            extra["product_code"] = product_code(component)
+        except Conflict:  # a component type with no ISBT 128 code (PLT): a unit no label can be printed for
+            extra["product_code"] = ""
     unit = BloodUnit.objects.create(
         donation=donation,
         component=component,
