@@ -191,6 +191,10 @@ def test_the_nginx_profile_renders_the_shipped_site_as_the_official_image_does(c
     assert targets["/etc/nginx/templates/dblood.conf.template"]["source"].endswith("deploy/nginx/dblood.conf")
     for name in ("DBLOOD_STATIC_DIR", "DBLOOD_MEDIA_DIR", "DBLOOD_ERROR_PAGES"):
         assert targets[env[name]]["read_only"] is True
+    # proxy_cache_path must exist and be writable whatever the image holds (make stack-test's
+    # stand-in nginx has no /var/cache/nginx): a volume of its own.
+    cache = targets[env["DBLOOD_NGINX_CACHE_DIR"]]
+    assert cache["type"] == "volume" and not cache.get("read_only")
 
 
 IMAGE_DEFAULTS = {
