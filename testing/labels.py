@@ -6,17 +6,14 @@ barcodes); `label_check` prints the label and checks it through the service, whi
 awaiting its check.
 """
 
-from dblood.core import isbt
-
 
 def label_scans(unit) -> dict[str, str]:
     """The two barcodes of `unit`'s last printed label, as the api's scan fields take them."""
+    from dblood.inventory.verification import printed_scans
+
     last = unit.label_prints.order_by("-at", "-id").first()
     assert last is not None, f"unit {unit.pk} has no printed label"
-    return {
-        "din": isbt.din_data(last.content["din"], last.content["flags"]),
-        "product_code": isbt.product_data(last.content["product_code"]),
-    }
+    return printed_scans(last)
 
 
 def label_check(unit, *, by=None):

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from dblood.accounts.models import User
-from dblood.core import isbt as isbt_data
 from dblood.donations import din as isbt
 from dblood.donations.models import Donation, ScreeningResult
 from dblood.donations.release import required_tests
@@ -180,6 +179,7 @@ def labelled(units) -> None:
     on the worklist."""
     from .labels import label_for
     from .models import LabelPrint, LabelVerification
+    from .verification import printed_scans
 
     units = list(units)
     prints = LabelPrint.objects.bulk_create(
@@ -190,18 +190,19 @@ def labelled(units) -> None:
             for unit in units
         ]
     )
-    LabelVerification.objects.bulk_create(
-        [
+    checks = []
+    for printed in prints:
+        scans = printed_scans(printed)
+        checks.append(
             LabelVerification(
                 unit_id=printed.unit_id,
                 label_print=printed,
-                din_scan=isbt_data.din_data(printed.content["din"], printed.content["flags"]),
-                product_scan=isbt_data.product_data(printed.content["product_code"]),
+                din_scan=scans["din"],
+                product_scan=scans["product_code"],
                 matched=True,
             )
-            for printed in prints
-        ]
-    )
+        )
+    LabelVerification.objects.bulk_create(checks)
 
 
 def _donor_story():
@@ -256,6 +257,7 @@ def _transfers_and_discards(banks: dict) -> None:
     """Jakarta helps Makassar out (two units on the road, one booked in); a few bags discarded."""
     from .services import unit_discard
     from .transfers import transfer_receive, transfer_send
+    from .verification import printed_scans
 
     jakarta, makassar = banks.get("udd-jakarta"), banks.get("udd-makassar")
     if jakarta and makassar:
@@ -264,12 +266,8 @@ def _transfers_and_discards(banks: dict) -> None:
         )[:3]
         transfers = [transfer_send(unit=unit, to_site=makassar) for unit in spare]
         if transfers:
-            scanned = transfers[0].unit.label_prints.get().content  # the clerk at Makassar scans the bag
-            transfer_receive(
-                transfer=transfers[0],
-                din_scan=isbt_data.din_data(scanned["din"], scanned["flags"]),
-                product_scan=isbt_data.product_data(scanned["product_code"]),
-            )
+            scans = printed_scans(transfers[0].unit.label_prints.get())  # the clerk at Makassar scans the bag
+            transfer_receive(transfer=transfers[0], din_scan=scans["din"], product_scan=scans["product_code"])
     reasons = ["Bag leaking at the seal", "Clots seen", "Lipemic plasma", "Haemolysis"]
     candidates = BloodUnit.objects.filter(state=S.AVAILABLE, component="FFP").order_by("id")[: len(reasons)]
     for unit, reason in zip(candidates, reasons, strict=False):

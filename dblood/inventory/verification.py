@@ -51,6 +51,15 @@ S = BloodUnit.State
 INTO_STOCK = frozenset({(S.QUARANTINED, S.AVAILABLE), (S.IN_TRANSIT, S.AVAILABLE), (S.IN_TRANSIT, S.RESERVED)})
 
 
+def printed_scans(printed: LabelPrint) -> dict[str, str]:
+    """What a scanner reads off this print's DIN (001, with its flags) and product (003) barcodes,
+    keyed as the api's scan fields are."""
+    return {
+        DIN_FIELD: isbt.din_data(printed.content["din"], printed.content["flags"]),
+        PRODUCT_FIELD: isbt.product_data(printed.content["product_code"]),
+    }
+
+
 def current_print(unit: BloodUnit, prints: list[LabelPrint]) -> LabelPrint | None:
     """The unit's last print if that label still says what the unit is (`prints` in print order;
     the unit's donation and its site loaded); None when never printed or out of date."""
@@ -85,8 +94,8 @@ def _with_labels(ids: list[int]) -> list[BloodUnit]:
 def refuse_unchecked(units: list[BloodUnit], to: str) -> None:
     """The gate, for `services.units_transition` (rows locked, states not yet changed): a 409 naming
     the units that would enter stock without a matched label check since they entered their present
-    state, or leave for another bank without a current printed label. Two queries, only for the moves
-    it guards."""
+    state, or leave for another bank without a current printed label. Queries only for the moves it
+    guards: the units with their prints and checks."""
     entering = [unit.pk for unit in units if (unit.state, to) in INTO_STOCK]
     leaving = [unit.pk for unit in units if to == S.IN_TRANSIT]
     if entering:

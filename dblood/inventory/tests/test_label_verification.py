@@ -9,6 +9,7 @@ from dblood.core import isbt
 from dblood.inventory import components
 from dblood.inventory.models import LabelVerification
 from dblood.inventory.tests.factories import make_donation, make_unit
+from dblood.inventory.verification import printed_scans
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +24,8 @@ def _printed(client, site, component="PRC", **extra):
 
 
 def _scans(unit) -> dict:
-    """What a scanner reads from the unit's printed label: 001 with its check-bearing flags, and 003."""
-    print_ = unit.label_prints.get()
-    return {
-        "din": isbt.din_data(print_.content["din"], print_.content["flags"]),
-        "product_code": isbt.product_data(print_.content["product_code"]),
-    }
+    """What a scanner reads from the unit's only printed label: 001 with its check-bearing flags, and 003."""
+    return printed_scans(unit.label_prints.get())
 
 
 def test_matching_scans_verify_the_current_label_and_are_recorded(api, staff_a, bank_a):
