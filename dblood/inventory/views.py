@@ -166,7 +166,7 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         name = f"dblood-label-{record.content['din']}-{record.content['product_code']}.{fmt}"
         response["Content-Disposition"] = f'{disposition}; filename="{name}"'
         response["Cache-Control"] = "no-store"  # every print is recorded: never answered from a cache
-        response["X-Label-Print"] = record.kind  # first, reprint or relabel
+        response["X-Label-Print"] = str(record.kind)  # first, reprint or relabel; a plain str, as WSGI requires
         return response
 
     @_label_schema("application/pdf", "A 100 x 100 mm ISBT 128 label. Every call is recorded as a print.")

@@ -43,6 +43,7 @@ def test_staff_print_a_100_mm_pdf_label_and_each_print_is_recorded(api, staff_a,
     assert response.content.startswith(b"%PDF-")
     assert page_size_mm(response.content) == (100.0, 100.0)
     assert response["X-Label-Print"] == "first"
+    assert type(response["X-Label-Print"]) is str  # not the enum: wsgiref (make run) refuses a str subclass
     assert client.get(f"/api/v1/units/{unit.pk}/label.zpl")["X-Label-Print"] == "reprint"
     first, again = LabelPrint.objects.filter(unit=unit).order_by("id")
     assert (first.kind, first.format, first.by, first.by_email) == ("first", "pdf", staff_a, staff_a.email)
