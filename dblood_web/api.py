@@ -329,6 +329,20 @@ class Api:
     def call_out_answer(self, call_out_id: int, *, answer: str) -> dict[str, Any]:
         return self.post(f"call-outs/{call_out_id}/answer", {"answer": answer})
 
+    # -- the contact relay: a call-out's responder and its staff, without contact details --------
+    def conversation_open(self, response_id: int) -> dict[str, Any]:
+        """The conversation about one call-out answer (made on first use)."""
+        return self.post("relay/threads", {"response": response_id})
+
+    def conversation(self, thread_id: int) -> dict[str, Any]:
+        return self.get(f"relay/threads/{thread_id}")
+
+    def conversation_send(self, thread_id: int, body: str) -> dict[str, Any]:
+        return self.post(f"relay/threads/{thread_id}/messages", {"body": body})
+
+    def conversation_block(self, thread_id: int, *, blocked: bool) -> dict[str, Any]:
+        return self.post(f"relay/threads/{thread_id}/{'block' if blocked else 'unblock'}")
+
     # -- blood-bank staff and hospitals -----------------------------------------------------
     def drive_create(self, **fields: Any) -> Drive:
         return self.post("drives", fields)

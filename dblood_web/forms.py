@@ -167,3 +167,14 @@ class DonorProfileForm(forms.Form):
         if data.get("weight_kg") is not None:
             data["weight_kg"] = str(data["weight_kg"])
         return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+class MessageForm(forms.Form):
+    """A message through the contact relay."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your phone number and e-mail address are not shown."),
+    )

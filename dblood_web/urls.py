@@ -12,6 +12,7 @@ from .views import (
     homes,
     hospital,
     public,
+    relay,
     reports,
     returns,
     site_photo,
@@ -116,6 +117,10 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/password/", account.password_change, name="password_change"),
     path("console/", homes.admin_home, name="admin_home"),
+    # The contact relay, for a call-out's responder and its staff alike.
+    path("messages/<int:thread_id>/", relay.conversation, name="conversation"),
+    path("messages/<int:thread_id>/block/", relay.conversation_block, name="conversation_block"),
+    path("call-out-answers/<int:response_id>/messages/", relay.conversation_open, name="conversation_open"),
     path("me/", include(donor_patterns)),
     path("staff/", include(staff_patterns)),
     path("requests/<int:request_id>/", include(blood_request_patterns)),

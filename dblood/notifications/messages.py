@@ -78,6 +78,15 @@ CATALOGUE: dict[str, tuple] = {
         _("Transfusion reaction ({severity}): units {dins}"),
         _("{hospital} reported a transfusion reaction ({category}, {severity}) to units {dins}. Please investigate."),
     ),
+    # The contact relay: who wrote, never the text (it may say anything, and e-mail and SMS carry this).
+    Kind.RELAY_MESSAGE: (
+        _("New message from {site}"),
+        _("{site} wrote to you about the urgent call for donors. Open dblood to read it and answer."),
+    ),
+    Kind.RELAY_REPLY: (
+        _("A donor replied about call-out {call_out}"),
+        _("A donor who answered call-out {call_out} wrote to you. Open the call-out's request in dblood to read it."),
+    ),
 }
 
 URGENCY = {"routine": _("routine"), "urgent": _("urgent"), "emergency": _("EMERGENCY")}

@@ -21,6 +21,8 @@ class Notification(models.Model):
         DONOR_COMPLICATION = "donor_complication", "Severe donor complication"
         DONOR_REACTION_REPORTED = "donor_reaction_reported", "A donor reported a reaction"
         TRANSFUSION_REACTION = "transfusion_reaction", "Transfusion reaction reported"
+        RELAY_MESSAGE = "relay_message", "Message about a call-out"
+        RELAY_REPLY = "relay_reply", "A donor replied about a call-out"
 
     class EmailState(models.TextChoices):
         PENDING = "pending", "Pending"

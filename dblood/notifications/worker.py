@@ -19,6 +19,7 @@ DUE_WORK = [
     "dblood.notifications.reminders.appointment_tomorrow_remind",
     "dblood.requests.callouts.callouts_send_due_batches",
     "dblood.requests.recruitment.shortage_recruit",
+    "dblood.relay.services.relay_forget_old",
     # Last, so the messages the jobs above queued go out in the same run.
     "dblood.notifications.services.notifications_email_pending",
 ]

@@ -253,6 +253,7 @@ class ResponderSerializer(serializers.Serializer):
     """A donor who answered. Phone and email only where `donors.access.contact_visible` allows
     (the donor chose to share them, or gave blood at the bank: `gave_here`)."""
 
+    id = serializers.IntegerField(help_text="The answer's id: the contact relay's conversations are about one answer.")
     name = serializers.CharField(source="donor.user.full_name")
     answer = serializers.CharField()
     answered_at = serializers.DateTimeField()
@@ -316,12 +317,24 @@ class CallOutDonorSerializer(serializers.ModelSerializer):
     collection_site = CallOutSiteSerializer(read_only=True)
     blood_group = serializers.SerializerMethodField()
     my_answer = serializers.CharField(read_only=True, allow_null=True)
+    my_response = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The id of the donor's answer, for the contact relay."
+    )
 
     class Meta:
         from .models import CallOut
 
         model = CallOut
-        fields = ["id", "collection_site", "blood_group", "donation_type", "come_by", "status", "my_answer"]
+        fields = [
+            "id",
+            "collection_site",
+            "blood_group",
+            "donation_type",
+            "come_by",
+            "status",
+            "my_answer",
+            "my_response",
+        ]
         read_only_fields = fields
 
     @staticmethod

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "dblood.haemovigilance",
     # The reports a blood service files (wastage, collections, issues...), as JSON, CSV and XLSX.
     "dblood.reports",
+    # The contact relay: call-out responders and staff write without seeing each other's contact details.
+    "dblood.relay",
 ]
 
 MIDDLEWARE = [
@@ -359,6 +361,10 @@ PUBLIC_STALE_SECONDS = env.int("PUBLIC_STALE_SECONDS", default=10)
 # When a donation becomes finally reactive, the donor's units from this many months before it (or
 # back to their last non-reactive donation, if that is later) are traced.
 LOOKBACK_MONTHS = env.int("LOOKBACK_MONTHS", default=12)
+
+# ---- Contact relay (dblood.relay) -------------------------------------------------------------
+# Messages between a call-out's responder and the staff are deleted this many days after they were written.
+RELAY_RETENTION_DAYS = env.int("RELAY_RETENTION_DAYS", default=30)
 
 # ---- Returned units (dblood.returns; docs/domain.md "Returns and lookback") ----------------------
 # An issued red-cell unit handed back unused may go back into stock only if it was out of controlled

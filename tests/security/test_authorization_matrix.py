@@ -137,6 +137,12 @@ POST   /api/v1/requests/{pk}/reserve                   blood_request 401   403  
 GET    /api/v1/call-outs                               -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/call-outs/{pk}                          call_out      401   ok    404   ok     404    ok    ok
 POST   /api/v1/call-outs/{pk}/answer                   call_out      401   ok    ok    403    403    403   403
+GET    /api/v1/relay/threads                           -             401   ok    ok    ok     ok     ok    ok
+POST   /api/v1/relay/threads                           -             401   ok    ok    ok     ok     ok    ok
+GET    /api/v1/relay/threads/{pk}                      relay_thread  401   ok    404   ok     404    ok    ok
+POST   /api/v1/relay/threads/{pk}/messages             relay_thread  401   ok    ok    ok     ok     ok    ok
+POST   /api/v1/relay/threads/{pk}/block                relay_thread  401   ok    404   403    403    403   403
+POST   /api/v1/relay/threads/{pk}/unblock              relay_thread  401   ok    404   403    403    403   403
 GET    /api/v1/audit/events                            -             401   403   403   403    403    403   ok
 GET    /api/v1/notifications                           -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/notifications/unread-count              -             401   ok    ok    ok     ok     ok    ok
@@ -369,6 +375,15 @@ def world_call_out(world_blood_request, world_donor, bank_a, staff_a):
     )
     CallOutRecipient.objects.create(call_out=call_out, donor=world_donor, batch=1)
     return call_out
+
+
+@pytest.fixture
+def world_relay_thread(world_call_out, world_donor):
+    """The conversation about the donor's "coming" answer to bank A's call-out."""
+    from dblood.relay.models import Thread
+    from dblood.requests.callouts import call_out_answer
+
+    return Thread.objects.create(response=call_out_answer(call_out=world_call_out, donor=world_donor, answer="coming"))
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ PARAMS = dict(
     severity="severe",
     outcome="resolved",
     dins="W123426000042 PRC",
+    call_out=3,
 )
 
 
