@@ -135,7 +135,6 @@ def _lock_request(blood_request: BloodRequest, *, visible_to=None) -> BloodReque
         locked = rows.select_for_update(of=("self",)).select_related("hospital", "target_bank").get(pk=blood_request.pk)
     except BloodRequest.DoesNotExist as exc:
         raise NotFound(_("No such request.")) from exc
-    blood_request.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
 
 
