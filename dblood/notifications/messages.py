@@ -78,6 +78,14 @@ CATALOGUE: dict[str, tuple] = {
         _("Transfusion reaction ({severity}): units {dins}"),
         _("{hospital} reported a transfusion reaction ({category}, {severity}) to units {dins}. Please investigate."),
     ),
+    # To the donor whose completed donations, at any blood bank, reached one of PMI's award counts.
+    Kind.DONATION_MILESTONE: (
+        _("Thank you for {count} donations"),
+        _(
+            "You have given blood {count} times: PMI's award for {count} donations is yours. "
+            "Download your certificate from your home page: {url}"
+        ),
+    ),
 }
 
 URGENCY = {"routine": _("routine"), "urgent": _("urgent"), "emergency": _("EMERGENCY")}

@@ -21,6 +21,7 @@ class Notification(models.Model):
         DONOR_COMPLICATION = "donor_complication", "Severe donor complication"
         DONOR_REACTION_REPORTED = "donor_reaction_reported", "A donor reported a reaction"
         TRANSFUSION_REACTION = "transfusion_reaction", "Transfusion reaction reported"
+        DONATION_MILESTONE = "donation_milestone", "Donation milestone reached"
 
     class EmailState(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -33,6 +33,8 @@ PARAMS = dict(
     severity="severe",
     outcome="resolved",
     dins="W123426000042 PRC",
+    count=10,
+    url="https://dblood.example.org/",
 )
 
 
