@@ -296,8 +296,11 @@ class Api:
     def appointment(self, appointment_id: int) -> dict[str, Any]:
         return self.get(f"appointments/{appointment_id}")
 
-    def appointment_book(self, *, slot: int, donation_type: str) -> dict[str, Any]:
-        return self.post("appointments", {"slot": slot, "donation_type": donation_type})
+    def appointment_book(self, *, slot: int, donation_type: str, replacement_code: str = "") -> dict[str, Any]:
+        body: dict[str, Any] = {"slot": slot, "donation_type": donation_type}
+        if replacement_code:
+            body["replacement_code"] = replacement_code
+        return self.post("appointments", body)
 
     def appointment_cancel(self, appointment_id: int) -> dict[str, Any]:
         return self.post(f"appointments/{appointment_id}/cancel")
@@ -313,6 +316,19 @@ class Api:
 
     def donations_mine(self) -> list[dict[str, Any]]:
         return _results(self.get("donations/mine", page_size=100))
+
+    def milestones(self) -> dict[str, Any]:
+        """The donor's count of completed donations (every blood bank), the next award, the certificates."""
+        return self.get("donations/mine/milestones")
+
+    def certificate_pdf(self, milestone: int) -> httpx.Response:
+        return self.get_file(f"donations/mine/certificates/{milestone}/certificate.pdf")
+
+    def certificate_check(self, token: str) -> dict[str, Any]:
+        return self.get(f"public/certificates/{quote(token, safe='')}")
+
+    def replacement_status(self, code: str) -> dict[str, Any]:
+        return self.get(f"public/replacement-codes/{quote(code, safe='')}")
 
     def notifications(self) -> list[dict[str, Any]]:
         return _results(self.get("notifications", page_size=50))

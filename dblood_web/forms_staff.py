@@ -78,6 +78,12 @@ class DonationForm(forms.Form):
         ),
     )
     adverse_event_kind = forms.CharField(label=_("Adverse event"), required=False, max_length=100)
+    replacement_code = forms.CharField(
+        label=_("Replacement-donation code, if the donor brought one"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput({"autocomplete": "off", "autocapitalize": "characters", "placeholder": "ABCD-EFGH"}),
+    )
 
     def api_fields(self) -> dict:
         return _iso(self.cleaned_data)

@@ -6,6 +6,7 @@ from .views import (
     account,
     appointments,
     bloodrequests,
+    checks,
     deferrals,
     donor,
     haemovigilance,
@@ -42,6 +43,7 @@ donor_patterns = [
     path("call-outs/", donor.call_outs, name="call_outs"),
     path("call-outs/<int:call_out_id>/answer/", donor.call_out_answer, name="call_out_answer"),
     path("card/", donor.card, name="card"),
+    path("certificates/<int:milestone>.pdf", donor.certificate_pdf, name="certificate_pdf"),
 ]
 
 staff_patterns = [
@@ -87,6 +89,7 @@ blood_request_patterns = [
     path("issue/", bloodrequests.issue, name="blood_request_issue"),
     path("cancel/", bloodrequests.cancel, name="blood_request_cancel"),
     path("call-outs/", bloodrequests.call_outs, name="blood_request_call_outs"),
+    path("replacement-code/", bloodrequests.replacement_code, name="blood_request_replacement_code"),
 ]
 
 hospital_patterns = [
@@ -104,6 +107,10 @@ urlpatterns = [
     path("blood-banks/", public.sites, name="sites"),
     path("blood-banks/<int:site_id>/", public.site_detail, name="site"),
     path("blood-banks/<int:site_id>/photo/", site_photo.site_photo, name="site_photo"),
+    # Public checks, not indexed: a certificate's QR code points at {WEB_BASE_URL}/certificates/<token>/.
+    path("certificates/<str:token>/", checks.certificate_check, name="certificate_check"),
+    path("replacement/", checks.replacement_lookup, name="replacement_lookup"),
+    path("replacement/<str:code>/", checks.replacement_status, name="replacement_status"),
     path("signup/", account.signup, name="signup"),
     # The api's sign-up email links here: {WEB_BASE_URL}/signup/confirm/<token>/
     path("signup/confirm/<str:token>/", account.signup_confirm, name="signup_confirm"),

@@ -87,6 +87,14 @@ CATALOGUE: dict[str, tuple] = {
         _("A donor replied about call-out {call_out}"),
         _("A donor who answered call-out {call_out} wrote to you. Open the call-out's request in dblood to read it."),
     ),
+    # To the donor whose completed donations, at any blood bank, reached one of PMI's award counts.
+    Kind.DONATION_MILESTONE: (
+        _("Thank you for {count} donations"),
+        _(
+            "You have given blood {count} times: PMI's award for {count} donations is yours. "
+            "Download your certificate from your home page: {url}"
+        ),
+    ),
 }
 
 URGENCY = {"routine": _("routine"), "urgent": _("urgent"), "emergency": _("EMERGENCY")}

@@ -23,6 +23,7 @@ class Notification(models.Model):
         TRANSFUSION_REACTION = "transfusion_reaction", "Transfusion reaction reported"
         RELAY_MESSAGE = "relay_message", "Message about a call-out"
         RELAY_REPLY = "relay_reply", "A donor replied about a call-out"
+        DONATION_MILESTONE = "donation_milestone", "Donation milestone reached"
 
     class EmailState(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -60,6 +60,48 @@ class BloodRequest(models.Model):
         return f"request {self.pk}: {self.units} {self.component} {self.patient_abo}{self.patient_rhd}"
 
 
+class ReplacementCode(models.Model):
+    """The code a patient's family hands to replacement donors ("donor pengganti"): a donation made
+    with it, booked or at the desk, is credited to the request (requests/replacement.py)."""
+
+    request = models.OneToOneField(BloodRequest, on_delete=models.CASCADE, related_name="replacement_code")
+    # Eight characters from an alphabet without 0/O and 1/I: typeable from a phone message, not guessable.
+    code = models.CharField(max_length=8, unique=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"replacement code for request {self.request_id}"
+
+
+class ReplacementCredit(models.Model):
+    """One replacement donor for a request: pledged with a booking (`appointment`), credited once their
+    donation is recorded completed (`donation`). A desk entry without a booking is credited at once."""
+
+    code = models.ForeignKey(ReplacementCode, on_delete=models.PROTECT, related_name="credits")
+    appointment = models.OneToOneField(
+        "drives.Appointment", null=True, blank=True, on_delete=models.CASCADE, related_name="replacement_credit"
+    )
+    donation = models.OneToOneField(
+        "donations.Donation", null=True, blank=True, on_delete=models.PROTECT, related_name="replacement_credit"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    credited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(appointment__isnull=False) | models.Q(donation__isnull=False),
+                name="replacement_credit_booked_or_donated",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"replacement for request {self.code.request_id}"
+
+
 class Allocation(models.Model):
     """One unit held for one request: reserved, then issued, or released (cancelled, unreserved)."""
 

@@ -2,6 +2,7 @@ import copy
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dblood.core.blood import ABO, Component, RhD
@@ -76,10 +77,64 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReplacementCodeSerializer(serializers.Serializer):
+    """A request's replacement-donation code, as its hospital and blood bank see it."""
+
+    code = serializers.SerializerMethodField(help_text="As people type it: ABCD-EFGH.")
+    expires_at = serializers.DateTimeField()
+    state = serializers.SerializerMethodField()
+    received = serializers.SerializerMethodField(help_text="Completed donations credited to the request.")
+    booked = serializers.SerializerMethodField(help_text="Bookings made with the code, still to come.")
+
+    def _counts(self, code):
+        from .replacement import replacement_counts
+
+        if not hasattr(code, "_counts"):
+            code._counts = replacement_counts(code)
+        return code._counts
+
+    def get_code(self, code) -> str:
+        from .replacement import code_shown
+
+        return code_shown(code.code)
+
+    def get_state(self, code) -> str:
+        from .replacement import replacement_state
+
+        return replacement_state(code)
+
+    def get_received(self, code) -> int:
+        return self._counts(code).received
+
+    def get_booked(self, code) -> int:
+        return self._counts(code).booked
+
+
+class ReplacementStatusSerializer(ReplacementCodeSerializer):
+    """What the public page of a code says: counts and dates, nothing of the patient or the donors."""
+
+    expires_at = serializers.SerializerMethodField()
+
+    def get_expires_at(self, code) -> str:
+        return timezone.localdate(code.expires_at).isoformat()
+
+
 class BloodRequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     hospital = SiteRefSerializer(read_only=True)
     target_bank = SiteRefSerializer(read_only=True)
     allocations = AllocationSerializer(many=True, read_only=True)
+    replacement = serializers.SerializerMethodField(help_text="Its replacement-donation code, once issued.")
+
+    @extend_schema_field(ReplacementCodeSerializer(allow_null=True))
+    def get_replacement(self, blood_request):
+        from .models import ReplacementCode
+
+        try:
+            code = blood_request.replacement_code
+        except ReplacementCode.DoesNotExist:
+            return None
+        code.request = blood_request
+        return ReplacementCodeSerializer(code).data
 
     class Meta:
         model = BloodRequest
@@ -100,6 +155,7 @@ class BloodRequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "allocations",
+            "replacement",
         ]
         read_only_fields = fields
 

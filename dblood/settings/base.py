@@ -182,6 +182,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dblood <noreply@dblo
 # Links in emails (password reset, appointments) point at the people-facing web.
 WEB_BASE_URL = env.str("WEB_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# PMI honours donors at these counts of completed donations (the 100th: Satyalancana Kebaktian
+# Sosial); each one reached brings a message and a certificate (dblood/donations/milestones.py).
+DONATION_MILESTONES = tuple(sorted(env.list("DONATION_MILESTONES", cast=int, default=[10, 25, 50, 75, 100])))
+# How long a request's replacement-donation code credits donations after it is issued or renewed.
+REPLACEMENT_CODE_VALID_DAYS = env.int("REPLACEMENT_CODE_VALID_DAYS", default=14)
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 REST_FRAMEWORK = {
@@ -214,6 +220,8 @@ REST_FRAMEWORK = {
         "login": env.str("LOGIN_THROTTLE_RATE", default="10/min"),
         "login_ip": env.str("LOGIN_IP_THROTTLE_RATE", default="60/min"),
         "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
+        # The public checks of a certificate token or a replacement code, per client address.
+        "public_check": env.str("PUBLIC_CHECK_THROTTLE_RATE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

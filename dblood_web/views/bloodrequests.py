@@ -173,3 +173,15 @@ def call_outs(request, request_id: int):
 def _one_button(request, request_id: int, action: str, done: str):
     attempt(request, done, request.api.blood_request_action, request_id, action)
     return redirect("blood_request", request_id=request_id)
+
+
+@staff_or_hospital_required
+@require_POST
+def replacement_code(request, request_id: int):
+    """Issue the request's replacement-donation code for the patient's family, or renew it."""
+    return _one_button(
+        request,
+        request_id,
+        "replacement-code",
+        _("Give this code to the patient's family: each donor they bring gives it when booking or at the desk."),
+    )

@@ -79,6 +79,9 @@ GET    /api/v1/donations                               -             401   403  
 POST   /api/v1/donations                               -             401   403   403   ok     ok     403   403
 GET    /api/v1/donations/worklist                      -             401   403   403   ok     ok     403   403
 GET    /api/v1/donations/mine                          -             401   ok    ok    403    403    403   403
+GET    /api/v1/donations/mine/milestones               -             401   ok    ok    403    403    403   403
+GET    /api/v1/donations/mine/certificates/{milestone}/certificate.pdf certificate 401 ok 404 403 403 403 403
+GET    /api/v1/public/certificates/{token}             certificate   ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/donations/{pk}                          donation      401   403   403   ok     404    403   403
 POST   /api/v1/donations/{pk}/components               donation      401   403   403   ok     404    403   403
 POST   /api/v1/donations/{pk}/screening                donation      401   403   403   ok     404    403   403
@@ -134,6 +137,8 @@ POST   /api/v1/requests/{pk}/cancel                    blood_request 401   403  
 POST   /api/v1/requests/{pk}/issue                     blood_request 401   403   403   ok     404    403   ok
 POST   /api/v1/requests/{pk}/outcome                   blood_request 401   403   403   ok     ok     ok    ok
 POST   /api/v1/requests/{pk}/reserve                   blood_request 401   403   403   ok     ok     ok    ok
+POST   /api/v1/requests/{pk}/replacement-code          blood_request 401   403   403   ok     404    ok    ok
+GET    /api/v1/public/replacement-codes/{code}         replacement   ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/call-outs                               -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/call-outs/{pk}                          call_out      401   ok    404   ok     404    ok    ok
 POST   /api/v1/call-outs/{pk}/answer                   call_out      401   ok    ok    403    403    403   403
@@ -452,6 +457,28 @@ def world_reaction(bank_a, hospital, hospital_user):
         onset_at=now - timedelta(hours=1),
         signs=["fever"],
     )
+
+
+@pytest.fixture
+def world_certificate(world_donor, bank_a):
+    """The donor's certificate for 10 donations (its milestone and its public token)."""
+    from dblood.donations.models import MilestoneCertificate
+    from dblood.inventory.tests.factories import make_donation
+
+    donation = make_donation(donor=world_donor, site=bank_a)
+    certificate = MilestoneCertificate.objects.create(
+        donor=world_donor, milestone=10, donation=donation, issued_at=timezone.now()
+    )
+    return {"milestone": certificate.milestone, "token": certificate.token}
+
+
+@pytest.fixture
+def world_replacement(world_blood_request, hospital_user):
+    """The replacement-donation code of the request, issued by its hospital."""
+    from dblood.requests.replacement import replacement_code_issue
+
+    code, _created = replacement_code_issue(blood_request=world_blood_request, by=hospital_user)
+    return {"code": code.code}
 
 
 def _path(row: Row, world: World) -> str:

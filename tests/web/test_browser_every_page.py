@@ -83,6 +83,9 @@ NOT_PAGES = {
     "donor_reaction": "tests/web/test_haemovigilance_pages.py (no browser world yet)",
     # The browser world has no call-out answer (the worker sends call-outs, and no worker runs there).
     "conversation": "tests/web/test_relay_pages.py (no call-out answer in the browser world)",
+    # A real certificate needs ten donations: checked with the api faked in tests/web/test_check_pages.py.
+    "certificate_check": "tests/web/test_check_pages.py (no browser world with ten donations)",
+    "certificate_pdf": "a certificate file, not a page (dblood/donations/tests/test_milestones.py reads it back)",
 }
 
 
@@ -140,7 +143,9 @@ def world(live_stack):
         expect=201,
     )
     donor_id = donor.call("GET", "donors/me")["id"]
+    code = hospital.call("POST", f"requests/{blood_request['id']}/replacement-code", {}, expect=201)["code"]
     return {
+        "replacement": code,
         "bank": bank,
         "drive": drive["id"],
         "donation": donation["id"],
@@ -165,6 +170,8 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("signup_confirm", "/signup/confirm/a-link-from-the-email/"),
             ("login", "/login/"),
             ("password_reset", "/password-reset/"),
+            ("replacement_lookup", "/replacement/"),
+            ("replacement_status", f"/replacement/{world['replacement']}/"),
         ],
         "donor@dblood.local": [
             ("my_home", "/home/"),
@@ -221,7 +228,9 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
 
 
 def test_every_get_page_of_the_web_is_visited_or_says_why_not():
-    ids = dict.fromkeys(["bank", "drive", "donation", "request", "donor", "appointment", "separated", "unit"], 1)
+    ids = dict.fromkeys(
+        ["bank", "drive", "donation", "request", "donor", "appointment", "separated", "unit", "replacement"], 1
+    )
     visited = {name for pages in pages_for(ids).values() for name, _path in pages}
     missing = _get_pages() - visited - set(NOT_PAGES)
     assert not missing, f"pages nobody checks at 360 px and with axe: {sorted(missing)}"

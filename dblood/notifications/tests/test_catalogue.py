@@ -34,6 +34,8 @@ PARAMS = dict(
     outcome="resolved",
     dins="W123426000042 PRC",
     call_out=3,
+    count=10,
+    url="https://dblood.example.org/",
 )
 
 
