@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "dblood.haemovigilance",
     # The reports a blood service files (wastage, collections, issues...), as JSON, CSV and XLSX.
     "dblood.reports",
+    # OAuth2 client credentials for hospital systems (the FHIR endpoint's clients).
+    "oauth2_provider",
+    # HL7 FHIR R4 for hospital information systems: orders in, units out (/fhir/r4/).
+    "dblood.fhir",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +218,26 @@ REST_FRAMEWORK = {
         "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# django-oauth-toolkit, for the FHIR endpoint's hospital clients (client credentials only).
+OAUTH2_PROVIDER = {
+    # Short-lived: a hospital system asks again (client credentials need no user), a leaked token soon dies.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FHIR_TOKEN_SECONDS", default=300),
+    "SCOPES": {
+        "system/ServiceRequest.read": "Read your hospital's blood orders",
+        "system/ServiceRequest.write": "Place and revoke your hospital's blood orders",
+        "system/BiologicallyDerivedProduct.read": "Read the units allocated and issued to your hospital",
+        "system/SupplyDelivery.read": "Read the deliveries of units to your hospital",
+    },
+    "DEFAULT_SCOPES": [
+        "system/ServiceRequest.read",
+        "system/ServiceRequest.write",
+        "system/BiologicallyDerivedProduct.read",
+        "system/SupplyDelivery.read",
+    ],
+    # Tokens are kept as SHA-256 checksums only, as the api's own tokens are.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
 
 SPECTACULAR_SETTINGS = {
