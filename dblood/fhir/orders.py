@@ -6,6 +6,7 @@ request service. Out: a request, its allocated and issued units, as a ServiceReq
 """
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from fhir.resources.R4B.servicerequest import ServiceRequest
 from pydantic import ValidationError as PydanticValidationError
 
@@ -40,7 +41,7 @@ FIELD_PATHS = {
 
 def parse(data) -> ServiceRequest:
     if not isinstance(data, dict) or data.get("resourceType") != SR:
-        raise FhirError([("ServiceRequest.resourceType", "Expected a ServiceRequest.")])
+        raise FhirError([("ServiceRequest.resourceType", _("Expected a ServiceRequest."))])
     try:
         return ServiceRequest.model_validate(data)
     except PydanticValidationError as exc:
@@ -69,31 +70,33 @@ def fields_from(resource: ServiceRequest, *, hospital: Site) -> dict:
     that is missing or cannot be mapped. Nothing clinical is defaulted."""
     issues = []
     if resource.status != "active":
-        issues.append(("ServiceRequest.status", "A new order must be active."))
+        issues.append(("ServiceRequest.status", _("A new order must be active.")))
     if resource.intent != "order":
-        issues.append(("ServiceRequest.intent", "Only intent 'order' is taken."))
+        issues.append(("ServiceRequest.intent", _("Only intent 'order' is taken.")))
     if not resource.identifier or not resource.identifier[0].value:
-        issues.append(("ServiceRequest.identifier", "The order's identifier in the hospital's system is required."))
+        issues.append(("ServiceRequest.identifier", _("The order's identifier in the hospital's system is required.")))
     subject = resource.subject
     if subject.reference or subject.display or not (subject.identifier and subject.identifier.value):
         issues.append(
             (
                 "ServiceRequest.subject",
-                "Give the patient only as an opaque identifier of your system (subject.identifier): "
-                "dblood keeps no patient reference or name.",
+                _(
+                    "Give the patient only as an opaque identifier of your system (subject.identifier): "
+                    "dblood keeps no patient reference or name."
+                ),
             )
         )
     component = _component(resource)
     if component is None:
-        issues.append(("ServiceRequest.code", "A blood component: a dblood component or ISBT 128 product code."))
+        issues.append(("ServiceRequest.code", _("A blood component: a dblood component or ISBT 128 product code.")))
     quantity = resource.quantityQuantity
     units = quantity.value if quantity is not None else None
     if units is None or units != int(units):
-        issues.append(("ServiceRequest.quantityQuantity.value", "The number of units, a whole number."))
+        issues.append(("ServiceRequest.quantityQuantity.value", _("The number of units, a whole number.")))
     if resource.priority not in codes.PRIORITY_TO_URGENCY:
-        issues.append(("ServiceRequest.priority", "Required: routine, urgent, asap or stat."))
+        issues.append(("ServiceRequest.priority", _("Required: routine, urgent, asap or stat.")))
     if resource.occurrenceDateTime is None:
-        issues.append(("ServiceRequest.occurrenceDateTime", "When the blood is needed by (a date and time)."))
+        issues.append(("ServiceRequest.occurrenceDateTime", _("When the blood is needed by (a date and time).")))
     group = _extension(resource, codes.EXT_PATIENT_BLOOD_GROUP)
     abo_rhd = None
     codings = group.valueCodeableConcept.coding if group and group.valueCodeableConcept else None
@@ -101,18 +104,20 @@ def fields_from(resource: ServiceRequest, *, hospital: Site) -> dict:
         if coding.system == codes.ISBT_ABO_RHD_SYSTEM and coding.code in isbt.GROUP_CODES:
             abo_rhd = isbt.GROUP_CODES[coding.code]
     if abo_rhd is None:
-        issues.append((FIELD_PATHS["patient_abo"], "The patient's ABO/RhD, as an ISBT 128 blood group code."))
+        issues.append((FIELD_PATHS["patient_abo"], _("The patient's ABO/RhD, as an ISBT 128 blood group code.")))
     cbp = _extension(resource, codes.EXT_PATIENT_CHILDBEARING)
     if cbp is None or cbp.valueBoolean is None:
-        issues.append((FIELD_PATHS["patient_female_cbp"], "Whether the patient is a woman of childbearing potential."))
+        issues.append(
+            (FIELD_PATHS["patient_female_cbp"], _("Whether the patient is a woman of childbearing potential."))
+        )
     performers = resource.performer or []
     target = site_from_reference(performers[0], kind=Site.Kind.BLOOD_BANK) if len(performers) == 1 else None
     if target is None:
-        issues.append(("ServiceRequest.performer", "Exactly one performer: the blood bank, as Organization."))
+        issues.append(("ServiceRequest.performer", _("Exactly one performer: the blood bank, as Organization.")))
     if resource.requester is not None:
         requester = site_from_reference(resource.requester, kind=Site.Kind.HOSPITAL)
         if requester is None or requester.pk != hospital.pk:
-            issues.append(("ServiceRequest.requester", "The requester must be your own hospital."))
+            issues.append(("ServiceRequest.requester", _("The requester must be your own hospital.")))
     if issues:
         raise FhirError(issues)
     note = " ".join(n.text for n in resource.note or [] if n.text)
@@ -141,7 +146,7 @@ def existing(*, hospital: Site, system: str | None, value: str) -> FhirOrder | N
         queryset = queryset.filter(identifier_system=system)
     found = list(queryset.select_related("blood_request")[:2])
     if len(found) > 1:
-        raise FhirError([("If-None-Exist", "More than one order matches.")], status=412)
+        raise FhirError([("If-None-Exist", _("More than one order matches."))], status=412)
     return found[0] if found else None
 
 
@@ -169,7 +174,7 @@ def order_create(*, data, request, hospital: Site) -> tuple[BloodRequest, bool]:
     except IntegrityError as exc:
         # The same order delivered twice at once: the second insert lost the race.
         raise FhirError(
-            [("ServiceRequest.identifier", "An order with this identifier exists already.")], status=409
+            [("ServiceRequest.identifier", _("An order with this identifier exists already."))], status=409
         ) from exc
     return blood_request, True
 
@@ -196,8 +201,9 @@ def group_concept(abo: str, rhd: str) -> dict:
 
 
 def _allocation_extension(allocation) -> dict:
+    """One unit held for the request: the unit, reserved or issued, and its delivery once issued."""
     unit = allocation.unit
-    return {
+    extension = {
         "url": codes.EXT_ALLOCATION,
         "extension": [
             {
@@ -207,6 +213,11 @@ def _allocation_extension(allocation) -> dict:
             {"url": "status", "valueCoding": _coding(codes.ALLOCATION_STATUS_SYSTEM, allocation.status)},
         ],
     }
+    if allocation.status == allocation.Status.ISSUED:
+        extension["extension"].append(
+            {"url": "delivery", "valueReference": {"reference": f"SupplyDelivery/{allocation.pk}"}}
+        )
+    return extension
 
 
 def render(blood_request: BloodRequest) -> dict:

@@ -132,7 +132,7 @@ class ServiceRequestTypeView(FhirView):
         if criteria:
             name, _sep, token = criteria.partition("=")
             if name != "identifier" or not token:
-                raise FhirError([("If-None-Exist", "Only identifier=[system|]value is supported.")])
+                raise FhirError([("If-None-Exist", _("Only identifier=[system|]value is supported."))])
             system, bar, value = token.rpartition("|")
             found = orders.existing(hospital=hospital, system=system if bar else None, value=value)
             if found is not None:
@@ -149,7 +149,7 @@ def _own_hospital(user):
 
     mine = list(Site.objects.filter(kind=Site.Kind.HOSPITAL, pk__in=user.site_ids))
     if len(mine) != 1:
-        raise FhirError([("ServiceRequest.requester", "Only staff of exactly one hospital may order here.")], 403)
+        raise FhirError([("ServiceRequest.requester", _("Only staff of exactly one hospital may order here."))], 403)
     return mine[0]
 
 
@@ -175,14 +175,14 @@ class ServiceRequestInstanceView(FhirView):
         blood_request = self._get(pk)
         resource = orders.parse(request.data)
         if resource.id is not None and resource.id != str(blood_request.pk):
-            raise FhirError([("ServiceRequest.id", "The id must be the one in the URL.")])
+            raise FhirError([("ServiceRequest.id", _("The id must be the one in the URL."))])
         return self._to_status(blood_request, resource.status)
 
     def patch(self, request, pk):
         blood_request = self._get(pk)
         operations = request.data
         if not isinstance(operations, list) or not operations:
-            raise FhirError([("ServiceRequest", 'A JSON Patch: [{"op": "replace", "path": "/status", ...}].')])
+            raise FhirError([("ServiceRequest", _('A JSON Patch: [{"op": "replace", "path": "/status", ...}].'))])
         status = None
         for index, operation in enumerate(operations):
             if (
@@ -191,7 +191,7 @@ class ServiceRequestInstanceView(FhirView):
                 or operation.get("op") != "replace"
             ):
                 raise FhirError(
-                    [(f"ServiceRequest (patch operation {index})", "Only replacing /status is supported.")], 422
+                    [(f"ServiceRequest (patch operation {index})", _("Only replacing /status is supported."))], 422
                 )
             status = operation.get("value")
         return self._to_status(blood_request, status)
@@ -200,7 +200,9 @@ class ServiceRequestInstanceView(FhirView):
         if status == "revoked":
             orders.order_revoke(blood_request=blood_request, by=self.request.user)
         elif status != orders.codes.REQUEST_STATUS[blood_request.status]:
-            raise FhirError([("ServiceRequest.status", "Only status=revoked may be set: it cancels the order.")], 422)
+            raise FhirError(
+                [("ServiceRequest.status", _("Only status=revoked may be set: it cancels the order."))], 422
+            )
         return Response(orders.render(self._get(blood_request.pk)))
 
 

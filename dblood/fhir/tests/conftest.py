@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from fhir.resources.R4B import get_fhir_model_class
 
 from dblood.fhir import codes
 from dblood.fhir.clients import hospital_client_create
@@ -29,13 +30,28 @@ class FhirClient:
             self.headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
 
     def get(self, path, **extra):
-        return self.client.get(path, **self.headers, **extra)
+        return conforming(self.client.get(path, **self.headers, **extra))
 
     def send(self, method, path, body, content_type=codes.MEDIA_TYPE, **extra):
-        return self.client.generic(method, path, json.dumps(body), content_type=content_type, **self.headers, **extra)
+        return conforming(
+            self.client.generic(method, path, json.dumps(body), content_type=content_type, **self.headers, **extra)
+        )
 
     def post(self, path, body, **extra):
         return self.send("POST", path, body, **extra)
+
+
+def conforming(response):
+    """Every resource the server emits parses back with the FHIR library as the type it claims to be
+    (an OperationOutcome for every error), as application/fhir+json (or the application/json asked for)."""
+    if response.status_code == 406:
+        return response
+    assert response["Content-Type"].startswith((codes.MEDIA_TYPE, "application/json")), response["Content-Type"]
+    body = json.loads(response.content)
+    get_fhir_model_class(body["resourceType"]).model_validate(body)
+    if response.status_code >= 400:
+        assert body["resourceType"] == "OperationOutcome", body
+    return response
 
 
 def token_for(application, secret, scope=ALL_SCOPES) -> str:
