@@ -70,3 +70,13 @@ PRODUCT_CATEGORY = {
     Component.AHF: "fluid",
     Component.CPP: "fluid",
 }
+
+# Transfusion results in (Observation, AdverseEvent): dblood's haemovigilance codes, as stored.
+OBSERVATION_SYSTEM = f"{CANONICAL}/CodeSystem/observation"
+TRANSFUSION_OUTCOME = "transfusion-outcome"
+TRANSFUSION_OUTCOME_SYSTEM = f"{CANONICAL}/CodeSystem/transfusion-outcome"  # transfused, not_transfused
+REACTION_CATEGORY_SYSTEM = f"{CANONICAL}/CodeSystem/transfusion-reaction"  # haemovigilance.codes.ReactionCategory
+REACTION_SEVERITY_SYSTEM = f"{CANONICAL}/CodeSystem/reaction-severity"  # ReactionSeverity
+IMPUTABILITY_SYSTEM = f"{CANONICAL}/CodeSystem/imputability"  # Imputability
+EXT_TRANSFUSION_STARTED = f"{CANONICAL}/StructureDefinition/transfusion-started"
+EXT_REACTION_SIGN = f"{CANONICAL}/StructureDefinition/reaction-sign"  # haemovigilance.codes.Sign

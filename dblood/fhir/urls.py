@@ -14,5 +14,7 @@ urlpatterns = [
         views.BiologicallyDerivedProductInstanceView.as_view(),
         name="fhir-bdp-instance",
     ),
+    path("Observation", views.ObservationTypeView.as_view(), name="fhir-observation"),
+    path("AdverseEvent", views.AdverseEventTypeView.as_view(), name="fhir-adverseevent"),
     path("SupplyDelivery/<int:pk>", views.SupplyDeliveryInstanceView.as_view(), name="fhir-supplydelivery-instance"),
 ]

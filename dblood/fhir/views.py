@@ -243,10 +243,43 @@ class SupplyDeliveryInstanceView(FhirView):
         return Response(units.render_delivery(allocation))
 
 
+class ObservationTypeView(FhirView):
+    """POST /fhir/r4/Observation: what became of an issued unit (transfused or not), as the REST api's outcome."""
+
+    resource_type = "Observation"
+    interactions = {"POST": "create"}
+    scopes = {"POST": "system/Observation.write"}
+    permission_classes = [IsHospitalStaffOrAdmin]
+
+    def post(self, request):
+        from .outcomes import outcome_record, render_outcome
+
+        allocation = outcome_record(data=request.data, by=request.user)
+        return Response(render_outcome(allocation), status=201)
+
+
+class AdverseEventTypeView(FhirView):
+    """POST /fhir/r4/AdverseEvent: a transfusion reaction, reported to haemovigilance (the bank is alerted)."""
+
+    resource_type = "AdverseEvent"
+    interactions = {"POST": "create"}
+    scopes = {"POST": "system/AdverseEvent.write"}
+    permission_classes = [IsHospitalStaffOrAdmin]
+
+    def post(self, request):
+        from .outcomes import REACTION_PATHS, reaction_create, render_reaction
+
+        self.field_paths = REACTION_PATHS
+        reaction = reaction_create(data=request.data, by=request.user)
+        return Response(render_reaction(reaction), status=201)
+
+
 # The resource endpoints, in the order the CapabilityStatement lists them.
 RESOURCE_VIEWS = (
     ServiceRequestTypeView,
     ServiceRequestInstanceView,
     BiologicallyDerivedProductInstanceView,
     SupplyDeliveryInstanceView,
+    ObservationTypeView,
+    AdverseEventTypeView,
 )

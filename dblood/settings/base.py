@@ -229,12 +229,16 @@ OAUTH2_PROVIDER = {
         "system/ServiceRequest.write": "Place and revoke your hospital's blood orders",
         "system/BiologicallyDerivedProduct.read": "Read the units allocated and issued to your hospital",
         "system/SupplyDelivery.read": "Read the deliveries of units to your hospital",
+        "system/Observation.write": "Report what became of the units issued to your hospital",
+        "system/AdverseEvent.write": "Report transfusion reactions to the units issued to your hospital",
     },
     "DEFAULT_SCOPES": [
         "system/ServiceRequest.read",
         "system/ServiceRequest.write",
         "system/BiologicallyDerivedProduct.read",
         "system/SupplyDelivery.read",
+        "system/Observation.write",
+        "system/AdverseEvent.write",
     ],
     # Tokens are kept as SHA-256 checksums only, as the api's own tokens are.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,

@@ -173,6 +173,8 @@ PUT    /fhir/r4/ServiceRequest/{pk}                    blood_request 401   403  
 PATCH  /fhir/r4/ServiceRequest/{pk}                    blood_request 401   403   403   ok     404    ok    ok
 GET    /fhir/r4/BiologicallyDerivedProduct/{pk}        allocated_unit 401  403   403   ok     404    ok    ok
 GET    /fhir/r4/SupplyDelivery/{pk}                    issue         401   403   403   ok     404    ok    ok
+POST   /fhir/r4/Observation                            -             401   403   403   403    403    ok    ok
+POST   /fhir/r4/AdverseEvent                           -             401   403   403   403    403    ok    ok
 """
 # fmt: on
 

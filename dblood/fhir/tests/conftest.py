@@ -16,7 +16,8 @@ from testing.personas import make_site
 
 ALL_SCOPES = (
     "system/ServiceRequest.read system/ServiceRequest.write "
-    "system/BiologicallyDerivedProduct.read system/SupplyDelivery.read"
+    "system/BiologicallyDerivedProduct.read system/SupplyDelivery.read "
+    "system/Observation.write system/AdverseEvent.write"
 )
 
 
