@@ -150,9 +150,9 @@ def existing(*, hospital: Site, system: str | None, value: str) -> FhirOrder | N
     return found[0] if found else None
 
 
-def order_create(*, data, request, hospital: Site) -> tuple[BloodRequest, bool]:
-    """(the request, created?) for a posted ServiceRequest. A second post of an identifier the
-    hospital already used is a 409, unless it carried If-None-Exist for it (then the first answer)."""
+def order_create(*, data, request, hospital: Site) -> BloodRequest:
+    """The new request for a posted ServiceRequest. An identifier the hospital already used is a
+    409 (the view answers an If-None-Exist that matches before it gets here)."""
     resource = parse(data)
     fields = fields_from(resource, hospital=hospital)
     serializer = BloodRequestCreateSerializer(data=fields, context={"request": request})
@@ -176,7 +176,7 @@ def order_create(*, data, request, hospital: Site) -> tuple[BloodRequest, bool]:
         raise FhirError(
             [("ServiceRequest.identifier", _("An order with this identifier exists already."))], status=409
         ) from exc
-    return blood_request, True
+    return blood_request
 
 
 def _coding(system: str, code: str, display: str | None = None) -> dict:

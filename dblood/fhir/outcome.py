@@ -4,8 +4,6 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework import exceptions
 
-from dblood.core.errors import Conflict
-
 # HTTP status -> OperationOutcome issue code (FHIR's issue-type value set).
 ISSUE_CODE = {
     400: "invalid",
@@ -87,20 +85,3 @@ def from_serializer(errors, fields: dict[str, str]) -> FhirError:
         top = (name or "").split(".")[0]
         issues.append((fields.get(top, fields.get("")), message))
     return FhirError(issues)
-
-
-def outcome_for(exc: Exception, *, fields: dict[str, str] | None = None) -> tuple[int, dict]:
-    """(status, OperationOutcome) for an exception a FHIR view raised. `fields` maps the names a
-    dblood serializer or service uses (`needed_by`) to the FHIR element they came from."""
-    if isinstance(exc, FhirError):
-        return exc.status_code, operation_outcome(status=exc.status_code, issues=exc.issues)
-    if isinstance(exc, exceptions.ValidationError):
-        error = from_serializer(exc.detail, fields or {})
-        return 400, operation_outcome(status=400, issues=error.issues)
-    if isinstance(exc, exceptions.APIException):
-        status = exc.status_code
-        issues = [(None, message) for _, message in _flatten(exc.detail, "")]
-        if isinstance(exc, Conflict) and exc.extra:
-            issues[0] = (None, f"{issues[0][1]} ({exc.get_codes()})")
-        return status, operation_outcome(status=status, issues=issues)
-    raise exc

@@ -137,7 +137,7 @@ class ServiceRequestTypeView(FhirView):
             found = orders.existing(hospital=hospital, system=system if bar else None, value=value)
             if found is not None:
                 return Response(orders.render(_requests(request.user).get(pk=found.blood_request_id)))
-        blood_request, _created = orders.order_create(data=request.data, request=request, hospital=hospital)
+        blood_request = orders.order_create(data=request.data, request=request, hospital=hospital)
         body = orders.render(_requests(request.user).get(pk=blood_request.pk))
         location = request.build_absolute_uri(f"/fhir/r4/ServiceRequest/{blood_request.pk}")
         return Response(body, status=201, headers={"Location": location})
@@ -197,12 +197,13 @@ class ServiceRequestInstanceView(FhirView):
         return self._to_status(blood_request, status)
 
     def _to_status(self, blood_request: BloodRequest, status):
-        if status == "revoked":
-            orders.order_revoke(blood_request=blood_request, by=self.request.user)
-        elif status != orders.codes.REQUEST_STATUS[blood_request.status]:
+        """Revoking is the one change a hospital system makes to an order: anything else (a changed
+        quantity, a new priority) would be dropped without a word, so it is refused instead."""
+        if status != "revoked":
             raise FhirError(
                 [("ServiceRequest.status", _("Only status=revoked may be set: it cancels the order."))], 422
             )
+        orders.order_revoke(blood_request=blood_request, by=self.request.user)
         return Response(orders.render(self._get(blood_request.pk)))
 
 
@@ -272,14 +273,3 @@ class AdverseEventTypeView(FhirView):
         self.field_paths = REACTION_PATHS
         reaction = reaction_create(data=request.data, by=request.user)
         return Response(render_reaction(reaction), status=201)
-
-
-# The resource endpoints, in the order the CapabilityStatement lists them.
-RESOURCE_VIEWS = (
-    ServiceRequestTypeView,
-    ServiceRequestInstanceView,
-    BiologicallyDerivedProductInstanceView,
-    SupplyDeliveryInstanceView,
-    ObservationTypeView,
-    AdverseEventTypeView,
-)
