@@ -29,6 +29,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
+    path("fhir/r4/", include("dblood.fhir.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Both pages work under the api's HTML Content Security Policy: Swagger UI's settings come
     # from a script URL (the split view), Redoc's page has no inline script and no Google Fonts.

@@ -37,6 +37,8 @@ AUDITED = {
     "haemovigilance.ReactionUnit": set(),
     # Every CSV or XLSX report downloaded: who took which banks' numbers for which days.
     "reports.ReportDownload": set(),
+    # Every FHIR interaction (read, search, create, update), by a hospital system or a person.
+    "fhir.FhirInteraction": set(),
 }
 _encoder = DjangoJSONEncoder()
 

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "dblood.reports",
     # The contact relay: call-out responders and staff write without seeing each other's contact details.
     "dblood.relay",
+    # OAuth2 client credentials for hospital systems (the FHIR endpoint's clients).
+    "oauth2_provider",
+    # HL7 FHIR R4 for hospital information systems: orders in, units out (/fhir/r4/).
+    "dblood.fhir",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +228,41 @@ REST_FRAMEWORK = {
         "public_check": env.str("PUBLIC_CHECK_THROTTLE_RATE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# django-oauth-toolkit, for the FHIR endpoint's hospital clients (client credentials only).
+OAUTH2_PROVIDER = {
+    # Short-lived: a hospital system asks again (client credentials need no user), a leaked token soon dies.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FHIR_TOKEN_SECONDS", default=300),
+    "SCOPES": {
+        "system/ServiceRequest.read": "Read your hospital's blood orders",
+        "system/ServiceRequest.write": "Place and revoke your hospital's blood orders",
+        "system/BiologicallyDerivedProduct.read": "Read the units allocated and issued to your hospital",
+        "system/SupplyDelivery.read": "Read the deliveries of units to your hospital",
+        "system/Observation.write": "Report what became of the units issued to your hospital",
+        "system/AdverseEvent.write": "Report transfusion reactions to the units issued to your hospital",
+    },
+    "DEFAULT_SCOPES": [
+        "system/ServiceRequest.read",
+        "system/ServiceRequest.write",
+        "system/BiologicallyDerivedProduct.read",
+        "system/SupplyDelivery.read",
+        "system/Observation.write",
+        "system/AdverseEvent.write",
+    ],
+    # Tokens are kept as SHA-256 checksums only, as the api's own tokens are.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # The OAuth 2.0 Security BCP (RFC 9700) throughout: only client credentials are used here, so no
+    # implicit or password grant, no plain PKCE, no token in a query string, https redirects only.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
 SPECTACULAR_SETTINGS = {

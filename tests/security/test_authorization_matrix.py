@@ -175,6 +175,17 @@ POST   /api/v1/transfusion-reactions/{pk}/investigate  reaction      401   403  
 POST   /api/v1/transfusion-reactions/{pk}/conclude     reaction      401   403   403   ok     404    403   403
 POST   /api/v1/transfusion-reactions/{pk}/lookback     reaction      401   403   403   ok     404    403   403
 POST   /api/v1/transfusion-reactions/{pk}/defer        reaction      401   403   403   ok     404    403   403
+# FHIR R4 (dblood/fhir): the same rules as /api/v1/requests; hospital systems use OAuth2 clients (dblood/fhir/tests).
+GET    /fhir/r4/metadata                               -             ok    ok    ok    ok     ok     ok    ok
+POST   /fhir/r4/auth/token                             -             ok    ok    ok    ok     ok     ok    ok
+POST   /fhir/r4/ServiceRequest                         -             401   403   403   403    403    ok    403
+GET    /fhir/r4/ServiceRequest/{pk}                    blood_request 401   403   403   ok     404    ok    ok
+PUT    /fhir/r4/ServiceRequest/{pk}                    blood_request 401   403   403   ok     404    ok    ok
+PATCH  /fhir/r4/ServiceRequest/{pk}                    blood_request 401   403   403   ok     404    ok    ok
+GET    /fhir/r4/BiologicallyDerivedProduct/{pk}        allocated_unit 401  403   403   ok     404    ok    ok
+GET    /fhir/r4/SupplyDelivery/{pk}                    issue         401   403   403   ok     404    ok    ok
+POST   /fhir/r4/Observation                            -             401   403   403   403    403    ok    ok
+POST   /fhir/r4/AdverseEvent                           -             401   403   403   403    403    ok    ok
 """
 # fmt: on
 
@@ -363,6 +374,26 @@ def world_blood_request(hospital, bank_a, hospital_user):
         units=2,
         needed_by=timezone.now() + timedelta(hours=6),
     )
+
+
+@pytest.fixture
+def world_allocated_unit(world_blood_request, bank_a, staff_a):
+    """A unit of bank A reserved for hospital H's request."""
+    from dblood.inventory.tests.factories import make_unit
+    from dblood.requests.services import allocation_reserve
+
+    unit = make_unit(site=bank_a, abo="A", rhd="+")
+    allocation_reserve(blood_request=world_blood_request, unit_ids=[unit.pk], by=staff_a)
+    return unit
+
+
+@pytest.fixture
+def world_issue(world_allocated_unit, world_blood_request, staff_a):
+    """That unit issued to hospital H: the allocation is the SupplyDelivery."""
+    from dblood.requests.services import request_issue
+
+    request_issue(blood_request=world_blood_request, by=staff_a)
+    return world_allocated_unit.allocations.get()
 
 
 @pytest.fixture
