@@ -34,6 +34,8 @@ AUDITED = {
     "haemovigilance.ReactionUnit": set(),
     # Every CSV or XLSX report downloaded: who took which banks' numbers for which days.
     "reports.ReportDownload": set(),
+    # A blood bank's published processing fees (BPPD): who set which amount, and when.
+    "sites.ProcessingFee": set(),
 }
 _encoder = DjangoJSONEncoder()
 
