@@ -58,7 +58,7 @@ def load():
             site.verified_by = sites[bank]
             site.save(update_fields=["verified_by"])
 
-    # Published processing fees (BPPD), in the range FACTS.md gives for recent years.
+    # Published processing fees (BPPD), in the range of recent years (Rp 360,000-490,000 a bag).
     for code, fees in DEMO_FEES.items():
         for component, amount in fees.items():
             ProcessingFee.objects.get_or_create(site=sites[code], component=component, defaults={"amount_idr": amount})

@@ -125,7 +125,7 @@ def test_the_issue_note_shows_each_bags_fee_and_the_total(staff, fake_api):  # n
     html = staff.get("/requests/3/").content.decode()
     note = html.split('id="issue-note"')[1].split("</section>")[0]
     assert "Rp 360.000" in note and "no published fee" in note and "Blood is never sold." in note
-    assert 'id="issue-fee-total">Rp 360.000<' in note
+    assert '<span id="issue-fee-total">Rp 360.000</span>' in note
 
 
 def test_the_issue_confirmation_names_the_fee(staff, fake_api):  # noqa: F811

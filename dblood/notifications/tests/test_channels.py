@@ -308,3 +308,19 @@ def test_an_unconfigured_channel_cannot_be_chosen(api, settings, donor):
 
 def test_idempotency_keys_are_uuids():
     assert uuid.UUID(str(Delivery().idempotency_key)).version == 4
+
+
+def test_system_checks_warn_of_a_half_configured_channel(settings):
+    from dblood.notifications.checks import channel_settings
+
+    settings.SMS_GATEWAY_URL = "https://sms.example.org/send"
+    settings.SMS_GATEWAY_TOKEN = settings.SMS_SENDER = ""
+    settings.WHATSAPP_API_URL = settings.WHATSAPP_TOKEN = settings.WHATSAPP_PHONE_NUMBER_ID = "x"
+    settings.WHATSAPP_APP_SECRET = ""
+    found = {message.id: message.msg for message in channel_settings()}
+    assert set(found) == {"notifications.W001", "notifications.W002"}
+    assert "SMS_GATEWAY_TOKEN" in found["notifications.W001"]
+    assert "WHATSAPP_APP_SECRET" in found["notifications.W002"]
+    settings.SMS_GATEWAY_URL = ""
+    settings.WHATSAPP_APP_SECRET = "s"
+    assert channel_settings() == []
