@@ -198,6 +198,9 @@ class Api:
     def patch(self, path: str, json: Any) -> Any:
         return _json(self.request("PATCH", path, json=json))
 
+    def put(self, path: str, json: Any) -> Any:
+        return _json(self.request("PUT", path, json=json))
+
     def delete(self, path: str) -> Any:
         return _json(self.request("DELETE", path))
 
@@ -267,6 +270,9 @@ class Api:
         """PUT the photo as multipart. The filename sent is fixed: the api never uses it anyway."""
         files = {"photo": ("photo", content, content_type or "application/octet-stream")}
         return _json(self.request("PUT", f"sites/{site_id}/photo", files=files))
+
+    def site_fees_set(self, site_id: int, *, fees: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.put(f"sites/{site_id}/fees", {"fees": fees})
 
     def site_photo_delete(self, site_id: int) -> None:
         self.delete(f"sites/{site_id}/photo")

@@ -39,6 +39,8 @@ AUDITED = {
     "reports.ReportDownload": set(),
     # Every FHIR interaction (read, search, create, update), by a hospital system or a person.
     "fhir.FhirInteraction": set(),
+    # A blood bank's published processing fees (BPPD): who set which amount, and when.
+    "sites.ProcessingFee": set(),
 }
 _encoder = DjangoJSONEncoder()
 

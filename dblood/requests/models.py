@@ -130,6 +130,9 @@ class Allocation(models.Model):
     reserved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reserved_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+    # The bank's processing fee (BPPD) for this bag when it was issued, in rupiah; null: the bank had
+    # published none for the component. Kept, so a later change of the fee does not rewrite the note.
+    processing_fee_idr = models.PositiveIntegerField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     reaction = models.CharField(max_length=300, blank=True, help_text="Any transfusion reaction, as reported.")

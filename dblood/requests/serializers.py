@@ -69,6 +69,7 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "reserved_by_name",
             "reserved_at",
             "issued_at",
+            "processing_fee_idr",
             "released_at",
             "outcome",
             "reaction",
@@ -157,6 +158,35 @@ class BloodRequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "allocations",
             "replacement",
         ]
+        read_only_fields = fields
+
+
+class IssueNoteLineSerializer(serializers.Serializer):
+    component = serializers.CharField()
+    units = serializers.IntegerField()
+    fee_per_unit_idr = serializers.IntegerField(allow_null=True, help_text="Null: the bank publishes no fee for it.")
+    subtotal_idr = serializers.IntegerField(allow_null=True)
+
+
+class IssueNoteSerializer(serializers.Serializer):
+    """What the hospital is charged for the units of one issue: the bank's processing fee (BPPD)
+    per bag. Blood itself is never sold."""
+
+    bank = serializers.CharField()
+    hospital = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    lines = IssueNoteLineSerializer(many=True)
+    total_idr = serializers.IntegerField(help_text="Sum of the lines with a published fee.")
+    blood_is_not_sold = serializers.CharField()
+
+
+class IssuedRequestSerializer(BloodRequestSerializer):
+    """The request after an issue, with the issue note of the units just issued."""
+
+    issue_note = IssueNoteSerializer(read_only=True)
+
+    class Meta(BloodRequestSerializer.Meta):
+        fields = [*BloodRequestSerializer.Meta.fields, "issue_note"]
         read_only_fields = fields
 
 

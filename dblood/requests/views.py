@@ -14,6 +14,7 @@ from dblood.core.throttles import PublicCheckThrottle
 
 from . import services
 from .callouts import call_out_start
+from .issue_note import issue_note
 from .models import Allocation, BloodRequest, CallOutResponse, ReplacementCode
 from .permissions import IsHospitalStaffOrAdmin, IsRequestParty
 from .replacement import replacement_code_issue, replacement_status
@@ -25,6 +26,8 @@ from .serializers import (
     CallOutStaffSerializer,
     CallOutStartSerializer,
     CancelSerializer,
+    IssuedRequestSerializer,
+    IssueNoteSerializer,
     IssueSerializer,
     OutcomeSerializer,
     ProposedUnitSerializer,
@@ -129,16 +132,25 @@ class BloodRequestViewSet(
             return Response(BloodRequestSerializer(locked).data)
         return Response(self._render(locked))
 
-    @extend_schema(request=IssueSerializer, responses={200: BloodRequestSerializer})
+    @extend_schema(
+        request=IssueSerializer,
+        responses={200: IssuedRequestSerializer},
+        description="Issue reserved units. The answer carries the issue note: the bank's processing fee (BPPD) "
+        "per bag for the units just issued, and their total.",
+    )
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         serializer = IssueSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         blood_request = self.get_object()
-        services.request_issue(
+        issued = services.request_issue(
             blood_request=blood_request, unit_ids=serializer.validated_data.get("units"), by=request.user
         )
-        return Response(self._render(blood_request))
+        data = self._render(blood_request)
+        data["issue_note"] = IssueNoteSerializer(
+            issue_note(bank=data["target_bank"]["name"], hospital=data["hospital"]["name"], issued=issued)
+        ).data
+        return Response(data)
 
     @extend_schema(request=CancelSerializer, responses={200: BloodRequestSerializer})
     @action(detail=True, methods=["post"])

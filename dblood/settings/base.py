@@ -299,6 +299,8 @@ SPECTACULAR_SETTINGS = {
         "ReactionSeverityEnum": "dblood.haemovigilance.codes.ReactionSeverity",
         "ReactionStatusEnum": "dblood.haemovigilance.models.TransfusionReaction.Status",
         "ImputabilityEnum": "dblood.haemovigilance.codes.Imputability",
+        "SiteKindEnum": "dblood.sites.models.Site.Kind",
+        "NotificationKindEnum": "dblood.notifications.models.Notification.Kind",
     },
 }
 
@@ -355,6 +357,33 @@ CALLOUT_BATCH_SIZE = env.int("CALLOUT_BATCH_SIZE", default=50)
 CALLOUT_BATCH_INTERVAL_MINUTES = env.int("CALLOUT_BATCH_INTERVAL_MINUTES", default=10)
 # Shortage recruitment: invite donors living this close to the short blood bank.
 RECRUITMENT_RADIUS_KM = env.int("RECRUITMENT_RADIUS_KM", default=30)
+
+# --- SMS and WhatsApp (dblood.notifications.channels) -------------------------------------------
+# A channel is on only when its URL, token and sender are all set; without them it is simply off
+# (donors are told which channels exist), so no deployment needs them. Secrets may come from NAME_FILE.
+# SMS: a JSON-over-HTTPS gateway (request and callback shape in the README, "SMS and WhatsApp").
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="")
+# Key of the HMAC-SHA256 the gateway signs its delivery reports with (X-Dblood-Signature).
+SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="")
+# WhatsApp Business Cloud API: {WHATSAPP_API_URL}/{WHATSAPP_PHONE_NUMBER_ID}/messages, bearer token.
+WHATSAPP_API_URL = env.str("WHATSAPP_API_URL", default="")
+WHATSAPP_TOKEN = env.str("WHATSAPP_TOKEN", default="")
+WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
+# The Meta app's secret: status webhooks carry X-Hub-Signature-256, an HMAC-SHA256 of the body with it.
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")
+# Answer to Meta's webhook verification handshake (GET ...?hub.verify_token=...).
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
+# An approved template with one body parameter ({{1}}) that carries the short text; empty: plain
+# text messages (which WhatsApp delivers only within 24 hours of the donor's last message).
+WHATSAPP_TEMPLATE = env.str("WHATSAPP_TEMPLATE", default="")
+# Seconds one provider call may take (connect and each read), and the retry schedule: attempt n
+# fails, the next waits CHANNEL_RETRY_BASE_SECONDS * 2**(n-1) (capped at an hour); after
+# CHANNEL_MAX_ATTEMPTS the message is given up (failed).
+CHANNEL_TIMEOUT_SECONDS = env.float("CHANNEL_TIMEOUT_SECONDS", default=10.0)
+CHANNEL_RETRY_BASE_SECONDS = env.int("CHANNEL_RETRY_BASE_SECONDS", default=60)
+CHANNEL_MAX_ATTEMPTS = env.int("CHANNEL_MAX_ATTEMPTS", default=5)
 
 # --- Reliability and security -------------------------------------------------------------------
 # Bodies over the limit get a 413 in the error shape before anything reads them; multipart

@@ -22,7 +22,7 @@ PROFILE_FIELDS = list(DonorProfileForm.base_fields)
 def profile(request):
     donor = request.api.donor_me()
     initial = {name: donor.get(name) for name in PROFILE_FIELDS}
-    form = DonorProfileForm(request.POST or None, initial=initial)
+    form = DonorProfileForm(request.POST or None, initial=initial, available_channels=donor.get("available_channels"))
     if donor.get("group_confirmed"):
         # The lab has typed this donor: the group is shown, no longer typed in.
         del form.fields["abo"], form.fields["rhd"]

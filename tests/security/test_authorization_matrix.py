@@ -48,6 +48,7 @@ GET    /api/v1/sites                                   -             ok    ok   
 GET    /api/v1/sites/{pk}                              site_a        ok    ok    ok    ok     ok     ok    ok
 PUT    /api/v1/sites/{pk}/photo                        site_a        401   403   403   ok     403    403   ok
 DELETE /api/v1/sites/{pk}/photo                        site_a        401   403   403   ok     403    403   ok
+PUT    /api/v1/sites/{pk}/fees                         site_a        401   403   403   ok     403    403   ok
 GET    /api/v1/donors/me                               -             401   ok    ok    403    403    403   403
 PATCH  /api/v1/donors/me                               -             401   ok    ok    403    403    403   403
 GET    /api/v1/donors/me/eligibility                   -             401   ok    ok    403    403    403   403
@@ -154,6 +155,12 @@ GET    /api/v1/notifications/unread-count              -             401   ok   
 GET    /api/v1/notifications/{pk}                      notification  401   ok    404   404    404    404   404
 POST   /api/v1/notifications/{pk}/read                 notification  401   ok    404   404    404    404   404
 POST   /api/v1/notifications/read-all                  -             401   ok    ok    ok     ok     ok    ok
+GET    /api/v1/notifications/channels                  -             ok    ok    ok    ok     ok     ok    ok
+# Providers' delivery reports: the HMAC signature is the credential (test_channel_callbacks); the
+# channels are not configured in this world, so every caller hears 404.
+POST   /api/v1/notifications/callbacks/sms             -             404   404   404   404    404    404   404
+GET    /api/v1/notifications/callbacks/whatsapp        -             404   404   404   404    404    404   404
+POST   /api/v1/notifications/callbacks/whatsapp        -             404   404   404   404    404    404   404
 GET    /api/v1/recalls                                 -             401   403   403   ok     ok     403   403
 GET    /api/v1/recalls/{pk}                            recall        401   403   403   ok     404    403   403
 POST   /api/v1/recalls/{pk}/close                      recall        401   403   403   ok     404    403   403

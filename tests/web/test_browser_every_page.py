@@ -200,6 +200,7 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_unit", f"/staff/units/{world['unit']}/"),
             ("staff_inventory", "/staff/inventory/"),
             ("staff_returns", "/staff/returns/"),
+            ("staff_fees", "/staff/fees/"),
             ("staff_reports", "/staff/reports/"),
             ("staff_report", "/staff/reports/wastage/"),
             ("staff_report", "/staff/reports/collections/"),
