@@ -73,6 +73,7 @@ staff_patterns = [
     path("complications/<int:complication_id>/code/", haemovigilance.complication_code, name="staff_complication_code"),
     path("reactions/<int:reaction_id>/<str:action>/", haemovigilance.reaction_action, name="staff_reaction_action"),
     path("reports/", reports.reports_index, name="staff_reports"),
+    path("reports/haemovigilance-export.csv", reports.haemovigilance_export, name="staff_haemovigilance_export"),
     path("reports/<slug:name>/", reports.report_page, name="staff_report"),
     path("reports/<slug:name>.<slug:fmt>", reports.report_download, name="staff_report_download"),
 ]
