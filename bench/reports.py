@@ -20,6 +20,7 @@ Target (not a timed test): every report under 2 s at 1,000,000 donors.
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -261,7 +262,8 @@ def measure(runs: int, explain: bool) -> dict:
         for table in TABLES:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
             counts[table] = cursor.fetchone()[0]
-    return {"month": first.strftime("%Y-%m"), "results": results, "counts": counts, "plans": plans}
+    load = os.getloadavg()[0]
+    return {"month": first.strftime("%Y-%m"), "results": results, "counts": counts, "plans": plans, "load": load}
 
 
 def _fmt_s(seconds: float) -> str:
@@ -282,7 +284,8 @@ def section(points: list[dict], command: str, machine: str) -> str:
         "",
         f"- **Date**: {datetime.now(tz=None).astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
         f"- **Command**: `{command}` (bench/reports.py)",
-        f"- **Machine**: {machine}",
+        f"- **Machine**: {machine}"
+        + (f"; load average {largest['load']:.1f} after the largest size's runs" if "load" in largest else ""),
         f"- **What**: each report's query for the whole country and the last full month ({largest['month']}; "
         "the daily stock: its last day), computed in a Django process by the report's own function "
         "(`dblood.reports.reports`, the export's `dblood.haemovigilance.export.export_lines`), median of "
