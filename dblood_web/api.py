@@ -534,6 +534,10 @@ class Api:
     def report_file(self, name: str, fmt: str, **period: Any) -> httpx.Response:
         return self.get_file(f"reports/{quote(name)}.{fmt}", **period)
 
+    def haemovigilance_export(self, **period: Any) -> httpx.Response:
+        """The month's coded complications and reactions for the national programme (month; site)."""
+        return self.get_file("reports/haemovigilance-export.csv", **period)
+
 
 def _json(response: httpx.Response) -> Any:
     if response.status_code == 204 or not response.content:

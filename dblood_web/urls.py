@@ -78,6 +78,7 @@ staff_patterns = [
     path("reactions/<int:reaction_id>/<str:action>/", haemovigilance.reaction_action, name="staff_reaction_action"),
     path("fees/", fees.fees_page, name="staff_fees"),
     path("reports/", reports.reports_index, name="staff_reports"),
+    path("reports/haemovigilance-export.csv", reports.haemovigilance_export, name="staff_haemovigilance_export"),
     path("reports/<slug:name>/", reports.report_page, name="staff_report"),
     path("reports/<slug:name>.<slug:fmt>", reports.report_download, name="staff_report_download"),
 ]

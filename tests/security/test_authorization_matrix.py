@@ -109,6 +109,7 @@ GET    /api/v1/reports/daily_stock.xlsx                -             401   403  
 GET    /api/v1/reports/deferrals                       -             401   403   403   ok     ok     403   ok
 GET    /api/v1/reports/deferrals.csv                   -             401   403   403   ok     ok     403   ok
 GET    /api/v1/reports/deferrals.xlsx                  -             401   403   403   ok     ok     403   ok
+GET    /api/v1/reports/haemovigilance-export.csv       -             401   403   403   ok     ok     403   ok
 GET    /api/v1/reports/issues                          -             401   403   403   ok     ok     403   ok
 GET    /api/v1/reports/issues.csv                      -             401   403   403   ok     ok     403   ok
 GET    /api/v1/reports/issues.xlsx                     -             401   403   403   ok     ok     403   ok

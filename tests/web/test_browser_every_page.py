@@ -72,6 +72,7 @@ NOT_PAGES = {
     "staff_donation_new": "the donation form of a checked-in donor (test_browser_donation_journey)",
     "staff_drive_cancel": "the drive edit page holds the cancel form; this path only takes its POST",
     "staff_report_download": "a report's CSV or XLSX file, not a page (tests/web/test_report_pages.py)",
+    "staff_haemovigilance_export": "the monthly haemovigilance CSV, not a page (tests/web/test_report_pages.py)",
     "site_photo": "the photo form is on the blood bank's own page (test_site_photo, browser photo test)",
     "staff_unit_label_pdf": "a label file, not a page (test_browser_labels reads it back)",
     "staff_unit_label_zpl": "a label file, not a page (tests/web/test_unit_pages.py)",
