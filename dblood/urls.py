@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("dblood.returns.urls")),
     path("", include("dblood.haemovigilance.urls")),
     path("", include("dblood.reports.urls")),
+    path("", include("dblood.coldchain.urls")),
 ]
 
 urlpatterns = [

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "dblood.haemovigilance",
     # The reports a blood service files (wastage, collections, issues...), as JSON, CSV and XLSX.
     "dblood.reports",
+    # Storage locations, temperatures and excursions, unit moves, end-of-day counts.
+    "dblood.coldchain",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +252,11 @@ SPECTACULAR_SETTINGS = {
         "ReactionSeverityEnum": "dblood.haemovigilance.codes.ReactionSeverity",
         "ReactionStatusEnum": "dblood.haemovigilance.models.TransfusionReaction.Status",
         "ImputabilityEnum": "dblood.haemovigilance.codes.Imputability",
+        "StorageLocationKindEnum": "dblood.coldchain.models.StorageLocation.Kind",
+        "ExcursionKindEnum": "dblood.coldchain.models.Excursion.Kind",
+        "ExcursionDecisionEnum": "dblood.coldchain.models.ExcursionUnit.Decision",
+        "ReconciliationItemKindEnum": "dblood.coldchain.models.ReconciliationItem.Kind",
+        "ReadingSourceEnum": "dblood.coldchain.models.TemperatureReading.Source",
     },
 }
 
