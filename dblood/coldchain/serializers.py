@@ -158,7 +158,7 @@ class ExcursionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExcursionFilterSerializer(StrictSerializer):
+class ExcursionFilterSerializer(serializers.Serializer):  # query parameters: paging ones ride along
     status = serializers.ChoiceField(choices=["open", "closed", "all"], required=False, default="open")
 
 

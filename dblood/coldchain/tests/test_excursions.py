@@ -88,6 +88,8 @@ def test_an_out_of_range_reading_holds_exactly_the_units_kept_there(api, staff_a
     # The reservation ended: the request is told its unit is gone.
     assert Allocation.objects.get(unit=stocked["reserved"]).status == Allocation.Status.RELEASED
     # A second reading out of range joins the same excursion.
+    listed = api(staff_a).get("/api/v1/excursions", {"status": "open", "page_size": 100})
+    assert [row["id"] for row in listed.json()["results"]] == [excursion.pk]
     again = read(api, staff_a, fridge, "10.0", minutes_ago=1)
     assert again.json()["excursion"] == excursion.pk and Excursion.objects.count() == 1
     # Audited: the readings, the excursion and each hold, with who.
