@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("dblood.haemovigilance.urls")),
     path("", include("dblood.reports.urls")),
     path("", include("dblood.relay.urls")),
+    path("", include("dblood.coldchain.urls")),
 ]
 
 urlpatterns = [

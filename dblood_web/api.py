@@ -445,12 +445,53 @@ class Api:
     def transfer_create(self, *, unit: int, to_site: int) -> dict[str, Any]:
         return self.post("transfers", {"unit": unit, "to_site": to_site})
 
-    def transfer_receive(self, transfer_id: int, *, din: str, product_code: str) -> dict[str, Any]:
-        """Book a unit in on the two barcodes scanned from its label (the api checks both)."""
-        return self.post(f"transfers/{transfer_id}/receive", {"din": din, "product_code": product_code})
+    def transfer_receive(self, transfer_id: int, *, din: str, product_code: str, temperature_c) -> dict[str, Any]:
+        """Book a unit in on the two barcodes scanned from its label (the api checks both) and its
+        temperature on arrival."""
+        body = {"din": din, "product_code": product_code, "temperature_c": str(temperature_c)}
+        return self.post(f"transfers/{transfer_id}/receive", body)
 
     def transfer_dispatch(self, transfer_id: int) -> dict[str, Any]:
         return self.post(f"transfers/{transfer_id}/dispatch")
+
+    # --- cold chain -------------------------------------------------------------------------------
+
+    def storage_locations(self) -> list[dict[str, Any]]:
+        """The fridges, freezers and agitators of the user's banks, each with its last reading."""
+        return self.get("storage-locations")
+
+    def storage_location(self, location_id: int) -> dict[str, Any]:
+        return self.get(f"storage-locations/{location_id}")
+
+    def storage_readings(self, location_id: int) -> list[dict[str, Any]]:
+        return self.get(f"storage-locations/{location_id}/readings")
+
+    def storage_reading_create(self, location_id: int, **fields: Any) -> dict[str, Any]:
+        return self.post(f"storage-locations/{location_id}/readings", fields)
+
+    def excursions(self, **filters: Any) -> list[dict[str, Any]]:
+        return _results(self.get("excursions", page_size=100, **filters))
+
+    def excursion(self, excursion_id: int) -> dict[str, Any]:
+        return self.get(f"excursions/{excursion_id}")
+
+    def excursion_close(self, excursion_id: int, *, reason: str, units: list[dict]) -> dict[str, Any]:
+        return self.post(f"excursions/{excursion_id}/close", {"reason": reason, "units": units})
+
+    def unit_move(self, *, unit: int, to_location: int | None) -> dict[str, Any]:
+        return self.post("unit-moves", {"unit": unit, "to_location": to_location})
+
+    def reconciliations(self) -> list[dict[str, Any]]:
+        return _results(self.get("reconciliations", page_size=20))
+
+    def reconciliation(self, reconciliation_id: int) -> dict[str, Any]:
+        return self.get(f"reconciliations/{reconciliation_id}")
+
+    def reconciliation_create(self, *, location: int, scans: list[dict]) -> dict[str, Any]:
+        return self.post("reconciliations", {"location": location, "scans": scans})
+
+    def reconciliation_resolve(self, reconciliation_id: int, item_id: int, *, resolution: str) -> dict[str, Any]:
+        return self.post(f"reconciliations/{reconciliation_id}/items/{item_id}/resolve", {"resolution": resolution})
 
     def unit_returns(self) -> list[dict[str, Any]]:
         """Returns from the user's hospital, or to the user's blood bank, newest first."""

@@ -198,6 +198,15 @@ class LabelCheckForm(forms.Form):
     product_code = _scan_field(_("Product barcode (scan it from the label)"))
 
 
+class ReceiveForm(LabelCheckForm):
+    """A bag arriving from another bank: its label scanned, and its temperature measured on arrival
+    (asked, never assumed: out of its transport range the api books it into quarantine)."""
+
+    temperature_c = forms.DecimalField(
+        label=_("Temperature on arrival (°C)"), max_digits=4, decimal_places=1, min_value=-90, max_value=60
+    )
+
+
 class InventoryFilterForm(forms.Form):
     """The inventory list's filters; every one may be left empty except the state (available)."""
 

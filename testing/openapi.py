@@ -156,7 +156,9 @@ def check(response) -> None:
     if getattr(request, "urlconf", None) or settings.ROOT_URLCONF != "dblood.urls":
         return  # a test's own routes, outside the api's schema
     user = getattr(request, "user", None)
-    anonymous = user is None or not user.is_authenticated
+    # A caller authenticated by something other than a user (a storage location's device token)
+    # carries it in `auth`.
+    anonymous = (user is None or not user.is_authenticated) and getattr(request, "auth", None) is None
     # DRF's browsable api (HTML for a browser's Accept) is a convenience outside the schema.
     renderer = getattr(response, "accepted_renderer", None)
     body = None if getattr(renderer, "format", None) == "api" else _body(response)

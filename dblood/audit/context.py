@@ -5,6 +5,7 @@ from contextvars import ContextVar
 
 _request: ContextVar = ContextVar("audit_request", default=None)
 _actor: ContextVar = ContextVar("audit_actor", default=None)
+_label: ContextVar = ContextVar("audit_actor_label", default="")
 
 
 class AuditContextMiddleware:
@@ -30,6 +31,21 @@ def audit_actor(user):
         yield
     finally:
         _actor.reset(token)
+
+
+@contextmanager
+def audit_actor_label(label: str):
+    """For an actor that is not a user (a storage location's temperature device): the log's actor is
+    empty and its `actor_email` column names it, e.g. `device:udd-jakarta K1`."""
+    token = _label.set(label)
+    try:
+        yield
+    finally:
+        _label.reset(token)
+
+
+def current_actor_label() -> str:
+    return _label.get()
 
 
 def current_actor():

@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from .context import current_actor
+from .context import current_actor, current_actor_label
 from .models import AuditEvent
 
 # model label -> fields never written to the log (secrets, noise).
@@ -41,6 +41,15 @@ AUDITED = {
     "fhir.FhirInteraction": set(),
     # A blood bank's published processing fees (BPPD): who set which amount, and when.
     "sites.ProcessingFee": set(),
+    # Cold chain: every reading (a device's too, its actor named `device:<bank> <location>`), every
+    # excursion and decision on a held unit, every move, every end-of-day count and its resolutions.
+    "coldchain.StorageLocation": {"device_token_hash"},
+    "coldchain.TemperatureReading": set(),
+    "coldchain.Excursion": set(),
+    "coldchain.ExcursionUnit": set(),
+    "coldchain.UnitMove": set(),
+    "coldchain.Reconciliation": set(),
+    "coldchain.ReconciliationItem": set(),
 }
 _encoder = DjangoJSONEncoder()
 
@@ -76,7 +85,7 @@ def event_for(instance, action: str, before: dict, after: dict, actor=None) -> A
     actor = actor if actor is not None else current_actor()
     return AuditEvent(
         actor=actor,
-        actor_email=getattr(actor, "email", "") or "",
+        actor_email=getattr(actor, "email", "") or current_actor_label(),
         action=action,
         model=instance._meta.label,
         object_id=str(instance.pk),

@@ -17,6 +17,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from dblood.coldchain.selectors import excursion_held_q
 from dblood.inventory import components as catalogue
 from dblood.inventory.models import BloodUnit
 from dblood.recalls.selectors import held_units_q
@@ -54,7 +55,9 @@ def lab_worklist(*, user) -> list[WorkItem]:
     awaiting_check = Exists(
         BloodUnit.objects.filter(
             donation_id=OuterRef("pk"), state=BloodUnit.State.QUARANTINED, expires_at__gt=timezone.now()
-        ).exclude(held_units_q())
+        )
+        .exclude(held_units_q())
+        .exclude(excursion_held_q())
     )
     donations = (
         Donation.objects.filter(site_id__in=user.site_ids, outcome=Donation.Outcome.COMPLETED)

@@ -2,6 +2,9 @@
 test suite's (a flushed test database is seeded again from here). One source: edit a deployment's
 rules in the admin, not here.
 
+Transport ranges (docs/domain.md "Processing, returns and lookback"): refrigerated components
+1-10 °C, platelets 20-24 °C, frozen components stay frozen (-18 °C or colder).
+
 ISBT 128 product description codes below are placeholders for tests and demos; production loads
 the ICCBBA-licensed product table into the admin.
 """
@@ -23,6 +26,8 @@ DEFAULTS: list[dict] = [
         bag_types=["single", *SPLIT_BAGS],
         storage_min_c="2",
         storage_max_c="6",
+        transport_min_c="1",
+        transport_max_c="10",
         shelf_life=35,  # CPDA-1
         shelf_life_period="days",
         max_hours_to_processing=None,  # kept as it is: nothing to process
@@ -41,6 +46,8 @@ DEFAULTS: list[dict] = [
         bag_types=SPLIT_BAGS,
         storage_min_c="2",
         storage_max_c="6",
+        transport_min_c="1",
+        transport_max_c="10",
         shelf_life=35,  # CPDA-1; additive solution 42
         shelf_life_period="days",
         max_hours_to_processing=24,  # whole blood is separated within 24 h
@@ -58,6 +65,8 @@ DEFAULTS: list[dict] = [
         bag_types=["triple", "quadruple", "apheresis"],
         storage_min_c="20",
         storage_max_c="24",
+        transport_min_c="20",
+        transport_max_c="24",
         shelf_life=5,
         shelf_life_period="days",
         max_hours_to_processing=24,
@@ -75,6 +84,8 @@ DEFAULTS: list[dict] = [
         bag_types=[*SPLIT_BAGS, "apheresis"],
         storage_min_c=None,
         storage_max_c="-18",
+        transport_min_c=None,
+        transport_max_c="-18",
         shelf_life=365,
         shelf_life_period="days",
         max_hours_to_processing=8,  # separated and frozen within 8 h (AABB); later it is PF24
@@ -91,6 +102,8 @@ DEFAULTS: list[dict] = [
         bag_types=[*SPLIT_BAGS, "apheresis"],
         storage_min_c="1",
         storage_max_c="6",
+        transport_min_c="1",
+        transport_max_c="10",
         shelf_life=None,  # set per profile: not made until a deployment gives it one
         shelf_life_period="days",
         max_hours_to_processing=35 * 24,  # within the whole blood's shelf life
@@ -107,6 +120,8 @@ DEFAULTS: list[dict] = [
         bag_types=SPLIT_BAGS,
         storage_min_c=None,
         storage_max_c="-18",
+        transport_min_c=None,
+        transport_max_c="-18",
         shelf_life=365,
         shelf_life_period="days",
         max_hours_to_processing=8,  # from plasma frozen as FFP within 8 h
@@ -124,6 +139,8 @@ DEFAULTS: list[dict] = [
         bag_types=SPLIT_BAGS,
         storage_min_c=None,
         storage_max_c="-18",
+        transport_min_c=None,
+        transport_max_c="-18",
         shelf_life=365,  # as the FFP it comes from
         shelf_life_period="days",
         max_hours_to_processing=8,

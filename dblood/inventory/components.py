@@ -30,6 +30,8 @@ class Kind:
     bag_types: tuple[str, ...]
     storage_min_c: Decimal | None
     storage_max_c: Decimal | None
+    transport_min_c: Decimal | None
+    transport_max_c: Decimal | None
     shelf_life: timedelta | None
     processing_window: timedelta | None
     consumes: str
@@ -67,6 +69,8 @@ def _snapshot(row) -> Kind:
         bag_types=tuple(row.bag_types or ()),
         storage_min_c=row.storage_min_c,
         storage_max_c=row.storage_max_c,
+        transport_min_c=row.transport_min_c,
+        transport_max_c=row.transport_max_c,
         shelf_life=life,
         processing_window=window,
         consumes=row.consumes,

@@ -8,6 +8,7 @@ states directly, with their audit events, as a history import would.
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -267,7 +268,12 @@ def _transfers_and_discards(banks: dict) -> None:
         transfers = [transfer_send(unit=unit, to_site=makassar) for unit in spare]
         if transfers:
             scans = printed_scans(transfers[0].unit.label_prints.get())  # the clerk at Makassar scans the bag
-            transfer_receive(transfer=transfers[0], din_scan=scans["din"], product_scan=scans["product_code"])
+            transfer_receive(
+                transfer=transfers[0],
+                din_scan=scans["din"],
+                product_scan=scans["product_code"],
+                temperature_c=Decimal("4.5"),
+            )
     reasons = ["Bag leaking at the seal", "Clots seen", "Lipemic plasma", "Haemolysis"]
     candidates = BloodUnit.objects.filter(state=S.AVAILABLE, component="FFP").order_by("id")[: len(reasons)]
     for unit, reason in zip(candidates, reasons, strict=False):

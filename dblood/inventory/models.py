@@ -40,6 +40,12 @@ class ComponentType(models.Model):
     storage_max_c = models.DecimalField(
         "storage to (°C)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="Empty: no upper limit."
     )
+    transport_min_c = models.DecimalField(
+        "transport from (°C)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="Empty: no lower limit."
+    )
+    transport_max_c = models.DecimalField(
+        "transport to (°C)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="Empty: no upper limit."
+    )
     shelf_life = models.PositiveIntegerField(
         null=True, blank=True, help_text="From collection, in the period below. Empty: not made here."
     )
@@ -118,6 +124,11 @@ class BloodUnit(models.Model):
         "sites.Site", on_delete=models.PROTECT, related_name="units", help_text="Where it is stored."
     )
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUARANTINED)
+    # The fridge, freezer or agitator it is kept in (coldchain.services.unit_move records each move);
+    # none while on the road or at a hospital, or not yet placed.
+    storage_location = models.ForeignKey(
+        "coldchain.StorageLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     state_changed_at = models.DateTimeField(auto_now_add=True)
@@ -205,8 +216,14 @@ class Transfer(models.Model):
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_temperature_c = models.DecimalField(
+        "temperature at dispatch (°C)", max_digits=4, decimal_places=1, null=True, blank=True
+    )
     received_at = models.DateTimeField(null=True, blank=True)
     received_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    received_temperature_c = models.DecimalField(
+        "temperature on arrival (°C)", max_digits=4, decimal_places=1, null=True, blank=True
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=200, blank=True)
 

@@ -114,6 +114,7 @@ class UnitSerializer(serializers.ModelSerializer):
             "site",
             "site_name",
             "state",
+            "storage_location",
             "expires_at",
             "state_changed_at",
             "discard_reason",
@@ -169,6 +170,23 @@ class LabelScansSerializer(StrictSerializer):
     )
 
 
+def _temperature(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=4, decimal_places=1, min_value=-90, max_value=60, **kwargs)
+
+
+class TransferReceiveSerializer(LabelScansSerializer):
+    temperature_c = _temperature(
+        help_text="The unit's temperature on arrival, measured: out of its transport range "
+        "it is booked in only into quarantine, held by a transport excursion."
+    )
+
+
+class TransferDispatchSerializer(StrictSerializer):
+    temperature_c = _temperature(
+        required=False, allow_null=True, default=None, help_text="The unit's temperature at dispatch, when measured."
+    )
+
+
 class LabelVerificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = LabelVerification
@@ -176,7 +194,7 @@ class LabelVerificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TransferCreateSerializer(StrictSerializer):
+class TransferCreateSerializer(TransferDispatchSerializer):
     unit = UnitField()
     to_site = serializers.PrimaryKeyRelatedField(
         queryset=Site.objects.filter(kind=Site.Kind.BLOOD_BANK, is_active=True)
@@ -201,7 +219,9 @@ class TransferSerializer(serializers.ModelSerializer):
             "reserved",
             "requested_at",
             "sent_at",
+            "sent_temperature_c",
             "received_at",
+            "received_temperature_c",
             "closed_at",
             "closed_reason",
         ]

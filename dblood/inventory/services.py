@@ -59,8 +59,11 @@ def _units_transition(*, units, to, by, reason, already_locked, **fields) -> lis
             )
     if to == BloodUnit.State.AVAILABLE:
         _refuse_recalled(ids)
+        _refuse_excursion_held(ids)
     refuse_unchecked(locked, to)
     values = {"state": to, "state_changed_at": timezone.now(), **fields}
+    if to in OFF_THE_SHELF:
+        values["storage_location"] = None
     if to == BloodUnit.State.DISCARDED:
         values["discard_reason"] = reason
     before = {unit.pk: audit_snapshot(unit) for unit in locked}
@@ -86,6 +89,9 @@ def _units_transition(*, units, to, by, reason, already_locked, **fields) -> lis
     return locked
 
 
+# A unit in one of these states has left its bank's fridge or freezer (on the road, at a hospital).
+OFF_THE_SHELF = frozenset({BloodUnit.State.IN_TRANSIT, BloodUnit.State.ISSUED})
+
 # A unit in one of these states will never arrive anywhere: its open transfer closes with it.
 GONE = frozenset({BloodUnit.State.EXPIRED, BloodUnit.State.DISCARDED})
 
@@ -106,6 +112,20 @@ def _refuse_recalled(ids: list[int]) -> None:
         raise Conflict(
             _("A recall holds unit(s) %(units)s: they may not become available.") % {"units": held},
             code="unit_recalled",
+            extra={"units": held},
+        )
+
+
+def _refuse_excursion_held(ids: list[int]) -> None:
+    """A unit a cold-chain excursion holds becomes available only through the excursion's closing
+    (coldchain.services.excursion_close), which lifts the hold first, whichever path asks."""
+    from dblood.coldchain.selectors import excursion_held_unit_ids
+
+    held = sorted(excursion_held_unit_ids(ids))
+    if held:
+        raise Conflict(
+            _("A temperature excursion holds unit(s) %(units)s: a person must release them first.") % {"units": held},
+            code="unit_excursion_held",
             extra={"units": held},
         )
 

@@ -30,10 +30,23 @@ def _check_destination(*, unit: BloodUnit, to_site: Site) -> None:
         raise Conflict(_("The unit is already at that blood bank."), code="bad_destination")
 
 
+def _check_dispatch_temperature(*, unit: BloodUnit, temperature_c) -> None:
+    """A unit measured outside its transport range at dispatch does not leave (409)."""
+    from dblood.coldchain.services import transport_in_range
+
+    if temperature_c is not None and not transport_in_range(component=unit.component, temperature_c=temperature_c):
+        raise Conflict(
+            _("The unit is outside its transport temperature range: do not send it."),
+            code="transport_temperature_out_of_range",
+        )
+
+
 @transaction.atomic
-def transfer_send(*, unit: BloodUnit, to_site: Site, by=None) -> Transfer:
-    """Send an AVAILABLE unit to another blood bank. 409 when it is not available or goes nowhere."""
+def transfer_send(*, unit: BloodUnit, to_site: Site, by=None, temperature_c=None) -> Transfer:
+    """Send an AVAILABLE unit to another blood bank (its temperature at dispatch recorded when given).
+    409 when it is not available, goes nowhere, or is out of its transport range."""
     _check_destination(unit=unit, to_site=to_site)
+    _check_dispatch_temperature(unit=unit, temperature_c=temperature_c)
     from_site_id = unit.site_id
     # unit_transition locks the row: two clerks sending the same unit cannot both succeed.
     unit_transition(unit=unit, to=BloodUnit.State.IN_TRANSIT, by=by, reason=f"Transfer to {to_site.code}")
@@ -41,7 +54,13 @@ def transfer_send(*, unit: BloodUnit, to_site: Site, by=None) -> Transfer:
     try:
         with transaction.atomic():
             created = Transfer.objects.create(
-                unit=unit, from_site_id=from_site_id, to_site=to_site, requested_at=now, sent_at=now, sent_by=by
+                unit=unit,
+                from_site_id=from_site_id,
+                to_site=to_site,
+                requested_at=now,
+                sent_at=now,
+                sent_by=by,
+                sent_temperature_c=temperature_c,
             )
     except IntegrityError as exc:  # the partial unique constraint: already on its way
         raise Conflict(_("The unit is already in transit."), code="already_in_transit") from exc
@@ -78,7 +97,7 @@ def _lock(transfer: Transfer) -> Transfer:
 
 
 @transaction.atomic
-def transfer_dispatch(*, transfer: Transfer, by=None) -> Transfer:
+def transfer_dispatch(*, transfer: Transfer, by=None, temperature_c=None) -> Transfer:
     """The holding bank puts a requested unit on the road: the unit goes IN_TRANSIT, still reserved.
 
     Race: two clerks dispatching one bag. The transfer row is locked and its status checked under
@@ -88,11 +107,13 @@ def transfer_dispatch(*, transfer: Transfer, by=None) -> Transfer:
     if locked.status != Transfer.Status.REQUESTED:
         raise Conflict(_("This transfer is not waiting to be dispatched."), code="not_requested")
     unit = BloodUnit.objects.get(pk=locked.unit_id)
+    _check_dispatch_temperature(unit=unit, temperature_c=temperature_c)
     unit_transition(unit=unit, to=BloodUnit.State.IN_TRANSIT, by=by, reason=f"Transfer {locked.pk} dispatched")
     locked.status = Transfer.Status.IN_TRANSIT
     locked.sent_at = timezone.now()
     locked.sent_by = by
-    locked.save(update_fields=["status", "sent_at", "sent_by"])
+    locked.sent_temperature_c = temperature_c
+    locked.save(update_fields=["status", "sent_at", "sent_by", "sent_temperature_c"])
     transfer.__dict__.update(locked.__dict__)
     transaction.on_commit(lambda: _tell_receiver(locked))
     return locked
@@ -117,10 +138,11 @@ def _tell_receiver(transfer: Transfer) -> None:
     )
 
 
-def transfer_receive(*, transfer: Transfer, din_scan: str, product_scan: str, by=None) -> Transfer:
-    """Book a unit in at the receiving bank, on the two scans of its label (`verification.label_verify`):
-    it becomes AVAILABLE there, RESERVED when it travels reserved for a request there, QUARANTINED
-    when a recall holds it.
+def transfer_receive(*, transfer: Transfer, din_scan: str, product_scan: str, temperature_c, by=None) -> Transfer:
+    """Book a unit in at the receiving bank, on the two scans of its label (`verification.label_verify`)
+    and its temperature on arrival: it becomes AVAILABLE there, RESERVED when it travels reserved for a
+    request there, QUARANTINED when a recall holds it or it arrived outside its component's transport
+    range (a transport excursion then holds it until a person decides: coldchain.services).
 
     A scan that does not match is a 409 (label_mismatch) and the unit stays on its way; the failed
     check is committed first, as evidence. Race: two clerks scanning the same bag in. The transfer
@@ -129,21 +151,37 @@ def transfer_receive(*, transfer: Transfer, din_scan: str, product_scan: str, by
     from .verification import mismatch_conflict
 
     with transaction.atomic():
-        received, check = _receive(transfer=transfer, din_scan=din_scan, product_scan=product_scan, by=by)
+        received, check = _receive(
+            transfer=transfer, din_scan=din_scan, product_scan=product_scan, temperature_c=temperature_c, by=by
+        )
     if not check.matched:
         raise mismatch_conflict(check)
     return received
 
 
-def _receive(*, transfer: Transfer, din_scan: str, product_scan: str, by):
-    from .verification import label_verify
+def _receive(*, transfer: Transfer, din_scan: str, product_scan: str, temperature_c, by):
+    from dblood.coldchain.services import transport_excursion_open, transport_in_range
+    from dblood.recalls.selectors import recalled_unit_ids
+
+    from .verification import label_verify, scans_match_last_print
 
     locked = _lock(transfer)
     if locked.status != Transfer.Status.IN_TRANSIT:
         raise Conflict(_("This unit is not on its way here."), code="already_received")
-    from dblood.recalls.selectors import recalled_unit_ids
-
     unit = BloodUnit.objects.get(pk=locked.unit_id)
+    too_warm_or_cold = not transport_in_range(component=unit.component, temperature_c=temperature_c)
+    if (
+        too_warm_or_cold
+        and locked.reserved
+        and scans_match_last_print(unit, din_scan=din_scan, product_scan=product_scan)
+    ):
+        from dblood.requests.services import allocations_withdraw
+
+        # Its reservation ends: before label_verify locks the unit row (the locking order is request
+        # rows, then unit rows), and only for scans that will book it in (a refused receipt changes
+        # nothing but the failed check it records).
+        allocations_withdraw(unit_ids=[unit.pk])
+        locked.refresh_from_db(fields=["reserved"])
     check = label_verify(unit=unit, by=by, din_scan=din_scan, product_scan=product_scan, release=False)
     if not check.matched:
         return locked, check
@@ -151,11 +189,15 @@ def _receive(*, transfer: Transfer, din_scan: str, product_scan: str, by):
     to = BloodUnit.State.RESERVED if locked.reserved else BloodUnit.State.AVAILABLE
     if recalled_unit_ids([unit.pk]):  # stopped on the way by a lookback: booked in, into quarantine
         to, reason = BloodUnit.State.QUARANTINED, f"{reason}; held by a recall"
-    unit_transition(unit=unit, to=to, by=by, reason=reason, site_id=locked.to_site_id)
+    if too_warm_or_cold:
+        transport_excursion_open(transfer=locked, unit=unit, temperature_c=temperature_c, by=by)
+        to, reason = BloodUnit.State.QUARANTINED, f"{reason}; arrived at {temperature_c} °C, out of transport range"
+    unit_transition(unit=unit, to=to, by=by, reason=reason[:200], site_id=locked.to_site_id)
     locked.status = Transfer.Status.RECEIVED
     locked.received_at = timezone.now()
     locked.received_by = by
-    locked.save(update_fields=["status", "received_at", "received_by"])
+    locked.received_temperature_c = temperature_c
+    locked.save(update_fields=["status", "received_at", "received_by", "received_temperature_c"])
     transfer.__dict__.update(locked.__dict__)
     return locked, check
 

@@ -46,6 +46,14 @@ def _barcode(value: str, *, field: str, structure: str, identifier: str) -> isbt
     return isbt.scanned(text, field=field, expect=structure, require=(structure,))
 
 
+def read_label_scans(din_scan: str, product_scan: str, *, prefix: str = "") -> tuple[isbt.Scan, isbt.Scan]:
+    """The DIN (001) and product (003) barcodes scanned off a printed label; a 400 naming the field
+    (`prefix` + din / product_code) when either is not a scan of its kind."""
+    din = _barcode(din_scan, field=prefix + DIN_FIELD, structure=isbt.DIN, identifier="=")
+    product = _barcode(product_scan, field=prefix + PRODUCT_FIELD, structure=isbt.PRODUCT_CODE, identifier="=<")
+    return din, product
+
+
 S = BloodUnit.State
 # (from, to) moves that put a unit into stock: each needs a matched check of its current label.
 INTO_STOCK = frozenset({(S.QUARANTINED, S.AVAILABLE), (S.IN_TRANSIT, S.AVAILABLE), (S.IN_TRANSIT, S.RESERVED)})
@@ -141,8 +149,7 @@ def label_verify(*, unit: BloodUnit, by, din_scan: str, product_scan: str, relea
     being booked in does its own move). Race: a relabel printed while the scans are checked. The
     unit row is locked, as label_print does.
     """
-    din = _barcode(din_scan, field=DIN_FIELD, structure=isbt.DIN, identifier="=")
-    product = _barcode(product_scan, field=PRODUCT_FIELD, structure=isbt.PRODUCT_CODE, identifier="=<")
+    din, product = read_label_scans(din_scan, product_scan)
     locked = BloodUnit.objects.select_for_update(of=("self",)).select_related("donation__site").get(pk=unit.pk)
     last = locked.label_prints.order_by("-at", "-id").first()
     if last is None:
@@ -175,9 +182,25 @@ def label_verify(*, unit: BloodUnit, by, din_scan: str, product_scan: str, relea
     return check
 
 
+def scans_match_last_print(unit: BloodUnit, *, din_scan: str, product_scan: str) -> bool:
+    """Whether these scans would match the unit's last printed label: a read without lock or record,
+    for a caller that must take other locks before `label_verify` locks the unit row."""
+    try:
+        din, product = read_label_scans(din_scan, product_scan)
+    except ValidationError:
+        return False
+    last = unit.label_prints.order_by("-at", "-id").first()
+    return (
+        last is not None
+        and (din.din, din.flags) == (last.content["din"], last.content["flags"])
+        and product.product_code == last.content["product_code"]
+    )
+
+
 def awaiting_check(unit: BloodUnit) -> bool:
     """A quarantined unit the lab has released (its donation loaded), in date, that no recall holds:
-    only its label check keeps it from stock."""
+    only its label check keeps it from stock (a temperature excursion holding it keeps it too)."""
+    from dblood.coldchain.selectors import excursion_held_unit_ids
     from dblood.donations.models import Donation
     from dblood.recalls.selectors import recalled_unit_ids
 
@@ -186,6 +209,7 @@ def awaiting_check(unit: BloodUnit) -> bool:
         and unit.donation.status == Donation.Status.RELEASED
         and unit.expires_at > timezone.now()
         and not recalled_unit_ids([unit.pk])
+        and not excursion_held_unit_ids([unit.pk])
     )
 
 

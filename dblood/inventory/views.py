@@ -28,6 +28,8 @@ from .serializers import (
     StockFilterSerializer,
     StockSerializer,
     TransferCreateSerializer,
+    TransferDispatchSerializer,
+    TransferReceiveSerializer,
     TransferSerializer,
     UnitDetailSerializer,
     UnitFilterSerializer,
@@ -309,22 +311,31 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = TransferCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         unit = get_object_or_404(selectors.units_for_staff(user=request.user), pk=serializer.validated_data["unit"])
-        transfer = transfers.transfer_send(unit=unit, to_site=serializer.validated_data["to_site"], by=request.user)
+        transfer = transfers.transfer_send(
+            unit=unit,
+            to_site=serializer.validated_data["to_site"],
+            by=request.user,
+            temperature_c=serializer.validated_data["temperature_c"],
+        )
         body = TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: TransferSerializer}, tags=["transfers"])
+    @extend_schema(request=TransferDispatchSerializer, responses={200: TransferSerializer}, tags=["transfers"])
     @action(detail=True, methods=["post"], url_path="dispatch")
     def dispatch_unit(self, request, pk=None):
         """The holding bank sends a unit another bank reserved for one of its requests."""
         transfer = get_object_or_404(self.get_queryset(), pk=pk)
         if transfer.from_site_id not in request.user.site_ids:
             raise PermissionDenied(_("Only the blood bank holding the unit can dispatch it."))
-        transfers.transfer_dispatch(transfer=transfer, by=request.user)
+        body = TransferDispatchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        transfers.transfer_dispatch(
+            transfer=transfer, by=request.user, temperature_c=body.validated_data["temperature_c"]
+        )
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)
 
     @extend_schema(
-        request=LabelScansSerializer,
+        request=TransferReceiveSerializer,
         responses={
             200: TransferSerializer,
             409: OpenApiResponse(
@@ -340,12 +351,13 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         transfer = get_object_or_404(self.get_queryset(), pk=pk)
         if transfer.to_site_id not in request.user.site_ids:
             raise PermissionDenied(_("Only the receiving blood bank can book this unit in."))
-        scans = LabelScansSerializer(data=request.data)
+        scans = TransferReceiveSerializer(data=request.data)
         scans.is_valid(raise_exception=True)
         transfers.transfer_receive(
             transfer=transfer,
             by=request.user,
             din_scan=scans.validated_data["din"],
             product_scan=scans.validated_data["product_code"],
+            temperature_c=scans.validated_data["temperature_c"],
         )
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)

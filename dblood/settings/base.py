@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "oauth2_provider",
     # HL7 FHIR R4 for hospital information systems: orders in, units out (/fhir/r4/).
     "dblood.fhir",
+    # Storage locations, temperatures and excursions, unit moves, end-of-day counts.
+    "dblood.coldchain",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +303,11 @@ SPECTACULAR_SETTINGS = {
         "ImputabilityEnum": "dblood.haemovigilance.codes.Imputability",
         "SiteKindEnum": "dblood.sites.models.Site.Kind",
         "NotificationKindEnum": "dblood.notifications.models.Notification.Kind",
+        "StorageLocationKindEnum": "dblood.coldchain.models.StorageLocation.Kind",
+        "ExcursionKindEnum": "dblood.coldchain.models.Excursion.Kind",
+        "ExcursionDecisionEnum": "dblood.coldchain.models.ExcursionUnit.Decision",
+        "ReconciliationItemKindEnum": "dblood.coldchain.models.ReconciliationItem.Kind",
+        "ReadingSourceEnum": "dblood.coldchain.models.TemperatureReading.Source",
     },
 }
 

@@ -121,6 +121,17 @@ STAFF_UNIT_STATES = {
 
 register.filter("staff_unit_state_label", _label(STAFF_UNIT_STATES))
 
+# The cold chain's codes (dblood.coldchain.models).
+STORAGE_KINDS = {"fridge": _("Fridge"), "freezer": _("Freezer"), "agitator": _("Platelet agitator")}
+EXCURSION_DECISIONS = {
+    "pending": _("Awaiting a decision"),
+    "released": _("Released"),
+    "discarded": _("Discarded"),
+    "gone": _("Left custody meanwhile"),
+}
+register.filter("storage_kind_label", _label(STORAGE_KINDS))
+register.filter("excursion_decision_label", _label(EXCURSION_DECISIONS))
+
 
 # The lab worklist's steps (dblood.donations.worklist): "screen:hiv" reads "HIV screen".
 LAB_STEPS = {

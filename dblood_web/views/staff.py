@@ -20,7 +20,7 @@ from ..forms_staff import (
     DriveCancelForm,
     DriveForm,
     InventoryFilterForm,
-    LabelCheckForm,
+    ReceiveForm,
     ScanForm,
     ScreeningForm,
     TransferForm,
@@ -236,7 +236,7 @@ def inventory(request):
         "listing": listing,
         "discard_form": DiscardForm(),
         "transfer_form": transfer_form,
-        "receive_form": LabelCheckForm(prefix="receive"),
+        "receive_form": ReceiveForm(prefix="receive"),
         "incoming": incoming,
         "outgoing": [t for t in transfers if t.get("from_site") == bank["site_id"]],
         # Units of this bank that another bank reserved for its requests: to be sent there.
@@ -329,9 +329,11 @@ def _send(request, form: TransferForm, bank: dict) -> bool:
 def transfer_receive(request):
     """A bag that arrived from another bank: the two barcodes of its label, scanned, find its transfer
     (the api's `din=` search) and book it in (the api checks both against the unit)."""
-    form = LabelCheckForm(request.POST, prefix="receive")
+    form = ReceiveForm(request.POST, prefix="receive")
     if not form.is_valid():
-        messages.error(request, _("Scan the DIN barcode and the product barcode of the bag's label."))
+        messages.error(
+            request, _("Scan the DIN barcode and the product barcode of the bag's label, and give its temperature.")
+        )
         return redirect("staff_inventory")
     scans = form.cleaned_data
     bank = my_bank(request)
@@ -344,11 +346,16 @@ def transfer_receive(request):
         if len(found) != 1:
             messages.error(request, _("No unit with these barcodes is on its way to your blood bank."))
             return redirect("staff_inventory")
-        request.api.transfer_receive(found[0]["id"], **scans)
+        received = request.api.transfer_receive(found[0]["id"], **scans)
     except ApiError as error:
         api_message(request, error)
     else:
-        messages.success(request, _("The unit is received into your stock."))
+        if received.get("unit", {}).get("state") == "quarantined":
+            messages.warning(
+                request, _("The unit is received, into quarantine: a recall or its temperature on arrival holds it.")
+            )
+        else:
+            messages.success(request, _("The unit is received into your stock."))
     return redirect("staff_inventory")
 
 

@@ -16,6 +16,7 @@ from ..api import ApiError
 from ..forms import api_errors_to_form
 from ..forms_staff import DiscardForm, LabelCheckForm
 from ..session import staff_required
+from .coldchain import move_form
 from .refusals import api_message
 
 
@@ -36,7 +37,15 @@ def unit_detail(request, unit_id: int):
             messages.success(request, _("Label verified: both barcodes match this unit."))
             return redirect("staff_unit", unit_id=unit_id)
     unit = request.api.unit(unit_id)
-    context = {"unit": unit, "label": unit.get("label") or {}, "check_form": check, "discard_form": DiscardForm()}
+    moving, location = move_form(request, unit)
+    context = {
+        "unit": unit,
+        "label": unit.get("label") or {},
+        "check_form": check,
+        "discard_form": DiscardForm(),
+        "move_form": moving,
+        "location": location,
+    }
     return render(request, "dblood_web/staff/unit.html", context, status=status)
 
 

@@ -194,6 +194,21 @@ GET    /fhir/r4/BiologicallyDerivedProduct/{pk}        allocated_unit 401  403  
 GET    /fhir/r4/SupplyDelivery/{pk}                    issue         401   403   403   ok     404    ok    ok
 POST   /fhir/r4/Observation                            -             401   403   403   403    403    ok    ok
 POST   /fhir/r4/AdverseEvent                           -             401   403   403   403    403    ok    ok
+GET    /api/v1/storage-locations                       -             401   403   403   ok     ok     403   ok
+POST   /api/v1/storage-locations                       -             401   403   403   ok     ok     403   ok
+GET    /api/v1/storage-locations/{pk}                  storage_location 401 403  403   ok     404    403   ok
+POST   /api/v1/storage-locations/{pk}/device-token     storage_location 401 403  403   ok     404    403   ok
+GET    /api/v1/storage-locations/{pk}/readings         storage_location 401 403  403   ok     404    403   ok
+POST   /api/v1/storage-locations/{pk}/readings         storage_location 401 403  403   ok     404    403   ok
+POST   /api/v1/device-readings                         -             401   401   401   401    401    401   401
+GET    /api/v1/excursions                              -             401   403   403   ok     ok     403   ok
+GET    /api/v1/excursions/{pk}                         excursion     401   403   403   ok     404    403   ok
+POST   /api/v1/excursions/{pk}/close                   excursion     401   403   403   ok     404    403   ok
+POST   /api/v1/unit-moves                              -             401   403   403   ok     ok     403   ok
+GET    /api/v1/reconciliations                         -             401   403   403   ok     ok     403   ok
+POST   /api/v1/reconciliations                         -             401   403   403   ok     ok     403   ok
+GET    /api/v1/reconciliations/{pk}                    reconciliation 401  403   403   ok     404    403   ok
+POST   /api/v1/reconciliations/{pk}/items/{item_id}/resolve reconciliation_item 401 403 403 ok 404   403   ok
 """
 # fmt: on
 
@@ -561,3 +576,38 @@ def test_the_django_admin_is_for_admins_only(client, donor, staff_a, hospital_us
         assert response.status_code == 302 and "/admin/login/" in response["Location"], user
     client.force_login(admin_user)
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.fixture
+def world_storage_location(bank_a):
+    from dblood.coldchain.models import StorageLocation
+
+    return StorageLocation.objects.create(site=bank_a, code="K1", name="Fridge 1", kind="fridge", min_c=2, max_c=6)
+
+
+@pytest.fixture
+def world_excursion(world_storage_location, staff_a):
+    """An out-of-range reading of bank A's fridge, holding a unit kept there."""
+    from dblood.coldchain.services import reading_record, unit_move
+    from dblood.inventory.tests.factories import make_unit
+
+    unit_move(unit=make_unit(site=world_storage_location.site), to_location=world_storage_location, by=staff_a)
+    reading = reading_record(
+        location=world_storage_location, taken_at=timezone.now(), temperature_c=9, source="staff", by=staff_a
+    )[0]
+    return reading.excursion
+
+
+@pytest.fixture
+def world_reconciliation(world_storage_location, staff_a):
+    from dblood.coldchain.reconciliation import reconciliation_record
+    from dblood.coldchain.services import unit_move
+    from dblood.inventory.tests.factories import make_unit
+
+    unit_move(unit=make_unit(site=world_storage_location.site), to_location=world_storage_location, by=staff_a)
+    return reconciliation_record(location=world_storage_location, scans=[], by=staff_a)
+
+
+@pytest.fixture
+def world_reconciliation_item(world_reconciliation):
+    return {"pk": world_reconciliation.pk, "item_id": world_reconciliation.items.get().pk}

@@ -15,6 +15,7 @@ a GET page of the URL configuration is missing from this list, so a new page is 
 """
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,27 @@ def world(live_stack):
     )
     donor_id = donor.call("GET", "donors/me")["id"]
     code = hospital.call("POST", f"requests/{blood_request['id']}/replacement-code", {}, expect=201)["code"]
+    # The cold chain: a fridge of the bank, an out-of-range reading (an excursion), a count of it.
+    fridge = staff.call(
+        "POST",
+        "storage-locations",
+        {
+            "site": bank,
+            "code": f"K{uuid.uuid4().hex[:4]}",
+            "name": "Kulkas darah",
+            "kind": "fridge",
+            "min_c": "2",
+            "max_c": "6",
+        },
+        expect=201,
+    )
+    staff.call(
+        "POST",
+        f"storage-locations/{fridge['id']}/readings",
+        {"taken_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(), "temperature_c": "9.5"},
+        expect=201,
+    )
+    count = staff.call("POST", "reconciliations", {"location": fridge["id"], "scans": []}, expect=201)
     return {
         "replacement": code,
         "bank": bank,
@@ -155,6 +177,9 @@ def world(live_stack):
         "appointment": appointment["id"],
         "separated": separated["id"],
         "unit": unit["id"],
+        "location": fridge["id"],
+        "excursion": staff.call("GET", f"storage-locations/{fridge['id']}")["open_excursion"],
+        "count": count["id"],
     }
 
 
@@ -202,6 +227,10 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_inventory", "/staff/inventory/"),
             ("staff_returns", "/staff/returns/"),
             ("staff_fees", "/staff/fees/"),
+            ("staff_coldchain", "/staff/cold-chain/"),
+            ("staff_storage_location", f"/staff/cold-chain/{world['location']}/"),
+            ("staff_excursion", f"/staff/cold-chain/excursions/{world['excursion']}/"),
+            ("staff_reconciliation", f"/staff/cold-chain/counts/{world['count']}/"),
             ("staff_reports", "/staff/reports/"),
             ("staff_report", "/staff/reports/wastage/"),
             ("staff_report", "/staff/reports/collections/"),
@@ -230,9 +259,8 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
 
 
 def test_every_get_page_of_the_web_is_visited_or_says_why_not():
-    ids = dict.fromkeys(
-        ["bank", "drive", "donation", "request", "donor", "appointment", "separated", "unit", "replacement"], 1
-    )
+    names = ["bank", "drive", "donation", "request", "donor", "appointment", "separated", "unit", "replacement"]
+    ids = dict.fromkeys([*names, "location", "excursion", "count"], 1)
     visited = {name for pages in pages_for(ids).values() for name, _path in pages}
     missing = _get_pages() - visited - set(NOT_PAGES)
     assert not missing, f"pages nobody checks at 360 px and with axe: {sorted(missing)}"

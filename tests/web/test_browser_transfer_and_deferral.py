@@ -92,12 +92,14 @@ def test_a_unit_sent_to_another_bank_is_received_there(page, new_page, live_stac
     receive = bandung_page.locator("form", has=bandung_page.get_by_role("button", name="Receive"))
     receive.get_by_label("DIN barcode (scan it from the label)").fill(scans["din"])
     receive.get_by_label("Product barcode (scan it from the label)").fill("=<E0869V00")
+    receive.get_by_label("Temperature on arrival (°C)").fill("4.5")
     receive.get_by_role("button", name="Receive").click()
     expect(bandung_page.get_by_role("status")).to_contain_text(
         "No unit with these barcodes is on its way to your blood bank."
     )
     receive.get_by_label("DIN barcode (scan it from the label)").fill(scans["din"])
     receive.get_by_label("Product barcode (scan it from the label)").fill(scans["product_code"])
+    receive.get_by_label("Temperature on arrival (°C)").fill("4.5")
     receive.get_by_role("button", name="Receive").click()
     expect(bandung_page.get_by_role("status")).to_contain_text("The unit is received into your stock.")
     expect(bandung_page.get_by_text("Nothing on its way to you.")).to_be_visible()

@@ -10,7 +10,7 @@ from django import forms
 from test_staff_pages import APPOINTMENTS, hospital, staff  # noqa: F401 - fixtures
 
 from dblood_web import forms as donor_forms
-from dblood_web import forms_staff
+from dblood_web import forms_coldchain, forms_staff
 
 # Fields that are not a clinical answer, each with why. Everything else in the web's forms that
 # offers a choice is clinical: it must start empty, with no default.
@@ -31,13 +31,15 @@ NOT_CLINICAL = {
     ("DiscardForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("IssueForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("RequestCancelForm", "confirm"): "required: an unticked box is refused, never read as an answer",
+    ("ExcursionCloseForm", "confirm"): "required: an unticked box is refused, never read as an answer",
+    ("MoveForm", "to_location"): "where a bag is put, starting at 'Choose…', not a clinical value",
     ("OverrideForm", "override_acknowledged"): "unticked is the safe side: the api refuses the override without it",
     ("OverrideForm", "component"): "which unit of a scanned DIN, a filter, not a clinical value",
 }
 
 
 def _forms():
-    for module in (donor_forms, forms_staff):
+    for module in (donor_forms, forms_staff, forms_coldchain):
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, forms.Form) and cls.__module__ == module.__name__:
                 yield name, cls

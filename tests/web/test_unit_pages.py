@@ -211,22 +211,37 @@ def test_a_bag_that_arrived_is_received_on_the_two_scans_of_its_label(staff, fak
     html = staff.get("/staff/inventory/").content.decode()
     assert 'action="/staff/transfers/receive/"' in html
     assert 'name="receive-din"' in html and 'name="receive-product_code"' in html
+    assert 'name="receive-temperature_c"' in html
     # The api finds the transfer of the scanned bag (?din=) and checks both scans when booking it in.
     fake_api.on("GET", "transfers", body={"count": 1, "results": transfers[:1]})
-    fake_api.on("POST", r"transfers/6/receive", body={**transfers[0], "status": "received"})
-    posted = staff.post("/staff/transfers/receive/", {"receive-din": DIN_SCAN, "receive-product_code": PRODUCT_SCAN})
+    in_stock = {**transfers[0]["unit"], "state": "available"}
+    fake_api.on("POST", r"transfers/6/receive", body={**transfers[0], "status": "received", "unit": in_stock})
+    scans = {"receive-din": DIN_SCAN, "receive-product_code": PRODUCT_SCAN}
+    unmeasured = staff.post("/staff/transfers/receive/", scans)  # a temperature is asked, never assumed
+    assert unmeasured["Location"] == "/staff/inventory/"
+    assert not [r for r in fake_api.requests if r.method == "POST" and "receive" in r.url.path]
+    posted = staff.post("/staff/transfers/receive/", {**scans, "receive-temperature_c": "4.5"})
     assert posted["Location"] == "/staff/inventory/"
     search = fake_api.last("GET", "transfers").url.params
     assert (search["din"], search["status"]) == (DIN_SCAN + PRODUCT_SCAN, "in_transit")
-    assert fake_api.last_json("POST", "transfers/6/receive") == {"din": DIN_SCAN, "product_code": PRODUCT_SCAN}
+    sent = {"din": DIN_SCAN, "product_code": PRODUCT_SCAN, "temperature_c": "4.5"}
+    assert fake_api.last_json("POST", "transfers/6/receive") == sent
     assert "The unit is received into your stock." in staff.get("/staff/inventory/").content.decode()
+    # Arrived out of its transport range (or held by a recall): received, into quarantine, and said so.
+    held = {**transfers[0]["unit"], "state": "quarantined"}
+    fake_api.on("POST", r"transfers/6/receive", body={**transfers[0], "status": "received", "unit": held})
+    staff.post("/staff/transfers/receive/", {**scans, "receive-temperature_c": "14.0"})
+    assert (
+        "into quarantine: a recall or its temperature on arrival holds it"
+        in staff.get("/staff/inventory/").content.decode()
+    )
 
 
 def test_a_scan_of_a_bag_not_on_its_way_or_of_another_label_is_refused_in_words(staff, fake_api):  # noqa: F811
     fake_api.on("GET", "units", body={"count": 0, "results": []})
     fake_api.on("GET", "sites", body={"count": 0, "results": []})
     fake_api.on("GET", "transfers", body={"count": 0, "results": []})
-    scans = {"receive-din": DIN_SCAN, "receive-product_code": PRODUCT_SCAN}
+    scans = {"receive-din": DIN_SCAN, "receive-product_code": PRODUCT_SCAN, "receive-temperature_c": "4.0"}
     staff.post("/staff/transfers/receive/", scans)
     html = staff.get("/staff/inventory/").content.decode()
     assert "No unit with these barcodes is on its way to your blood bank." in html
@@ -242,7 +257,7 @@ def test_a_scan_of_a_bag_not_on_its_way_or_of_another_label_is_refused_in_words(
     assert mismatch in staff.get("/staff/inventory/").content.decode()
     staff.post("/staff/transfers/receive/", {"receive-din": DIN_SCAN})  # one scan is not enough
     html = staff.get("/staff/inventory/").content.decode()
-    assert "Scan the DIN barcode and the product barcode of the bag&#x27;s label." in html
+    assert "Scan the DIN barcode and the product barcode of the bag&#x27;s label, and give its temperature." in html
     assert len([r for r in fake_api.requests if r.method == "POST" and "receive" in r.url.path]) == 1
 
 

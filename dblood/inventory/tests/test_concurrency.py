@@ -1,6 +1,7 @@
 """Races settled in PostgreSQL: many clerks act on one unit, one transfer, one screening test at once."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -56,7 +57,10 @@ def test_one_transfer_received_once(bank_a, bank_b):
     transfer = transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
     scans = label_scans(transfer.unit)
     book_in = lambda: transfer_receive(  # noqa: E731
-        transfer=Transfer.objects.get(pk=transfer.pk), din_scan=scans["din"], product_scan=scans["product_code"]
+        transfer=Transfer.objects.get(pk=transfer.pk),
+        din_scan=scans["din"],
+        product_scan=scans["product_code"],
+        temperature_c=Decimal("4.0"),
     )
     assert race(book_in) == (1, 19, [])
     assert UnitEvent.objects.filter(unit=transfer.unit, to_state="available").count() == 1
@@ -75,7 +79,10 @@ def test_one_label_check_releases_a_unit_once(bank_a, staff_a):
     label_print(unit=unit, by=staff_a, fmt="zpl")
     scans = label_scans(unit)
     check = lambda: label_verify(  # noqa: E731
-        unit=BloodUnit.objects.get(pk=unit.pk), by=staff_a, din_scan=scans["din"], product_scan=scans["product_code"]
+        unit=BloodUnit.objects.get(pk=unit.pk),
+        by=staff_a,
+        din_scan=scans["din"],
+        product_scan=scans["product_code"],
     )
     assert race(check) == (20, 0, [])  # every clerk's check is recorded ...
     assert UnitEvent.objects.filter(unit=unit, to_state="available").count() == 1  # ... the unit released once

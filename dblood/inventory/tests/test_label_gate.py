@@ -110,16 +110,18 @@ def test_a_transfer_is_booked_in_only_on_two_matching_scans_of_its_label(api, st
     client = api(staff_b)
     url = f"/api/v1/transfers/{transfer.pk}/receive"
     missing = client.post(url, {})
-    assert missing.status_code == 400 and set(missing.json()["fields"]) == {"din", "product_code"}
-    typed = client.post(url, {"din": unit.donation.din, "product_code": unit.product_code})
+    assert missing.status_code == 400 and set(missing.json()["fields"]) == {"din", "product_code", "temperature_c"}
+    typed = client.post(url, {"din": unit.donation.din, "product_code": unit.product_code, "temperature_c": "4.0"})
     assert typed.status_code == 400 and "din" in typed.json()["fields"]  # read off the bag, not scanned
-    wrong = client.post(url, {**label_scans(unit), "product_code": label_scans(other)["product_code"]})
+    wrong = client.post(
+        url, {**label_scans(unit), "product_code": label_scans(other)["product_code"], "temperature_c": "4.0"}
+    )
     assert (wrong.status_code, wrong.json()["code"]) == (409, "label_mismatch")
     assert wrong.json()["mismatched"] == ["product_code"]
     assert Transfer.objects.get(pk=transfer.pk).status == "in_transit"
     assert BloodUnit.objects.get(pk=unit.pk).state == "in_transit"
     assert LabelVerification.objects.filter(unit=unit, matched=False).count() == 1  # the failed check is kept
-    right = client.post(url, label_scans(unit))
+    right = client.post(url, {**label_scans(unit), "temperature_c": "4.0"})
     assert right.status_code == 200, right.content
     unit.refresh_from_db()
     assert (unit.state, unit.site_id) == ("available", bank_b.pk)

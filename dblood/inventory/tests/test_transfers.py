@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from dblood.inventory.models import BloodUnit
@@ -19,14 +21,20 @@ def test_send_then_receive(api, staff_a, staff_b, bank_a, bank_b):
     assert api(staff_b).get("/api/v1/transfers").json()["count"] == 1
     # Only the receiving bank books it in.
     scans = label_scans(unit)  # the clerk at the receiving bank scans the bag's label
-    assert api(staff_a).post(f"/api/v1/transfers/{transfer['id']}/receive", scans).status_code == 403
-    received = api(staff_b).post(f"/api/v1/transfers/{transfer['id']}/receive", scans)
+    assert (
+        api(staff_a).post(f"/api/v1/transfers/{transfer['id']}/receive", {**scans, "temperature_c": "4.0"}).status_code
+        == 403
+    )
+    received = api(staff_b).post(f"/api/v1/transfers/{transfer['id']}/receive", {**scans, "temperature_c": "4.0"})
     assert received.status_code == 200
     assert received.json()["status"] == "received"
     unit.refresh_from_db()
     assert (unit.site_id, unit.state) == (bank_b.pk, "available")
     assert [u["id"] for u in api(staff_b).get("/api/v1/units").json()["results"]] == [unit.pk]
-    assert api(staff_b).post(f"/api/v1/transfers/{transfer['id']}/receive", scans).status_code == 409
+    assert (
+        api(staff_b).post(f"/api/v1/transfers/{transfer['id']}/receive", {**scans, "temperature_c": "4.0"}).status_code
+        == 409
+    )
     assert [e.to_state for e in unit.events.all()] == ["in_transit", "available"]
 
 
@@ -64,7 +72,13 @@ def test_transfer_list_filters_by_status(api, staff_a, staff_b, bank_a, bank_b, 
     client.get("/api/v1/me")  # the token's once-a-minute last_used_at write happens here
     received = transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
     scans = label_scans(received.unit)
-    transfer_receive(transfer=received, by=staff_b, din_scan=scans["din"], product_scan=scans["product_code"])
+    transfer_receive(
+        transfer=received,
+        by=staff_b,
+        din_scan=scans["din"],
+        product_scan=scans["product_code"],
+        temperature_c=Decimal("4"),
+    )
     on_the_road = transfer_send(unit=make_unit(site=bank_a), to_site=bank_b)
     with django_assert_num_queries(2):
         body = client.get("/api/v1/transfers", {"status": "in_transit"}).json()

@@ -1,6 +1,7 @@
 """Lookback: a donation that becomes finally reactive traces the donor's units of the window."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -88,7 +89,13 @@ def test_every_unit_of_the_window_is_traced_and_each_gets_its_action(
     assert blood_request.status == "submitted"
     # The unit on the road is booked in only into quarantine.
     scans = label_scans(on_the_road)
-    transfer_receive(transfer=transfer, by=staff_b, din_scan=scans["din"], product_scan=scans["product_code"])
+    transfer_receive(
+        transfer=transfer,
+        by=staff_b,
+        din_scan=scans["din"],
+        product_scan=scans["product_code"],
+        temperature_c=Decimal("-25"),
+    )
     on_the_road.refresh_from_db()
     assert on_the_road.state == "quarantined" and on_the_road.site == bank_b
     assert Transfer.objects.get(pk=transfer.pk).status == "received"

@@ -83,7 +83,9 @@ def test_the_whole_road_request_dispatch_receive_then_issue(api, make_request, s
     on_the_road = _post(api(staff_a), issue)
     assert (on_the_road.status_code, on_the_road.json()["code"]) == (409, "unit_not_here")
 
-    received = _post(api(staff_a), f"transfers/{transfer.pk}/receive", label_scans(transfer.unit))
+    received = _post(
+        api(staff_a), f"transfers/{transfer.pk}/receive", {**label_scans(transfer.unit), "temperature_c": "4.0"}
+    )
     assert received.status_code == 200, received.content
     unit.refresh_from_db()
     assert (unit.state, unit.site_id) == (S.RESERVED, bank_a.pk)  # still held for the request
@@ -129,7 +131,12 @@ def test_cancelling_after_dispatch_lets_the_unit_arrive_as_ordinary_stock(
     unit.refresh_from_db()
     assert unit.state == S.IN_TRANSIT  # it is on the road: cancelling does not teleport it home
     assert Allocation.objects.get(unit=unit).status == Allocation.Status.RELEASED
-    assert _post(api(staff_a), f"transfers/{transfer.pk}/receive", label_scans(transfer.unit)).status_code == 200
+    assert (
+        _post(
+            api(staff_a), f"transfers/{transfer.pk}/receive", {**label_scans(transfer.unit), "temperature_c": "4.0"}
+        ).status_code
+        == 200
+    )
     unit.refresh_from_db()
     assert (unit.state, unit.site_id) == (S.AVAILABLE, bank_a.pk)
 
@@ -151,7 +158,9 @@ def test_discarding_a_unit_in_transit_closes_its_transfer(api, staff_a, bank_a, 
     transfer.refresh_from_db()
     assert (transfer.status, transfer.closed_reason) == ("closed", "Unit discarded: Bag broke in the cool box")
     # Nothing is left to book in.
-    late = _post(api(staff_a), f"transfers/{transfer.pk}/receive", label_scans(transfer.unit))
+    late = _post(
+        api(staff_a), f"transfers/{transfer.pk}/receive", {**label_scans(transfer.unit), "temperature_c": "4.0"}
+    )
     assert late.status_code in (403, 409)
 
 

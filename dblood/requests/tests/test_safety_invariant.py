@@ -278,13 +278,22 @@ class SafetyMachine(RuleBasedStateMachine):
             transfers.transfer_dispatch(transfer=transfer, by=self.bank_staff(transfer.from_site_id))
 
     @precondition(lambda self: self.transfers_in(Transfer.Status.IN_TRANSIT))
-    @rule(data=st.data(), scans=st.sampled_from(["match", "match", "other_din", "other_product"]))
-    def receive(self, data, scans):
+    @rule(
+        data=st.data(),
+        scans=st.sampled_from(["match", "match", "other_din", "other_product"]),
+        # On arrival: in range for red cells, platelets or frozen plasma, or out of every range.
+        temperature=st.sampled_from(["4.0", "22.0", "-25.0", "14.0"]),
+    )
+    def receive(self, data, scans, temperature):
         transfer = Transfer.objects.get(pk=self.pick(data, self.transfers_in(Transfer.Status.IN_TRANSIT)))
         din, product = self._scans(BloodUnit.objects.get(pk=transfer.unit_id), scans)
         with self.may_refuse(after_writes=True):
             transfers.transfer_receive(
-                transfer=transfer, by=self.bank_staff(transfer.to_site_id), din_scan=din, product_scan=product
+                transfer=transfer,
+                by=self.bank_staff(transfer.to_site_id),
+                din_scan=din,
+                product_scan=product,
+                temperature_c=Decimal(temperature),
             )
 
     @precondition(lambda self: self.units_in(S.QUARANTINED, S.UNSAFE))

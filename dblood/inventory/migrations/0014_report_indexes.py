@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0012_label_verification'),
+        ('inventory', '0013_cold_chain'),
     ]
 
     operations = [

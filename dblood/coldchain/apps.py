@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ColdchainConfig(AppConfig):
+    name = "dblood.coldchain"
+    label = "coldchain"
+    verbose_name = "Cold chain"
