@@ -31,6 +31,8 @@ NOT_CLINICAL = {
     ("DiscardForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("IssueForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("RequestCancelForm", "confirm"): "required: an unticked box is refused, never read as an answer",
+    ("MergeForm", "confirm"): "required: an unticked box is refused, never read as an answer",
+    ("UndoMergeForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("OverrideForm", "override_acknowledged"): "unticked is the safe side: the api refuses the override without it",
     ("OverrideForm", "component"): "which unit of a scanned DIN, a filter, not a clinical value",
 }
