@@ -62,6 +62,7 @@ class DonorMergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     permission_classes = [IsBloodBankStaff | IsAdmin]
     serializer_class = DonorMergeSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

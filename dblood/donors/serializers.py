@@ -328,8 +328,10 @@ class DuplicatePairSerializer(serializers.ModelSerializer):
 
 
 class DonorMergeCreateSerializer(StrictSerializer):
-    survivor = serializers.IntegerField(min_value=1, help_text="The record that stays.")
-    merged = serializers.IntegerField(min_value=1, help_text="The record folded into the survivor.")
+    survivor = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The record that stays.")
+    merged = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The record folded into the survivor."
+    )
 
 
 class DonorMergeSerializer(serializers.ModelSerializer):

@@ -203,3 +203,14 @@ def test_an_admin_merge_of_an_unknown_record_names_the_field(api, pair, admin_us
     kept, _dup = pair
     response = _merge(api, admin_user, kept.pk, 999999)
     assert response.status_code == 400 and "merged" in response.json()["fields"]
+
+
+def test_the_merge_list_costs_the_same_for_one_merge_or_many(api, admin_user, django_assert_max_num_queries):
+    for index in range(4):
+        kept = make_donor(make_user(f"kept{index}@example.org"))
+        donor_merge(survivor=kept, merged=make_donor(make_user(f"dup{index}@example.org")), by=admin_user)
+    client = api(admin_user)
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/donor-merges")
+    assert response.status_code == 200 and len(response.json()["results"]) == 4
+    assert all("nik" not in m["survivor"] and "nik" not in m["merged"] for m in response.json()["results"])
