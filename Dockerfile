@@ -55,11 +55,12 @@ FROM venv-api AS app-api
 WORKDIR /app
 COPY manage.py ./
 COPY dblood ./dblood
-# Build-time values only: production settings refuse to load without a key and hosts.
+# Build-time values only: production settings refuse to load without their keys and hosts.
 ENV DJANGO_SETTINGS_MODULE=dblood.settings.production \
     STATIC_ROOT=/app/staticfiles \
     PATH=/opt/venv/bin:$PATH
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage.py collectstatic --noinput \
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid NIK_ENCRYPTION_KEYS=build-only NIK_HASH_KEY=build-only \
+    python manage.py collectstatic --noinput \
     && python /build/trim.py static-root /app/staticfiles \
     && find /app -name __pycache__ -type d -prune -exec rm -rf {} +
 

@@ -516,6 +516,26 @@ class Api:
     def deferral_lift(self, donor_id: int, deferral_id: int, *, reason: str) -> dict[str, Any]:
         return self.post(f"donors/{donor_id}/deferrals/{deferral_id}/lift", {"reason": reason})
 
+    def donor_nik(self, donor_id: int) -> dict[str, Any]:
+        """The desk's view of a donor's NIK, in full, to compare with the identity card."""
+        return self.get(f"donors/{donor_id}/nik")
+
+    def donor_nik_verify(self, donor_id: int, *, nik: str) -> dict[str, Any]:
+        return self.post(f"donors/{donor_id}/nik/verify", {"nik": nik})
+
+    def donor_duplicates(self) -> list[dict[str, Any]]:
+        """Likely duplicate donor records still to review."""
+        return _results(self.get("donor-duplicates", page_size=100))
+
+    def donor_merges(self) -> list[dict[str, Any]]:
+        return _results(self.get("donor-merges", page_size=50))
+
+    def donor_merge(self, *, survivor: int, merged: int) -> dict[str, Any]:
+        return self.post("donor-merges", {"survivor": survivor, "merged": merged})
+
+    def donor_merge_undo(self, merge_id: int) -> dict[str, Any]:
+        return self.post(f"donor-merges/{merge_id}/undo", {})
+
     def recalls(self, **filters: Any) -> list[dict[str, Any]]:
         """Open lookback recalls concerning the staff member's banks (the api's default)."""
         return _results(self.get("recalls", page_size=100, **filters))

@@ -159,6 +159,13 @@ class DonorProfileForm(forms.Form):
     call_out_opt_in = forms.BooleanField(label=_("Tell me when a patient nearby needs my blood group"), required=False)
     alert_radius_km = forms.IntegerField(label=_("How far I can travel (km)"), required=False, min_value=1)
     max_alerts_per_week = forms.IntegerField(label=_("At most this many alerts a week"), required=False, min_value=0)
+    nik = forms.CharField(
+        label=_("NIK (national identity number, optional)"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("16 digits, as on your KTP; checked against your birth date and sex. One NIK, one donor record."),
+    )
     notify_channels = forms.MultipleChoiceField(
         label=_("Send my messages by"),
         required=False,

@@ -121,6 +121,13 @@ class WalkInForm(forms.Form):
     weight_kg = forms.DecimalField(
         label=_("Weight (kg)"), max_digits=5, decimal_places=1, min_value=20, max_value=300, required=False
     )
+    nik = forms.CharField(
+        label=_("NIK (from the identity card)"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("Optional. Recorded as verified when the donor has none yet."),
+    )
     donation_type = forms.ChoiceField(label=_("Donation type"), choices=choose(DONATION_TYPES))
 
     def clean(self):
@@ -441,3 +448,23 @@ class ProcessingFeesForm(forms.Form):
             for code, _name in FEE_COMPONENTS
             if self.cleaned_data.get(code) is not None
         ]
+
+
+class NikVerifyForm(forms.Form):
+    nik = forms.CharField(
+        label=_("NIK as printed on the identity card"),
+        max_length=32,
+        widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class MergeForm(forms.Form):
+    """Fold one record of a likely-duplicate pair into the other; the api moves the history."""
+
+    survivor = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    merged = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    confirm = forms.BooleanField(label=_("I have checked that these two records are one person."))
+
+
+class UndoMergeForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Undo this merge: both records go back as they were."))

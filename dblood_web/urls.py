@@ -10,6 +10,7 @@ from .views import (
     coldchain,
     deferrals,
     donor,
+    duplicates,
     fees,
     haemovigilance,
     homes,
@@ -62,6 +63,10 @@ staff_patterns = [
     path(
         "donors/<int:donor_id>/deferrals/<int:deferral_id>/lift/", deferrals.deferral_lift, name="staff_deferral_lift"
     ),
+    path("donors/<int:donor_id>/nik/", duplicates.donor_nik, name="staff_donor_nik"),
+    path("duplicates/", duplicates.duplicates_page, name="staff_duplicates"),
+    path("duplicates/merge/", duplicates.merge, name="staff_merge"),
+    path("merges/<int:merge_id>/undo/", duplicates.merge_undo, name="staff_merge_undo"),
     path("lab/", staff.lab_worklist, name="staff_lab"),
     path("donations/<int:donation_id>/", staff.donation_lab, name="staff_donation"),
     path("donations/<int:donation_id>/complication/", haemovigilance.complication_new, name="staff_complication_new"),

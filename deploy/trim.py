@@ -65,6 +65,10 @@ REPORTLAB_UNUSED = (
     "reportlab/graphics/charts/*.py",  # the charts: the barcodes import only the plot area
 )
 REPORTLAB_KEEP = ("reportlab/graphics/charts/__init__.py", "reportlab/graphics/charts/areas.py")
+# RapidFuzz ships each compiled module twice, plain and built for AVX2, and imports the AVX2 one only
+# when the CPU has it and it is there (else the plain one, same answers). The duplicate check
+# compares a few hundred short names at a time: the AVX2 copies (~5.5 MB) buy nothing there.
+RAPIDFUZZ_UNUSED = ("rapidfuzz/*_avx2.*", "rapidfuzz/distance/*_avx2.*")
 
 
 def _is_language_dir(path: Path) -> bool:
@@ -85,6 +89,7 @@ def trim_site_packages(root: Path, *, drop_static: bool = False) -> int:
     doomed += _pillow_unused(root)
     kept = {root / name for name in REPORTLAB_KEEP}
     doomed += [path for name in REPORTLAB_UNUSED for path in root.glob(name) if path not in kept]
+    doomed += [path for name in RAPIDFUZZ_UNUSED for path in root.glob(name)]
     return _remove(doomed) + strip_debug(root)
 
 

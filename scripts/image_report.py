@@ -48,11 +48,12 @@ TARGETS = {
     "api": {
         "requirements": ROOT / "requirements-prod.txt",
         # 100 MB until the reports' XLSX writer (0.9 MB) and app took the api to 100.9; 102 until the FHIR
-        # endpoint (dblood/fhir) took it to 143.3: fhir.resources (15.0 MB: it ships R5, R4B and STU3,
-        # kept whole), pydantic and its core (8.0) and, for django-oauth-toolkit's jwcrypto,
-        # cryptography (15.6). psycopg's binary wheel (~10 MB) against Alpine's own libpq is the next
-        # saving at hand.
-        "limit_mb": 145,
+        # endpoint (dblood/fhir) and the donors' NIK and duplicate check: fhir.resources (15.0 MB: it
+        # ships R5, R4B and STU3, kept whole), pydantic and its core (8.0), cryptography (15.6: the NIK's
+        # encryption at rest, and django-oauth-toolkit's jwcrypto) and RapidFuzz (11.2 once
+        # deploy/trim.py drops its AVX2 copies): estimated 154.9. psycopg's binary wheel (~10 MB)
+        # against Alpine's own libpq is the next saving at hand.
+        "limit_mb": 157,
         "manage": "manage.py",
         "settings": "dblood.settings.production",
         "source": ["manage.py", "dblood"],
@@ -128,6 +129,8 @@ def collect_static(target: dict, destination: Path) -> int:
         "DJANGO_SETTINGS_MODULE": target["settings"],
         "SECRET_KEY": "build-only",
         "ALLOWED_HOSTS": "build.invalid",
+        "NIK_ENCRYPTION_KEYS": "build-only",
+        "NIK_HASH_KEY": "build-only",
         "DEBUG": "false",  # manage_web.py defaults it on; the image collects as production does
         "STATIC_ROOT": str(destination),
     }

@@ -121,6 +121,8 @@ def production_env(database_url: str, memcached: str = "", **extra: str) -> dict
         DJANGO_SETTINGS_MODULE="dblood.settings.production",
         SECRET_KEY="reliability-" + "k3y!Zq" * 10,
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        NIK_ENCRYPTION_KEYS="cmVsaWFiaWxpdHktbmlrLWtleS0zMi1ieXRlcy0tLS0=",
+        NIK_HASH_KEY="reliability-nik-hash-key",
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=database_url,
         MEMCACHED_LOCATION=memcached,

@@ -17,8 +17,11 @@ from .models import AuditEvent
 
 # model label -> fields never written to the log (secrets, noise).
 AUDITED = {
-    "donors.Donor": set(),
+    # The NIK's ciphertext stays out of the log (its keyed hash shows that it changed).
+    "donors.Donor": {"nik_ciphertext"},
     "donors.Deferral": set(),
+    # Every merge of two donor records and its undo (donors.merge).
+    "donors.DonorMerge": set(),
     "inventory.BloodUnit": set(),
     # Every printed label (inventory.labels.label_print): who printed which unit, first or again.
     "inventory.LabelPrint": set(),

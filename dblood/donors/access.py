@@ -40,3 +40,30 @@ def contact_visible(donor: Donor) -> bool:
     """May the reader see this donor's phone and e-mail? `donor` comes from `donors_visible_to`
     (or carries `gave_here` itself); without the annotation only the donor's own choice counts."""
     return bool(donor.share_contact or getattr(donor, "gave_here", False))
+
+
+def duplicate_pairs_visible_to(user):
+    """Likely-duplicate pairs `user` may review and merge: an admin every pair; a bank's staff the
+    pairs with at least one record they may see (they are the desk that meets the donor)."""
+    from .models import DuplicatePair
+
+    pairs = DuplicatePair.objects.all()
+    if user.is_authenticated and user.is_admin:
+        return pairs
+    if not (user.is_authenticated and user.is_blood_bank_staff):
+        return pairs.none()
+    visible = donors_visible_to(user).values("id")
+    return pairs.filter(Q(first__in=visible) | Q(second__in=visible))
+
+
+def merges_visible_to(user):
+    """Merges `user` may see and undo: an admin all; a bank's staff those of a record they may see."""
+    from .models import DonorMerge
+
+    merges = DonorMerge.objects.all()
+    if user.is_authenticated and user.is_admin:
+        return merges
+    if not (user.is_authenticated and user.is_blood_bank_staff):
+        return merges.none()
+    visible = donors_visible_to(user).values("id")
+    return merges.filter(Q(survivor__in=visible) | Q(merged__in=visible))

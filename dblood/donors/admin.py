@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Deferral, DeferralReason, Donor, EligibilityProfile
+from . import identity
+from .duplicates import duplicates_record
+from .models import Deferral, DeferralReason, Donor, DuplicatePair, EligibilityProfile
 
 
 @admin.register(EligibilityProfile)
@@ -49,6 +51,18 @@ class DonorAdmin(admin.ModelAdmin):
     list_filter = ["abo", "rhd", "group_confirmed", "province"]
     search_fields = ["donor_number", "user__email", "user__full_name", "phone"]
     raw_id_fields = ["user"]
+    # The NIK is given by the donor and verified at a bank desk; here it is only shown masked.
+    exclude = ["nik_ciphertext", "nik_hash", "nik_verified_by"]
+    readonly_fields = ["nik_masked", "nik_verified_at", "merged_into"]
+
+    @admin.display(description="NIK")
+    def nik_masked(self, donor) -> str:
+        return identity.nik_mask(identity.nik_decrypt(donor.nik_ciphertext))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A record made or changed here is compared like one from the desk or the donor's profile.
+        duplicates_record(donor=obj, via=DuplicatePair.Via.ADMIN)
 
 
 @admin.register(Deferral)

@@ -11,6 +11,7 @@ class DonorsConfig(AppConfig):
         from dblood.core.answers import changed_with
         from dblood.donations.models import Donation
 
+        from . import identity  # noqa: F401  (registers the NIK keys' system check)
         from .eligibility import eligibility_scopes_of, forget_profile, profile_scope
         from .models import Deferral, Donor, EligibilityProfile
 

@@ -46,10 +46,37 @@ class Donor(models.Model):
     max_alerts_per_week = models.PositiveSmallIntegerField(default=2, validators=[MaxValueValidator(50)])
     alert_radius_km = models.PositiveSmallIntegerField(default=25, validators=[MaxValueValidator(500)])
     call_out_opt_in = models.BooleanField(default=True)
+    # The NIK (donors.identity): encrypted, and found by its keyed hash, unique nationally.
+    nik_ciphertext = models.TextField(blank=True, help_text="The NIK, encrypted (NIK_ENCRYPTION_KEYS).")
+    nik_hash = models.CharField(max_length=64, null=True, blank=True, help_text="HMAC-SHA256 of the NIK.")
+    nik_verified_at = models.DateTimeField(null=True, blank=True, help_text="A bank desk saw the identity card.")
+    nik_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Merged into another record (donors.merge): its history moved there; undone by the merge's undo.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["abo", "rhd"])]
+        indexes = [
+            models.Index(fields=["abo", "rhd"]),
+            # Likely duplicates are looked for among records of one birth date and sex.
+            models.Index(fields=["birth_date", "sex"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nik_hash"],
+                name="donor_nik_once_nationally",
+                violation_error_message="This NIK belongs to another donor record.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nik_hash__isnull=True, nik_ciphertext="")
+                | models.Q(nik_hash__isnull=False) & ~models.Q(nik_ciphertext=""),
+                name="donor_nik_hash_with_ciphertext",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.donor_number} ({self.user})"
@@ -186,3 +213,64 @@ class EligibilityProfile(models.Model):
 
     def hb_min(self, sex: str) -> Decimal:
         return self.hb_min_male if sex == Sex.MALE else self.hb_min_female
+
+
+class DuplicatePair(models.Model):
+    """Two donor records that are likely one person (donors.duplicates), found when a record was
+    made or changed; bank staff and admins review it and merge, or leave it. One row per pair,
+    the lower id first."""
+
+    class Reason(models.TextChoices):
+        NIK = "nik", "Same NIK"
+        NAME = "name", "Similar name, same birth date and sex"
+
+    class Via(models.TextChoices):
+        PROFILE = "profile", "Donor's profile"
+        WALK_IN = "walk_in", "Walk-in at the desk"
+        ADMIN = "admin", "Admin"
+
+    first = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=4, choices=Reason.choices)
+    score = models.PositiveSmallIntegerField(help_text="Name similarity, 0-100 (100 for the same NIK).")
+    found_via = models.CharField(max_length=8, choices=Via.choices)
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.reason})"
+
+
+class DonorMerge(models.Model):
+    """`merged` folded into `survivor`: what moved (model label and field -> row ids) and the
+    values both records had before, so an undo puts everything back. Audited."""
+
+    survivor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="merges_absorbed")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    moved = models.JSONField(default=dict, help_text="'app.Model.field' -> ids of the rows moved to the survivor.")
+    survivor_before = models.JSONField(default=dict, help_text="The survivor's fields the merge changed.")
+    merged_before = models.JSONField(default=dict, help_text="The merged record's fields the merge changed.")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            # The backstop of the row locks in donors.merge: a record is folded into one other at a time.
+            models.UniqueConstraint(
+                fields=["merged"], condition=models.Q(undone_at__isnull=True), name="donor_merged_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} -> {self.survivor_id}"

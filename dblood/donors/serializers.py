@@ -9,8 +9,9 @@ from dblood.core.blood import ABO, DonationType, RhD, Sex
 from dblood.core.phones import PhoneError, is_mobile, to_e164
 from dblood.core.serializers import StrictModelSerializer, StrictSerializer
 
+from . import identity
 from .access import contact_visible
-from .models import Channel, Deferral, DeferralReason, Donor
+from .models import Channel, Deferral, DeferralReason, Donor, DonorMerge, DuplicatePair
 
 
 def _mobile(phone: str) -> bool:
@@ -39,12 +40,24 @@ class DonorSerializer(StrictModelSerializer):
         help_text="Stored as E.164; Indonesian numbers may be written 0812..., 62812... or +62 812...",
     )
     available_channels = serializers.SerializerMethodField(help_text="The channels this service can use now.")
+    nik = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="Your NIK (16 digits), checked against your birth date and sex; shown in full only to you "
+        "and the bank desk that verifies it. Empty to remove it.",
+    )
+    nik_masked = serializers.SerializerMethodField()
+    nik_verified = serializers.SerializerMethodField()
 
     class Meta:
         model = Donor
         fields = [
             "id",
             "donor_number",
+            "nik",
+            "nik_masked",
+            "nik_verified",
             "email",
             "full_name",
             "language",
@@ -88,6 +101,20 @@ class DonorSerializer(StrictModelSerializer):
     def get_blood_group(self, donor) -> str:
         return f"{donor.abo}{donor.rhd}" if donor.abo and donor.rhd else ""
 
+    def get_nik_masked(self, donor) -> str:
+        return identity.nik_mask(identity.nik_decrypt(donor.nik_ciphertext))
+
+    def get_nik_verified(self, donor) -> bool:
+        return donor.nik_verified_at is not None
+
+    def to_representation(self, donor):
+        data = super().to_representation(donor)
+        data["nik"] = identity.nik_decrypt(donor.nik_ciphertext)  # the donor's own page: in full
+        return data
+
+    def validate_nik(self, value: str) -> str:
+        return identity.nik_normalise(value)
+
     def validate_birth_date(self, value: date | None):
         if value and value >= timezone.localdate():
             raise serializers.ValidationError(_("The birth date must be in the past."))
@@ -118,7 +145,31 @@ class DonorSerializer(StrictModelSerializer):
             )
         if ("latitude" in attrs) != ("longitude" in attrs) and instance is None:
             raise serializers.ValidationError({"longitude": [_("Give both latitude and longitude.")]})
+        self._check_nik(attrs)
         return attrs
+
+    def _check_nik(self, attrs) -> None:
+        """A NIK given (or a birth date or sex changed under one) must agree with both; a NIK the
+        desk verified is changed at the desk only."""
+        instance = self.instance
+        if "nik" in attrs:
+            nik, field = attrs["nik"], "nik"
+            verified = instance is not None and instance.nik_verified_at is not None
+            if verified and (not nik or identity.nik_digest(nik) != instance.nik_hash):
+                raise serializers.ValidationError(
+                    {"nik": [_("A blood bank desk verified your NIK: ask the desk to change it.")]}
+                )
+        elif instance is not None and instance.nik_hash and {"birth_date", "sex"} & set(attrs):
+            nik, field = identity.nik_decrypt(instance.nik_ciphertext), "birth_date" if "birth_date" in attrs else "sex"
+        else:
+            return
+        if not nik:
+            return
+        birth_date = attrs.get("birth_date", getattr(instance, "birth_date", None))
+        sex = attrs.get("sex", getattr(instance, "sex", ""))
+        problems = identity.nik_problems(nik, birth_date=birth_date, sex=sex)
+        if problems:
+            raise serializers.ValidationError({field: problems})
 
 
 class StaffDonorSerializer(serializers.ModelSerializer):
@@ -133,12 +184,16 @@ class StaffDonorSerializer(serializers.ModelSerializer):
     rhd = serializers.ChoiceField(choices=RhD.choices, allow_blank=True, read_only=True)
     sex = serializers.ChoiceField(choices=Sex.choices, allow_blank=True, read_only=True)
     blood_group = serializers.SerializerMethodField()
+    nik_masked = serializers.SerializerMethodField(help_text="The NIK masked (3174********0001); empty if none.")
+    nik_verified = serializers.SerializerMethodField()
 
     class Meta:
         model = Donor
         fields = [
             "id",
             "donor_number",
+            "nik_masked",
+            "nik_verified",
             "email",
             "full_name",
             "abo",
@@ -160,6 +215,12 @@ class StaffDonorSerializer(serializers.ModelSerializer):
 
     def get_email(self, donor) -> str | None:
         return donor.user.email if contact_visible(donor) else None
+
+    def get_nik_masked(self, donor) -> str:
+        return identity.nik_mask(identity.nik_decrypt(donor.nik_ciphertext))
+
+    def get_nik_verified(self, donor) -> bool:
+        return donor.nik_verified_at is not None
 
     def get_phone(self, donor) -> str | None:
         return donor.phone if contact_visible(donor) else None
@@ -262,3 +323,76 @@ class DeferralReasonSerializer(serializers.ModelSerializer):
         model = DeferralReason
         fields = ["code", "name", "permanent", "default_days", "default_months"]
         read_only_fields = fields
+
+
+class NikDeskSerializer(serializers.Serializer):
+    """The bank desk's view of a donor's NIK, to compare with the identity card: in full."""
+
+    donor = serializers.IntegerField(source="pk")
+    donor_number = serializers.CharField()
+    nik = serializers.SerializerMethodField()
+    nik_verified_at = serializers.DateTimeField(allow_null=True)
+    nik_verified_by_name = serializers.CharField(
+        source="nik_verified_by.full_name", allow_null=True, default=None, read_only=True
+    )
+
+    def get_nik(self, donor) -> str:
+        return identity.nik_decrypt(donor.nik_ciphertext)
+
+
+class NikVerifySerializer(StrictSerializer):
+    nik = serializers.CharField(max_length=32, help_text="The NIK as read from the donor's identity card (KTP).")
+
+
+class DuplicateDonorSerializer(serializers.Serializer):
+    """One record of a likely-duplicate pair: enough to tell them apart, no contact, no health data."""
+
+    id = serializers.IntegerField()
+    donor_number = serializers.CharField()
+    full_name = serializers.CharField(source="user.full_name")
+    birth_date = serializers.DateField(allow_null=True)
+    sex = serializers.ChoiceField(choices=Sex.choices, allow_blank=True)
+    nik_masked = serializers.SerializerMethodField()
+    nik_verified = serializers.SerializerMethodField()
+    donations = serializers.IntegerField(source="donation_count", default=0)
+    created_at = serializers.DateTimeField()
+
+    def get_nik_masked(self, donor) -> str:
+        return identity.nik_mask(identity.nik_decrypt(donor.nik_ciphertext))
+
+    def get_nik_verified(self, donor) -> bool:
+        return donor.nik_verified_at is not None
+
+
+class DuplicatePairSerializer(serializers.ModelSerializer):
+    first = DuplicateDonorSerializer(read_only=True)
+    second = DuplicateDonorSerializer(read_only=True)
+
+    class Meta:
+        model = DuplicatePair
+        fields = ["id", "first", "second", "reason", "score", "found_via", "found_at"]
+        read_only_fields = fields
+
+
+class DonorMergeCreateSerializer(StrictSerializer):
+    survivor = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The record that stays.")
+    merged = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The record folded into the survivor."
+    )
+
+
+class DonorMergeSerializer(serializers.ModelSerializer):
+    survivor = DuplicateDonorSerializer(read_only=True)
+    merged = DuplicateDonorSerializer(read_only=True)
+    by_name = serializers.CharField(source="by.full_name", allow_null=True, default=None, read_only=True)
+    undone_by_name = serializers.CharField(source="undone_by.full_name", allow_null=True, default=None, read_only=True)
+    moved = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DonorMerge
+        fields = ["id", "survivor", "merged", "by_name", "at", "moved", "undone_at", "undone_by_name"]
+        read_only_fields = fields
+
+    def get_moved(self, merge) -> dict[str, int]:
+        """How many rows of each kind moved ('donations.Donation.donor': 3)."""
+        return {label: len(ids) for label, ids in merge.moved.items()}

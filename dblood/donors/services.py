@@ -11,8 +11,9 @@ from rest_framework.exceptions import ValidationError
 from dblood.core.dates import shift_months
 from dblood.core.errors import Conflict
 
+from . import identity
 from .catalogue import catalogue_ensure
-from .models import Deferral, DeferralReason, Donor
+from .models import Deferral, DeferralReason, Donor, DuplicatePair
 
 DONOR_NUMBER_ATTEMPTS = 8
 
@@ -112,19 +113,75 @@ def deferral_lift(*, deferral: Deferral, by, reason: str) -> Deferral:
 
 
 USER_FIELDS = ("full_name", "language")
+# What a likely duplicate is recognised by (donors.duplicates): a change looks again.
+MATCHED_FIELDS = {"birth_date", "sex", "nik", "full_name"}
+
+
+def nik_taken() -> Conflict:
+    return Conflict(
+        _("This NIK is already on another donor record. If it is yours, a blood bank desk will join the two records."),
+        code="nik_taken",
+    )
+
+
+def nik_set(*, donor: Donor, nik: str) -> None:
+    """Put `nik` (validated, normalised; "" to remove it) on `donor`, unsaved. A NIK another record
+    holds is refused (409), and the two records are kept as a likely duplicate for the desk."""
+    from .duplicates import duplicates_record
+
+    if not nik:
+        donor.nik_ciphertext, donor.nik_hash, donor.nik_verified_at, donor.nik_verified_by = "", None, None, None
+        return
+    digest = identity.nik_digest(nik)
+    if digest == donor.nik_hash:
+        return
+    holder = Donor.objects.filter(nik_hash=digest).exclude(pk=donor.pk).first()
+    if holder is not None:
+        # Outside the refused change's transaction: the pair is kept although the change is not.
+        duplicates_record(donor=donor, via=DuplicatePair.Via.PROFILE, same_nik=holder)
+        raise nik_taken()
+    donor.nik_ciphertext, donor.nik_hash = identity.nik_encrypt(nik), digest
+    donor.nik_verified_at, donor.nik_verified_by = None, None
+
+
+def donor_update(*, donor: Donor, data: dict) -> Donor:
+    """Apply validated profile changes; `user` holds the account's name and language, `nik` the NIK
+    (checked against the birth date and sex by the serializer). A change of what duplicates are
+    recognised by looks for them again (the profile a donor completes after signing up, too)."""
+    from .duplicates import duplicates_record
+
+    user_data = data.pop("user", {})
+    changed = MATCHED_FIELDS & {*data, *user_data}
+    if "nik" in data:
+        nik_set(donor=donor, nik=data.pop("nik"))
+    for name, value in data.items():
+        setattr(donor, name, value)
+    try:
+        with transaction.atomic():
+            donor.full_clean(exclude=["user"], validate_constraints=False)
+            donor.save()
+            if user_data:
+                for name in USER_FIELDS:
+                    if name in user_data:
+                        setattr(donor.user, name, user_data[name])
+                donor.user.save(update_fields=[name for name in USER_FIELDS if name in user_data])
+    except IntegrityError as exc:  # the same NIK saved by another record a moment ago
+        if "donor_nik_once_nationally" in str(exc):
+            raise nik_taken() from exc
+        raise
+    if changed:
+        duplicates_record(donor=donor, via=DuplicatePair.Via.PROFILE)
+    return donor
 
 
 @transaction.atomic
-def donor_update(*, donor: Donor, data: dict) -> Donor:
-    """Apply validated profile changes; `user` holds the account's name and language."""
-    user_data = data.pop("user", {})
-    for name, value in data.items():
-        setattr(donor, name, value)
-    donor.full_clean(exclude=["user"])
-    donor.save()
-    if user_data:
-        for name in USER_FIELDS:
-            if name in user_data:
-                setattr(donor.user, name, user_data[name])
-        donor.user.save(update_fields=[name for name in USER_FIELDS if name in user_data])
-    return donor
+def nik_verify(*, donor: Donor, nik: str, by) -> Donor:
+    """The desk saw the donor's identity card: `nik` as typed from it must be the one on record."""
+    locked = Donor.objects.select_for_update().get(pk=donor.pk)
+    if not locked.nik_hash:
+        raise Conflict(_("This donor has not given a NIK yet."), code="no_nik")
+    if identity.nik_digest(identity.nik_normalise(nik)) != locked.nik_hash:
+        raise ValidationError({"nik": [_("This is not the NIK the donor gave.")]})
+    locked.nik_verified_at, locked.nik_verified_by = timezone.now(), by
+    locked.save(update_fields=["nik_verified_at", "nik_verified_by"])
+    return locked

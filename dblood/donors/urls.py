@@ -1,11 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import duplicate_views, views
 
 router = SimpleRouter(trailing_slash=False)
 router.register("donors", views.DonorViewSet, basename="donor")
 router.register("deferral-reasons", views.DeferralReasonViewSet, basename="deferral-reason")
+router.register("donor-duplicates", duplicate_views.DuplicatePairViewSet, basename="donor-duplicate")
+router.register("donor-merges", duplicate_views.DonorMergeViewSet, basename="donor-merge")
 
 urlpatterns = [
     path("donors/me", views.DonorMeView.as_view(), name="donor-me"),

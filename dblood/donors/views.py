@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dblood.core import answers
-from dblood.core.permissions import IsBloodBankStaff, IsDonor
+from dblood.core.permissions import IsAdmin, IsBloodBankStaff, IsDonor
 
 from . import services
 from .access import donors_visible_to
@@ -26,6 +26,8 @@ from .serializers import (
     DonorSerializer,
     EligibilityQuerySerializer,
     EligibilitySerializer,
+    NikDeskSerializer,
+    NikVerifySerializer,
     StaffDeferralSerializer,
     StaffDonorSerializer,
 )
@@ -148,6 +150,24 @@ class DonorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         lifted = services.deferral_lift(deferral=deferral, by=request.user, reason=serializer.validated_data["reason"])
         register = donor.deferrals.select_related("reason", "recorded_by", "lifted_by")
         return Response(StaffDeferralSerializer(register.get(pk=lifted.pk)).data)
+
+    @extend_schema(request=None, responses={200: NikDeskSerializer})
+    @action(detail=True, methods=["get"], permission_classes=[IsBloodBankStaff | IsAdmin], url_path="nik")
+    def nik(self, request, pk=None):
+        """The desk that checks the donor's identity card: the NIK in full (every other reader gets
+        it masked)."""
+        donor = self.get_object()
+        return Response(NikDeskSerializer(donor).data)
+
+    @extend_schema(request=NikVerifySerializer, responses={200: NikDeskSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsBloodBankStaff | IsAdmin], url_path="nik/verify")
+    def nik_verify(self, request, pk=None):
+        """The NIK read off the identity card matches the one the donor gave: mark it verified."""
+        donor = self.get_object()
+        serializer = NikVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        donor = services.nik_verify(donor=donor, nik=serializer.validated_data["nik"], by=request.user)
+        return Response(NikDeskSerializer(donors_visible_to(request.user).get(pk=donor.pk)).data)
 
 
 @extend_schema(tags=["donors"])

@@ -272,6 +272,12 @@ class WalkInSerializer(StrictSerializer):
     )
     sex = serializers.ChoiceField(required=False, choices=Sex.choices)
     weight_kg = serializers.DecimalField(required=False, max_digits=5, decimal_places=1, min_value=20, max_value=300)
+    nik = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="The NIK read off the identity card: recorded as verified if the donor has none yet; checked "
+        "against the birth date and sex.",
+    )
     donation_type = ClinicalChoiceField(choices=DonationType.choices)
     slot = serializers.IntegerField(required=False, min_value=1)
 
@@ -279,6 +285,16 @@ class WalkInSerializer(StrictSerializer):
         if not attrs.get("donor_number") and not attrs.get("email"):
             raise serializers.ValidationError({"donor_number": [_("Give the donor number or an email.")]})
         return attrs
+
+
+class WalkInResultSerializer(AppointmentSerializer):
+    likely_duplicates = serializers.IntegerField(
+        read_only=True, help_text="Likely duplicate records of this donor waiting for review (the duplicates list)."
+    )
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [*AppointmentSerializer.Meta.fields, "likely_duplicates"]
+        read_only_fields = fields
 
 
 class AnswersSerializer(StrictSerializer):

@@ -21,6 +21,7 @@ from .serializers import (
     DriveSerializer,
     DriveWriteSerializer,
     QuestionnaireSerializer,
+    WalkInResultSerializer,
     WalkInSerializer,
 )
 from .walk_ins import walk_in_register
@@ -116,7 +117,7 @@ class DriveViewSet(
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(AppointmentSerializer(page, many=True).data)
 
-    @extend_schema(request=WalkInSerializer, responses={201: AppointmentSerializer})
+    @extend_schema(request=WalkInSerializer, responses={201: WalkInResultSerializer})
     @action(detail=True, methods=["post"], url_path="walk-ins")
     def walk_ins(self, request, pk=None):
         """Register a walk-in donor at today's drive; they are checked in at once."""
@@ -124,9 +125,10 @@ class DriveViewSet(
         serializer = WalkInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        appointment = walk_in_register(drive=drive, by=request.user, slot_id=data.pop("slot", None), **data)
-        appointment = selectors.appointments_visible_to(request.user).get(pk=appointment.pk)
-        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+        registered = walk_in_register(drive=drive, by=request.user, slot_id=data.pop("slot", None), **data)
+        appointment = selectors.appointments_visible_to(request.user).get(pk=registered.pk)
+        appointment.likely_duplicates = registered.likely_duplicates
+        return Response(WalkInResultSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["appointments"])

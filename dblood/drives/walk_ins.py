@@ -9,13 +9,16 @@ that the donor may not donate today (the donor sees the reasons in their own acc
 """
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from dblood.core.errors import Conflict
 from dblood.donations.models import Donation
-from dblood.donors.models import Deferral, Donor
-from dblood.donors.services import donor_create_for_user
+from dblood.donors import identity
+from dblood.donors.duplicates import duplicates_record
+from dblood.donors.models import Deferral, Donor, DuplicatePair
+from dblood.donors.services import donor_create_for_user, nik_taken
 
 from .appointments import appointment_walk_in
 from .models import Appointment, Drive
@@ -59,6 +62,27 @@ def _new_donor(*, email: str, full_name: str, birth_date) -> Donor:
     return donor
 
 
+def _nik_from_card(*, donor: Donor, nik: str, by) -> None:
+    """The desk typed the NIK off the identity card: checked against the birth date and sex, kept
+    as verified when the donor has none yet; a different NIK on record is not replaced here."""
+    nik = identity.nik_normalise(nik)
+    problems = identity.nik_problems(nik, birth_date=donor.birth_date, sex=donor.sex)
+    if problems:
+        raise ValidationError({"nik": problems})
+    digest = identity.nik_digest(nik)
+    if donor.nik_hash and donor.nik_hash != digest:
+        raise ValidationError({"nik": [_("The donor's record holds another NIK: check the identity card.")]})
+    if Donor.objects.filter(nik_hash=digest).exclude(pk=donor.pk).exists():
+        raise nik_taken()
+    donor.nik_ciphertext, donor.nik_hash = identity.nik_encrypt(nik), digest
+    donor.nik_verified_at, donor.nik_verified_by = timezone.now(), by
+    try:
+        with transaction.atomic():
+            donor.save(update_fields=["nik_ciphertext", "nik_hash", "nik_verified_at", "nik_verified_by"])
+    except IntegrityError as exc:  # the same NIK given at another desk a moment ago
+        raise nik_taken() from exc
+
+
 def bank_has_seen(*, donor: Donor, drive: Drive) -> bool:
     """The donor gave blood, or came to a drive, at this bank before."""
     sites = {drive.organiser_id, drive.site_id} - {None}
@@ -83,9 +107,11 @@ def walk_in_register(
     full_name: str = "",
     birth_date=None,
     slot_id: int | None = None,
+    nik: str = "",
     **profile,
 ) -> Appointment:
-    """Register the donor at the desk at today's drive and check them in (see the module's docstring)."""
+    """Register the donor at the desk at today's drive and check them in (see the module's docstring).
+    The appointment carries `likely_duplicates`: the donor's likely duplicate records to review."""
     if donor_number:
         donor = _known_donor(donor_number=donor_number, birth_date=birth_date)
     else:
@@ -95,8 +121,13 @@ def walk_in_register(
         setattr(donor, name, profile[name])
     if changed:
         donor.save(update_fields=changed)
+    if nik:
+        _nik_from_card(donor=donor, nik=nik, by=by)
+    likely = duplicates_record(donor=donor, via=DuplicatePair.Via.WALK_IN)
     try:
-        return appointment_walk_in(drive=drive, donor=donor, donation_type=donation_type, by=by, slot_id=slot_id)
+        appointment = appointment_walk_in(drive=drive, donor=donor, donation_type=donation_type, by=by, slot_id=slot_id)
+        appointment.likely_duplicates = likely
+        return appointment
     except Conflict as exc:
         # Age and weight come from the profile the desk sees anyway; deferrals are the health data.
         deferred = Deferral.objects.filter(donor=donor).exists()

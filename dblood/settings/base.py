@@ -406,6 +406,16 @@ BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / "backups"))
 # Directory of pg_dump/pg_restore matching the server's major version (empty: from the PATH).
 PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 
+# --- Donors' national identity number (NIK) ---------------------------------------------------
+# The NIK is stored encrypted (Fernet: AES-128-CBC with an HMAC) and found by a keyed hash
+# (HMAC-SHA256), each with its own key; production refuses to start without both. The keyring is
+# comma-separated: the first key encrypts, every key decrypts (README "Rotating the NIK keys").
+NIK_ENCRYPTION_KEYS = env_list("NIK_ENCRYPTION_KEYS")
+NIK_HASH_KEY = env.str("NIK_HASH_KEY", default="")
+# Likely duplicate donors: same birth date and sex, and names at least this similar (RapidFuzz's
+# token-sort ratio, 0-100, accents and case ignored).
+DUPLICATE_NAME_SCORE = env.int("DUPLICATE_NAME_SCORE", default=88)
+
 # --- Client address through the web ------------------------------------------------------------
 # The web calls the api for browsers and forwards each browser's address in X-Forwarded-For, having
 # appended the address it saw. A call bearing this key (the web's WEB_PROXY_KEY, same value) is

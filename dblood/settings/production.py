@@ -15,6 +15,8 @@ def _require(name: str, value: object) -> None:
 
 _require("SECRET_KEY", SECRET_KEY)  # noqa: F405
 _require("ALLOWED_HOSTS", ALLOWED_HOSTS)  # noqa: F405
+_require("NIK_ENCRYPTION_KEYS", NIK_ENCRYPTION_KEYS)  # noqa: F405
+_require("NIK_HASH_KEY", NIK_HASH_KEY)  # noqa: F405
 
 DEBUG = env.bool("DEBUG", default=False)
 PRODUCTION = True

@@ -3,6 +3,9 @@
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-insecure-key"
+# Fixed throwaway NIK keys (two: the second only decrypts, as during a rotation).
+NIK_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LW5pay1rZXktb25lLTMyLWJ5dGVzISE=", "dGVzdC1vbmx5LW5pay1rZXktdHdvLTMyLWJ5dGVzISE="]
+NIK_HASH_KEY = "test-only-nik-hash-key"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

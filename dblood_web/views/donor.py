@@ -14,7 +14,8 @@ from ..forms import DonorProfileForm, api_errors_to_form
 from ..session import donor_required
 from .refusals import api_message
 
-PROFILE_FIELDS = list(DonorProfileForm.base_fields)
+# The NIK is never put back into the form: the page shows it masked (and in full on request).
+PROFILE_FIELDS = [name for name in DonorProfileForm.base_fields if name != "nik"]
 
 
 @donor_required

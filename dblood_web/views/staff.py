@@ -115,6 +115,7 @@ def drive_detail(request, drive_id: int):
         if a.get("donor") and a.get("status") in ("booked", "checked_in"):
             query_string = urlencode({"back": back, "name": a.get("donor_name") or ""})
             a["defer_url"] = f"{reverse('staff_deferral_new', args=[a['donor']])}?{query_string}"
+            a["nik_url"] = f"{reverse('staff_donor_nik', args=[a['donor']])}?{query_string}"
     context = {"drive": drive, "appointments": appointments, "q": query, "walk_ins_today": drive_is_today(drive)}
     return render(request, "dblood_web/staff/drive.html", context)
 

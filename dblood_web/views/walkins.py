@@ -5,6 +5,7 @@ nothing when it refuses."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from ..api import ApiError
@@ -26,6 +27,17 @@ def walk_in(request, drive_id: int):
             api_errors_to_form(form, error)
         else:
             messages.success(request, _("Registered and checked in: record the donation."))
+            likely = appointment.get("likely_duplicates") or 0
+            if likely:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "This donor may have %(count)d other record: review it on the duplicates page.",
+                        "This donor may have %(count)d other records: review them on the duplicates page.",
+                        likely,
+                    )
+                    % {"count": likely},
+                )
             return redirect("staff_donation_new", appointment_id=appointment["id"])
     context = {"drive": drive, "form": form, "today": drive_is_today(drive)}
     return render(request, "dblood_web/staff/walk_in.html", context)

@@ -66,7 +66,8 @@ def production_site_packages(destination: Path) -> Path:
 def collect_static(manage: str, settings: str, static_root: Path) -> None:
     """As the Dockerfile's app stage: collectstatic with production storage, then trim."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "SECRET_KEY": "build-only", "DEBUG": "false"}
-    env.update(ALLOWED_HOSTS="build.invalid", STATIC_ROOT=str(static_root))
+    env.update(ALLOWED_HOSTS="build.invalid", NIK_ENCRYPTION_KEYS="build-only", NIK_HASH_KEY="build-only")
+    env.update(STATIC_ROOT=str(static_root))
     subprocess.run([sys.executable, manage, "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True,
                    capture_output=True)  # fmt: skip
     trim.trim_static_root(static_root)
@@ -127,6 +128,8 @@ class Stack:
             "NUM_PROXIES": "1",
             # The web (whose environment starts from this one) proves its X-Forwarded-For hop with it.
             "WEB_PROXY_KEY": "stack-web-proxy-key-" + "p" * 30,
+            "NIK_ENCRYPTION_KEYS": "c3RhY2stbmlrLWtleS0zMi1ieXRlcy1sb25nLS0tLS0=",
+            "NIK_HASH_KEY": "stack-nik-hash-key-" + "h" * 30,
         }
         env.update(overrides)
         return {name: value for name, value in env.items() if value is not None}

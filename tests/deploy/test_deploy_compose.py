@@ -9,7 +9,14 @@ import pytest
 
 from tests.deploy.deployhelpers import ROOT, compose_binary, render
 
-SECRETS = {"SECRET_KEY": "k" * 50, "WEB_SECRET_KEY": "w" * 50, "POSTGRES_PASSWORD": "secret", "WEB_PROXY_KEY": "p" * 50}
+SECRETS = {
+    "SECRET_KEY": "k" * 50,
+    "WEB_SECRET_KEY": "w" * 50,
+    "POSTGRES_PASSWORD": "secret",
+    "WEB_PROXY_KEY": "p" * 50,
+    "NIK_ENCRYPTION_KEYS": "bmlrLWNvbXBvc2UtdGVzdC1rZXktMzItYnl0ZXMtLS0=",
+    "NIK_HASH_KEY": "h" * 50,
+}
 SERVICES = {"web", "api", "db", "memcache", "worker", "migrate"}
 
 

@@ -58,6 +58,13 @@ GET    /api/v1/donors/{pk}                             booked_donor  401   ok   
 GET    /api/v1/donors/{pk}/deferrals                   booked_donor  401   403   403   ok     404    403   403
 POST   /api/v1/donors/{pk}/deferrals                   booked_donor  401   403   403   ok     404    403   403
 POST   /api/v1/donors/{pk}/deferrals/{deferral_id}/lift deferral     401   403   403   ok     404    403   403
+GET    /api/v1/donors/{pk}/nik                         booked_donor  401   403   403   ok     404    403   ok
+POST   /api/v1/donors/{pk}/nik/verify                  booked_donor  401   403   403   ok     404    403   ok
+GET    /api/v1/donor-duplicates                        -             401   403   403   ok     ok     403   ok
+GET    /api/v1/donor-merges                            -             401   403   403   ok     ok     403   ok
+POST   /api/v1/donor-merges                            -             401   403   403   ok     ok     403   ok
+GET    /api/v1/donor-merges/{pk}                       merge         401   403   403   ok     404    403   ok
+POST   /api/v1/donor-merges/{pk}/undo                  merge         401   403   403   ok     404    403   ok
 GET    /api/v1/deferral-reasons                        -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/questionnaire                           -             ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/drives                                  -             ok    ok    ok    ok     ok     ok    ok
@@ -346,6 +353,17 @@ def world_deferral(world_booked_donor, staff_a):
 
     deferral = deferral_record(donor=world_booked_donor, reason_code="tattoo-piercing", recorded_by=staff_a)
     return {"pk": world_booked_donor.pk, "deferral_id": deferral.pk}
+
+
+@pytest.fixture
+def world_merge(world_booked_donor, staff_a):
+    """A second record of the booked donor (a sign-up of their own), merged into the booked one."""
+    from dblood.donors.merge import donor_merge
+    from dblood.donors.tests.factories import make_donor
+    from testing.personas import make_user
+
+    twin = make_donor(make_user("twin@example.org"))
+    return donor_merge(survivor=world_booked_donor, merged=twin, by=staff_a)
 
 
 @pytest.fixture

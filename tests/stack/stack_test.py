@@ -24,6 +24,7 @@ or Ctrl-C; the images stay as the next run's cache. No podman: it fails, never s
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -305,6 +306,8 @@ class Stack:
             "SECRET_KEY": "stack-" + uuid.uuid4().hex * 2,
             "WEB_SECRET_KEY": "stack-web-" + uuid.uuid4().hex * 2,
             "WEB_PROXY_KEY": "stack-proxy-" + uuid.uuid4().hex * 2,
+            "NIK_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+            "NIK_HASH_KEY": "stack-nik-" + uuid.uuid4().hex * 2,
             "POSTGRES_PASSWORD": "stack-" + uuid.uuid4().hex,
             "ALLOWED_HOSTS": "127.0.0.1,localhost,api",
             "CSRF_TRUSTED_ORIGINS": self.nginx,

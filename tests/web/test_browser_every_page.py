@@ -220,6 +220,8 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_drive_edit", f"/staff/drives/{world['drive']}/edit/"),
             ("staff_walk_in", f"/staff/drives/{world['drive']}/walk-in/"),
             ("staff_deferral_new", f"/staff/donors/{world['donor']}/deferral/"),
+            ("staff_donor_nik", f"/staff/donors/{world['donor']}/nik/"),
+            ("staff_duplicates", "/staff/duplicates/"),
             ("staff_lab", "/staff/lab/"),
             ("staff_donation", f"/staff/donations/{world['donation']}/"),
             ("staff_donation", f"/staff/donations/{world['separated']}/"),  # its units, their labels

@@ -33,6 +33,8 @@ NOT_CLINICAL = {
     ("RequestCancelForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("ExcursionCloseForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("MoveForm", "to_location"): "where a bag is put, starting at 'Choose…', not a clinical value",
+    ("MergeForm", "confirm"): "required: an unticked box is refused, never read as an answer",
+    ("UndoMergeForm", "confirm"): "required: an unticked box is refused, never read as an answer",
     ("OverrideForm", "override_acknowledged"): "unticked is the safe side: the api refuses the override without it",
     ("OverrideForm", "component"): "which unit of a scanned DIN, a filter, not a clinical value",
 }

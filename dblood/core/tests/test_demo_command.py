@@ -29,6 +29,8 @@ def test_production_settings_refuse_the_demo():
         DJANGO_SETTINGS_MODULE="dblood.settings.production",
         SECRET_KEY="demo-test-" + "k3y!Zq" * 10,
         ALLOWED_HOSTS="localhost",
+        NIK_ENCRYPTION_KEYS="ZGVtby10ZXN0LW5pay1rZXktMzItYnl0ZXMtbG9uZyE=",
+        NIK_HASH_KEY="demo-test-nik-hash-key",
         DATABASE_URL="postgres://nobody@127.0.0.1:9/none",
     )
     done = subprocess.run(

@@ -5,12 +5,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
+# Given to every run below unless a test takes one away: they are required like SECRET_KEY.
+NIK_KEYS = {"NIK_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi10ZXN0LW5pay1rZXktMzItYnl0ZXM=", "NIK_HASH_KEY": "n" * 50}
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
-    clean.update(DJANGO_SETTINGS_MODULE="dblood.settings.production", **env)
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", *NIK_KEYS}}
+    clean.update(DJANGO_SETTINGS_MODULE="dblood.settings.production", **{**NIK_KEYS, **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
     )
@@ -29,6 +33,23 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert result.returncode != 0
     assert "ALLOWED_HOSTS is not set" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("missing", sorted(NIK_KEYS))
+def test_production_refuses_to_start_without_the_nik_keys(missing):
+    result = run_manage("check", SECRET_KEY="x" * 60, ALLOWED_HOSTS="example.org", **{missing: ""})
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"dblood: {missing} is not set; set {missing} or {missing}_FILE in the environment."
+    ]
+
+
+def test_production_refuses_a_malformed_nik_encryption_key():
+    result = run_manage(
+        "check", SECRET_KEY="x" * 60, ALLOWED_HOSTS="example.org", NIK_ENCRYPTION_KEYS="not-a-fernet-key"
+    )
+    assert result.returncode != 0
+    assert "donors.E001" in result.stderr and "NIK_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_secret_can_come_from_a_file(tmp_path):
@@ -78,6 +99,7 @@ def test_check_deploy_is_clean_under_composes_environment():
     filled = {name: fill(value) for name, value in env.items() if name != "DJANGO_SETTINGS_MODULE"}
     filled = {k: v for k, v in filled.items() if not k.endswith("_FILE")}
     filled["SECRET_KEY"] = "k3y-" + "a8Zq!x" * 10  # the operator's own secret (.env.example has a placeholder)
+    filled.update(NIK_KEYS)  # and the NIK's keys (empty in .env.example too)
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **filled)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stderr + result.stdout
