@@ -316,13 +316,21 @@ class CallOutDonorSerializer(serializers.ModelSerializer):
     collection_site = CallOutSiteSerializer(read_only=True)
     blood_group = serializers.SerializerMethodField()
     my_answer = serializers.CharField(read_only=True, allow_null=True)
+    why_not = serializers.SerializerMethodField()
 
     class Meta:
         from .models import CallOut
 
         model = CallOut
-        fields = ["id", "collection_site", "blood_group", "donation_type", "come_by", "status", "my_answer"]
+        fields = ["id", "collection_site", "blood_group", "donation_type", "come_by", "status", "my_answer", "why_not"]
         read_only_fields = fields
+
+    def get_why_not(self, obj) -> list[str]:
+        """Why this donor cannot come and give by the come-by time (empty: they can answer coming)."""
+        from .callouts import call_out_why_not
+
+        eligibility = self.context.get("eligibility")
+        return [] if eligibility is None else call_out_why_not(call_out=obj, eligibility=eligibility)
 
     @staticmethod
     def get_blood_group(obj) -> str:

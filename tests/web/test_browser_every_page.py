@@ -14,15 +14,11 @@ from the api (a drive today, a donation in the lab, a request, a deferral); a te
 a GET page of the URL configuration is missing from this list, so a new page is checked too.
 """
 
-import uuid
 from pathlib import Path
 
 import pytest
-from browser import ApiUser
 from django.urls import URLPattern, get_resolver
-from test_browser_donation_journey import log_in, make_drive
-from test_browser_labels import separated_unit
-from test_browser_transfer_and_deferral import walk_in_donation
+from test_browser_donation_journey import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -104,50 +100,6 @@ def _get_pages() -> set[str]:
             if methods is None or "GET" in methods:
                 names.add(pattern.name)
     return names
-
-
-@pytest.fixture(scope="module")
-def world(live_stack):
-    """Real things to look at: a drive today with a booked donor, a donation in the lab, a separated
-    unit, a request from the hospital to the bank, and a deferral."""
-    staff = ApiUser(live_stack["api"], "staff@dblood.local")
-    hospital = ApiUser(live_stack["api"], "hospital@dblood.local")
-    donor = ApiUser(live_stack["api"], "donor@dblood.local")
-    donor.call("PATCH", "donors/me", {"birth_date": "1990-02-03", "sex": "F", "weight_kg": 60})
-    drive = make_drive(staff, f"Donor Darah {uuid.uuid4().hex[:6]}")
-    appointment = donor.call(
-        "POST", "appointments", {"slot": drive["slots"][-1]["id"], "donation_type": "whole_blood"}, expect=201
-    )
-    donation = walk_in_donation(live_stack["api"], staff)
-    separated, unit = separated_unit(live_stack["api"], staff)
-    bank = staff.user["memberships"][0]["site_id"]
-    blood_request = hospital.call(
-        "POST",
-        "requests",
-        {
-            "target_bank": bank,
-            "patient_abo": "O",
-            "patient_rhd": "+",
-            "patient_female_cbp": False,
-            "component": "PRC",
-            "units": 2,
-            "urgency": "emergency",
-            "needed_by": drive["date"] + "T23:00:00+07:00",
-            "note": "Perdarahan pasca persalinan",
-        },
-        expect=201,
-    )
-    donor_id = donor.call("GET", "donors/me")["id"]
-    return {
-        "bank": bank,
-        "drive": drive["id"],
-        "donation": donation["id"],
-        "request": blood_request["id"],
-        "donor": donor_id,
-        "appointment": appointment["id"],
-        "separated": separated["id"],
-        "unit": unit["id"],
-    }
 
 
 def pages_for(world) -> dict[str, list[tuple[str, str]]]:
