@@ -91,3 +91,15 @@ def test_the_inbox_reads_in_its_readers_language_whatever_the_message_was_sent_i
     assert indonesian[0]["title"] == english[0]["title"] == "Old title"
     # The e-mail keeps the recipient's own language.
     assert Notification.objects.get(dedupe_key="d:1").title == "Donation drive cancelled"
+
+
+@pytest.mark.django_db
+def test_a_label_among_the_placeholders_is_written_in_each_language(donor):
+    """A component's name (a lazy label) reads in the language each text is written in."""
+    from dblood.core.blood import Component
+    from dblood.notifications.messages import notify
+
+    params = {"date": "2026-12-01", "component": Component.PRC.label, "hospital": "RS H"}
+    sent = notify(user=donor, kind=Notification.Kind.UNIT_ISSUED, key="u:1", **params)
+    assert "Sel darah merah pekat" in sent.texts["id"]["body"]
+    assert "Packed red cells" in sent.texts["en"]["body"]
