@@ -154,12 +154,14 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_report", "/staff/reports/complications/"),
             ("staff_report", "/staff/reports/reactions/"),
             ("blood_request", f"/requests/{world['request']}/"),
+            ("notifications", "/me/notifications/"),  # the new request's alert
         ],
         "hospital@dblood.local": [
             ("my_home", "/home/"),
             ("hospital_home", "/hospital/"),
             ("hospital_requests", "/hospital/requests/"),
             ("blood_request", f"/requests/{world['request']}/"),
+            ("notifications", "/me/notifications/"),
         ],
         "admin@dblood.local": [
             ("my_home", "/home/"),
