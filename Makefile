@@ -138,6 +138,12 @@ bench-quick: venv
 	$(BIN)/pytest -q -p no:cacheprovider bench/tests
 	$(BIN)/python -m bench run --quick
 
+# Reports (bench/reports.py): each report's national monthly query at 10k, 100k and 1M donors,
+# with a COUNT(*) baseline; writes the "## Reports" section of bench/RESULTS.md. Needs postgresql.
+.PHONY: bench-reports
+bench-reports: venv
+	$(BIN)/python -m bench reports $(REPORTS_ARGS)
+
 # Soak (bench/soak.py): 64 clients for 5 minutes through nginx on the production topology
 # (tests/deploy/stack.py), then no 5xx, no lost write, worker memory stable. Never in `make test`.
 # A short try: make bench-soak SOAK_ARGS="--duration 30 --clients 16 --donors 32"

@@ -1,4 +1,5 @@
-"""`python -m bench <command> ...`: seed, run (with growth), callout, selector, charts (from results.json)."""
+"""`python -m bench <command> ...`: seed, run (with growth), callout, selector, charts (from results.json),
+reports (each report's national monthly query at growing sizes)."""
 
 import os
 import sys
@@ -8,7 +9,7 @@ import django
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    commands = ("seed", "run", "callout", "selector", "charts")
+    commands = ("seed", "run", "callout", "selector", "charts", "reports")
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: python -m bench {{{','.join(commands)}}} [options]")
     command = sys.argv[1]

@@ -256,8 +256,8 @@ def write(run, out: Path) -> None:
     (out / "RESULTS.md").write_text("\n".join(lines))
 
 
-# Sections another command writes into RESULTS.md (`make bench-soak`): a benchmark run keeps them.
-KEPT_SECTIONS = ("## Soak",)
+# Sections other commands write into RESULTS.md (`make bench-soak`, `make bench-reports`): a benchmark run keeps them.
+KEPT_SECTIONS = ("## Soak", "## Reports")
 
 
 def _kept(path: Path) -> list[str]:

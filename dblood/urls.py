@@ -22,12 +22,14 @@ api_v1 = [
     path("", include("dblood.returns.urls")),
     path("", include("dblood.haemovigilance.urls")),
     path("", include("dblood.reports.urls")),
+    path("", include("dblood.relay.urls")),
 ]
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
+    path("fhir/r4/", include("dblood.fhir.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Both pages work under the api's HTML Content Security Policy: Swagger UI's settings come
     # from a script URL (the split view), Redoc's page has no inline script and no Google Fonts.

@@ -200,6 +200,9 @@ class Api:
     def patch(self, path: str, json: Any) -> Any:
         return _json(self.request("PATCH", path, json=json))
 
+    def put(self, path: str, json: Any) -> Any:
+        return _json(self.request("PUT", path, json=json))
+
     def delete(self, path: str) -> Any:
         return _json(self.request("DELETE", path))
 
@@ -270,6 +273,9 @@ class Api:
         files = {"photo": ("photo", content, content_type or "application/octet-stream")}
         return _json(self.request("PUT", f"sites/{site_id}/photo", files=files))
 
+    def site_fees_set(self, site_id: int, *, fees: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.put(f"sites/{site_id}/fees", {"fees": fees})
+
     def site_photo_delete(self, site_id: int) -> None:
         self.delete(f"sites/{site_id}/photo")
 
@@ -298,8 +304,11 @@ class Api:
     def appointment(self, appointment_id: int) -> dict[str, Any]:
         return self.get(f"appointments/{appointment_id}")
 
-    def appointment_book(self, *, slot: int, donation_type: str) -> dict[str, Any]:
-        return self.post("appointments", {"slot": slot, "donation_type": donation_type})
+    def appointment_book(self, *, slot: int, donation_type: str, replacement_code: str = "") -> dict[str, Any]:
+        body: dict[str, Any] = {"slot": slot, "donation_type": donation_type}
+        if replacement_code:
+            body["replacement_code"] = replacement_code
+        return self.post("appointments", body)
 
     def appointment_cancel(self, appointment_id: int) -> dict[str, Any]:
         return self.post(f"appointments/{appointment_id}/cancel")
@@ -316,6 +325,19 @@ class Api:
     def donations_mine(self) -> list[dict[str, Any]]:
         return _results(self.get("donations/mine", page_size=100))
 
+    def milestones(self) -> dict[str, Any]:
+        """The donor's count of completed donations (every blood bank), the next award, the certificates."""
+        return self.get("donations/mine/milestones")
+
+    def certificate_pdf(self, milestone: int) -> httpx.Response:
+        return self.get_file(f"donations/mine/certificates/{milestone}/certificate.pdf")
+
+    def certificate_check(self, token: str) -> dict[str, Any]:
+        return self.get(f"public/certificates/{quote(token, safe='')}")
+
+    def replacement_status(self, code: str) -> dict[str, Any]:
+        return self.get(f"public/replacement-codes/{quote(code, safe='')}")
+
     def notifications(self) -> list[dict[str, Any]]:
         return _results(self.get("notifications", page_size=50))
 
@@ -330,6 +352,20 @@ class Api:
 
     def call_out_answer(self, call_out_id: int, *, answer: str) -> dict[str, Any]:
         return self.post(f"call-outs/{call_out_id}/answer", {"answer": answer})
+
+    # -- the contact relay: a call-out's responder and its staff, without contact details --------
+    def conversation_open(self, response_id: int) -> dict[str, Any]:
+        """The conversation about one call-out answer (made on first use)."""
+        return self.post("relay/threads", {"response": response_id})
+
+    def conversation(self, thread_id: int) -> dict[str, Any]:
+        return self.get(f"relay/threads/{thread_id}")
+
+    def conversation_send(self, thread_id: int, body: str) -> dict[str, Any]:
+        return self.post(f"relay/threads/{thread_id}/messages", {"body": body})
+
+    def conversation_block(self, thread_id: int, *, blocked: bool) -> dict[str, Any]:
+        return self.post(f"relay/threads/{thread_id}/{'block' if blocked else 'unblock'}")
 
     # -- blood-bank staff and hospitals -----------------------------------------------------
     def drive_create(self, **fields: Any) -> Drive:
@@ -499,6 +535,10 @@ class Api:
 
     def report_file(self, name: str, fmt: str, **period: Any) -> httpx.Response:
         return self.get_file(f"reports/{quote(name)}.{fmt}", **period)
+
+    def haemovigilance_export(self, **period: Any) -> httpx.Response:
+        """The month's coded complications and reactions for the national programme (month; site)."""
+        return self.get_file("reports/haemovigilance-export.csv", **period)
 
 
 def _json(response: httpx.Response) -> Any:

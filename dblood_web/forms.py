@@ -147,7 +147,13 @@ class DonorProfileForm(forms.Form):
     rhd = forms.ChoiceField(
         label=_("Rhesus (RhD), if you know it"), required=False, choices=[("", "—"), ("+", "+"), ("-", "−")]
     )
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=40, widget=forms.TextInput({"type": "tel"}))
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        required=False,
+        max_length=40,
+        help_text=_("For SMS and WhatsApp, e.g. 0812 3456 7890. Saved as +62…"),
+        widget=forms.TextInput({"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput({"type": "date"}))
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), ("F", _("Female")), ("M", _("Male"))])
     weight_kg = forms.DecimalField(label=_("Weight (kg)"), required=False, min_value=0, max_digits=5, decimal_places=1)
@@ -161,9 +167,18 @@ class DonorProfileForm(forms.Form):
     notify_channels = forms.MultipleChoiceField(
         label=_("Send my messages by"),
         required=False,
-        choices=[("in_app", _("In the app")), ("email", _("Email"))],
+        choices=[],
+        help_text=_("Messages always reach your inbox here. SMS and WhatsApp say only that there is news."),
         widget=forms.CheckboxSelectMultiple,
     )
+
+    # Every channel dblood knows; a page offers those the api says are available (donors/me).
+    CHANNELS = {"in_app": _("In the app"), "email": _("Email"), "sms": _("SMS"), "whatsapp": _("WhatsApp")}
+
+    def __init__(self, *args, available_channels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        available = available_channels or ["in_app", "email"]
+        self.fields["notify_channels"].choices = [(c, label) for c, label in self.CHANNELS.items() if c in available]
 
     def api_changes(self) -> dict:
         data = dict(self.cleaned_data)
@@ -172,3 +187,14 @@ class DonorProfileForm(forms.Form):
         if data.get("weight_kg") is not None:
             data["weight_kg"] = str(data["weight_kg"])
         return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+class MessageForm(forms.Form):
+    """A message through the contact relay."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your phone number and e-mail address are not shown."),
+    )

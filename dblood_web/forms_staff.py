@@ -15,6 +15,8 @@ COMPONENTS = [
     ("LP", _("Liquid plasma")),
     ("WB", _("Whole blood")),
 ]
+# A bank's processing fees cover every component it makes, cryo-poor plasma too.
+FEE_COMPONENTS = [*COMPONENTS, ("CPP", _("Cryo-poor plasma"))]
 TESTS = [("hiv", "HIV"), ("hbv", "HBV"), ("hcv", "HCV"), ("syphilis", _("Syphilis")), ("malaria", _("Malaria"))]
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
@@ -78,6 +80,12 @@ class DonationForm(forms.Form):
         ),
     )
     adverse_event_kind = forms.CharField(label=_("Adverse event"), required=False, max_length=100)
+    replacement_code = forms.CharField(
+        label=_("Replacement-donation code, if the donor brought one"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput({"autocomplete": "off", "autocapitalize": "characters", "placeholder": "ABCD-EFGH"}),
+    )
 
     def api_fields(self) -> dict:
         return _iso(self.cleaned_data)
@@ -405,3 +413,22 @@ class SitePhotoForm(forms.Form):
         help_text=_("JPEG, PNG or WebP. Donors see it on this page."),
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+
+
+class ProcessingFeesForm(forms.Form):
+    """The bank's processing fee (BPPD) per bag, in rupiah, one field per component; blank: no fee
+    published for it. The api keeps the table and checks the amounts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, name in FEE_COMPONENTS:
+            self.fields[code] = forms.IntegerField(
+                label=name, required=False, min_value=0, max_value=10_000_000, widget=forms.NumberInput({"step": 1000})
+            )
+
+    def api_fees(self) -> list[dict]:
+        return [
+            {"component": code, "amount_idr": self.cleaned_data[code]}
+            for code, _name in FEE_COMPONENTS
+            if self.cleaned_data.get(code) is not None
+        ]

@@ -6,12 +6,15 @@ from .views import (
     account,
     appointments,
     bloodrequests,
+    checks,
     deferrals,
     donor,
+    fees,
     haemovigilance,
     homes,
     hospital,
     public,
+    relay,
     reports,
     returns,
     site_photo,
@@ -41,6 +44,7 @@ donor_patterns = [
     path("call-outs/", donor.call_outs, name="call_outs"),
     path("call-outs/<int:call_out_id>/answer/", donor.call_out_answer, name="call_out_answer"),
     path("card/", donor.card, name="card"),
+    path("certificates/<int:milestone>.pdf", donor.certificate_pdf, name="certificate_pdf"),
 ]
 
 staff_patterns = [
@@ -72,7 +76,9 @@ staff_patterns = [
     path("haemovigilance/", haemovigilance.haemovigilance_page, name="staff_haemovigilance"),
     path("complications/<int:complication_id>/code/", haemovigilance.complication_code, name="staff_complication_code"),
     path("reactions/<int:reaction_id>/<str:action>/", haemovigilance.reaction_action, name="staff_reaction_action"),
+    path("fees/", fees.fees_page, name="staff_fees"),
     path("reports/", reports.reports_index, name="staff_reports"),
+    path("reports/haemovigilance-export.csv", reports.haemovigilance_export, name="staff_haemovigilance_export"),
     path("reports/<slug:name>/", reports.report_page, name="staff_report"),
     path("reports/<slug:name>.<slug:fmt>", reports.report_download, name="staff_report_download"),
 ]
@@ -86,6 +92,7 @@ blood_request_patterns = [
     path("issue/", bloodrequests.issue, name="blood_request_issue"),
     path("cancel/", bloodrequests.cancel, name="blood_request_cancel"),
     path("call-outs/", bloodrequests.call_outs, name="blood_request_call_outs"),
+    path("replacement-code/", bloodrequests.replacement_code, name="blood_request_replacement_code"),
 ]
 
 hospital_patterns = [
@@ -103,6 +110,10 @@ urlpatterns = [
     path("blood-banks/", public.sites, name="sites"),
     path("blood-banks/<int:site_id>/", public.site_detail, name="site"),
     path("blood-banks/<int:site_id>/photo/", site_photo.site_photo, name="site_photo"),
+    # Public checks, not indexed: a certificate's QR code points at {WEB_BASE_URL}/certificates/<token>/.
+    path("certificates/<str:token>/", checks.certificate_check, name="certificate_check"),
+    path("replacement/", checks.replacement_lookup, name="replacement_lookup"),
+    path("replacement/<str:code>/", checks.replacement_status, name="replacement_status"),
     path("signup/", account.signup, name="signup"),
     # The api's sign-up email links here: {WEB_BASE_URL}/signup/confirm/<token>/
     path("signup/confirm/<str:token>/", account.signup_confirm, name="signup_confirm"),
@@ -116,6 +127,10 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/password/", account.password_change, name="password_change"),
     path("console/", homes.admin_home, name="admin_home"),
+    # The contact relay, for a call-out's responder and its staff alike.
+    path("messages/<int:thread_id>/", relay.conversation, name="conversation"),
+    path("messages/<int:thread_id>/block/", relay.conversation_block, name="conversation_block"),
+    path("call-out-answers/<int:response_id>/messages/", relay.conversation_open, name="conversation_open"),
     path("me/", include(donor_patterns)),
     path("staff/", include(staff_patterns)),
     path("requests/<int:request_id>/", include(blood_request_patterns)),

@@ -94,3 +94,26 @@ def test_charts_are_drawn_again_from_the_results_file(tmp_path):
     (tmp_path / "results.json").write_text(json.dumps(run))
     charts.main([str(tmp_path)])
     assert (tmp_path / "throughput.png").stat().st_size > 10_000
+
+
+def test_reports_month_and_results_section(tmp_path):
+    """The reports benchmark's month, its table, and that it replaces only its own section."""
+    from datetime import date
+
+    from bench.reports import SECTION, last_full_month, section, write_section
+
+    assert last_full_month(date(2026, 3, 1)) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert last_full_month(date(2026, 1, 15)) == (date(2025, 12, 1), date(2025, 12, 31))
+    row = {"report": "wastage", "queries": 2, "median_s": 0.5, "max_s": 2.5, "baseline_table": "t",
+           "baseline_s": 0.25, "indexes": ["i"], "bank_median_s": 0.01, "bank_indexes": []}  # fmt: skip
+    point = {"donors": 1000, "month": "2026-02", "runs": 3, "counts": {"t": 9}, "seed_s": 1, "history_s": 1,
+             "results": [row]}  # fmt: skip
+    text = section([point], "python -m bench reports", "a machine")
+    line = "| wastage | 2 | `t` | 500.0 (2500.0) | 250.0 | 2.0 | **no** | `i` | 10.0 | none (sequential scans) |"
+    assert line in text
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# R\n\n## Growth\n\ng\n\n" + SECTION + "\n\nold\n\n## Soak\n\ns\n")
+    write_section(results, text)
+    written = results.read_text()
+    assert "old" not in written and written.count(SECTION + "\n") == 1
+    assert "## Growth\n\ng" in written and "## Soak\n\ns" in written

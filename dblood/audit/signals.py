@@ -27,6 +27,9 @@ AUDITED = {
     # A reservation that overrides compatibility (who, why, acknowledged), and what the hospital
     # reports of a unit; plain reservations are bulk-created and not logged one by one.
     "requests.Allocation": set(),
+    # Who issued or renewed a request's replacement-donation code, and every donor credited to it.
+    "requests.ReplacementCode": set(),
+    "requests.ReplacementCredit": set(),
     "accounts.User": {"password", "last_login"},
     # Haemovigilance: every complication and reaction report, its coding and the bank's decisions.
     "haemovigilance.DonorComplication": set(),
@@ -34,6 +37,10 @@ AUDITED = {
     "haemovigilance.ReactionUnit": set(),
     # Every CSV or XLSX report downloaded: who took which banks' numbers for which days.
     "reports.ReportDownload": set(),
+    # Every FHIR interaction (read, search, create, update), by a hospital system or a person.
+    "fhir.FhirInteraction": set(),
+    # A blood bank's published processing fees (BPPD): who set which amount, and when.
+    "sites.ProcessingFee": set(),
 }
 _encoder = DjangoJSONEncoder()
 

@@ -104,3 +104,9 @@ class AddressRateThrottle(AtomicRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.ident_key(self.get_ident(request) or "unknown")
+
+
+class PublicCheckThrottle(AddressRateThrottle):
+    """The public checks of certificate tokens and replacement codes, per client address."""
+
+    scope = "public_check"

@@ -56,7 +56,6 @@ def typing_record(*, donation: Donation, abo: str, rhd: str, by=None) -> Donatio
         units_relabel(units=list(locked.units.filter(state=BloodUnit.State.QUARANTINED)), abo=abo, rhd=rhd)
     locked.save()
     donation_evaluate(donation=locked, by=by)
-    donation.__dict__.update(locked.__dict__)
     return locked
 
 
@@ -77,7 +76,6 @@ def screening_record(*, donation: Donation, test: str, reactive: bool, by=None) 
         donation=locked, test=test, attempt=len(runs) + 1, reactive=reactive, recorded_by=by
     )
     donation_evaluate(donation=locked, by=by)
-    donation.__dict__.update(locked.__dict__)
     return result
 
 

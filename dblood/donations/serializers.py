@@ -36,6 +36,13 @@ class DonationCreateSerializer(StrictSerializer):
     outcome = ClinicalChoiceField(choices=Donation.Outcome.choices)
     adverse_event_kind = serializers.CharField(max_length=100, required=False, allow_blank=True)
     din = DinField(required=False, help_text="A pre-printed DIN scanned from the bag; otherwise one is allocated.")
+    replacement_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="A request's replacement-donation code the donor brought (ABCD-EFGH): a completed donation "
+        "is credited to that request. Without it, the code the donor booked with, if any.",
+    )
 
     def validate(self, attrs):
         if "appointment" not in attrs and not {"donor", "site", "donation_type"} <= set(attrs):
@@ -238,3 +245,42 @@ class WorkItemSerializer(serializers.Serializer):
     steps = serializers.ListField(child=serializers.CharField())
     separate_by = serializers.DateTimeField(allow_null=True)
     late = serializers.BooleanField()
+
+
+class MyCertificateSerializer(serializers.Serializer):
+    milestone = serializers.IntegerField()
+    issued_on = serializers.SerializerMethodField()
+    pdf = serializers.SerializerMethodField(help_text="The certificate's PDF, in the api.")
+    check_url = serializers.SerializerMethodField(help_text="Its public check page (the QR code on it).")
+
+    def get_issued_on(self, certificate) -> str:
+        from django.utils import timezone
+
+        return timezone.localdate(certificate.issued_at).isoformat()
+
+    def get_pdf(self, certificate) -> str:
+        return f"/api/v1/donations/mine/certificates/{certificate.milestone}/certificate.pdf"
+
+    def get_check_url(self, certificate) -> str:
+        from .milestones import check_url
+
+        return check_url(certificate)
+
+
+class MyMilestonesSerializer(serializers.Serializer):
+    """The donor's count of completed donations at every blood bank, the next award, and the
+    certificates of those reached."""
+
+    count = serializers.IntegerField()
+    next_milestone = serializers.IntegerField(allow_null=True)
+    to_go = serializers.IntegerField(allow_null=True)
+    milestones = serializers.ListField(child=serializers.IntegerField())
+    certificates = MyCertificateSerializer(many=True)
+
+
+class CertificateCheckSerializer(serializers.Serializer):
+    """All a public check says: the count, the day, and the holder's first name and last initial."""
+
+    milestone = serializers.IntegerField()
+    issued_on = serializers.DateField()
+    holder = serializers.CharField()

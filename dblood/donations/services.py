@@ -15,10 +15,12 @@ from dblood.drives.models import Appointment
 from dblood.inventory import components as catalogue
 from dblood.inventory.models import BloodUnit, UnitEvent
 from dblood.inventory.services import units_transition
+from dblood.requests.replacement import replacement_code_for_credit, replacement_credit
 from dblood.sites.models import Site
 
 from . import din as isbt
 from .lab import donation_evaluate
+from .milestones import milestones_award
 from .models import Donation
 
 # The discard reason on every unit of a partial collection (kept in English, like every reason).
@@ -110,6 +112,7 @@ def donation_record(
     adverse_event_kind: str = "",
     din: str | None = None,
     collected_at: datetime | None = None,
+    replacement_code: str | None = None,
 ) -> CollectionResult:
     """Record a collection from a checked-in appointment, or a walk-in (donor + site).
 
@@ -119,7 +122,11 @@ def donation_record(
     A hemoglobin or vital sign outside the active eligibility profile records a deferral instead
     of a donation. A completed donation gets the next DIN of this facility (or the pre-printed
     `din` scanned from the bag; a duplicate is a 409).
+    A completed donation counts toward the donor's milestones (milestones.py) and is credited to
+    the request of `replacement_code`, or of the code the donor booked with (requests/replacement.py);
+    a code that credits nothing is a 400 on `replacement_code` before anything is written.
     """
+    code = replacement_code_for_credit(replacement_code, field="replacement_code") if replacement_code else None
     if appointment is not None:
         # Race: two clerks recording the same appointment. The row lock makes the second see COMPLETED.
         appointment = Appointment.objects.select_for_update().select_related("slot__drive").get(pk=appointment.pk)
@@ -179,6 +186,9 @@ def donation_record(
     if appointment is not None:
         appointment.status = Appointment.Status.COMPLETED
         appointment.save(update_fields=["status"])
+    if donation.outcome == Donation.Outcome.COMPLETED:
+        milestones_award(donor=donor, donation=donation)
+        replacement_credit(donation=donation, code=code)
     return CollectionResult(donation=donation)
 
 

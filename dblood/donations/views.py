@@ -1,20 +1,34 @@
+from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from dblood.core.isbt import scanned
 from dblood.core.permissions import IsBloodBankStaff, IsDonor
+from dblood.core.throttles import PublicCheckThrottle
+from dblood.inventory.views import FirstRendererOnly
 
 from . import lab, services
-from .models import Donation
+from .certificate_pdf import certificate_pdf
+from .milestones import holder_shown, milestone_progress
+from .models import Donation, MilestoneCertificate
 from .serializers import (
+    CertificateCheckSerializer,
     DeferredCollectionSerializer,
     DonationCreateSerializer,
     DonationLabSerializer,
     DonationSerializer,
     MyDonationSerializer,
+    MyMilestonesSerializer,
     ScreeningSerializer,
     SeparationSerializer,
     TypingSerializer,
@@ -139,3 +153,80 @@ class DonationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer.is_valid(raise_exception=True)
         services.donation_separate(donation=donation, by=request.user, **serializer.validated_data)
         return self._render(donation.pk, status.HTTP_201_CREATED)
+
+
+class MyMilestonesView(APIView):
+    """Your completed donations at every blood bank, PMI's next award, and your certificates."""
+
+    permission_classes = [IsDonor]
+
+    @extend_schema(responses={200: MyMilestonesSerializer}, tags=["donations"])
+    def get(self, request):
+        donor = getattr(request.user, "donor", None)
+        progress = milestone_progress(donor)
+        body = {
+            "count": progress.count,
+            "next_milestone": progress.next_milestone,
+            "to_go": progress.to_go,
+            "milestones": list(settings.DONATION_MILESTONES),
+            "certificates": list(donor.milestone_certificates.all()) if donor else [],
+        }
+        return Response(MyMilestonesSerializer(body).data)
+
+
+class MyCertificatePdfView(APIView):
+    """Your certificate for a milestone you reached, as a PDF (Bahasa Indonesia and English)."""
+
+    permission_classes = [IsDonor]
+    content_negotiation_class = FirstRendererOnly
+
+    @extend_schema(
+        request=None,
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="An A4 certificate with the QR code of its check page."
+            ),
+            404: OpenApiResponse(description="You have not reached this milestone."),
+        },
+        tags=["donations"],
+    )
+    def get(self, request, milestone: int):
+        certificate = (
+            MilestoneCertificate.objects.select_related("donor__user")
+            .filter(donor__user=request.user, milestone=milestone)
+            .first()
+        )
+        if certificate is None:
+            raise NotFound(_("You have no certificate for %(count)d donations.") % {"count": milestone})
+        response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")
+        name = f"dblood-certificate-{certificate.milestone}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class CertificateCheckView(APIView):
+    """Public: is this a real dblood certificate? The count, the day and the holder's first name and
+    last initial; nothing else of the donor. Throttled per address."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [PublicCheckThrottle]
+
+    @extend_schema(
+        responses={200: CertificateCheckSerializer, 404: OpenApiResponse(description="No such certificate.")},
+        tags=["public"],
+        auth=[],
+    )
+    def get(self, request, token: str):
+        certificate = MilestoneCertificate.objects.select_related("donor__user").filter(token=token).first()
+        if certificate is None:
+            raise NotFound(_("No certificate has this number: it was not issued by dblood."))
+        body = {
+            "milestone": certificate.milestone,
+            "issued_on": timezone.localdate(certificate.issued_at),
+            "holder": holder_shown(certificate.donor.user.full_name),
+        }
+        response = Response(CertificateCheckSerializer(body).data)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response

@@ -6,10 +6,18 @@ from rest_framework import serializers
 
 from dblood.accounts.models import User
 from dblood.core.blood import ABO, DonationType, RhD, Sex
+from dblood.core.phones import PhoneError, is_mobile, to_e164
 from dblood.core.serializers import StrictModelSerializer, StrictSerializer
 
 from .access import contact_visible
 from .models import Channel, Deferral, DeferralReason, Donor
+
+
+def _mobile(phone: str) -> bool:
+    try:
+        return is_mobile(to_e164(phone))
+    except PhoneError:
+        return False
 
 
 class DonorSerializer(StrictModelSerializer):
@@ -19,7 +27,18 @@ class DonorSerializer(StrictModelSerializer):
     full_name = serializers.CharField(source="user.full_name", max_length=150, required=False)
     language = serializers.ChoiceField(source="user.language", choices=User.Language.choices, required=False)
     blood_group = serializers.SerializerMethodField()
-    notify_channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
+    notify_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices),
+        required=False,
+        help_text="in_app is always on; sms and whatsapp need a mobile phone and a channel in available_channels.",
+    )
+    phone = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="Stored as E.164; Indonesian numbers may be written 0812..., 62812... or +62 812...",
+    )
+    available_channels = serializers.SerializerMethodField(help_text="The channels this service can use now.")
 
     class Meta:
         model = Donor
@@ -43,12 +62,28 @@ class DonorSerializer(StrictModelSerializer):
             "latitude",
             "longitude",
             "notify_channels",
+            "available_channels",
             "max_alerts_per_week",
             "alert_radius_km",
             "call_out_opt_in",
             "created_at",
         ]
         read_only_fields = ["id", "donor_number", "group_confirmed", "created_at"]
+
+    def get_available_channels(self, donor) -> list[str]:
+        from dblood.notifications import channels
+
+        return [Channel.IN_APP, Channel.EMAIL, *channels.available()]
+
+    def validate_phone(self, value: str) -> str:
+        if not value:
+            return ""
+        try:
+            return to_e164(value)
+        except PhoneError:
+            raise serializers.ValidationError(
+                _("Enter a phone number such as 0812 3456 7890 or +62 812 3456 7890.")
+            ) from None
 
     def get_blood_group(self, donor) -> str:
         return f"{donor.abo}{donor.rhd}" if donor.abo and donor.rhd else ""
@@ -61,7 +96,12 @@ class DonorSerializer(StrictModelSerializer):
         return value
 
     def validate_notify_channels(self, value):
-        return sorted(set(value))
+        from dblood.notifications import channels
+
+        off = sorted(set(value) & {Channel.SMS, Channel.WHATSAPP} - set(channels.available()))
+        if off:
+            raise serializers.ValidationError(_("Not available here: %(channels)s.") % {"channels": ", ".join(off)})
+        return sorted(set(value) | {Channel.IN_APP})
 
     def validate(self, attrs):
         instance = self.instance
@@ -69,6 +109,13 @@ class DonorSerializer(StrictModelSerializer):
             for name in ("abo", "rhd"):
                 if name in attrs and attrs[name] != getattr(instance, name):
                     raise serializers.ValidationError({name: [_("The lab has confirmed your blood group.")]})
+        channels = attrs.get("notify_channels", instance.notify_channels if instance else [])
+        phone = attrs.get("phone", instance.phone if instance else "")
+        if {Channel.SMS, Channel.WHATSAPP} & set(channels) and not (phone and _mobile(phone)):
+            field = "phone" if "phone" in attrs else "notify_channels"
+            raise serializers.ValidationError(
+                {field: [_("SMS and WhatsApp need a mobile phone number, such as 0812 3456 7890.")]}
+            )
         if ("latitude" in attrs) != ("longitude" in attrs) and instance is None:
             raise serializers.ValidationError({"longitude": [_("Give both latitude and longitude.")]})
         return attrs

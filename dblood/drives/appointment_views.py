@@ -77,6 +77,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             donor=donor,
             slot_id=serializer.validated_data["slot"],
             donation_type=serializer.validated_data["donation_type"],
+            replacement_code=serializer.validated_data.get("replacement_code") or None,
         )
         # Rendered from what the booking already read (the slot with its drive, this donor): no read back.
         donor.user = request.user

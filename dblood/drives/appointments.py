@@ -22,6 +22,7 @@ from dblood.core.errors import Conflict
 from dblood.donors.eligibility import active_profile
 from dblood.donors.models import Donor
 from dblood.donors.selectors import donor_eligibility
+from dblood.requests.replacement import replacement_code_for_credit, replacement_pledge, replacement_pledge_move
 
 from .models import Appointment, Drive, Slot
 from .questionnaire import answer_flags, questionnaire_current
@@ -111,10 +112,21 @@ def _bookable_slot(slot_id) -> Slot:
 
 
 @transaction.atomic
-def appointment_book(*, donor: Donor, slot_id: int, donation_type: str = DonationType.WHOLE_BLOOD) -> Appointment:
-    """Book a place for `donor`, if eligible on the drive's date for `donation_type` (else 409 with reasons)."""
+def appointment_book(
+    *, donor: Donor, slot_id: int, donation_type: str = DonationType.WHOLE_BLOOD, replacement_code: str | None = None
+) -> Appointment:
+    """Book a place for `donor`, if eligible on the drive's date for `donation_type` (else 409 with reasons).
+
+    With a `replacement_code` the booking is a replacement donor's pledge to that request (a code
+    that credits nothing is a 400 on `replacement_code`, and nothing is booked)."""
+    code = replacement_code_for_credit(replacement_code, field="replacement_code") if replacement_code else None
     slot = _bookable_slot(slot_id)
-    return _take(donor=donor, slot=slot, donation_type=donation_type, walk_in=False, status=Appointment.Status.BOOKED)
+    appointment = _take(
+        donor=donor, slot=slot, donation_type=donation_type, walk_in=False, status=Appointment.Status.BOOKED
+    )
+    if code is not None:
+        replacement_pledge(code=code, appointment=appointment)
+    return appointment
 
 
 def _lock(appointment: Appointment) -> Appointment:
@@ -182,6 +194,7 @@ def appointment_reschedule(*, appointment: Appointment, slot_id: int, donation_t
         new.save(update_fields=["questionnaire", "answers", "flags", "answered_at"])
     appointment.rescheduled_to = new
     appointment.save(update_fields=["rescheduled_to"])
+    replacement_pledge_move(old=appointment, new=new)
     return new
 
 

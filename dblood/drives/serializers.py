@@ -265,6 +265,12 @@ class CheckInSerializer(AppointmentSerializer):
 class AppointmentCreateSerializer(StrictSerializer):
     slot = serializers.IntegerField(min_value=1)
     donation_type = ClinicalChoiceField(choices=DonationType.choices)
+    replacement_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="A request's replacement-donation code, when you donate for a patient (ABCD-EFGH).",
+    )
 
 
 class AppointmentRescheduleSerializer(StrictSerializer):

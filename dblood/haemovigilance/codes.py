@@ -137,5 +137,15 @@ class Sign(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# ISBT 2014's definition of a severe donor complication, as codes: one that led to hospitalisation,
+# to sequelae lasting more than a year, or to death is severe, whatever was first thought of it.
+SEVERE_COMPLICATION_OUTCOMES = frozenset({ComplicationOutcome.MAJOR_SEQUELAE, ComplicationOutcome.DEATH})
+SEVERE_COMPLICATION_FOLLOW_UPS = frozenset({FollowUp.HOSPITALISED})
+
+
+def complication_is_severe_by_definition(*, outcome: str, follow_up: str) -> bool:
+    return outcome in SEVERE_COMPLICATION_OUTCOMES or follow_up in SEVERE_COMPLICATION_FOLLOW_UPS
+
+
 # A reaction this severe reaches the bank's medical officer at once.
 SEVERE_REACTIONS = frozenset({ReactionSeverity.SEVERE, ReactionSeverity.LIFE_THREATENING, ReactionSeverity.DEATH})

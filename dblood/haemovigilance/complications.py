@@ -14,7 +14,12 @@ from dblood.donations.models import Donation
 from dblood.notifications.models import Notification
 
 from .alerts import alert_medical_officers
-from .codes import ComplicationCategory, ComplicationOutcome, ComplicationSeverity
+from .codes import (
+    ComplicationCategory,
+    ComplicationOutcome,
+    ComplicationSeverity,
+    complication_is_severe_by_definition,
+)
 from .models import DonorComplication
 
 # A complication "during" the donation may begin before the collection's recorded time (the
@@ -27,6 +32,21 @@ def _check_time(*, occurred_at: datetime, donation: Donation) -> None:
         raise ValidationError({"occurred_at": [_("This time is in the future.")]})
     if occurred_at < donation.collected_at - BEFORE_COLLECTION:
         raise ValidationError({"occurred_at": [_("This is before the donation.")]})
+
+
+def _check_severity(*, severity: str, outcome: str, follow_up: str) -> None:
+    """A complication that led to hospitalisation, major sequelae or death cannot be coded non-severe
+    (ISBT 2014): 400 naming the severity, so staff choose it, never the system."""
+    if severity == ComplicationSeverity.NON_SEVERE and complication_is_severe_by_definition(
+        outcome=outcome, follow_up=follow_up
+    ):
+        raise ValidationError(
+            {
+                "severity": [
+                    _("A complication that led to hospitalisation, major sequelae or death is severe (ISBT 2014).")
+                ]
+            }
+        )
 
 
 def _alert_if_severe(complication: DonorComplication) -> None:
@@ -70,6 +90,7 @@ def complication_record(
     later). Several complications of one donation are several rows (a haematoma and a faint)."""
     donation = _staff_donation(donation_id=donation_id, by=by)
     _check_time(occurred_at=occurred_at, donation=donation)
+    _check_severity(severity=severity, outcome=outcome, follow_up=follow_up)
     now = timezone.now()
     complication = DonorComplication.objects.create(
         donation=donation,
@@ -150,6 +171,7 @@ def complication_code(
     locked = _lock(complication, by)
     if locked.status != DonorComplication.Status.REPORTED:
         raise Conflict(_("This complication has already been coded."), code="complication_coded")
+    _check_severity(severity=severity, outcome=outcome, follow_up=follow_up)
     now = timezone.now()
     locked.status = DonorComplication.Status.RECORDED
     locked.category, locked.severity, locked.onset = category, severity, onset
@@ -164,13 +186,22 @@ def complication_code(
 def complication_follow_up(
     *, complication: DonorComplication, by, outcome: str, follow_up: str, note: str | None = None
 ) -> DonorComplication:
-    """Later news of a recorded complication: its outcome and follow-up now (each change audited)."""
+    """Later news of a recorded complication: its outcome and follow-up now (each change audited).
+    News that makes it severe by ISBT 2014's definition (the donor was hospitalised, has major
+    sequelae or died) makes its severity severe, and the medical officers are alerted."""
     locked = _lock(complication, by)
     if locked.status != DonorComplication.Status.RECORDED:
         raise Conflict(_("Code the donor's report first."), code="complication_not_coded")
     locked.outcome, locked.follow_up = outcome, follow_up
     if note is not None:
         locked.note = note.strip()
+    became_severe = locked.severity != ComplicationSeverity.SEVERE and complication_is_severe_by_definition(
+        outcome=outcome, follow_up=follow_up
+    )
+    if became_severe:
+        locked.severity = ComplicationSeverity.SEVERE
     locked.updated_at, locked.updated_by = timezone.now(), by
     locked.save()
+    if became_severe:
+        _alert_if_severe(locked)
     return locked

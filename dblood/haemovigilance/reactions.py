@@ -27,7 +27,15 @@ def _record_transfused(*, units: list[BloodUnit], by) -> int | None:
     request the units were issued for, when they share one."""
     from dblood.requests.models import Allocation
     from dblood.requests.services import allocation_record_outcome
+    from dblood.returns.models import UnitReturn
 
+    # A unit handed back and awaiting the bank's inspection was not transfused, with or without an
+    # allocation saying so: the bank's decision on it must find it still issued.
+    returned = UnitReturn.objects.filter(unit__in=units, decision=UnitReturn.Decision.PENDING).values_list(
+        "unit__donation__din", flat=True
+    )
+    for din in returned[:1]:
+        raise Conflict(_("Unit %(din)s was reported as not transfused.") % {"din": din}, code="not_transfused")
     # Lock order as in requests: allocation rows (by id), then unit rows, then the request row.
     allocations = list(
         Allocation.objects.select_for_update()

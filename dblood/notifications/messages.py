@@ -83,6 +83,23 @@ CATALOGUE: dict[str, tuple] = {
         _("Transfusion reaction ({severity}): units {dins}"),
         _("{hospital} reported a transfusion reaction ({category}, {severity}) to units {dins}. Please investigate."),
     ),
+    # The contact relay: who wrote, never the text (it may say anything, and e-mail and SMS carry this).
+    Kind.RELAY_MESSAGE: (
+        _("New message from {site}"),
+        _("{site} wrote to you about the urgent call for donors. Open dblood to read it and answer."),
+    ),
+    Kind.RELAY_REPLY: (
+        _("A donor replied about call-out {call_out}"),
+        _("A donor who answered call-out {call_out} wrote to you. Open the call-out's request in dblood to read it."),
+    ),
+    # To the donor whose completed donations, at any blood bank, reached one of PMI's award counts.
+    Kind.DONATION_MILESTONE: (
+        _("Thank you for {count} donations"),
+        _(
+            "You have given blood {count} times: PMI's award for {count} donations is yours. "
+            "Download your certificate from your home page: {url}"
+        ),
+    ),
 }
 
 URGENCY = {"routine": _("routine"), "urgent": _("urgent"), "emergency": _("EMERGENCY")}

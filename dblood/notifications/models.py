@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -21,6 +23,9 @@ class Notification(models.Model):
         DONOR_COMPLICATION = "donor_complication", "Severe donor complication"
         DONOR_REACTION_REPORTED = "donor_reaction_reported", "A donor reported a reaction"
         TRANSFUSION_REACTION = "transfusion_reaction", "Transfusion reaction reported"
+        RELAY_MESSAGE = "relay_message", "Message about a call-out"
+        RELAY_REPLY = "relay_reply", "A donor replied about a call-out"
+        DONATION_MILESTONE = "donation_milestone", "Donation milestone reached"
 
     class EmailState(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -58,3 +63,55 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} -> {self.user}"
+
+
+# Messages that count against a donor's weekly alert cap (Donor.max_alerts_per_week): one alert is
+# one notification, however many channels carry it.
+CAPPED_KINDS = (Notification.Kind.CALL_OUT, Notification.Kind.RECRUITMENT)
+
+
+class Delivery(models.Model):
+    """One notification on one outside channel (SMS, WhatsApp): its short text, the number it went
+    to, and the provider's story of it. E-mail keeps its columns on Notification.
+
+    The worker sends PENDING rows whose `next_attempt_at` has come, retrying with exponential
+    backoff; `idempotency_key` goes to the provider with every attempt, so a retry after a lost
+    answer does not send the message twice. The provider's signed status callbacks move the state on.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        WHATSAPP = "whatsapp", "WhatsApp"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Accepted by the provider"
+        DELIVERED = "delivered", "Delivered"
+        READ = "read", "Read"
+        FAILED = "failed", "Failed"
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    # E.164, as it was when the message was queued (a later change of number does not redirect it).
+    to = models.CharField(max_length=16)
+    text = models.CharField(max_length=320)
+    state = models.CharField(max_length=9, choices=State.choices, default=State.PENDING)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=None, null=True, blank=True)
+    provider_message_id = models.CharField(max_length=128, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    status_at = models.DateTimeField(null=True, blank=True, help_text="When the provider last reported on it.")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(state="pending"), name="delivery_due"),
+            models.Index(fields=["channel", "provider_message_id"], name="delivery_by_provider_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.state} -> {self.to}"

@@ -37,3 +37,7 @@ class UnreadCountSerializer(serializers.Serializer):
 
 class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
+
+
+class ChannelsSerializer(serializers.Serializer):
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=["in_app", "email", "sms", "whatsapp"]))

@@ -15,7 +15,7 @@ EMAIL_MAX_ATTEMPTS = 5
 
 
 def wants_email(user) -> bool:
-    """Donors choose their channels (empty means all); staff always get email."""
+    """Donors choose their channels (empty: in-app and e-mail, the default); staff always get email."""
     donor = getattr(user, "donor", None) if user.is_donor else None
     if donor is None or not donor.notify_channels:
         return bool(user.email)
@@ -29,8 +29,11 @@ def notification_send(
 
     `title` and `body` are lazy or plain strings; they are rendered in the user's language (the
     e-mail), and in every language of the site for the inbox, which follows its reader's language.
-    The email, if the user wants one, is sent later by the worker (`notifications_email_pending`).
+    The email, if the user wants one, is sent later by the worker (`notifications_email_pending`),
+    and so are its SMS and WhatsApp copies (`deliveries.deliveries_send_due`).
     """
+    from .deliveries import deliveries_queue
+
     texts = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
@@ -41,7 +44,7 @@ def notification_send(
     try:
         # The unique (user, dedupe_key) constraint settles two workers racing on one event.
         with transaction.atomic():
-            return Notification.objects.create(
+            notification = Notification.objects.create(
                 user=user,
                 kind=kind,
                 dedupe_key=key,
@@ -53,6 +56,8 @@ def notification_send(
             )
     except IntegrityError:
         return None
+    deliveries_queue(notification)
+    return notification
 
 
 def notification_mark_read(*, user, notification_id: int) -> Notification:

@@ -2,12 +2,24 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from . import services
+from . import channels, services
 from .models import Notification
-from .serializers import MarkedSerializer, NotificationSerializer, UnreadCountSerializer
+from .serializers import ChannelsSerializer, MarkedSerializer, NotificationSerializer, UnreadCountSerializer
+
+
+class ChannelsView(APIView):
+    """Which channels this service can reach donors on now: in the app and by e-mail always, SMS
+    and WhatsApp when their provider is configured. Public: a sign-up page may show them."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ChannelsSerializer}, tags=["notifications"])
+    def get(self, request):
+        return Response({"channels": ["in_app", "email", *channels.available()]})
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -12,6 +12,9 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dblood.haemovigilance.export import export_lines
+from dblood.haemovigilance.export import to_csv as export_csv
+
 from . import exports
 from .models import ReportDownload
 from .periods import parse
@@ -143,3 +146,49 @@ def views_for(report: Report) -> tuple[type[APIView], type[APIView], type[APIVie
 
 
 VIEWS = {name: views_for(report) for name, report in REPORTS.items()}
+
+
+HAEMOVIGILANCE_EXPORT = "haemovigilance_export"
+
+
+class HaemovigilanceExportView(APIView):
+    """The month's coded donor complications and transfusion reactions for the national
+    haemovigilance programme: one CSV line each, no donor or patient identity in it (the layout:
+    docs/haemovigilance-export.md). Recorded as a download (who, when, which month and banks)."""
+
+    permission_classes = [CanReadReports]
+    content_negotiation_class = JsonErrors
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", OpenApiTypes.STR, required=True, description="The month, YYYY-MM."),
+            PARAMS[-1],
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="docs/haemovigilance-export.md."),
+            **ERRORS,
+        },
+        tags=["reports"],
+    )
+    def get(self, request):
+        params = request.query_params
+        if not params.get("month") or any(params.get(name) for name in ("day", "from", "to")):
+            raise ValidationError({"month": [_("The export covers one month: give the month alone, as YYYY-MM.")]})
+        period = parse(params)
+        scope = scope_for(request.user, params.get("site"))
+        start, end = period.bounds(scope.zone)
+        content = export_csv(export_lines(scope, start, end))
+        ReportDownload.objects.create(
+            by=request.user,
+            report=HAEMOVIGILANCE_EXPORT,
+            format=ReportDownload.Format.CSV,
+            site_ids=list(scope.site_ids or []),
+            first_day=period.first,
+            last_day=period.last,
+        )
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        banks = "national" if scope.site_ids is None else "-".join(map(str, scope.site_ids)) or "none"
+        name = f"dblood-haemovigilance-{banks}-{period.first:%Y-%m}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "no-store"  # every download is recorded: never from a cache
+        return response

@@ -9,10 +9,7 @@ from django.utils import timezone
 from dblood.core.geo import DistanceKm, within_box
 from dblood.donors.eligibility import active_profile
 from dblood.donors.selectors import eligible_donors_q
-from dblood.notifications.models import Notification
-
-# Messages that count against a donor's weekly alert cap (Donor.max_alerts_per_week).
-CAPPED_KINDS = (Notification.Kind.CALL_OUT, Notification.Kind.RECRUITMENT)
+from dblood.notifications.models import CAPPED_KINDS, Notification
 
 
 def nearby_donors(

@@ -2,6 +2,7 @@ import copy
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dblood.core.blood import ABO, Component, RhD
@@ -68,6 +69,7 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "reserved_by_name",
             "reserved_at",
             "issued_at",
+            "processing_fee_idr",
             "released_at",
             "outcome",
             "reaction",
@@ -76,10 +78,64 @@ class AllocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReplacementCodeSerializer(serializers.Serializer):
+    """A request's replacement-donation code, as its hospital and blood bank see it."""
+
+    code = serializers.SerializerMethodField(help_text="As people type it: ABCD-EFGH.")
+    expires_at = serializers.DateTimeField()
+    state = serializers.SerializerMethodField()
+    received = serializers.SerializerMethodField(help_text="Completed donations credited to the request.")
+    booked = serializers.SerializerMethodField(help_text="Bookings made with the code, still to come.")
+
+    def _counts(self, code):
+        from .replacement import replacement_counts
+
+        if not hasattr(code, "_counts"):
+            code._counts = replacement_counts(code)
+        return code._counts
+
+    def get_code(self, code) -> str:
+        from .replacement import code_shown
+
+        return code_shown(code.code)
+
+    def get_state(self, code) -> str:
+        from .replacement import replacement_state
+
+        return replacement_state(code)
+
+    def get_received(self, code) -> int:
+        return self._counts(code).received
+
+    def get_booked(self, code) -> int:
+        return self._counts(code).booked
+
+
+class ReplacementStatusSerializer(ReplacementCodeSerializer):
+    """What the public page of a code says: counts and dates, nothing of the patient or the donors."""
+
+    expires_at = serializers.SerializerMethodField()
+
+    def get_expires_at(self, code) -> str:
+        return timezone.localdate(code.expires_at).isoformat()
+
+
 class BloodRequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     hospital = SiteRefSerializer(read_only=True)
     target_bank = SiteRefSerializer(read_only=True)
     allocations = AllocationSerializer(many=True, read_only=True)
+    replacement = serializers.SerializerMethodField(help_text="Its replacement-donation code, once issued.")
+
+    @extend_schema_field(ReplacementCodeSerializer(allow_null=True))
+    def get_replacement(self, blood_request):
+        from .models import ReplacementCode
+
+        try:
+            code = blood_request.replacement_code
+        except ReplacementCode.DoesNotExist:
+            return None
+        code.request = blood_request
+        return ReplacementCodeSerializer(code).data
 
     class Meta:
         model = BloodRequest
@@ -100,7 +156,37 @@ class BloodRequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "allocations",
+            "replacement",
         ]
+        read_only_fields = fields
+
+
+class IssueNoteLineSerializer(serializers.Serializer):
+    component = serializers.CharField()
+    units = serializers.IntegerField()
+    fee_per_unit_idr = serializers.IntegerField(allow_null=True, help_text="Null: the bank publishes no fee for it.")
+    subtotal_idr = serializers.IntegerField(allow_null=True)
+
+
+class IssueNoteSerializer(serializers.Serializer):
+    """What the hospital is charged for the units of one issue: the bank's processing fee (BPPD)
+    per bag. Blood itself is never sold."""
+
+    bank = serializers.CharField()
+    hospital = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    lines = IssueNoteLineSerializer(many=True)
+    total_idr = serializers.IntegerField(help_text="Sum of the lines with a published fee.")
+    blood_is_not_sold = serializers.CharField()
+
+
+class IssuedRequestSerializer(BloodRequestSerializer):
+    """The request after an issue, with the issue note of the units just issued."""
+
+    issue_note = IssueNoteSerializer(read_only=True)
+
+    class Meta(BloodRequestSerializer.Meta):
+        fields = [*BloodRequestSerializer.Meta.fields, "issue_note"]
         read_only_fields = fields
 
 
@@ -253,6 +339,7 @@ class ResponderSerializer(serializers.Serializer):
     """A donor who answered. Phone and email only where `donors.access.contact_visible` allows
     (the donor chose to share them, or gave blood at the bank: `gave_here`)."""
 
+    id = serializers.IntegerField(help_text="The answer's id: the contact relay's conversations are about one answer.")
     name = serializers.CharField(source="donor.user.full_name")
     answer = serializers.CharField()
     answered_at = serializers.DateTimeField()
@@ -316,13 +403,26 @@ class CallOutDonorSerializer(serializers.ModelSerializer):
     collection_site = CallOutSiteSerializer(read_only=True)
     blood_group = serializers.SerializerMethodField()
     my_answer = serializers.CharField(read_only=True, allow_null=True)
+    my_response = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The id of the donor's answer, for the contact relay."
+    )
     why_not = serializers.SerializerMethodField()
 
     class Meta:
         from .models import CallOut
 
         model = CallOut
-        fields = ["id", "collection_site", "blood_group", "donation_type", "come_by", "status", "my_answer", "why_not"]
+        fields = [
+            "id",
+            "collection_site",
+            "blood_group",
+            "donation_type",
+            "come_by",
+            "status",
+            "my_answer",
+            "my_response",
+            "why_not",
+        ]
         read_only_fields = fields
 
     def get_why_not(self, obj) -> list[str]:

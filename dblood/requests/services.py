@@ -19,6 +19,7 @@ from dblood.inventory.services import unit_transition, units_transition
 from dblood.inventory.transfers import transfers_request, transfers_unreserve
 from dblood.notifications.messages import URGENCY, notify, notify_staff
 from dblood.notifications.models import Notification
+from dblood.sites.fees import fees_of
 from dblood.sites.models import Site
 
 from .barriers import issue_check
@@ -136,7 +137,6 @@ def _lock_request(blood_request: BloodRequest, *, visible_to=None) -> BloodReque
         locked = rows.select_for_update(of=("self",)).select_related("hospital", "target_bank").get(pk=blood_request.pk)
     except BloodRequest.DoesNotExist as exc:
         raise NotFound(_("No such request.")) from exc
-    blood_request.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
 
 
@@ -328,7 +328,16 @@ def request_issue(*, blood_request: BloodRequest, by, unit_ids: list[int] | None
         issued_at=now,
         already_locked=True,
     )
-    Allocation.objects.filter(pk__in=[a.pk for a in issued]).update(status=Allocation.Status.ISSUED, issued_at=now)
+    # The issuing bank's published fee for each bag, kept on the allocation as it is now.
+    fees = fees_of(locked.target_bank_id)
+    by_fee: dict[int | None, list[int]] = {}
+    for allocation in issued:
+        allocation.processing_fee_idr = fees.get(allocation.unit.component)
+        by_fee.setdefault(allocation.processing_fee_idr, []).append(allocation.pk)
+    for fee, pks in by_fee.items():
+        Allocation.objects.filter(pk__in=pks).update(
+            status=Allocation.Status.ISSUED, issued_at=now, processing_fee_idr=fee
+        )
     for allocation in issued:
         allocation.status = Allocation.Status.ISSUED
         allocation.issued_at = now

@@ -2,16 +2,22 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dblood.core.throttles import PublicCheckThrottle
 
 from . import services
 from .callouts import call_out_start
-from .models import Allocation, BloodRequest, CallOutResponse
+from .issue_note import issue_note
+from .models import Allocation, BloodRequest, CallOutResponse, ReplacementCode
 from .permissions import IsHospitalStaffOrAdmin, IsRequestParty
+from .replacement import replacement_code_issue, replacement_status
 from .selectors import allocation_proposal, requests_visible_to
 from .serializers import (
     AllocationSerializer,
@@ -20,9 +26,13 @@ from .serializers import (
     CallOutStaffSerializer,
     CallOutStartSerializer,
     CancelSerializer,
+    IssuedRequestSerializer,
+    IssueNoteSerializer,
     IssueSerializer,
     OutcomeSerializer,
     ProposedUnitSerializer,
+    ReplacementCodeSerializer,
+    ReplacementStatusSerializer,
     ReserveSerializer,
 )
 
@@ -46,7 +56,7 @@ class BloodRequestViewSet(
     queryset = BloodRequest.objects.none()
     filterset_fields = ["status", "urgency", "component"]
     # Actions that load the request only to check access and pass it to a service.
-    WRITES = frozenset({"reserve", "allocate", "issue", "cancel", "call_out", "outcome"})
+    WRITES = frozenset({"reserve", "allocate", "issue", "cancel", "call_out", "outcome", "replacement_code"})
 
     def get_permissions(self):
         if self.action == "create":
@@ -63,7 +73,11 @@ class BloodRequestViewSet(
 
     def _rendered_queryset(self):
         allocations = Allocation.objects.select_related("unit__donation", "transfer", "reserved_by")
-        return requests_visible_to(self.request.user).prefetch_related(Prefetch("allocations", queryset=allocations))
+        return (
+            requests_visible_to(self.request.user)
+            .select_related("replacement_code")
+            .prefetch_related(Prefetch("allocations", queryset=allocations), "replacement_code__credits__appointment")
+        )
 
     def get_serializer_class(self):
         return BloodRequestCreateSerializer if self.action == "create" else BloodRequestSerializer
@@ -118,16 +132,25 @@ class BloodRequestViewSet(
             return Response(BloodRequestSerializer(locked).data)
         return Response(self._render(locked))
 
-    @extend_schema(request=IssueSerializer, responses={200: BloodRequestSerializer})
+    @extend_schema(
+        request=IssueSerializer,
+        responses={200: IssuedRequestSerializer},
+        description="Issue reserved units. The answer carries the issue note: the bank's processing fee (BPPD) "
+        "per bag for the units just issued, and their total.",
+    )
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         serializer = IssueSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         blood_request = self.get_object()
-        services.request_issue(
+        issued = services.request_issue(
             blood_request=blood_request, unit_ids=serializer.validated_data.get("units"), by=request.user
         )
-        return Response(self._render(blood_request))
+        data = self._render(blood_request)
+        data["issue_note"] = IssueNoteSerializer(
+            issue_note(bank=data["target_bank"]["name"], hospital=data["hospital"]["name"], issued=issued)
+        ).data
+        return Response(data)
 
     @extend_schema(request=CancelSerializer, responses={200: BloodRequestSerializer})
     @action(detail=True, methods=["post"])
@@ -150,6 +173,26 @@ class BloodRequestViewSet(
         call_out.asked = call_out.n_coming = call_out.n_cant = 0
         call_out._prefetched_objects_cache = {"responses": CallOutResponse.objects.none()}
         return Response(CallOutStaffSerializer(call_out).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: OpenApiResponse(ReplacementCodeSerializer, description="Issued."),
+            200: OpenApiResponse(ReplacementCodeSerializer, description="Renewed: the same code, valid again."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="replacement-code")
+    def replacement_code(self, request, pk=None):
+        """Issue the request's replacement-donation code for the patient's family, or renew it (the same
+        code, valid for REPLACEMENT_CODE_VALID_DAYS from now). Hospital or blood-bank staff of the request."""
+        blood_request = self.get_object()
+        code, created = replacement_code_issue(blood_request=blood_request, by=request.user)
+        code = (
+            ReplacementCode.objects.select_related("request").prefetch_related("credits__appointment").get(pk=code.pk)
+        )
+        return Response(
+            ReplacementCodeSerializer(code).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
     @extend_schema(request=OutcomeSerializer, responses={200: AllocationSerializer})
     @action(detail=True, methods=["post"])
@@ -180,3 +223,23 @@ class BloodRequestViewSet(
                     allocation.reaction = data["reaction"]
                     allocation.save(update_fields=["reaction"])
         return Response(AllocationSerializer(allocation).data)
+
+
+class ReplacementStatusView(APIView):
+    """Public: how many replacement donations a code has brought its request, for the patient's
+    family. Counts and dates only: no names, nothing of the patient. Throttled per address."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [PublicCheckThrottle]
+
+    @extend_schema(
+        responses={200: ReplacementStatusSerializer, 404: OpenApiResponse(description="No such code.")},
+        tags=["public"],
+        auth=[],
+    )
+    def get(self, request, code: str):
+        response = Response(ReplacementStatusSerializer(replacement_status(code)).data)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "no-store"
+        return response

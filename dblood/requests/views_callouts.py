@@ -45,8 +45,10 @@ class CallOutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             donor = self._donor()
             if donor is None:
                 return CallOut.objects.none()
-            mine = CallOutResponse.objects.filter(call_out=OuterRef("pk"), donor=donor).values("answer")[:1]
-            return base.filter(recipients__donor=donor).annotate(my_answer=Subquery(mine))
+            mine = CallOutResponse.objects.filter(call_out=OuterRef("pk"), donor=donor)
+            return base.filter(recipients__donor=donor).annotate(
+                my_answer=Subquery(mine.values("answer")[:1]), my_response=Subquery(mine.values("pk")[:1])
+            )
         visible = requests_visible_to(user).values("pk")
         responses = CallOutResponse.objects.select_related("donor__user").order_by("answered_at", "id")
         return (

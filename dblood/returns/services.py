@@ -153,5 +153,4 @@ def unit_return_decide(*, unit_return: UnitReturn, by, decision: str, seal_intac
     locked.decision, locked.seal_intact, locked.note = decision, seal_intact, note.strip()
     locked.decided_at, locked.decided_by = now, by
     locked.save(update_fields=["decision", "seal_intact", "note", "decided_at", "decided_by"])
-    unit_return.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked

@@ -44,6 +44,12 @@ INSTALLED_APPS = [
     "dblood.haemovigilance",
     # The reports a blood service files (wastage, collections, issues...), as JSON, CSV and XLSX.
     "dblood.reports",
+    # The contact relay: call-out responders and staff write without seeing each other's contact details.
+    "dblood.relay",
+    # OAuth2 client credentials for hospital systems (the FHIR endpoint's clients).
+    "oauth2_provider",
+    # HL7 FHIR R4 for hospital information systems: orders in, units out (/fhir/r4/).
+    "dblood.fhir",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +186,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dblood <noreply@dblo
 # Links in emails (password reset, appointments) point at the people-facing web.
 WEB_BASE_URL = env.str("WEB_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# PMI honours donors at these counts of completed donations (the 100th: Satyalancana Kebaktian
+# Sosial); each one reached brings a message and a certificate (dblood/donations/milestones.py).
+DONATION_MILESTONES = tuple(sorted(env.list("DONATION_MILESTONES", cast=int, default=[10, 25, 50, 75, 100])))
+# How long a request's replacement-donation code credits donations after it is issued or renewed.
+REPLACEMENT_CODE_VALID_DAYS = env.int("REPLACEMENT_CODE_VALID_DAYS", default=14)
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 REST_FRAMEWORK = {
@@ -212,8 +224,45 @@ REST_FRAMEWORK = {
         "login": env.str("LOGIN_THROTTLE_RATE", default="10/min"),
         "login_ip": env.str("LOGIN_IP_THROTTLE_RATE", default="60/min"),
         "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
+        # The public checks of a certificate token or a replacement code, per client address.
+        "public_check": env.str("PUBLIC_CHECK_THROTTLE_RATE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# django-oauth-toolkit, for the FHIR endpoint's hospital clients (client credentials only).
+OAUTH2_PROVIDER = {
+    # Short-lived: a hospital system asks again (client credentials need no user), a leaked token soon dies.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FHIR_TOKEN_SECONDS", default=300),
+    "SCOPES": {
+        "system/ServiceRequest.read": "Read your hospital's blood orders",
+        "system/ServiceRequest.write": "Place and revoke your hospital's blood orders",
+        "system/BiologicallyDerivedProduct.read": "Read the units allocated and issued to your hospital",
+        "system/SupplyDelivery.read": "Read the deliveries of units to your hospital",
+        "system/Observation.write": "Report what became of the units issued to your hospital",
+        "system/AdverseEvent.write": "Report transfusion reactions to the units issued to your hospital",
+    },
+    "DEFAULT_SCOPES": [
+        "system/ServiceRequest.read",
+        "system/ServiceRequest.write",
+        "system/BiologicallyDerivedProduct.read",
+        "system/SupplyDelivery.read",
+        "system/Observation.write",
+        "system/AdverseEvent.write",
+    ],
+    # Tokens are kept as SHA-256 checksums only, as the api's own tokens are.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # The OAuth 2.0 Security BCP (RFC 9700) throughout: only client credentials are used here, so no
+    # implicit or password grant, no plain PKCE, no token in a query string, https redirects only.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -250,6 +299,8 @@ SPECTACULAR_SETTINGS = {
         "ReactionSeverityEnum": "dblood.haemovigilance.codes.ReactionSeverity",
         "ReactionStatusEnum": "dblood.haemovigilance.models.TransfusionReaction.Status",
         "ImputabilityEnum": "dblood.haemovigilance.codes.Imputability",
+        "SiteKindEnum": "dblood.sites.models.Site.Kind",
+        "NotificationKindEnum": "dblood.notifications.models.Notification.Kind",
     },
 }
 
@@ -307,6 +358,33 @@ CALLOUT_BATCH_INTERVAL_MINUTES = env.int("CALLOUT_BATCH_INTERVAL_MINUTES", defau
 # Shortage recruitment: invite donors living this close to the short blood bank.
 RECRUITMENT_RADIUS_KM = env.int("RECRUITMENT_RADIUS_KM", default=30)
 
+# --- SMS and WhatsApp (dblood.notifications.channels) -------------------------------------------
+# A channel is on only when its URL, token and sender are all set; without them it is simply off
+# (donors are told which channels exist), so no deployment needs them. Secrets may come from NAME_FILE.
+# SMS: a JSON-over-HTTPS gateway (request and callback shape in the README, "SMS and WhatsApp").
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="")
+# Key of the HMAC-SHA256 the gateway signs its delivery reports with (X-Dblood-Signature).
+SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="")
+# WhatsApp Business Cloud API: {WHATSAPP_API_URL}/{WHATSAPP_PHONE_NUMBER_ID}/messages, bearer token.
+WHATSAPP_API_URL = env.str("WHATSAPP_API_URL", default="")
+WHATSAPP_TOKEN = env.str("WHATSAPP_TOKEN", default="")
+WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
+# The Meta app's secret: status webhooks carry X-Hub-Signature-256, an HMAC-SHA256 of the body with it.
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")
+# Answer to Meta's webhook verification handshake (GET ...?hub.verify_token=...).
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
+# An approved template with one body parameter ({{1}}) that carries the short text; empty: plain
+# text messages (which WhatsApp delivers only within 24 hours of the donor's last message).
+WHATSAPP_TEMPLATE = env.str("WHATSAPP_TEMPLATE", default="")
+# Seconds one provider call may take (connect and each read), and the retry schedule: attempt n
+# fails, the next waits CHANNEL_RETRY_BASE_SECONDS * 2**(n-1) (capped at an hour); after
+# CHANNEL_MAX_ATTEMPTS the message is given up (failed).
+CHANNEL_TIMEOUT_SECONDS = env.float("CHANNEL_TIMEOUT_SECONDS", default=10.0)
+CHANNEL_RETRY_BASE_SECONDS = env.int("CHANNEL_RETRY_BASE_SECONDS", default=60)
+CHANNEL_MAX_ATTEMPTS = env.int("CHANNEL_MAX_ATTEMPTS", default=5)
+
 # --- Reliability and security -------------------------------------------------------------------
 # Bodies over the limit get a 413 in the error shape before anything reads them; multipart
 # uploads have their own, larger limit (nginx's client_max_body_size should match it).
@@ -359,6 +437,10 @@ PUBLIC_STALE_SECONDS = env.int("PUBLIC_STALE_SECONDS", default=10)
 # When a donation becomes finally reactive, the donor's units from this many months before it (or
 # back to their last non-reactive donation, if that is later) are traced.
 LOOKBACK_MONTHS = env.int("LOOKBACK_MONTHS", default=12)
+
+# ---- Contact relay (dblood.relay) -------------------------------------------------------------
+# Messages between a call-out's responder and the staff are deleted this many days after they were written.
+RELAY_RETENTION_DAYS = env.int("RELAY_RETENTION_DAYS", default=30)
 
 # ---- Returned units (dblood.returns; docs/domain.md "Returns and lookback") ----------------------
 # An issued red-cell unit handed back unused may go back into stock only if it was out of controlled

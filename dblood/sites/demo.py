@@ -4,7 +4,12 @@ from dblood.accounts.demo import ensure_user
 from dblood.accounts.models import Membership, User
 from dblood.core.demodata import DEMO_PASSWORD
 
-from .models import Site
+from .models import ProcessingFee, Site
+
+DEMO_FEES = {
+    "udd-jakarta": {"WB": 360000, "PRC": 360000, "TC": 400000, "FFP": 360000, "AHF": 490000},
+    "udd-bandung": {"WB": 360000, "PRC": 380000, "TC": 420000, "FFP": 380000},
+}
 
 SITES = [
     # code, name, kind, city, province, lat, lon
@@ -52,6 +57,11 @@ def load():
         if site.verified_by_id is None:
             site.verified_by = sites[bank]
             site.save(update_fields=["verified_by"])
+
+    # Published processing fees (BPPD), in the range of recent years (Rp 360,000-490,000 a bag).
+    for code, fees in DEMO_FEES.items():
+        for component, amount in fees.items():
+            ProcessingFee.objects.get_or_create(site=sites[code], component=component, defaults={"amount_idr": amount})
 
     staff = ensure_user("staff@dblood.local", "Budi Staff UDD Jakarta", User.Role.BLOOD_BANK_STAFF)
     Membership.objects.get_or_create(user=staff, site=sites["udd-jakarta"])

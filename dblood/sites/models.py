@@ -2,6 +2,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from dblood.core.blood import Component
+
+# No bank charges anything near this per bag (recent BPPDs are Rp 360,000-490,000): a typo guard.
+MAX_FEE_IDR = 10_000_000
+
 
 class Site(models.Model):
     """A blood bank (PMI UDD, hospital blood bank) or a hospital that requests blood."""
@@ -58,3 +63,27 @@ class Site(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_by_id is not None
+
+
+class ProcessingFee(models.Model):
+    """A blood bank's processing fee (BPPD, biaya pengganti pengolahan darah) for one bag of a
+    component, in rupiah. Public: it is what a hospital is charged for collecting, testing and
+    processing the blood, never a price for the blood itself. Edited by the bank's staff."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="processing_fees")
+    component = models.CharField(max_length=4, choices=Component.choices)
+    amount_idr = models.PositiveIntegerField(validators=[MaxValueValidator(MAX_FEE_IDR)])
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["site", "component"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "component"], name="processing_fee_once_per_component"),
+            models.CheckConstraint(condition=models.Q(amount_idr__lte=MAX_FEE_IDR), name="processing_fee_within_bound"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site}: {self.component} Rp {self.amount_idr:,}"

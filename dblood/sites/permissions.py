@@ -16,3 +16,17 @@ class IsSiteStaffOrAdmin(BasePermission):
     def has_object_permission(self, request, view, obj) -> bool:
         user = request.user
         return user.is_admin or obj.pk in user.site_ids
+
+
+class IsBankStaffOrAdmin(BasePermission):
+    """Blood-bank staff of this bank, or admins."""
+
+    message = _("Only staff of this blood bank or an administrator may change it.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_admin or user.is_blood_bank_staff))
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        user = request.user
+        return user.is_admin or obj.pk in user.site_ids

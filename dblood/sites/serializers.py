@@ -1,9 +1,11 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from dblood.core.blood import Component
 from dblood.core.serializers import StrictSerializer
 
 from .geo import PointQuerySerializer
-from .models import Site
+from .models import MAX_FEE_IDR, ProcessingFee, Site
 
 
 class SiteSerializer(serializers.ModelSerializer):
@@ -42,6 +44,45 @@ class SiteSerializer(serializers.ModelSerializer):
 
     def get_photo_url(self, site) -> str | None:
         return site.photo.url if site.photo else None
+
+
+class ProcessingFeeSerializer(serializers.ModelSerializer):
+    component_name = serializers.CharField(source="get_component_display", read_only=True)
+
+    class Meta:
+        model = ProcessingFee
+        fields = ["component", "component_name", "amount_idr", "updated_at"]
+        read_only_fields = fields
+
+
+class ProcessingFeeTableSerializer(serializers.Serializer):
+    fees = ProcessingFeeSerializer(many=True, read_only=True)
+
+
+class SiteDetailSerializer(SiteSerializer):
+    """One site: its public processing fees too (a blood bank's BPPD per bag; empty for a hospital)."""
+
+    processing_fees = ProcessingFeeSerializer(many=True, read_only=True)
+
+    class Meta(SiteSerializer.Meta):
+        fields = [*SiteSerializer.Meta.fields, "processing_fees"]
+
+
+class FeeLineSerializer(StrictSerializer):
+    component = serializers.ChoiceField(choices=Component.choices)
+    amount_idr = serializers.IntegerField(min_value=0, max_value=MAX_FEE_IDR, help_text="Rupiah per bag.")
+
+
+class ProcessingFeesSerializer(StrictSerializer):
+    """`PUT /sites/{id}/fees`: the bank's whole fee table; a component left out has no fee."""
+
+    fees = serializers.ListField(child=FeeLineSerializer(), max_length=len(Component.choices))
+
+    def validate_fees(self, value):
+        components = [line["component"] for line in value]
+        if len(set(components)) != len(components):
+            raise serializers.ValidationError(_("A component is listed twice."))
+        return value
 
 
 class SitePhotoSerializer(StrictSerializer):

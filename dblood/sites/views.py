@@ -8,10 +8,18 @@ from rest_framework.response import Response
 from dblood.core import answers, httpcache
 from dblood.core.schema import ErrorSerializer
 
+from . import fees as fee_services
 from . import selectors, services
 from .models import Site
-from .permissions import IsSiteStaffOrAdmin
-from .serializers import SitePhotoSerializer, SiteQuerySerializer, SiteSerializer
+from .permissions import IsBankStaffOrAdmin, IsSiteStaffOrAdmin
+from .serializers import (
+    ProcessingFeesSerializer,
+    ProcessingFeeTableSerializer,
+    SiteDetailSerializer,
+    SitePhotoSerializer,
+    SiteQuerySerializer,
+    SiteSerializer,
+)
 
 
 @extend_schema(tags=["sites"])
@@ -29,7 +37,13 @@ class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             params.is_valid(raise_exception=True)
             filters = {k: v for k, v in params.validated_data.items() if k not in ("page", "page_size")}
             return selectors.site_search(**filters)
-        return Site.objects.filter(is_active=True).select_related("verified_by")
+        sites = Site.objects.filter(is_active=True).select_related("verified_by")
+        if self.action == "retrieve":
+            sites = sites.prefetch_related("processing_fees")
+        return sites
+
+    def get_serializer_class(self):
+        return SiteDetailSerializer if self.action == "retrieve" else SiteSerializer
 
     @extend_schema(
         parameters=[SiteQuerySerializer], responses={200: SiteSerializer(many=True), **httpcache.NOT_MODIFIED}
@@ -43,6 +57,26 @@ class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             public=True,
             make=lambda: super(SiteViewSet, self).list(request, *args, **kwargs),
         )
+
+    @extend_schema(responses={200: SiteDetailSerializer})
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Set the blood bank's processing fees (BPPD)",
+        description="The whole table, rupiah per bag by component; a component left out has no published fee. "
+        "Staff of this blood bank and admins only; 409 for a hospital. Every change is audited.",
+        request=ProcessingFeesSerializer,
+        responses={200: ProcessingFeeTableSerializer},
+    )
+    @action(detail=True, methods=["put"], url_path="fees", permission_classes=[IsBankStaffOrAdmin])
+    def fees(self, request, pk=None):
+        site = self.get_object()  # who may, before what they sent
+        params = ProcessingFeesSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        table = {line["component"]: line["amount_idr"] for line in params.validated_data["fees"]}
+        saved = fee_services.processing_fees_set(site=site, fees=table, by=request.user)
+        return Response(ProcessingFeeTableSerializer({"fees": saved}).data)
 
     @extend_schema(
         methods=["PUT"],

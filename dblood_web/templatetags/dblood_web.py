@@ -27,6 +27,14 @@ LEVEL_LABELS = {"critical": _("Critical"), "low": _("Low"), "adequate": _("Adequ
 
 
 @register.filter
+def rupiah(amount) -> str:
+    """An amount in rupiah as Indonesians write it: "Rp 360.000" (dots between thousands)."""
+    if amount is None or amount == "":
+        return ""
+    return "Rp " + f"{int(amount):,}".replace(",", ".")
+
+
+@register.filter
 def level_label(level: str | None) -> str:
     return str(LEVEL_LABELS.get(level or "", _("No data")))
 
@@ -90,6 +98,7 @@ UNIT_STATES = {
 
 register.filter("donation_type_label", _label(DONATION_TYPES))
 register.filter("component_label", _label(COMPONENTS))
+register.filter("fee_component_label", _label(dict(forms_staff.FEE_COMPONENTS)))
 register.filter("appointment_status_label", _label(APPOINTMENT_STATUSES))
 
 

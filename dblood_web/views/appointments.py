@@ -43,7 +43,11 @@ def appointment_book(request):
         messages.error(request, _("Choose the type of donation."))
         return redirect(local_url(request, "back", reverse("drives")))
     try:
-        booked = request.api.appointment_book(slot=slot, donation_type=donation_type)
+        booked = request.api.appointment_book(
+            slot=slot,
+            donation_type=donation_type,
+            replacement_code=request.POST.get("replacement_code", "").strip()[:20],
+        )
     except ApiError as error:
         api_message(request, error)
         return redirect(local_url(request, "back", reverse("drives")))

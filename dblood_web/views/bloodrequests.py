@@ -16,6 +16,7 @@ from ..api import ApiError
 from ..forms import api_errors_to_form
 from ..forms_staff import IssueForm, IssueScanForm, OverrideForm, RequestCancelForm, ReserveForm
 from ..session import staff_or_hospital_required, staff_required
+from ..templatetags.dblood_web import rupiah
 from .refusals import attempt
 from .staff import scan_form, scanned_units
 
@@ -32,8 +33,11 @@ def _page(request, request_id: int, *, status: int = 200, **bound):
     issue_scan = scan_form(request, IssueScanForm)
     ticked = _scanned_for_issue(request, issue_scan, reserved) if staff and is_open else []
     call_outs = [c for c in request.api.call_outs_staff() if c.get("request") == request_id]
+    issued = [a for a in blood_request.get("allocations", []) if a.get("status") == "issued"]
     context = {
         "blood_request": blood_request,
+        "issued": issued,
+        "issued_fee_total": sum(a.get("processing_fee_idr") or 0 for a in issued),
         "is_open": is_open,
         "call_outs": call_outs,
         "proposal": proposal,
@@ -94,11 +98,23 @@ def _send(request, request_id: int, action: str, form, field: str, done: str):
     if not form.is_valid():
         return _page(request, request_id, status=400, **{action: form})
     try:
-        request.api.blood_request_action(request_id, action, {field: form.cleaned_data[field]})
+        answer = request.api.blood_request_action(request_id, action, {field: form.cleaned_data[field]})
     except ApiError as error:
         return _refused(request, request_id, action, form, error)
     messages.success(request, done)
+    note = (answer or {}).get("issue_note") if isinstance(answer, dict) else None
+    if note:
+        messages.info(request, _issue_note_message(note))
     return redirect("blood_request", request_id=request_id)
+
+
+def _issue_note_message(note: dict) -> str:
+    """The issue confirmation's fee line: what the hospital is charged for these bags, and why."""
+    unpriced = any(line.get("fee_per_unit_idr") is None for line in note.get("lines", []))
+    total = _("Processing fee (BPPD) for these units: %(total)s.") % {"total": rupiah(note.get("total_idr") or 0)}
+    if unpriced:
+        total += " " + _("Some components have no published fee.")
+    return f"{total} {note.get('blood_is_not_sold', '')}".strip()
 
 
 @staff_required
@@ -173,3 +189,15 @@ def call_outs(request, request_id: int):
 def _one_button(request, request_id: int, action: str, done: str):
     attempt(request, done, request.api.blood_request_action, request_id, action)
     return redirect("blood_request", request_id=request_id)
+
+
+@staff_or_hospital_required
+@require_POST
+def replacement_code(request, request_id: int):
+    """Issue the request's replacement-donation code for the patient's family, or renew it."""
+    return _one_button(
+        request,
+        request_id,
+        "replacement-code",
+        _("Give this code to the patient's family: each donor they bring gives it when booking or at the desk."),
+    )

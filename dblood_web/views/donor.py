@@ -22,7 +22,7 @@ PROFILE_FIELDS = list(DonorProfileForm.base_fields)
 def profile(request):
     donor = request.api.donor_me()
     initial = {name: donor.get(name) for name in PROFILE_FIELDS}
-    form = DonorProfileForm(request.POST or None, initial=initial)
+    form = DonorProfileForm(request.POST or None, initial=initial, available_channels=donor.get("available_channels"))
     if donor.get("group_confirmed"):
         # The lab has typed this donor: the group is shown, no longer typed in.
         del form.fields["abo"], form.fields["rhd"]
@@ -96,3 +96,21 @@ def card(request):
     qr = segno.make_qr(number, error="m").svg_inline(scale=4, dark="#000", title=number) if number else ""
     # segno writes this SVG itself from the donor number alone, so it is safe to inline.
     return render(request, "dblood_web/card.html", {"donor": donor, "qr": mark_safe(qr)})  # noqa: S308
+
+
+@donor_required
+@require_GET
+def certificate_pdf(request, milestone: int):
+    """The donor's own milestone certificate, as the api made it."""
+    from django.http import Http404, HttpResponse
+
+    try:
+        answer = request.api.certificate_pdf(milestone)
+    except ApiError as error:
+        if error.status == 404:
+            raise Http404(error.detail) from error
+        raise
+    response = HttpResponse(answer.content, content_type="application/pdf")
+    response["Content-Disposition"] = answer.headers.get("content-disposition", "inline")
+    response["Cache-Control"] = "private, no-store"
+    return response

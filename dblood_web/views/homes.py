@@ -1,6 +1,5 @@
 """The page each role lands on after signing in: what they have to do today, not a list of links."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -12,8 +11,6 @@ from django.views.decorators.http import require_GET
 from .. import session
 from .staff import my_bank
 
-# PMI honours donors at these donation counts (the 100th: Satyalancana Kebaktian Sosial).
-PMI_AWARDS = (10, 25, 50, 75, 100)
 # How many hemoglobin readings the donor home draws (the most recent ones).
 HEMOGLOBIN_POINTS = 6
 # Its geometry (viewBox units): a row per reading, the date on the left, the bar after it.
@@ -31,20 +28,6 @@ def home(request):
     if role == "donor":
         return donor_home(request)
     return redirect(ROLE_HOMES.get(role, "account"))
-
-
-@dataclass(frozen=True)
-class Milestone:
-    count: int
-    next_award: int | None
-
-    @property
-    def to_go(self) -> int:
-        return (self.next_award or self.count) - self.count
-
-
-def milestone(count: int) -> Milestone:
-    return Milestone(count=count, next_award=next((a for a in PMI_AWARDS if a > count), None))
 
 
 def countdown(item: dict, today: date) -> int | None:
@@ -85,13 +68,13 @@ def donor_home(request):
     today = timezone.localdate()
     eligibility = request.api.eligibility()
     donations = request.api.donations_mine()
-    counted = [d for d in donations if d.get("outcome") in ("completed", "adverse_event")]
     hemoglobin = hemoglobin_trend(donations)
     types = [{**item, "days_left": countdown(item, today)} for item in eligibility.get("types", [])]
     context = {
         "appointment": next_appointment(request.api.appointments()),
         "types": types,
-        "milestone": milestone(len(counted)),
+        # PMI's awards: the api counts the completed donations at every blood bank.
+        "milestone": request.api.milestones(),
         "hemoglobin": hemoglobin,
         "hemoglobin_height": CHART_ROW * len(hemoglobin),
         "call_outs": [c for c in request.api.call_outs() if c.get("status") == "open"],

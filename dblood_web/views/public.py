@@ -60,9 +60,14 @@ def drives(request):
             api_errors_to_form(form, error, fixable=(400,))
     elif not form.is_bound:
         found = request.api.drives(has_free_slots="true")
-    return render(
-        request, "dblood_web/drives.html", {"form": form, "drives": _future_slots(found), "searched": searched}
-    )
+    context = {
+        "form": form,
+        "drives": _future_slots(found),
+        "searched": searched,
+        # Booking as a patient's replacement donor (the link on the code's public page): carried to the booking.
+        "replacement_code": request.GET.get("replacement", "").strip()[:20],
+    }
+    return render(request, "dblood_web/drives.html", context)
 
 
 def _future_slots(drives: list) -> list:

@@ -126,9 +126,14 @@ def _table(title: str, columns: list[dict], rows: list[dict]) -> dict:
     }
 
 
+def _export_query(period: dict) -> str:
+    """The haemovigilance export's query: the period's month and bank (a day or a range has none)."""
+    return urlencode({key: period[key] for key in ("month", "site") if key in period}) if "month" in period else ""
+
+
 @reports_required
 @require_GET
-def reports_index(request):
+def reports_index(request, errors: dict | None = None, status: int = 200):
     period = _period(request)
     return render(
         request,
@@ -137,10 +142,13 @@ def reports_index(request):
             "reports": REPORTS,
             "period": period,
             "query": urlencode(period),
+            "export_query": _export_query(period),
+            "errors": errors or {},
             "period_fields": PERIOD_INPUTS,
             "one_day": ONE_DAY,
             "banks": _banks(request),
         },
+        status=status,
     )
 
 
@@ -193,5 +201,25 @@ def report_download(request, name: str, fmt: str):
         return report_page(request, name)
     response = HttpResponse(answer.content, content_type=answer.headers.get("content-type", "application/octet-stream"))
     response["Content-Disposition"] = answer.headers.get("content-disposition", f'attachment; filename="{name}.{fmt}"')
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@reports_required
+@require_GET
+def haemovigilance_export(request):
+    """The api's monthly haemovigilance CSV, passed on as it came; the api records the download.
+    A refused month (or a day or range instead of one) comes back on the reports page as its 400."""
+    period = {key: request.GET[key].strip() for key in ("month", "day", "from", "to", "site") if request.GET.get(key)}
+    try:
+        answer = request.api.haemovigilance_export(**period)
+    except ApiError as error:
+        if error.status != 400:
+            raise
+        return reports_index(request, errors=error.fields or {"month": [error.detail]}, status=400)
+    response = HttpResponse(answer.content, content_type=answer.headers.get("content-type", "text/csv"))
+    response["Content-Disposition"] = answer.headers.get(
+        "content-disposition", 'attachment; filename="haemovigilance.csv"'
+    )
     response["Cache-Control"] = "no-store"
     return response

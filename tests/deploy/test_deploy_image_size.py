@@ -20,7 +20,7 @@ def test_images_are_within_their_size_targets():
         timeout=600,
     )
     figures = {r["target"]: r for r in json.loads(result.stdout)}
-    assert figures["api"]["total_mb"] <= 102, figures["api"]  # scripts/image_report.py says why 102
+    assert figures["api"]["total_mb"] <= 145, figures["api"]  # scripts/image_report.py says why 145
     assert figures["web"]["total_mb"] <= 80, figures["web"]
     assert figures["api"]["static_mb"] > 0 and figures["api"]["app_mb"] > 0
     # The web image carries no database driver, cache client or DRF.

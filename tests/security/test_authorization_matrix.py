@@ -48,6 +48,7 @@ GET    /api/v1/sites                                   -             ok    ok   
 GET    /api/v1/sites/{pk}                              site_a        ok    ok    ok    ok     ok     ok    ok
 PUT    /api/v1/sites/{pk}/photo                        site_a        401   403   403   ok     403    403   ok
 DELETE /api/v1/sites/{pk}/photo                        site_a        401   403   403   ok     403    403   ok
+PUT    /api/v1/sites/{pk}/fees                         site_a        401   403   403   ok     403    403   ok
 GET    /api/v1/donors/me                               -             401   ok    ok    403    403    403   403
 PATCH  /api/v1/donors/me                               -             401   ok    ok    403    403    403   403
 GET    /api/v1/donors/me/eligibility                   -             401   ok    ok    403    403    403   403
@@ -79,6 +80,9 @@ GET    /api/v1/donations                               -             401   403  
 POST   /api/v1/donations                               -             401   403   403   ok     ok     403   403
 GET    /api/v1/donations/worklist                      -             401   403   403   ok     ok     403   403
 GET    /api/v1/donations/mine                          -             401   ok    ok    403    403    403   403
+GET    /api/v1/donations/mine/milestones               -             401   ok    ok    403    403    403   403
+GET    /api/v1/donations/mine/certificates/{milestone}/certificate.pdf certificate 401 ok 404 403 403 403 403
+GET    /api/v1/public/certificates/{token}             certificate   ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/donations/{pk}                          donation      401   403   403   ok     404    403   403
 POST   /api/v1/donations/{pk}/components               donation      401   403   403   ok     404    403   403
 POST   /api/v1/donations/{pk}/screening                donation      401   403   403   ok     404    403   403
@@ -105,6 +109,7 @@ GET    /api/v1/reports/daily_stock.xlsx                -             401   403  
 GET    /api/v1/reports/deferrals                       -             401   403   403   ok     ok     403   ok
 GET    /api/v1/reports/deferrals.csv                   -             401   403   403   ok     ok     403   ok
 GET    /api/v1/reports/deferrals.xlsx                  -             401   403   403   ok     ok     403   ok
+GET    /api/v1/reports/haemovigilance-export.csv       -             401   403   403   ok     ok     403   ok
 GET    /api/v1/reports/issues                          -             401   403   403   ok     ok     403   ok
 GET    /api/v1/reports/issues.csv                      -             401   403   403   ok     ok     403   ok
 GET    /api/v1/reports/issues.xlsx                     -             401   403   403   ok     ok     403   ok
@@ -134,15 +139,29 @@ POST   /api/v1/requests/{pk}/cancel                    blood_request 401   403  
 POST   /api/v1/requests/{pk}/issue                     blood_request 401   403   403   ok     404    403   ok
 POST   /api/v1/requests/{pk}/outcome                   blood_request 401   403   403   ok     ok     ok    ok
 POST   /api/v1/requests/{pk}/reserve                   blood_request 401   403   403   ok     ok     ok    ok
+POST   /api/v1/requests/{pk}/replacement-code          blood_request 401   403   403   ok     404    ok    ok
+GET    /api/v1/public/replacement-codes/{code}         replacement   ok    ok    ok    ok     ok     ok    ok
 GET    /api/v1/call-outs                               -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/call-outs/{pk}                          call_out      401   ok    404   ok     404    ok    ok
 POST   /api/v1/call-outs/{pk}/answer                   call_out      401   ok    ok    403    403    403   403
+GET    /api/v1/relay/threads                           -             401   ok    ok    ok     ok     ok    ok
+POST   /api/v1/relay/threads                           -             401   ok    ok    ok     ok     ok    ok
+GET    /api/v1/relay/threads/{pk}                      relay_thread  401   ok    404   ok     404    ok    ok
+POST   /api/v1/relay/threads/{pk}/messages             relay_thread  401   ok    ok    ok     ok     ok    ok
+POST   /api/v1/relay/threads/{pk}/block                relay_thread  401   ok    404   403    403    403   403
+POST   /api/v1/relay/threads/{pk}/unblock              relay_thread  401   ok    404   403    403    403   403
 GET    /api/v1/audit/events                            -             401   403   403   403    403    403   ok
 GET    /api/v1/notifications                           -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/notifications/unread-count              -             401   ok    ok    ok     ok     ok    ok
 GET    /api/v1/notifications/{pk}                      notification  401   ok    404   404    404    404   404
 POST   /api/v1/notifications/{pk}/read                 notification  401   ok    404   404    404    404   404
 POST   /api/v1/notifications/read-all                  -             401   ok    ok    ok     ok     ok    ok
+GET    /api/v1/notifications/channels                  -             ok    ok    ok    ok     ok     ok    ok
+# Providers' delivery reports: the HMAC signature is the credential (test_channel_callbacks); the
+# channels are not configured in this world, so every caller hears 404.
+POST   /api/v1/notifications/callbacks/sms             -             404   404   404   404    404    404   404
+GET    /api/v1/notifications/callbacks/whatsapp        -             404   404   404   404    404    404   404
+POST   /api/v1/notifications/callbacks/whatsapp        -             404   404   404   404    404    404   404
 GET    /api/v1/recalls                                 -             401   403   403   ok     ok     403   403
 GET    /api/v1/recalls/{pk}                            recall        401   403   403   ok     404    403   403
 POST   /api/v1/recalls/{pk}/close                      recall        401   403   403   ok     404    403   403
@@ -164,6 +183,17 @@ POST   /api/v1/transfusion-reactions/{pk}/investigate  reaction      401   403  
 POST   /api/v1/transfusion-reactions/{pk}/conclude     reaction      401   403   403   ok     404    403   403
 POST   /api/v1/transfusion-reactions/{pk}/lookback     reaction      401   403   403   ok     404    403   403
 POST   /api/v1/transfusion-reactions/{pk}/defer        reaction      401   403   403   ok     404    403   403
+# FHIR R4 (dblood/fhir): the same rules as /api/v1/requests; hospital systems use OAuth2 clients (dblood/fhir/tests).
+GET    /fhir/r4/metadata                               -             ok    ok    ok    ok     ok     ok    ok
+POST   /fhir/r4/auth/token                             -             ok    ok    ok    ok     ok     ok    ok
+POST   /fhir/r4/ServiceRequest                         -             401   403   403   403    403    ok    403
+GET    /fhir/r4/ServiceRequest/{pk}                    blood_request 401   403   403   ok     404    ok    ok
+PUT    /fhir/r4/ServiceRequest/{pk}                    blood_request 401   403   403   ok     404    ok    ok
+PATCH  /fhir/r4/ServiceRequest/{pk}                    blood_request 401   403   403   ok     404    ok    ok
+GET    /fhir/r4/BiologicallyDerivedProduct/{pk}        allocated_unit 401  403   403   ok     404    ok    ok
+GET    /fhir/r4/SupplyDelivery/{pk}                    issue         401   403   403   ok     404    ok    ok
+POST   /fhir/r4/Observation                            -             401   403   403   403    403    ok    ok
+POST   /fhir/r4/AdverseEvent                           -             401   403   403   403    403    ok    ok
 """
 # fmt: on
 
@@ -355,6 +385,26 @@ def world_blood_request(hospital, bank_a, hospital_user):
 
 
 @pytest.fixture
+def world_allocated_unit(world_blood_request, bank_a, staff_a):
+    """A unit of bank A reserved for hospital H's request."""
+    from dblood.inventory.tests.factories import make_unit
+    from dblood.requests.services import allocation_reserve
+
+    unit = make_unit(site=bank_a, abo="A", rhd="+")
+    allocation_reserve(blood_request=world_blood_request, unit_ids=[unit.pk], by=staff_a)
+    return unit
+
+
+@pytest.fixture
+def world_issue(world_allocated_unit, world_blood_request, staff_a):
+    """That unit issued to hospital H: the allocation is the SupplyDelivery."""
+    from dblood.requests.services import request_issue
+
+    request_issue(blood_request=world_blood_request, by=staff_a)
+    return world_allocated_unit.allocations.get()
+
+
+@pytest.fixture
 def world_call_out(world_blood_request, world_donor, bank_a, staff_a):
     from dblood.requests.models import CallOut, CallOutRecipient
 
@@ -369,6 +419,15 @@ def world_call_out(world_blood_request, world_donor, bank_a, staff_a):
     )
     CallOutRecipient.objects.create(call_out=call_out, donor=world_donor, batch=1)
     return call_out
+
+
+@pytest.fixture
+def world_relay_thread(world_call_out, world_donor):
+    """The conversation about the donor's "coming" answer to bank A's call-out."""
+    from dblood.relay.models import Thread
+    from dblood.requests.callouts import call_out_answer
+
+    return Thread.objects.create(response=call_out_answer(call_out=world_call_out, donor=world_donor, answer="coming"))
 
 
 @pytest.fixture
@@ -437,6 +496,28 @@ def world_reaction(bank_a, hospital, hospital_user):
         onset_at=now - timedelta(hours=1),
         signs=["fever"],
     )
+
+
+@pytest.fixture
+def world_certificate(world_donor, bank_a):
+    """The donor's certificate for 10 donations (its milestone and its public token)."""
+    from dblood.donations.models import MilestoneCertificate
+    from dblood.inventory.tests.factories import make_donation
+
+    donation = make_donation(donor=world_donor, site=bank_a)
+    certificate = MilestoneCertificate.objects.create(
+        donor=world_donor, milestone=10, donation=donation, issued_at=timezone.now()
+    )
+    return {"milestone": certificate.milestone, "token": certificate.token}
+
+
+@pytest.fixture
+def world_replacement(world_blood_request, hospital_user):
+    """The replacement-donation code of the request, issued by its hospital."""
+    from dblood.requests.replacement import replacement_code_issue
+
+    code, _created = replacement_code_issue(blood_request=world_blood_request, by=hospital_user)
+    return {"code": code.code}
 
 
 def _path(row: Row, world: World) -> str:

@@ -175,7 +175,9 @@ def world(live_stack):
         expect=201,
     )
     donor_id = donor.call("GET", "donors/me")["id"]
+    code = hospital.call("POST", f"requests/{blood_request['id']}/replacement-code", {}, expect=201)["code"]
     return {
+        "replacement": code,
         "bank": bank,
         "drive": drive["id"],
         "donation": donation["id"],

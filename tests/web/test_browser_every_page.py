@@ -68,6 +68,7 @@ NOT_PAGES = {
     "staff_donation_new": "the donation form of a checked-in donor (test_browser_donation_journey)",
     "staff_drive_cancel": "the drive edit page holds the cancel form; this path only takes its POST",
     "staff_report_download": "a report's CSV or XLSX file, not a page (tests/web/test_report_pages.py)",
+    "staff_haemovigilance_export": "the monthly haemovigilance CSV, not a page (tests/web/test_report_pages.py)",
     "site_photo": "the photo form is on the blood bank's own page (test_site_photo, browser photo test)",
     "staff_unit_label_pdf": "a label file, not a page (test_browser_labels reads it back)",
     "staff_unit_label_zpl": "a label file, not a page (tests/web/test_unit_pages.py)",
@@ -77,6 +78,11 @@ NOT_PAGES = {
     "staff_haemovigilance": "tests/web/test_haemovigilance_pages.py (no browser world yet)",
     "hospital_reaction": "tests/web/test_haemovigilance_pages.py (no browser world yet)",
     "donor_reaction": "tests/web/test_haemovigilance_pages.py (no browser world yet)",
+    # The browser world has no call-out answer (the worker sends call-outs, and no worker runs there).
+    "conversation": "tests/web/test_relay_pages.py (no call-out answer in the browser world)",
+    # A real certificate needs ten donations: checked with the api faked in tests/web/test_check_pages.py.
+    "certificate_check": "tests/web/test_check_pages.py (no browser world with ten donations)",
+    "certificate_pdf": "a certificate file, not a page (dblood/donations/tests/test_milestones.py reads it back)",
 }
 
 
@@ -115,6 +121,8 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("signup_confirm", "/signup/confirm/a-link-from-the-email/"),
             ("login", "/login/"),
             ("password_reset", "/password-reset/"),
+            ("replacement_lookup", "/replacement/"),
+            ("replacement_status", f"/replacement/{world['replacement']}/"),
         ],
         "donor@dblood.local": [
             ("my_home", "/home/"),
@@ -143,6 +151,7 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_unit", f"/staff/units/{world['unit']}/"),
             ("staff_inventory", "/staff/inventory/"),
             ("staff_returns", "/staff/returns/"),
+            ("staff_fees", "/staff/fees/"),
             ("staff_reports", "/staff/reports/"),
             ("staff_report", "/staff/reports/wastage/"),
             ("staff_report", "/staff/reports/collections/"),
@@ -173,7 +182,9 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
 
 
 def test_every_get_page_of_the_web_is_visited_or_says_why_not():
-    ids = dict.fromkeys(["bank", "drive", "donation", "request", "donor", "appointment", "separated", "unit"], 1)
+    ids = dict.fromkeys(
+        ["bank", "drive", "donation", "request", "donor", "appointment", "separated", "unit", "replacement"], 1
+    )
     visited = {name for pages in pages_for(ids).values() for name, _path in pages}
     missing = _get_pages() - visited - set(NOT_PAGES)
     assert not missing, f"pages nobody checks at 360 px and with axe: {sorted(missing)}"

@@ -101,9 +101,13 @@ CALL_OUTS = [
 ]
 
 
-def donor_api(fake_api):
+MILESTONES = {"count": 3, "next_milestone": 10, "to_go": 7, "milestones": [10, 25, 50, 75, 100], "certificates": []}
+
+
+def donor_api(fake_api, milestones=MILESTONES):
     fake_api.on("GET", "donors/me/eligibility", body=ELIGIBILITY)
     fake_api.on("GET", "donations/mine", body={"count": 4, "results": DONATIONS})
+    fake_api.on("GET", "donations/mine/milestones", body=milestones)
     fake_api.on("GET", "appointments", body={"count": 3, "results": APPOINTMENTS})
     fake_api.on("GET", "call-outs", body={"count": 2, "results": CALL_OUTS})
 
@@ -121,7 +125,7 @@ def test_a_donor_lands_on_their_home_with_what_matters_today(client, fake_api):
     assert "At least 60 days between whole-blood donations." in html  # and the reason
     assert "you can give now." in html  # plasma
     assert "Weight is missing from your profile." in html
-    assert "You have given blood 3 times." in html  # the incomplete bag does not count
+    assert "You have given blood 3 times." in html  # the api's count (of completed donations, every bank)
     assert "7 more donations to PMI's award for 10 donations." in html
     assert html.count("g/dl</text>") == 3  # the hemoglobin readings, drawn
     assert 'id="home-call-out-11"' in html and "Old call" not in html  # open call-outs only
@@ -137,6 +141,7 @@ def test_a_donor_lands_on_their_home_with_what_matters_today(client, fake_api):
 def test_a_donor_with_no_donation_and_no_appointment_is_shown_the_way(client, fake_api):
     fake_api.on("GET", "donors/me/eligibility", body={**ELIGIBILITY, "types": []})
     fake_api.on("GET", "donations/mine", body={"count": 0, "results": []})
+    fake_api.on("GET", "donations/mine/milestones", body={**MILESTONES, "count": 0, "to_go": 10})
     fake_api.on("GET", "appointments", body={"count": 0, "results": []})
     fake_api.on("GET", "call-outs", body={"count": 0, "results": []})
     log_in_as(client, fake_api, USER)

@@ -195,3 +195,30 @@ def test_staff_of_one_bank_have_nothing_to_pick_and_of_two_pick_one(client, fake
         '<option value="" selected>All my blood banks</option>' in page
         and '<option value="5">UDD Bogor</option>' in page
     )
+
+
+def test_the_index_links_the_months_haemovigilance_export(staff, fake_api):
+    page = staff.get("/staff/reports/?month=2026-03").content.decode()
+    assert 'href="/staff/reports/haemovigilance-export.csv?month=2026-03"' in page
+    ranged = staff.get("/staff/reports/?from=2026-03-01&to=2026-03-10").content.decode()
+    assert "haemovigilance-export.csv" not in ranged and "Choose a month to download" in ranged
+
+
+def test_the_haemovigilance_export_is_the_apis_file_never_cached(staff, fake_api):
+    def file(request, match):
+        headers = {"content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="h.csv"'}
+        return httpx.Response(200, content=b"record_type,reference\r\n", headers=headers)
+
+    fake_api.on("GET", r"reports/haemovigilance-export\.csv", handler=file)
+    answer = staff.get("/staff/reports/haemovigilance-export.csv?month=2026-03&site=4")
+    assert answer.status_code == 200 and answer.content == b"record_type,reference\r\n"
+    assert answer["Content-Disposition"] == 'attachment; filename="h.csv"' and "no-store" in answer["Cache-Control"]
+    sent = fake_api.last("GET", "reports/haemovigilance-export.csv")
+    assert dict(sent.url.params) == {"month": "2026-03", "site": "4"}
+
+
+def test_a_refused_export_month_shows_the_apis_message(staff, fake_api):
+    error = {"status": 400, "code": "invalid", "detail": "Invalid input.", "fields": {"month": ["Give a month."]}}
+    fake_api.on("GET", r"reports/haemovigilance-export\.csv", status=400, body=error)
+    answer = staff.get("/staff/reports/haemovigilance-export.csv?month=2026-13")
+    assert answer.status_code == 400 and "month: Give a month." in answer.content.decode()

@@ -483,13 +483,14 @@ def test_request_page_follows_the_call_out_answers(staff, fake_api):
         "request": 3,
         "status": "open",
         "counts": {"asked": 5, "coming": 1, "cant": 1},
-        "responders": [{"name": "Ani", "answer": "coming", "phone": "0812"}],
+        "responders": [{"id": 17, "name": "Ani", "answer": "coming", "phone": "0812"}],
     }
     fake_api.on("GET", "call-outs", body={"count": 2, "results": [call, {**call, "id": 10, "request": 4}]})
     fake_api.on("GET", r"requests/3/proposal", body=[])
     html = staff.get("/requests/3/").content.decode()
     assert "asked 5" in html and "coming 1" in html and "Ani — coming" in html
     assert html.count('class="card"><p>') == 1  # only this request's call-out
+    assert 'action="/call-out-answers/17/messages/"' in html  # write to the responder through the relay
 
 
 def test_hospital_creates_a_request_and_records_an_outcome(hospital, fake_api):

@@ -24,7 +24,7 @@ def test_donor_edits_own_profile(api, donor):
             "birth_date": "1990-05-01",
             "sex": "F",
             "weight_kg": "55.5",
-            "phone": "+62 812 000",
+            "phone": "0812-1234-5678",
             "language": "en",
             "full_name": "Dewi",
             "city": "Bandung",
@@ -38,6 +38,7 @@ def test_donor_edits_own_profile(api, donor):
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["blood_group"] == "B-" and body["weight_kg"] == "55.5" and body["language"] == "en"
+    assert body["phone"] == "+6281212345678"  # stored as E.164
     donor.refresh_from_db()
     assert donor.full_name == "Dewi" and donor.language == "en"
 
@@ -48,6 +49,8 @@ def test_donor_edits_own_profile(api, donor):
         ({"latitude": 95}, "latitude"),
         ({"longitude": -181}, "longitude"),
         ({"abo": "C"}, "abo"),
+        ({"phone": "0812"}, "phone"),
+        ({"phone": "+62 1234 5678"}, "phone"),
         ({"birth_date": "2999-01-01"}, "birth_date"),
         ({"weight_kg": 5}, "weight_kg"),
         ({"notify_channels": ["pigeon"]}, "notify_channels.0"),

@@ -165,3 +165,37 @@ def test_the_staff_list_does_not_grow_its_queries(api, staff_a, donation, django
     client.get("/api/v1/donor-complications")  # warm the token cache
     with django_assert_num_queries(2):  # count, page (the token and its user are cached)
         assert len(client.get("/api/v1/donor-complications").json()["results"]) == 3
+
+
+@pytest.mark.parametrize(("outcome", "follow_up"), [("death", "none_needed"), ("major_sequelae", "referred"),
+                                                    ("ongoing", "hospitalised")])  # fmt: skip
+def test_what_isbt_calls_severe_cannot_be_coded_non_severe(api, staff_a, donation, outcome, follow_up):
+    english = record(api(staff_a), donation, outcome=outcome, follow_up=follow_up)
+    indonesian = api(staff_a).post(
+        "/api/v1/donor-complications",
+        {"donation": donation.pk, "occurred_at": (timezone.now() - timedelta(days=1)).isoformat(),
+         **CODES, "outcome": outcome, "follow_up": follow_up},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="id",
+    )  # fmt: skip
+    assert english.status_code == indonesian.status_code == 400
+    assert list(english.json()["fields"]) == list(indonesian.json()["fields"]) == ["severity"]
+    assert "ISBT" in english.json()["fields"]["severity"][0]
+    assert english.json()["fields"]["severity"] != indonesian.json()["fields"]["severity"]
+    assert not DonorComplication.objects.exists()
+
+
+def test_news_that_makes_a_complication_severe_alerts_the_medical_officer(api, staff_a, officer, donation):
+    pk = record(api(staff_a), donation).json()["id"]
+    assert not Notification.objects.filter(user=officer).exists()
+    news = {"outcome": "ongoing", "follow_up": "hospitalised"}
+    response = api(staff_a).post(f"/api/v1/donor-complications/{pk}/follow-up", news, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["severity"] == "severe"
+    assert Notification.objects.filter(user=officer, kind=Notification.Kind.DONOR_COMPLICATION).count() == 1
+    logged = AuditEvent.objects.filter(model="haemovigilance.DonorComplication", object_id=str(pk), action="update")
+    assert any(event.after.get("severity") == "severe" and event.actor == staff_a for event in logged)
+    # Further news of a severe complication alerts nobody again.
+    api(staff_a).post(f"/api/v1/donor-complications/{pk}/follow-up", {"outcome": "resolved",
+                      "follow_up": "hospitalised"}, format="json")  # fmt: skip
+    assert Notification.objects.filter(user=officer).count() == 1

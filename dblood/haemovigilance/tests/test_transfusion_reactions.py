@@ -177,3 +177,15 @@ def test_each_side_sees_its_own_reactions(
     assert api(staff_b).get("/api/v1/transfusion-reactions").json()["count"] == 0
     for outsider in (donor, admin_user):
         assert api(outsider).get("/api/v1/transfusion-reactions").status_code == 403
+
+
+def test_a_unit_awaiting_inspection_after_its_return_is_not_transfused(api, bank_a, hospital, hospital_user, staff_a):
+    """Issued without an allocation (no request's outcome to say so), then handed back: the return
+    awaits the bank's decision, so a reaction report against it is refused and the unit stays issued."""
+    unit = make_unit(site=bank_a, state="issued", issued_to=hospital, issued_at=timezone.now() - timedelta(hours=3))
+    details = {"unit": unit.pk, "left_storage_at": ago(minutes=20), "temperature_c": "5.0", "validated_box": False}
+    assert api(hospital_user).post("/api/v1/returns", details, format="json").status_code == 201
+    refused = report(api(hospital_user), [unit])
+    assert refused.status_code == 409 and refused.json()["code"] == "not_transfused"
+    unit.refresh_from_db()
+    assert unit.state == "issued" and not TransfusionReaction.objects.exists()

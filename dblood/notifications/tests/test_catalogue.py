@@ -33,6 +33,9 @@ PARAMS = dict(
     severity="severe",
     outcome="resolved",
     dins="W123426000042 PRC",
+    call_out=3,
+    count=10,
+    url="https://dblood.example.org/",
 )
 
 

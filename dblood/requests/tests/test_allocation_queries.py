@@ -12,9 +12,9 @@ from dblood.requests.models import Allocation
 # The request read and locked at once (through what the caller may see), the counts, the units
 # picked and locked (with their donations), one UPDATE, UnitEvents, audit events, allocations, the
 # request's status. The answer is rendered from what was written (no read back) when the request had
-# no allocation before. The caller's token and memberships come from the token cache once the
-# client has made a first request.
-ALLOCATE_QUERIES = 8
+# no allocation before, but for the request's replacement-donation code (one read). The caller's
+# token and memberships come from the token cache once the client has made a first request.
+ALLOCATE_QUERIES = 9
 
 
 def _allocate(client, blood_request) -> int:

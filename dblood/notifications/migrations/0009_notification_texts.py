@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0005_alter_notification_kind'),
+        ('notifications', '0008_deliveries'),
     ]
 
     operations = [
