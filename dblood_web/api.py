@@ -31,6 +31,8 @@ class ApiError(Exception):
     code: str = "error"
     detail: str = ""
     fields: dict[str, list[str]] = field(default_factory=dict)
+    # Why a refusal was made, one sentence each (a booking refused for eligibility names every rule).
+    reasons: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.detail}"
@@ -619,4 +621,5 @@ def _error(response: httpx.Response) -> ApiError:
         code=str(body.get("code", "error")),
         detail=str(body.get("detail", response.reason_phrase)),
         fields={str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in fields.items()},
+        reasons=[str(r) for r in body.get("reasons") or [] if r] if isinstance(body.get("reasons"), list) else [],
     )

@@ -29,6 +29,11 @@ def api_errors_to_form(
             placed = True
     if not placed:
         form.add_error(None, error.detail or _("Something went wrong. Please try again."))
+    # Every reason behind the refusal, each that its sentence does not already say.
+    said = " ".join(m for msgs in error.fields.values() for m in msgs) if placed else error.detail
+    for reason in error.reasons:
+        if reason not in said:
+            form.add_error(None, reason)
 
 
 class SignupForm(forms.Form):

@@ -34,13 +34,13 @@ class DonationType(models.TextChoices):
 class Component(models.TextChoices):
     """docs/domain.md component codes."""
 
-    WB = "WB", "Whole blood"
-    PRC = "PRC", "Packed red cells"
-    TC = "TC", "Thrombocyte concentrate (platelets)"
-    FFP = "FFP", "Fresh frozen plasma"
-    LP = "LP", "Liquid plasma"
-    AHF = "AHF", "Cryoprecipitate (AHF)"
-    CPP = "CPP", "Cryo-poor plasma"
+    WB = "WB", _("Whole blood")
+    PRC = "PRC", _("Packed red cells")
+    TC = "TC", _("Thrombocyte concentrate (platelets)")
+    FFP = "FFP", _("Fresh frozen plasma")
+    LP = "LP", _("Liquid plasma")
+    AHF = "AHF", _("Cryoprecipitate (AHF)")
+    CPP = "CPP", _("Cryo-poor plasma")
 
 
 class CompatibilityKind(models.TextChoices):

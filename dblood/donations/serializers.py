@@ -86,7 +86,7 @@ class SeparationSerializer(StrictSerializer):
 
 
 class DeferralOutSerializer(serializers.ModelSerializer):
-    reason = serializers.CharField(source="reason.name")
+    reason = serializers.CharField(source="reason.label")
     reason_code = serializers.CharField(source="reason.code")
 
     class Meta:

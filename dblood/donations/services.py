@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
@@ -81,7 +82,7 @@ def _lock_donor_for_collection(*, donor: Donor, collected_at: datetime) -> Donor
     if same_day.exists():
         raise Conflict(
             _("This donor already has a collection recorded on %(day)s; one collection per donor per day.")
-            % {"day": day.isoformat()},
+            % {"day": date_format(day)},
             code="already_collected",
         )
     return locked

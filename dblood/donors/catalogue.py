@@ -8,6 +8,8 @@ deleted row) without overwriting edits.
 
 from decimal import Decimal as D
 
+from django.utils.translation import gettext, gettext_noop
+
 PROFILES = [
     dict(
         code="pmi",
@@ -94,38 +96,50 @@ PROFILES = [
 # neither: the end date is given when recording.
 REASONS = [
     # PMI temporary deferrals
-    ("tattoo-piercing", "Tattoo or piercing", False, None, 6),
-    ("minor-surgery", "Minor surgery", False, None, 6),
-    ("major-surgery", "Major surgery", False, None, 12),
-    ("dental-surgery", "Dental surgery (72 hours)", False, 3, None),
-    ("vaccine-inactivated", "Inactivated vaccine (24 hours)", False, 1, None),
-    ("vaccine-live", "Live vaccine (2 weeks)", False, 14, None),
-    ("rabies-treatment", "Rabies treatment", False, None, 12),
-    ("transfusion-received", "Received a transfusion", False, None, 6),
-    ("pregnancy", "Pregnancy (until 6 months after delivery)", False, None, None),
-    ("fever-flu", "Fever or flu (1 week after recovery)", False, 7, None),
+    ("tattoo-piercing", gettext_noop("Tattoo or piercing"), False, None, 6),
+    ("minor-surgery", gettext_noop("Minor surgery"), False, None, 6),
+    ("major-surgery", gettext_noop("Major surgery"), False, None, 12),
+    ("dental-surgery", gettext_noop("Dental surgery (72 hours)"), False, 3, None),
+    ("vaccine-inactivated", gettext_noop("Inactivated vaccine (24 hours)"), False, 1, None),
+    ("vaccine-live", gettext_noop("Live vaccine (2 weeks)"), False, 14, None),
+    ("rabies-treatment", gettext_noop("Rabies treatment"), False, None, 12),
+    ("transfusion-received", gettext_noop("Received a transfusion"), False, None, 6),
+    ("pregnancy", gettext_noop("Pregnancy (until 6 months after delivery)"), False, None, None),
+    ("fever-flu", gettext_noop("Fever or flu (1 week after recovery)"), False, 7, None),
     # PMI permanent deferrals
-    ("hiv-reactive", "Reactive HIV test", True, None, None),
-    ("hbv-reactive", "Reactive hepatitis B test", True, None, None),
-    ("hcv-reactive", "Reactive hepatitis C test", True, None, None),
-    ("syphilis-reactive", "Reactive syphilis test", True, None, None),
-    ("bleeding-disorder", "Bleeding disorder", True, None, None),
-    ("cancer", "Cancer", True, None, None),
-    ("drug-dependence", "Drug dependence", True, None, None),
+    ("hiv-reactive", gettext_noop("Reactive HIV test"), True, None, None),
+    ("hbv-reactive", gettext_noop("Reactive hepatitis B test"), True, None, None),
+    ("hcv-reactive", gettext_noop("Reactive hepatitis C test"), True, None, None),
+    ("syphilis-reactive", gettext_noop("Reactive syphilis test"), True, None, None),
+    ("bleeding-disorder", gettext_noop("Bleeding disorder"), True, None, None),
+    ("cancer", gettext_noop("Cancer"), True, None, None),
+    ("drug-dependence", gettext_noop("Drug dependence"), True, None, None),
     # Recorded by the lab and at the chair (donations app)
-    ("tti-reactive", "Reactive screening result; contact the blood bank", True, None, None),
-    ("low-hemoglobin", "Hemoglobin below the minimum", False, 7, None),
+    ("tti-reactive", gettext_noop("Reactive screening result; contact the blood bank"), True, None, None),
+    ("low-hemoglobin", gettext_noop("Hemoglobin below the minimum"), False, 7, None),
     # Above the profile's maximum (17.0 g/dL for PMI): its own reason, since it calls for a doctor's
     # look (polycythaemia), not a rest like a high pulse. Not in docs/domain.md: the low-hemoglobin length.
-    ("high-hemoglobin", "Hemoglobin above the maximum", False, 7, None),
-    ("vitals-out-of-range", "Blood pressure, pulse or temperature out of range", False, 1, None),
-    ("underweight", "Weight below the minimum", False, 90, None),
-    ("questionnaire", "Pre-donation questionnaire answer", False, 1, None),
+    ("high-hemoglobin", gettext_noop("Hemoglobin above the maximum"), False, 7, None),
+    ("vitals-out-of-range", gettext_noop("Blood pressure, pulse or temperature out of range"), False, 1, None),
+    ("underweight", gettext_noop("Weight below the minimum"), False, 90, None),
+    ("questionnaire", gettext_noop("Pre-donation questionnaire answer"), False, 1, None),
     # Recorded by the bank investigating a transfusion reaction (haemovigilance): a donor implicated
     # in TRALI gives no plasma-rich component again; another implicated donor until an end date.
-    ("trali-implicated", "Implicated in a transfusion-related acute lung injury (TRALI)", True, None, None),
-    ("transfusion-reaction", "Implicated in a transfusion reaction, under review", False, None, None),
+    (
+        "trali-implicated",
+        gettext_noop("Implicated in a transfusion-related acute lung injury (TRALI)"),
+        True,
+        None,
+        None,
+    ),
+    ("transfusion-reaction", gettext_noop("Implicated in a transfusion reaction, under review"), False, None, None),
 ]
+
+
+def reason_label(name: str) -> str:
+    """A deferral reason's name in the reader's language: a seeded name has its Indonesian in the
+    catalogue; a name edited in the admin shows as it was typed."""
+    return gettext(name) if name else name
 
 
 def catalogue_ensure(*, profile_model=None, reason_model=None) -> None:

@@ -107,6 +107,12 @@ class DeferralReason(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        from .catalogue import reason_label
+
+        return reason_label(self.name)
+
 
 class Deferral(models.Model):
     """A donor may not donate: until `ends_on` (temporary, lapses by itself) or for good (permanent)."""

@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dblood.core.blood import DonationType
@@ -108,12 +109,12 @@ def _blockers(*, donor: Donor, profile: EligibilityProfile, history: _History, k
         if deferral.starts_on > on:
             continue
         if deferral.permanent:
-            out.append((_("Permanently deferred: %(reason)s.") % {"reason": deferral.reason.name}, None))
+            out.append((_("Permanently deferred: %(reason)s.") % {"reason": deferral.reason.label}, None))
         elif deferral.ends_on > on:
             out.append(
                 (
                     _("Deferred until %(day)s: %(reason)s.")
-                    % {"day": deferral.ends_on, "reason": deferral.reason.name},
+                    % {"day": date_format(deferral.ends_on), "reason": deferral.reason.label},
                     deferral.ends_on,
                 )
             )
@@ -129,7 +130,7 @@ def _blockers(*, donor: Donor, profile: EligibilityProfile, history: _History, k
             out.append(
                 (
                     _("At least %(gap)d days must pass after your last %(previous)s donation (%(day)s).")
-                    % {"gap": gap, "previous": DonationType(k).label.lower(), "day": day},
+                    % {"gap": gap, "previous": DonationType(k).label.lower(), "day": date_format(day)},
                     first,
                 )
             )

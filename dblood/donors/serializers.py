@@ -256,7 +256,7 @@ class EligibilityQuerySerializer(StrictSerializer):
 
 class DeferralSerializer(serializers.ModelSerializer):
     reason_code = serializers.CharField(source="reason.code", read_only=True)
-    reason = serializers.CharField(source="reason.name", read_only=True)
+    reason = serializers.CharField(source="reason.label", read_only=True)
 
     class Meta:
         model = Deferral
@@ -319,6 +319,8 @@ class DeferralCreateSerializer(StrictSerializer):
 
 
 class DeferralReasonSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="label", read_only=True, help_text="In the reader's language.")
+
     class Meta:
         model = DeferralReason
         fields = ["code", "name", "permanent", "default_days", "default_months"]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -44,7 +45,7 @@ def _planned_conflicts(*, profile, others: list[Appointment], day: date, donatio
         if abs((day - other.date).days) < gap:
             reasons.append(
                 _("You already have an appointment on %(date)s; %(days)d days must pass between these donations.")
-                % {"date": other.date, "days": gap}
+                % {"date": date_format(other.date), "days": gap}
             )
     return reasons
 
@@ -204,7 +205,7 @@ def appointment_check_in(*, appointment: Appointment, by) -> Appointment:
     if appointment.status != Appointment.Status.BOOKED:
         raise Conflict(_("This appointment is %(status)s; it cannot be checked in.") % {"status": _status(appointment)})
     if appointment.date != timezone.localdate():
-        raise Conflict(_("Check-in is on the day of the drive (%(date)s).") % {"date": appointment.date})
+        raise Conflict(_("Check-in is on the day of the drive (%(date)s).") % {"date": date_format(appointment.date)})
     appointment.status = Appointment.Status.CHECKED_IN
     appointment.checked_in_at = timezone.now()
     appointment.checked_in_by = by
@@ -233,7 +234,9 @@ def appointment_walk_in(
     """A donor without a booking, registered at the desk on the drive's day and checked in at once.
     Takes a place in the current or next slot with room (or the slot given)."""
     if drive.date != timezone.localdate():
-        raise Conflict(_("Walk-ins are registered on the day of the drive (%(date)s).") % {"date": drive.date})
+        raise Conflict(
+            _("Walk-ins are registered on the day of the drive (%(date)s).") % {"date": date_format(drive.date)}
+        )
     now = timezone.now()
     slots = Slot.objects.select_related("drive").filter(drive=drive, ends_at__gt=now).order_by("starts_at")
     if slot_id is not None:

@@ -2,6 +2,8 @@
 and how answers become flags. Each flag names the DeferralReason an answer implies."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from .models import Questionnaire
 
@@ -128,3 +130,25 @@ def answer_flags(*, questionnaire: Questionnaire, answers: dict[str, bool]) -> l
                 }
             )
     return flags
+
+
+def flags_in_words(*, flags: list[dict], questionnaire: Questionnaire | None) -> list[dict]:
+    """Stored flags as staff read them at check-in, in the reader's language: the question as the
+    questionnaire words it, the reason (a seeded reason's translation), and one sentence of both."""
+    from dblood.donors.catalogue import reason_label
+
+    language = (get_language() or "en").split("-")[0]
+    questions = {q["code"]: q["text"] for q in (questionnaire.questions if questionnaire else [])}
+    out = []
+    for flag in flags:
+        texts = questions.get(flag["question"], {})
+        text = texts.get(language) or texts.get("en") or flag.get("text", "")
+        reason = reason_label(flag.get("reason", ""))
+        answer = _("yes") if flag.get("answer") else _("no")
+        sentence = _("Answered %(answer)s to “%(question)s”: %(reason)s.") % {
+            "answer": answer,
+            "question": text,
+            "reason": reason,
+        }
+        out.append({**flag, "text": text, "reason": reason, "sentence": sentence})
+    return out

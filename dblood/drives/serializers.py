@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dblood.core.blood import DonationType, Sex
@@ -11,6 +12,7 @@ from dblood.sites.geo import PointQuerySerializer
 from dblood.sites.models import Site
 
 from .models import Appointment, Drive, Questionnaire, Slot
+from .questionnaire import flags_in_words
 
 
 class SlotSerializer(serializers.ModelSerializer):
@@ -178,6 +180,15 @@ class DriveQuerySerializer(PointQuerySerializer):
         return attrs
 
 
+class AnswerFlagSerializer(serializers.Serializer):
+    question = serializers.CharField(help_text="The question's code.")
+    text = serializers.CharField(help_text="The question in the reader's language.")
+    answer = serializers.BooleanField()
+    reason_code = serializers.CharField(help_text="The deferral reason the answer implies.")
+    reason = serializers.CharField(help_text="That reason's name in the reader's language.")
+    sentence = serializers.CharField(help_text="Question, answer and reason in one sentence, for the check-in desk.")
+
+
 class AppointmentSerializer(serializers.ModelSerializer):
     drive = serializers.IntegerField(source="slot.drive_id", read_only=True)
     drive_name = serializers.CharField(source="slot.drive.name", read_only=True)
@@ -190,6 +201,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
         source="questionnaire.version", read_only=True, allow_null=True, default=None
     )
     rescheduled_to = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    flags = serializers.SerializerMethodField()
 
     class Meta:
         model = Appointment
@@ -218,6 +230,11 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AnswerFlagSerializer(many=True))
+    def get_flags(self, appointment) -> list[dict]:
+        """Answers that imply a deferral, read in the reader's language."""
+        return flags_in_words(flags=appointment.flags, questionnaire=appointment.questionnaire)
 
     def get_location(self, appointment) -> str:
         drive = appointment.slot.drive

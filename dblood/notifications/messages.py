@@ -5,6 +5,11 @@ Texts use `{name}` placeholders and stay lazy until `notification_send` renders 
 recipient's language. Other apps call `notify(...)` with a kind and the placeholders' values.
 """
 
+import re
+from datetime import date, datetime
+
+from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -100,9 +105,27 @@ CATALOGUE: dict[str, tuple] = {
 URGENCY = {"routine": _("routine"), "urgent": _("urgent"), "emergency": _("EMERGENCY")}
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MINUTE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+_localized = lazy(date_format, str)
+# A label inside a sentence ("whole blood"), lower-cased in the language the message is rendered in.
+lowercase = lazy(lambda text: str(text).lower(), str)
+
+
+def _in_words(value):
+    """A day ("2026-01-31") or a local time ("2026-01-31 14:00") given as ISO text, written the way
+    the language the message is rendered in writes dates; any other value as it is."""
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return _localized(date.fromisoformat(value))
+    if isinstance(value, str) and _MINUTE.fullmatch(value):
+        return _localized(datetime.fromisoformat(value), "DATETIME_FORMAT")
+    return value
+
+
 def render(kind: str, **params) -> tuple:
     """Lazy (title, body) for `kind`; the language is chosen when they are turned into text."""
     title, body = CATALOGUE[kind]
+    params = {name: _in_words(value) for name, value in params.items()}
     return format_lazy(title, **params), format_lazy(body, **params)
 
 

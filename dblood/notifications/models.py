@@ -37,8 +37,12 @@ class Notification(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     # One event notifies a user at most once: the event's key is unique per user.
     dedupe_key = models.CharField(max_length=200)
+    # Title and body in the recipient's language (the e-mail's text).
     title = models.CharField(max_length=200)
     body = models.TextField()
+    # The same message in every language of the site, {"id": {"title", "body"}, "en": ...}: the inbox
+    # shows it in the language its reader reads the site in.
+    texts = models.JSONField(default=dict, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -13,7 +13,7 @@ from dblood.core.blood import DonationType
 from dblood.donors.eligibility import active_profile
 from dblood.donors.selectors import donor_eligibility
 
-from .messages import notify
+from .messages import lowercase, notify
 from .models import Notification
 
 # Donors whose last whole-blood donation is older than this are not reminded (lapsed donors are
@@ -55,7 +55,7 @@ def eligible_again_remind(*, today: date | None = None) -> int:
             key=f"eligible_again:{donor.last_donation_id}",
             data={"donation": donor.last_donation_id, "donation_type": DonationType.WHOLE_BLOOD},
             date=today.isoformat(),
-            donation_type=DonationType.WHOLE_BLOOD.label.lower(),
+            donation_type=lowercase(DonationType.WHOLE_BLOOD.label),
         )
         sent += created is not None
     return sent

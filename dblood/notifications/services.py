@@ -27,14 +27,19 @@ def notification_send(
 ) -> Notification | None:
     """Queue a message for `user` for the event `key`. A second call for the same event does nothing.
 
-    `title` and `body` are lazy or plain strings; they are rendered in the user's language.
+    `title` and `body` are lazy or plain strings; they are rendered in the user's language (the
+    e-mail), and in every language of the site for the inbox, which follows its reader's language.
     The email, if the user wants one, is sent later by the worker (`notifications_email_pending`),
     and so are its SMS and WhatsApp copies (`deliveries.deliveries_send_due`).
     """
     from .deliveries import deliveries_queue
 
-    with translation.override(getattr(user, "language", None) or "id"):
-        rendered_title, rendered_body = str(title), str(body)
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            texts[language] = {"title": str(title)[:200], "body": str(body)}
+    own = texts.get(getattr(user, "language", None) or "id") or texts[settings.LANGUAGES[0][0]]
+    rendered_title, rendered_body = own["title"], own["body"]
     state = Notification.EmailState.PENDING if wants_email(user) else Notification.EmailState.SKIPPED
     try:
         # The unique (user, dedupe_key) constraint settles two workers racing on one event.
@@ -45,6 +50,7 @@ def notification_send(
                 dedupe_key=key,
                 title=rendered_title[:200],
                 body=rendered_body,
+                texts=texts,
                 data=data or {},
                 email_state=state,
             )

@@ -4,7 +4,8 @@ Layout, the same in both: the rows under their headers; then the totals, one "la
 each; then each extra table (the wastage rate per component, collections per drive) under its title.
 CSV puts the sections one after another with a blank line between; XLSX gives each its own sheet.
 Free text (a discard reason, a drive's name) is never written as a formula: a leading = + - @ gets
-a ' before it. Coded values (RhD "+", "-") are written as they are.
+a ' before it. A coded value (a donation type, an urgency) is written as its label in the reader's language; RhD
+"+" and "-" and the component codes are written as they are.
 """
 
 import csv
@@ -21,6 +22,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _plain(value, column: Column):
     if value is None:
         return ""
+    value = column.shown(value)
     if column.free_text and isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value

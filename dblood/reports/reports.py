@@ -8,7 +8,7 @@ indexed timestamp range (see the README's "Reports" section for the indexes reli
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,8 +18,11 @@ from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
+from dblood.core.blood import DonationType
 from dblood.donations.models import Donation
+from dblood.donors.catalogue import reason_label
 from dblood.donors.models import Deferral
+from dblood.haemovigilance.codes import ComplicationCategory, ComplicationSeverity, ReactionCategory, ReactionSeverity
 from dblood.haemovigilance.models import DonorComplication, TransfusionReaction
 from dblood.inventory.models import BloodUnit, UnitEvent
 from dblood.requests.models import Allocation, BloodRequest
@@ -35,6 +38,15 @@ class Column:
     kind: str = "str"  # str | int | float (a float may be null: no denominator)
     # Typed by people (a discard reason, a drive's name): guarded against spreadsheet formulas.
     free_text: bool = False
+    # A coded value's label in the reader's language ("whole_blood": "Whole blood"); the JSON keeps
+    # the code and carries these as the column's `labels`, a page and a CSV or XLSX show the label.
+    codes: Mapping[str, object] | None = None
+
+    def shown(self, value):
+        """The value as a person reads it: a code by its label, anything else as it is."""
+        if self.codes is not None and isinstance(value, str) and value in self.codes:
+            return str(self.codes[value])
+        return value
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,12 @@ def _rate(wasted: int, made: int) -> float | None:
 
 
 COMPONENT = Column("component", _("Component"))
+# A return's decision; blank: not inspected yet.
+RETURN_DECISIONS = {
+    "": _("Awaiting inspection"),
+    "restocked": _("Put back into stock"),
+    "discarded": _("Discarded"),
+}
 
 
 def wastage(scope: Scope, start: datetime, end: datetime) -> dict:
@@ -177,7 +195,7 @@ def deferrals(scope: Scope, start: datetime, end: datetime) -> dict:
     rows = [
         {
             "reason_code": r["reason__code"],
-            "reason": r["reason__name"],
+            "reason": reason_label(r["reason__name"]),
             "permanent": r["permanent"],
             "deferrals": r["n"],
         }
@@ -361,7 +379,7 @@ REPORTS: dict[str, Report] = {
             title=_("Wastage: discards and expiries"),
             columns=(
                 COMPONENT,
-                Column("outcome", _("Outcome")),
+                Column("outcome", _("Outcome"), codes=dict(BloodUnit.State.choices)),
                 Column("reason", _("Reason"), free_text=True),
                 Column("units", _("Units"), "int"),
             ),
@@ -393,7 +411,7 @@ REPORTS: dict[str, Report] = {
             name="collections",
             title=_("Collections by donation type and blood group"),
             columns=(
-                Column("donation_type", _("Donation type")),
+                Column("donation_type", _("Donation type"), codes=dict(DonationType.choices)),
                 Column("abo", _("ABO")),
                 Column("rhd", _("RhD")),
                 Column("donations", _("Donations"), "int"),
@@ -434,7 +452,7 @@ REPORTS: dict[str, Report] = {
             columns=(
                 Column("reason_code", _("Reason code")),
                 Column("reason", _("Reason"), free_text=True),
-                Column("permanent", _("Permanent")),
+                Column("permanent", _("Permanent"), codes={"yes": _("Yes"), "no": _("No")}),
                 Column("deferrals", _("Deferrals"), "int"),
             ),
             compute=deferrals,
@@ -446,7 +464,7 @@ REPORTS: dict[str, Report] = {
             name="turnaround",
             title=_("Request turnaround by urgency (filed to first unit issued)"),
             columns=(
-                Column("urgency", _("Urgency")),
+                Column("urgency", _("Urgency"), codes=dict(BloodRequest.Urgency.choices)),
                 Column("filed", _("Requests filed"), "int"),
                 Column("issued", _("With a unit issued"), "int"),
                 Column("median_minutes", _("Median minutes to issue"), "float"),
@@ -484,7 +502,7 @@ REPORTS: dict[str, Report] = {
                 Column("hospital_id", _("Hospital id"), "int"),
                 Column("hospital", _("Hospital"), free_text=True),
                 COMPONENT,
-                Column("decision", _("Decision")),
+                Column("decision", _("Decision"), codes=RETURN_DECISIONS),
                 Column("returns", _("Returns"), "int"),
             ),
             compute=returns,
@@ -501,8 +519,8 @@ REPORTS: dict[str, Report] = {
             name="complications",
             title=_("Donor complications by category and severity"),
             columns=(
-                Column("category", _("Category")),
-                Column("severity", _("Severity")),
+                Column("category", _("Category"), codes=dict(ComplicationCategory.choices)),
+                Column("severity", _("Severity"), codes=dict(ComplicationSeverity.choices)),
                 Column("complications", _("Complications"), "int"),
             ),
             compute=complications,
@@ -517,8 +535,8 @@ REPORTS: dict[str, Report] = {
             name="reactions",
             title=_("Transfusion reactions by category and severity"),
             columns=(
-                Column("category", _("Category")),
-                Column("severity", _("Severity")),
+                Column("category", _("Category"), codes=dict(ReactionCategory.choices)),
+                Column("severity", _("Severity"), codes=dict(ReactionSeverity.choices)),
                 Column("reactions", _("Reactions"), "int"),
                 Column("concluded", _("Concluded"), "int"),
             ),

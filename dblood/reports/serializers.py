@@ -19,6 +19,11 @@ def _serializer(name: str, columns: tuple[Column, ...], extra: dict | None = Non
 class ReportColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
+    labels = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="A coded column's codes, each with its label in the reader's language.",
+    )
 
 
 class ReportTableSerializer(serializers.Serializer):

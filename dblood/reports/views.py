@@ -48,7 +48,13 @@ class JsonErrors(DefaultContentNegotiation):
 
 
 def _columns(columns) -> list[dict]:
-    return [{"key": c.key, "label": str(c.label)} for c in columns]
+    out = []
+    for c in columns:
+        column = {"key": c.key, "label": str(c.label)}
+        if c.codes is not None:
+            column["labels"] = {code: str(label) for code, label in c.codes.items()}
+        out.append(column)
+    return out
 
 
 def report_body(report: Report, request) -> tuple[dict, ReportDownload]:

@@ -146,8 +146,20 @@ def callouts_send_due_batches(*, now=None) -> int:
     return sum(call_out_send_batch(call_out=call_out, now=now) for call_out in due)
 
 
+def call_out_why_not(*, call_out: CallOut, eligibility) -> list[str]:
+    """Why the donor cannot give for this call-out by its come-by time (empty: they can), from their
+    `donor_eligibility` today: one who may give again before the call-out's last day can come."""
+    verdict = eligibility.for_type(call_out.donation_type)
+    if verdict.eligible:
+        return []
+    if verdict.next_eligible_on is not None and verdict.next_eligible_on <= timezone.localdate(call_out.come_by):
+        return []
+    return list(verdict.reasons)
+
+
 def call_out_answer(*, call_out: CallOut, donor, answer: str) -> CallOutResponse:
-    """Record a donor's answer; a second answer replaces the first.
+    """Record a donor's answer; a second answer replaces the first. "Coming" from a donor who cannot
+    give by the come-by time is refused with the reasons: they would be counted and not bled.
 
     Race: a double tap sends two answers at once. INSERT ... ON CONFLICT DO UPDATE on the unique
     (call_out, donor) settles it in one statement: one row, the last answer.
@@ -156,6 +168,18 @@ def call_out_answer(*, call_out: CallOut, donor, answer: str) -> CallOutResponse
         raise PermissionDenied(_("This call-out was not sent to you."))
     if call_out.status != CallOut.Status.OPEN:
         raise Conflict(_("This call-out has ended. Thank you all the same."), code="call_out_closed")
+    if answer == CallOutResponse.Answer.COMING:
+        from dblood.donors.selectors import donor_eligibility
+
+        reasons = call_out_why_not(
+            call_out=call_out, eligibility=donor_eligibility(donor=donor, on=timezone.localdate())
+        )
+        if reasons:
+            raise Conflict(
+                _("You cannot give blood for this call-out yet. Thank you for wanting to help."),
+                code="not_eligible",
+                extra={"reasons": reasons},
+            )
     CallOutResponse.objects.bulk_create(
         [CallOutResponse(call_out=call_out, donor=donor, answer=answer, answered_at=timezone.now())],
         update_conflicts=True,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dblood.accounts.demo import ensure_user
 from dblood.accounts.models import User
+from dblood.core.blood import Component
 from dblood.core.errors import Conflict
 from dblood.donors.models import Donor
 from dblood.inventory.models import BloodUnit
@@ -151,7 +152,7 @@ def _inbox(bank, hospital):
             key=f"unit_issued:{unit.pk}",
             data={"donation": unit.donation_id, "unit": unit.pk, "hospital": unit.issued_to.name},
             date=timezone.localtime(unit.donation.collected_at).date().isoformat(),
-            component=unit.get_component_display(),
+            component=Component(unit.component).label,
             hospital=unit.issued_to.name,
         )
     notify(

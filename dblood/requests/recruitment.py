@@ -11,6 +11,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
 
 from dblood.inventory.components import recruited_components, refill_donation_type
 from dblood.inventory.models import BloodUnit
@@ -65,7 +67,10 @@ def _invite(alert: StockAlert, drives: list, now) -> int:
         limit=MAX_INVITES_PER_ALERT,
         now=now,
     )
-    listing = "; ".join(f"{d.name} ({d.date.isoformat()} {d.start_time:%H:%M}, {d.city})" for d in drives)
+    # Written in each language the message is rendered in (the day as that language writes it).
+    listing = lazy(
+        lambda: "; ".join(f"{d.name} ({date_format(d.date)} {d.start_time:%H:%M}, {d.city})" for d in drives), str
+    )()
     invited = 0
     for donor in donors:
         created = notify(

@@ -406,6 +406,7 @@ class CallOutDonorSerializer(serializers.ModelSerializer):
     my_response = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="The id of the donor's answer, for the contact relay."
     )
+    why_not = serializers.SerializerMethodField()
 
     class Meta:
         from .models import CallOut
@@ -420,8 +421,16 @@ class CallOutDonorSerializer(serializers.ModelSerializer):
             "status",
             "my_answer",
             "my_response",
+            "why_not",
         ]
         read_only_fields = fields
+
+    def get_why_not(self, obj) -> list[str]:
+        """Why this donor cannot come and give by the come-by time (empty: they can answer coming)."""
+        from .callouts import call_out_why_not
+
+        eligibility = self.context.get("eligibility")
+        return [] if eligibility is None else call_out_why_not(call_out=obj, eligibility=eligibility)
 
     @staticmethod
     def get_blood_group(obj) -> str:

@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 
 from dblood.accounts.models import User
 from dblood.audit.services import audit_creates
+from dblood.core.blood import Component
 from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import unit_transition, units_transition
@@ -356,7 +357,7 @@ def _tell_donor(unit: BloodUnit, hospital: Site) -> None:
         key=f"unit_issued:{unit.pk}",
         data={"donation": donation.pk, "unit": unit.pk, "hospital": hospital.name, "component": unit.component},
         date=timezone.localtime(donation.collected_at).date().isoformat(),
-        component=unit.get_component_display(),
+        component=Component(unit.component).label,  # lazy: in each language the message is written in
         hospital=hospital.name,
     )
 

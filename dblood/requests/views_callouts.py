@@ -1,4 +1,5 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -61,6 +62,16 @@ class CallOutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             .order_by("-created_at", "-id")
         )
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        donor = self._donor() if self.request.user.is_authenticated and self.request.user.is_donor else None
+        if donor is not None:
+            from dblood.donors.selectors import donor_eligibility
+
+            # Today's verdict, read once for the whole list (three queries).
+            context["eligibility"] = donor_eligibility(donor=donor, on=timezone.localdate())
+        return context
+
     def get_serializer_class(self):
         return CallOutDonorSerializer if self.request.user.is_donor else CallOutStaffSerializer
 
@@ -80,4 +91,6 @@ class CallOutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer.is_valid(raise_exception=True)
         call_out = self.get_object()
         call_out_answer(call_out=call_out, donor=self._donor(), answer=serializer.validated_data["answer"])
-        return Response(CallOutDonorSerializer(self.get_queryset().get(pk=call_out.pk)).data)
+        return Response(
+            CallOutDonorSerializer(self.get_queryset().get(pk=call_out.pk), context=self.get_serializer_context()).data
+        )

@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import forms_haemo, forms_staff
 
@@ -192,3 +193,42 @@ def hv_list(codes, kind: str) -> str:
     """Signs (`signs`) or a donor's symptoms (`symptoms`) in the reader's language."""
     names = dict(forms_haemo.SIGNS if kind == "signs" else forms_haemo.SYMPTOMS)
     return ", ".join(str(names.get(code, code)) for code in codes or [])
+
+
+# A donation in the lab, and the outcome of each of its screening tests.
+DONATION_STATUSES = {
+    "in_testing": _("In testing"),
+    "released": _("Released"),
+    "held": _("Held: the typed group disagrees"),
+    "rejected": _("Rejected: a reactive screen"),
+}
+SCREEN_RESULTS = {
+    "pending": _("no result yet"),
+    "repeat_pending": _("first result reactive, repeat in duplicate"),
+    "reactive": _("reactive"),
+    "non_reactive": _("non-reactive"),
+}
+
+register.filter("donation_status_label", _label(DONATION_STATUSES))
+register.filter("screen_test_label", _label(SCREEN_TESTS))
+register.filter("screen_result_label", _label(SCREEN_RESULTS))
+
+# A site's opening hours as the api keeps them: {"mon": "08:00-20:00", "sun": "closed"}.
+WEEKDAYS = {
+    "mon": _("Monday"),
+    "tue": _("Tuesday"),
+    "wed": _("Wednesday"),
+    "thu": _("Thursday"),
+    "fri": _("Friday"),
+    "sat": _("Saturday"),
+    "sun": _("Sunday"),
+}
+CLOSED = {"closed": pgettext_lazy("opening hours", "Closed")}
+
+
+@register.filter
+def opening_hours(hours: dict | None) -> list[tuple[str, str]]:
+    """(day, hours) in the reader's language, Monday first; a day the api does not know shows as itself."""
+    hours = hours or {}
+    known = [day for day in WEEKDAYS if day in hours] + [day for day in hours if day not in WEEKDAYS]
+    return [(str(WEEKDAYS.get(day, day)), str(CLOSED.get(hours[day], hours[day]))) for day in known]

@@ -25,7 +25,11 @@ def _slot(request) -> int | None:
 @donor_required
 @require_GET
 def appointment_list(request):
-    return render(request, "dblood_web/appointments.html", {"appointments": request.api.appointments()})
+    """The donor's appointments; cancelled ones and those moved to another time are folded away below."""
+    appointments = request.api.appointments()
+    folded = [a for a in appointments if a.get("status") == "cancelled"]
+    current = [a for a in appointments if a.get("status") != "cancelled"]
+    return render(request, "dblood_web/appointments.html", {"appointments": current, "folded": folded})
 
 
 @donor_required

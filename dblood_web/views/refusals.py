@@ -12,7 +12,9 @@ def api_message(request, error: ApiError) -> None:
     if error.status not in (400, 409):
         raise error
     text = "; ".join(m for msgs in error.fields.values() for m in msgs) or error.detail
-    messages.error(request, text)
+    # Each reason the api gave that its sentence does not already say.
+    more = [reason for reason in error.reasons if reason not in text]
+    messages.error(request, " ".join([text, *more]))
 
 
 def attempt(request, done: str, call, *args, **kwargs) -> bool:

@@ -100,6 +100,21 @@ def chart(body: dict) -> dict:
     }
 
 
+def _shown(columns: list[dict], rows: list[dict]) -> list[dict]:
+    """The rows with each coded value (a donation type, an urgency) replaced by the label the api
+    gives its column in the reader's language."""
+    coded = {c["key"]: c["labels"] for c in columns if c.get("labels")}
+    return [{key: coded.get(key, {}).get(value, value) for key, value in row.items()} for row in rows]
+
+
+def _in_words(body: dict) -> dict:
+    """The report's body as people read it: its rows and extra tables with labels for codes."""
+    totals = dict(body["totals"])
+    for table in body["tables"]:
+        totals[table["key"]] = _shown(table["columns"], totals[table["key"]])
+    return {**body, "rows": _shown(body["columns"], body["rows"]), "totals": totals}
+
+
 def _table(title: str, columns: list[dict], rows: list[dict]) -> dict:
     """One table of the page: its column headings, and each line's cells as (heading, value) (the
     heading labels the cell when a phone shows the line as a card)."""
@@ -158,6 +173,7 @@ def report_page(request, name: str):
             raise
         context["errors"] = error.fields or {"period": [error.detail]}
         return render(request, "dblood_web/staff/report.html", context, status=400)
+    body = _in_words(body)
     context.update(
         body=body,
         totals=[(c["label"], body["totals"].get(c["key"])) for c in body["total_columns"]],

@@ -1,6 +1,8 @@
 """Fixtures for the web's tests: the api mocked at the HTTP layer (httpx.MockTransport)."""
 
 import os
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -118,3 +120,95 @@ def page(request, chromium, live_stack):
     request.node.browser_page = page
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def world(live_stack):
+    """Real things to look at: a drive today with a booked donor (once cancelled, a questionnaire answer
+    flagged), a donation in the lab, a separated unit, a request from the hospital to the bank, and a
+    deferral. One world for the session: the walks of every page (test_browser_every_page,
+    test_browser_language) look at the same things, and the donor books one slot a day."""
+    from browser import ApiUser
+    from test_browser_donation_journey import make_drive
+    from test_browser_labels import separated_unit
+    from test_browser_transfer_and_deferral import walk_in_donation
+
+    staff = ApiUser(live_stack["api"], "staff@dblood.local")
+    hospital = ApiUser(live_stack["api"], "hospital@dblood.local")
+    donor = ApiUser(live_stack["api"], "donor@dblood.local")
+    donor.call("PATCH", "donors/me", {"birth_date": "1990-02-03", "sex": "F", "weight_kg": 60})
+    drive = make_drive(staff, f"Donor Darah {uuid.uuid4().hex[:6]}")
+    first = donor.call(
+        "POST", "appointments", {"slot": drive["slots"][0]["id"], "donation_type": "whole_blood"}, expect=201
+    )
+    # Cancelled by the drive's staff (a donor may not move a slot this close): folded away on the
+    # donor's list below the booking made again.
+    staff.call("POST", f"appointments/{first['id']}/cancel")
+    appointment = donor.call(
+        "POST", "appointments", {"slot": drive["slots"][-1]["id"], "donation_type": "whole_blood"}, expect=201
+    )
+    # A "yes" that implies a deferral: the check-in desk reads it as a sentence.
+    questionnaire = donor.call("GET", "questionnaire")
+    answers = {q["code"]: not q["defer_if"] for q in questionnaire["questions"]}
+    answers["tattoo_6_months"] = True
+    donor.call(
+        "POST",
+        f"appointments/{appointment['id']}/questionnaire",
+        {"version": questionnaire["version"], "answers": answers},
+    )
+    donation = walk_in_donation(live_stack["api"], staff)
+    separated, unit = separated_unit(live_stack["api"], staff)
+    bank = staff.user["memberships"][0]["site_id"]
+    blood_request = hospital.call(
+        "POST",
+        "requests",
+        {
+            "target_bank": bank,
+            "patient_abo": "O",
+            "patient_rhd": "+",
+            "patient_female_cbp": False,
+            "component": "PRC",
+            "units": 2,
+            "urgency": "emergency",
+            "needed_by": drive["date"] + "T23:00:00+07:00",
+            "note": "Perdarahan pasca persalinan",
+        },
+        expect=201,
+    )
+    donor_id = donor.call("GET", "donors/me")["id"]
+    code = hospital.call("POST", f"requests/{blood_request['id']}/replacement-code", {}, expect=201)["code"]
+    # The cold chain: a fridge of the bank, an out-of-range reading (an excursion), a count of it.
+    fridge = staff.call(
+        "POST",
+        "storage-locations",
+        {
+            "site": bank,
+            "code": f"K{uuid.uuid4().hex[:4]}",
+            "name": "Kulkas darah",
+            "kind": "fridge",
+            "min_c": "2",
+            "max_c": "6",
+        },
+        expect=201,
+    )
+    staff.call(
+        "POST",
+        f"storage-locations/{fridge['id']}/readings",
+        {"taken_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(), "temperature_c": "9.5"},
+        expect=201,
+    )
+    count = staff.call("POST", "reconciliations", {"location": fridge["id"], "scans": []}, expect=201)
+    return {
+        "replacement": code,
+        "location": fridge["id"],
+        "excursion": staff.call("GET", f"storage-locations/{fridge['id']}")["open_excursion"],
+        "count": count["id"],
+        "bank": bank,
+        "drive": drive["id"],
+        "donation": donation["id"],
+        "request": blood_request["id"],
+        "donor": donor_id,
+        "appointment": appointment["id"],
+        "separated": separated["id"],
+        "unit": unit["id"],
+    }

@@ -126,7 +126,7 @@ def staff_collect_and_release(page, drive_id: int, donor_name: str) -> None:
         expect(page.get_by_role("status")).to_contain_text("Saved.")
     page.get_by_label("Packed red cells").check()  # nothing is ticked for the clerk
     page.get_by_role("button", name="Separate").click()
-    expect(page.locator("#donation-status")).to_have_text("released")
+    expect(page.locator("#donation-status")).to_have_text("Released")
     # Released by the lab, the bag stays in quarantine until its final label is printed and scanned.
     page.locator("li.card[id^=unit-]").get_by_role("link", name="Packed red cells").click()
     check_label_in_browser(page)

@@ -14,16 +14,11 @@ from the api (a drive today, a donation in the lab, a request, a deferral); a te
 a GET page of the URL configuration is missing from this list, so a new page is checked too.
 """
 
-import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from browser import ApiUser
 from django.urls import URLPattern, get_resolver
-from test_browser_donation_journey import log_in, make_drive
-from test_browser_labels import separated_unit
-from test_browser_transfer_and_deferral import walk_in_donation
+from test_browser_donation_journey import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -113,76 +108,6 @@ def _get_pages() -> set[str]:
     return names
 
 
-@pytest.fixture(scope="module")
-def world(live_stack):
-    """Real things to look at: a drive today with a booked donor, a donation in the lab, a separated
-    unit, a request from the hospital to the bank, and a deferral."""
-    staff = ApiUser(live_stack["api"], "staff@dblood.local")
-    hospital = ApiUser(live_stack["api"], "hospital@dblood.local")
-    donor = ApiUser(live_stack["api"], "donor@dblood.local")
-    donor.call("PATCH", "donors/me", {"birth_date": "1990-02-03", "sex": "F", "weight_kg": 60})
-    drive = make_drive(staff, f"Donor Darah {uuid.uuid4().hex[:6]}")
-    appointment = donor.call(
-        "POST", "appointments", {"slot": drive["slots"][-1]["id"], "donation_type": "whole_blood"}, expect=201
-    )
-    donation = walk_in_donation(live_stack["api"], staff)
-    separated, unit = separated_unit(live_stack["api"], staff)
-    bank = staff.user["memberships"][0]["site_id"]
-    blood_request = hospital.call(
-        "POST",
-        "requests",
-        {
-            "target_bank": bank,
-            "patient_abo": "O",
-            "patient_rhd": "+",
-            "patient_female_cbp": False,
-            "component": "PRC",
-            "units": 2,
-            "urgency": "emergency",
-            "needed_by": drive["date"] + "T23:00:00+07:00",
-            "note": "Perdarahan pasca persalinan",
-        },
-        expect=201,
-    )
-    donor_id = donor.call("GET", "donors/me")["id"]
-    code = hospital.call("POST", f"requests/{blood_request['id']}/replacement-code", {}, expect=201)["code"]
-    # The cold chain: a fridge of the bank, an out-of-range reading (an excursion), a count of it.
-    fridge = staff.call(
-        "POST",
-        "storage-locations",
-        {
-            "site": bank,
-            "code": f"K{uuid.uuid4().hex[:4]}",
-            "name": "Kulkas darah",
-            "kind": "fridge",
-            "min_c": "2",
-            "max_c": "6",
-        },
-        expect=201,
-    )
-    staff.call(
-        "POST",
-        f"storage-locations/{fridge['id']}/readings",
-        {"taken_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(), "temperature_c": "9.5"},
-        expect=201,
-    )
-    count = staff.call("POST", "reconciliations", {"location": fridge["id"], "scans": []}, expect=201)
-    return {
-        "replacement": code,
-        "bank": bank,
-        "drive": drive["id"],
-        "donation": donation["id"],
-        "request": blood_request["id"],
-        "donor": donor_id,
-        "appointment": appointment["id"],
-        "separated": separated["id"],
-        "unit": unit["id"],
-        "location": fridge["id"],
-        "excursion": staff.call("GET", f"storage-locations/{fridge['id']}")["open_excursion"],
-        "count": count["id"],
-    }
-
-
 def pages_for(world) -> dict[str, list[tuple[str, str]]]:
     """(URL name, path) each role visits."""
     return {
@@ -244,12 +169,14 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("staff_report", "/staff/reports/complications/"),
             ("staff_report", "/staff/reports/reactions/"),
             ("blood_request", f"/requests/{world['request']}/"),
+            ("notifications", "/me/notifications/"),  # the new request's alert
         ],
         "hospital@dblood.local": [
             ("my_home", "/home/"),
             ("hospital_home", "/hospital/"),
             ("hospital_requests", "/hospital/requests/"),
             ("blood_request", f"/requests/{world['request']}/"),
+            ("notifications", "/me/notifications/"),
         ],
         "admin@dblood.local": [
             ("my_home", "/home/"),

@@ -210,6 +210,16 @@ def test_questionnaire_answers_flagged_and_shown_at_check_in(api, donor, d, staf
         assert client.post(f"/api/v1/appointments/{appointment_id}/check-in").status_code == 409
     desk = api(staff_a).get(f"/api/v1/drives/{drive.id}/appointments").json()
     assert desk["results"][0]["answers"]["tattoo_6_months"] is True
+    # The desk reads each flag as a sentence in its own language: the question as the donor read it,
+    # the answer, and the deferral reason it implies.
+    flag = desk["results"][0]["flags"][0]
+    assert flag["sentence"] == (
+        "Answered yes to \u201cHave you had a tattoo or piercing in the past 6 months?\u201d: Tattoo or piercing."
+    )
+    indonesian = api(staff_a).get(f"/api/v1/drives/{drive.id}/appointments", HTTP_ACCEPT_LANGUAGE="id").json()
+    assert indonesian["results"][0]["flags"][0]["sentence"] == (
+        "Menjawab ya untuk \u201cApakah Anda ditato atau ditindik dalam 6 bulan terakhir?\u201d: Tato atau tindik."
+    )
 
 
 def test_check_in_only_on_the_day_and_shows_eligibility_today(api, donor, d, staff_a, drive):

@@ -64,8 +64,11 @@ def test_notify_renders_in_the_recipients_language(donor):
     donor.save()
     notify(user=donor, kind=Notification.Kind.UNIT_ISSUED, key="u:2", **PARAMS)
     english, indonesian = Notification.objects.filter(user=donor).order_by("id")
-    assert english.body.startswith("Your donation of 2026-12-01 (PRC) was issued to RS H")
-    assert indonesian.body.startswith("Donasi Anda tanggal 2026-12-01 (PRC) telah dikirim ke RS H")
+    # The e-mail's text, in the recipient's language, with the day as that language writes it.
+    assert english.body.startswith("Your donation of Dec. 1, 2026 (PRC) was issued to RS H")
+    assert indonesian.body.startswith("Donasi Anda tanggal 1 Des. 2026 (PRC) telah dikirim ke RS H")
+    # Both languages are kept for the inbox, which follows its reader's language.
+    assert english.texts["id"]["body"] == indonesian.body and indonesian.texts["en"]["body"] == english.body
 
 
 def _catalogues():

@@ -69,3 +69,37 @@ def test_inbox_query_count_does_not_grow(api, donor, django_assert_num_queries, 
     # token lookup + token touch + count + page
     with django_assert_num_queries(4):
         assert client.get("/api/v1/notifications").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_inbox_reads_in_its_readers_language_whatever_the_message_was_sent_in(api, donor):
+    """Sent to a donor whose account said English; read on an Indonesian page, it is Indonesian, its
+    day written the Indonesian way. A message kept from before every language was stored reads as
+    it was written."""
+    from dblood.notifications.messages import notify
+
+    donor.language = "en"
+    donor.save()
+    notify(user=donor, kind=Notification.Kind.DRIVE_CANCELLED, key="d:1", drive="Donor Kampus", date="2026-12-01")
+    Notification.objects.create(user=donor, kind="generic", dedupe_key="old", title="Old title", body="Old body")
+    client = api(donor)
+    indonesian = client.get("/api/v1/notifications", HTTP_ACCEPT_LANGUAGE="id").json()["results"]
+    english = client.get("/api/v1/notifications", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    assert indonesian[1]["title"] == "Kegiatan donor darah dibatalkan", indonesian[1]
+    assert "1 Des. 2026" in indonesian[1]["body"] and "2026-12-01" not in indonesian[1]["body"]
+    assert english[1]["title"] == "Donation drive cancelled" and "Dec. 1, 2026" in english[1]["body"]
+    assert indonesian[0]["title"] == english[0]["title"] == "Old title"
+    # The e-mail keeps the recipient's own language.
+    assert Notification.objects.get(dedupe_key="d:1").title == "Donation drive cancelled"
+
+
+@pytest.mark.django_db
+def test_a_label_among_the_placeholders_is_written_in_each_language(donor):
+    """A component's name (a lazy label) reads in the language each text is written in."""
+    from dblood.core.blood import Component
+    from dblood.notifications.messages import notify
+
+    params = {"date": "2026-12-01", "component": Component.PRC.label, "hospital": "RS H"}
+    sent = notify(user=donor, kind=Notification.Kind.UNIT_ISSUED, key="u:1", **params)
+    assert "Sel darah merah pekat" in sent.texts["id"]["body"]
+    assert "Packed red cells" in sent.texts["en"]["body"]

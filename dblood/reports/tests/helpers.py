@@ -52,12 +52,17 @@ def _cell(text, kind: str):
 
 
 def assert_files_agree(client, url: str, query: dict) -> dict:
-    """The CSV and the XLSX carry the JSON's rows, totals and extra tables, value for value."""
+    """The CSV and the XLSX carry the JSON's rows, totals and extra tables, value for value (a code as
+    its label in the reader's language)."""
     body = client.get(url, query).json()
     kinds = {c.key: c.kind for c in _report(body).columns}
     total_kinds = {c.key: c.kind for c in _report(body).totals}
     parts = [(body["columns"], body["rows"])] + [(t["columns"], body["totals"][t["key"]]) for t in body["tables"]]
-    expected = [[[row[c["key"]] for c in columns] for row in rows] for columns, rows in parts]
+    # A coded value is written as its label, the one the JSON gives its column.
+    expected = [
+        [[c.get("labels", {}).get(row[c["key"]], row[c["key"]]) for c in columns] for row in rows]
+        for columns, rows in parts
+    ]
     totals = [[c["label"], body["totals"][c["key"]]] for c in body["total_columns"]]
 
     sections = csv_sections(client.get(f"{url}.csv", query).content)

@@ -97,3 +97,15 @@ def test_hospital_staff_and_donors_are_refused(api, request, who):
 def test_a_missing_period_is_a_400(api, staff_a):
     answer = api(staff_a).get(f"{URL}.csv")
     assert answer.status_code == 400 and "period" in answer.json()["fields"]
+
+
+def test_codes_read_as_words_in_the_readers_language_on_every_form(api, staff_a, bank_a, bank_b):
+    """The JSON keeps the code and gives its column the labels; the CSV and XLSX write the label."""
+    build(bank_a, bank_b)
+    client = api(staff_a)
+    body = client.get(URL, MARCH, HTTP_ACCEPT_LANGUAGE="id").json()
+    column = next(c for c in body["columns"] if c["key"] == "donation_type")
+    assert column["labels"]["whole_blood"] == "Darah lengkap"
+    assert {r["donation_type"] for r in body["rows"]} == {"whole_blood", "apheresis_platelets"}
+    csv_text = client.get(f"{URL}.csv", MARCH, HTTP_ACCEPT_LANGUAGE="id").content.decode("utf-8-sig")
+    assert "Darah lengkap" in csv_text and "whole_blood" not in csv_text and "apheresis_platelets" not in csv_text

@@ -93,6 +93,12 @@ def test_csv_and_xlsx_carry_the_same_numbers_and_are_audited(api, staff_a, bank_
     client = api(staff_a)
     body = client.get(URL, MARCH).json()
     rows = [[r["component"], r["outcome"], r["reason"], r["units"]] for r in body["rows"]]
+    # The outcome code is written as its label, in the language of each file's reader.
+    outcomes = {
+        "en": {"discarded": "Discarded", "expired": "Expired"},
+        "id": {"discarded": "Dimusnahkan", "expired": "Kedaluwarsa"},
+    }
+    words = {lang: [[c, table[o], r, n] for c, o, r, n in rows] for lang, table in outcomes.items()}
     per = [
         [r["component"], r["made"], r["discarded"], r["expired"], r["wastage_rate"]]
         for r in body["totals"]["by_component"]
@@ -103,7 +109,7 @@ def test_csv_and_xlsx_carry_the_same_numbers_and_are_audited(api, staff_a, bank_
     assert as_csv["Cache-Control"] == "no-store"
     main, totals, by_component = csv_sections(as_csv.content)
     assert main[0] == ["Component", "Outcome", "Reason", "Units"]
-    assert [[*line[:3], number(line[3])] for line in main[1:]] == rows
+    assert [[*line[:3], number(line[3])] for line in main[1:]] == words["en"]
     assert ["Wastage rate (%)", str(body["totals"]["wastage_rate"])] in totals
     assert [[line[0], *map(number, line[1:])] for line in by_component[2:]] == per
 
@@ -111,7 +117,7 @@ def test_csv_and_xlsx_carry_the_same_numbers_and_are_audited(api, staff_a, bank_
     assert as_xlsx.status_code == 200 and as_xlsx["Cache-Control"] == "no-store"
     sheets = list(xlsx_sheets(as_xlsx.content).values())
     assert sheets[0][0] == ["Komponen", "Hasil", "Alasan", "Unit"]  # the caller's language
-    assert [list(line) for line in sheets[0][1:]] == rows
+    assert [list(line) for line in sheets[0][1:]] == words["id"]
     assert [list(line) for line in sheets[2][1:]] == per
 
     downloads = ReportDownload.objects.filter(by=staff_a, report="wastage").order_by("id")

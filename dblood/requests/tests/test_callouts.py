@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
 from dblood.notifications.models import Notification
 from dblood.notifications.services import notification_send
@@ -182,3 +183,40 @@ def test_cancelling_the_request_ends_its_call_out(api, make_request, staff_a, ho
     api(hospital_user).post(f"/api/v1/requests/{blood_request.pk}/cancel", {}, format="json")
     call_out.refresh_from_db()
     assert call_out.status == "closed"
+
+
+@pytest.mark.django_db
+def test_a_donor_who_cannot_give_sees_why_and_is_not_counted_as_coming(api, make_request, staff_a, bank_a):
+    """Asked while eligible, then gave blood ten minutes later: the call-out says why they cannot
+    come (in their language, the day written the Indonesian way), and "coming" is refused."""
+    donor = donor_near("gave-today@x.org")
+    call_out = call_out_start(blood_request=make_request(patient_abo="O", patient_rhd="-"), by=staff_a)
+    callouts_send_due_batches()
+    client = api(donor.user)
+    url = f"/api/v1/call-outs/{call_out.pk}"
+    assert client.get(url).json()["why_not"] == []
+    make_donation(donor, bank_a, days_ago=0)
+    why_not = client.get(url, HTTP_ACCEPT_LANGUAGE="id").json()["why_not"]
+    assert len(why_not) == 1 and "terakhir Anda" in why_not[0], why_not
+    assert str(timezone.localdate().year) in why_not[0] and timezone.localdate().isoformat() not in why_not[0]
+    refused = client.post(f"{url}/answer", {"answer": "coming"}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "not_eligible"
+    assert refused.json()["reasons"] and not CallOutResponse.objects.filter(call_out=call_out).exists()
+    # "Can't come" is always an answer the blood bank may hear.
+    assert client.post(f"{url}/answer", {"answer": "cant"}, format="json").json()["my_answer"] == "cant"
+    assert api(staff_a).get(url).json()["counts"] == {"asked": 1, "coming": 0, "cant": 1}
+
+
+@pytest.mark.django_db
+def test_a_donor_eligible_again_before_the_come_by_day_may_come(make_request, staff_a, bank_a):
+    from dblood.donors.selectors import donor_eligibility
+    from dblood.requests.callouts import call_out_why_not
+
+    donor = donor_near("nearly@x.org")
+    call_out = call_out_start(blood_request=make_request(patient_abo="O", patient_rhd="-"), by=staff_a)
+    make_donation(donor, bank_a, days_ago=59)  # 60 days between whole-blood donations: tomorrow
+    today = donor_eligibility(donor=donor, on=timezone.localdate())
+    call_out.come_by = timezone.now() + timedelta(days=2)
+    assert call_out_why_not(call_out=call_out, eligibility=today) == []
+    call_out.come_by = timezone.now()
+    assert call_out_why_not(call_out=call_out, eligibility=today)
