@@ -42,6 +42,7 @@ def _check_bank(user, site_id: int) -> None:
         raise PermissionDenied(_("Only staff of this blood bank, or an administrator, may keep its cold chain."))
 
 
+@extend_schema(tags=TAGS)
 class StorageLocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Fridges, freezers and agitators of the user's blood banks, each with its last reading, its open
     excursion and how many units are kept there."""
@@ -68,14 +69,6 @@ class StorageLocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             )
             .order_by("site__name", "code")
         )
-
-    @extend_schema(tags=TAGS)
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(tags=TAGS)
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(request=StorageLocationCreateSerializer, responses={201: StorageLocationSerializer}, tags=TAGS)
     def create(self, request):
@@ -158,6 +151,7 @@ class DeviceReadingView(APIView):
         )
 
 
+@extend_schema(tags=TAGS)
 class ExcursionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Temperature excursions at the user's blood banks (open ones unless `status` says), with the
     units each holds and what was decided for them."""
@@ -183,13 +177,9 @@ class ExcursionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 qs = qs.filter(status=params.validated_data["status"])
         return qs
 
-    @extend_schema(parameters=[ExcursionFilterSerializer], tags=TAGS)
+    @extend_schema(parameters=[ExcursionFilterSerializer])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
-
-    @extend_schema(tags=TAGS)
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         request=ExcursionCloseSerializer,
@@ -238,6 +228,7 @@ class UnitMoveView(APIView):
         return Response(UnitMoveSerializer(move).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=TAGS)
 class ReconciliationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """End-of-day counts of the user's storage locations, with their differences."""
 
@@ -255,14 +246,6 @@ class ReconciliationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             .prefetch_related(Prefetch("items", queryset=items))
             .order_by("-at", "-id")
         )
-
-    @extend_schema(tags=TAGS)
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(tags=TAGS)
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(request=ReconciliationCreateSerializer, responses={201: ReconciliationSerializer}, tags=TAGS)
     def create(self, request):

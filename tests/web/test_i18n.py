@@ -1,6 +1,9 @@
 """English and Bahasa Indonesia: compiled messages that match their source, and the switcher."""
 
+import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from webfakes import USER
@@ -19,6 +22,34 @@ def test_indonesian_catalogue_is_complete_and_compiled(tmp_path):
     assert "untranslated" not in stats.stderr and "fuzzy" not in stats.stderr, stats.stderr
     # The committed .mo is what msgfmt makes of the committed .po (run `make web-messages`).
     assert (LOCALE / "django.mo").read_bytes() == (tmp_path / "fresh.mo").read_bytes()
+
+
+def test_every_string_of_the_webs_code_and_templates_is_in_the_catalogue(tmp_path):
+    """A copy of the web, its catalogue refreshed from the code by `makemessages` (as `make
+    web-messages` does): nothing comes out untranslated or fuzzy, so no page has a sentence that
+    stays English in Indonesian because it never reached the catalogue."""
+    web = LOCALE.parents[2]
+    shutil.copytree(web, tmp_path / "dblood_web", ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "dblood_web.settings", "PYTHONPATH": str(tmp_path)}
+    made = subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "id", "--no-obsolete"],
+        cwd=tmp_path / "dblood_web",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    fresh = tmp_path / "dblood_web" / "locale" / "id" / "LC_MESSAGES" / "django.po"
+    missing = subprocess.run(["msgattrib", "--untranslated", "--no-wrap", str(fresh)], capture_output=True, text=True)
+    fuzzy = subprocess.run(["msgattrib", "--only-fuzzy", "--no-wrap", str(fresh)], capture_output=True, text=True)
+    strays = [
+        line
+        for line in (missing.stdout + fuzzy.stdout).splitlines()
+        if line.startswith("msgid ") and line != 'msgid ""'
+    ]
+    assert strays == [], (
+        "strings of the web missing from its catalogue (make web-messages, then translate):\n" + "\n".join(strays)
+    )
 
 
 def test_default_language_is_indonesian(fake_api):
