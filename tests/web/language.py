@@ -60,6 +60,8 @@ ORDINARY_PHRASES = {
     "Hemoglobin": "an Indonesian word too",
 }
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# A measurement written with a decimal point (9.5 °C, 3.2 km, 13.5 g/dl): Indonesian writes 9,5.
+DOT_DECIMAL = re.compile(r"\b\d+\.\d+\s*(?:°C|km|kg|g/dl)", re.IGNORECASE)
 # A Python dict or list printed as it is ({'question': ..., ['hiv', ...).
 RAW_STRUCTURE = re.compile(r"[{\[]'\w+'[:,\]]")
 # The text of a page in its own language, one string per text node.
@@ -165,6 +167,8 @@ def problems(texts: list[str], language: str) -> list[str]:
         for match in RAW_STRUCTURE.finditer(text):
             found.append(f"a printed Python value {match.group()!r} in {text[:80]!r}")
         if language == "id":
+            for match in DOT_DECIMAL.finditer(text):
+                found.append(f"a decimal point in {match.group()!r} in {text[:80]!r}")
             for match in _english_pattern().finditer(text):
                 found.append(f"English {match.group()!r} in {text[:80]!r}")
     return found

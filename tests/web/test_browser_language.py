@@ -22,6 +22,9 @@ def test_the_check_knows_the_codes_and_sentences_it_looks_for():
     # One-word codes are words of an English sentence, not of an Indonesian one.
     assert problems(["Status: submitted"], "id") and not problems(["It was submitted"], "en")
     assert problems(["Periksa: {'question': 'pregnant', 'answer': True}"], "en")
+    # Indonesian writes a decimal comma; English keeps its point.
+    assert problems(["Suhu 9.5 °C"], "id") and not problems(["Suhu 9,5 °C"], "id")
+    assert not problems(["9.5 °C, 3.2 km"], "en")
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
