@@ -203,7 +203,6 @@ def excursion_close(*, excursion: Excursion, by, reason: str, decisions: Sequenc
         units_transition(units=discarding, to=S.DISCARDED, by=by, reason=why)
         locked.status, locked.closed_at, locked.closed_by, locked.reason = Excursion.Status.CLOSED, now, by, reason
         locked.save(update_fields=["status", "closed_at", "closed_by", "reason"])
-    excursion.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
 
 

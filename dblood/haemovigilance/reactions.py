@@ -144,11 +144,6 @@ def _lock(reaction: TransfusionReaction, by) -> TransfusionReaction:
     return locked
 
 
-def _refresh(reaction: TransfusionReaction, locked: TransfusionReaction) -> TransfusionReaction:
-    reaction.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
-    return locked
-
-
 @transaction.atomic
 def reaction_investigate(*, reaction: TransfusionReaction, by) -> TransfusionReaction:
     """The issuing bank takes the report up: REPORTED -> UNDER_INVESTIGATION (409 otherwise)."""
@@ -158,7 +153,7 @@ def reaction_investigate(*, reaction: TransfusionReaction, by) -> TransfusionRea
     locked.status = Status.UNDER_INVESTIGATION
     locked.investigation_started_at, locked.investigation_started_by = timezone.now(), by
     locked.save(update_fields=["status", "investigation_started_at", "investigation_started_by"])
-    return _refresh(reaction, locked)
+    return locked
 
 
 @transaction.atomic
@@ -180,7 +175,7 @@ def reaction_conclude(
     locked.concluded_imputability, locked.conclusion = imputability, conclusion
     locked.concluded_at, locked.concluded_by = timezone.now(), by
     locked.save()
-    return _refresh(reaction, locked)
+    return locked
 
 
 def _implicated(locked: TransfusionReaction, unit_id: int) -> ReactionUnit:

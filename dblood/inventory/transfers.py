@@ -114,7 +114,6 @@ def transfer_dispatch(*, transfer: Transfer, by=None, temperature_c=None) -> Tra
     locked.sent_by = by
     locked.sent_temperature_c = temperature_c
     locked.save(update_fields=["status", "sent_at", "sent_by", "sent_temperature_c"])
-    transfer.__dict__.update(locked.__dict__)
     transaction.on_commit(lambda: _tell_receiver(locked))
     return locked
 
@@ -198,7 +197,6 @@ def _receive(*, transfer: Transfer, din_scan: str, product_scan: str, temperatur
     locked.received_by = by
     locked.received_temperature_c = temperature_c
     locked.save(update_fields=["status", "received_at", "received_by", "received_temperature_c"])
-    transfer.__dict__.update(locked.__dict__)
     return locked, check
 
 

@@ -178,7 +178,6 @@ def label_verify(*, unit: BloodUnit, by, din_scan: str, product_scan: str, relea
         from .services import unit_transition
 
         unit_transition(unit=locked, to=S.AVAILABLE, by=by, reason="Released: label checked.", already_locked=True)
-        unit.__dict__.update({name: getattr(locked, name) for name in ("state", "state_changed_at")})
     return check
 
 

@@ -177,5 +177,4 @@ def recall_close(*, recall: Recall, by) -> Recall:
         )
     locked.status, locked.closed_at, locked.closed_by = Recall.Status.CLOSED, timezone.now(), by
     locked.save(update_fields=["status", "closed_at", "closed_by"])
-    recall.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked

@@ -411,7 +411,6 @@ def allocation_record_outcome(*, allocation: Allocation, by, transfused: bool, r
     if request_row.status == BloodRequest.Status.ISSUED and not pending:
         request_row.status = BloodRequest.Status.CLOSED
         request_row.save(update_fields=["status", "updated_at"])
-    allocation.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
 
 

@@ -208,9 +208,12 @@ class BloodRequestViewSet(
         )
         data = serializer.validated_data
         if data["transfused"]:
-            services.allocation_record_outcome(
+            recorded = services.allocation_record_outcome(
                 allocation=allocation, by=request.user, transfused=True, reaction=data["reaction"]
             )
+            # The locked row, with the allocation's request and unit already read for the answer.
+            recorded.request, recorded.unit.donation = allocation.request, allocation.unit.donation
+            allocation = recorded
         else:
             # Not transfused: the unit goes back through the returns flow (the outcome is recorded
             # there, in the same transaction), so it never stays `issued` with nobody deciding.
