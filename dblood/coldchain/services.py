@@ -24,10 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from dblood.accounts.models import User
 from dblood.audit.services import audit_track
 from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit
 from dblood.inventory.services import units_transition
+from dblood.notifications.messages import notify_staff
+from dblood.notifications.models import Notification
 
 from .models import Excursion, ExcursionUnit, StorageLocation, TemperatureReading, UnitMove
 
@@ -121,8 +124,21 @@ def _excursion_for(*, location: StorageLocation, temperature_c: Decimal, by) -> 
         kind=Excursion.Kind.STORAGE, site_id=location.site_id, location=location, temperature_c=temperature_c
     )
     kept = BloodUnit.objects.filter(storage_location=location, state__in=IN_STORAGE)
-    units_hold(excursion=excursion, unit_ids=list(kept.values_list("pk", flat=True)), by=by)
+    held = units_hold(excursion=excursion, unit_ids=list(kept.values_list("pk", flat=True)), by=by)
+    _tell_bank(excursion, Notification.Kind.EXCURSION_STORAGE, place=location.name, units=len(held))
     return excursion
+
+
+def _tell_bank(excursion: Excursion, kind: str, **params) -> None:
+    """Every staff member of the bank hears of an excursion once (in-app; e-mail and phone by the worker)."""
+    notify_staff(
+        site_id=excursion.site_id,
+        role=User.Role.BLOOD_BANK_STAFF,
+        kind=kind,
+        key=f"excursion:{excursion.pk}",
+        data={"excursion": excursion.pk},
+        **params,
+    )
 
 
 def units_hold(*, excursion: Excursion, unit_ids: Sequence[int], by) -> list[ExcursionUnit]:
@@ -275,6 +291,7 @@ def transport_excursion_open(*, transfer, unit: BloodUnit, temperature_c: Decima
         kind=Excursion.Kind.TRANSPORT, site_id=transfer.to_site_id, transfer=transfer, temperature_c=temperature_c
     )
     ExcursionUnit.objects.create(excursion=excursion, unit=unit, state_at_hold=unit.state)
+    _tell_bank(excursion, Notification.Kind.EXCURSION_TRANSPORT, din=unit.donation.din)
     return excursion
 
 

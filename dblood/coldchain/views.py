@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dblood.audit.context import audit_actor_label
+from dblood.core.throttles import DeviceReadingThrottle
 from dblood.inventory.models import BloodUnit
 from dblood.inventory.selectors import units_for_staff
 
@@ -123,6 +124,7 @@ class DeviceReadingView(APIView):
 
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [HasDeviceToken]
+    throttle_classes = [DeviceReadingThrottle]
 
     @extend_schema(
         request=DeviceReadingSerializer,
@@ -132,6 +134,7 @@ class DeviceReadingView(APIView):
             401: OpenApiResponse(description="No device token, or not a valid one."),
             403: OpenApiResponse(description="The token belongs to another storage location."),
             409: OpenApiResponse(description="Another temperature is recorded at that moment."),
+            429: OpenApiResponse(description="Too many readings from this address (DEVICE_READING_THROTTLE_RATE)."),
         },
         tags=TAGS,
     )

@@ -110,3 +110,9 @@ class PublicCheckThrottle(AddressRateThrottle):
     """The public checks of certificate tokens and replacement codes, per client address."""
 
     scope = "public_check"
+
+
+class DeviceReadingThrottle(AddressRateThrottle):
+    """Temperature devices posting readings, per client address (a site's devices may share one)."""
+
+    scope = "device_reading"

@@ -100,6 +100,22 @@ CATALOGUE: dict[str, tuple] = {
             "Download your certificate from your home page: {url}"
         ),
     ),
+    # To the staff of the bank whose fridge, freezer or agitator read out of range (the units are held).
+    Kind.EXCURSION_STORAGE: (
+        _("Temperature excursion: {place}"),
+        _(
+            "{place} is outside its allowed temperature range: the {units} units kept there are held in "
+            "quarantine until someone decides on the cold-chain page."
+        ),
+    ),
+    # To the staff of the receiving bank: a bag that travelled too warm or too cold.
+    Kind.EXCURSION_TRANSPORT: (
+        _("Unit {din} arrived out of its temperature range"),
+        _(
+            "Unit {din} arrived outside its transport temperature range: it is held in quarantine until "
+            "someone decides on the cold-chain page."
+        ),
+    ),
 }
 
 URGENCY = {"routine": _("routine"), "urgent": _("urgent"), "emergency": _("EMERGENCY")}

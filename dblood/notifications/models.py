@@ -26,6 +26,8 @@ class Notification(models.Model):
         RELAY_MESSAGE = "relay_message", "Message about a call-out"
         RELAY_REPLY = "relay_reply", "A donor replied about a call-out"
         DONATION_MILESTONE = "donation_milestone", "Donation milestone reached"
+        EXCURSION_STORAGE = "excursion_storage", "Storage temperature out of range"
+        EXCURSION_TRANSPORT = "excursion_transport", "Unit arrived out of its temperature range"
 
     class EmailState(models.TextChoices):
         PENDING = "pending", "Pending"

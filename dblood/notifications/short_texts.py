@@ -30,5 +30,7 @@ SHORT_TEXTS = {
     Kind.TRANSFUSION_REACTION: _("dblood: a safety report needs you. Read it here: {url}"),
     Kind.RELAY_MESSAGE: _("dblood: your blood bank sent you a message about the urgent call. Read it here: {url}"),
     Kind.RELAY_REPLY: _("dblood: a donor answered your message. Read it here: {url}"),
+    Kind.EXCURSION_STORAGE: _("dblood: a cold-chain alert needs you. Read it here: {url}"),
+    Kind.EXCURSION_TRANSPORT: _("dblood: a cold-chain alert needs you. Read it here: {url}"),
     Kind.DONATION_MILESTONE: _("dblood: thank you for another milestone of donations! Your certificate: {url}"),
 }

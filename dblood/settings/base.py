@@ -228,6 +228,8 @@ REST_FRAMEWORK = {
         "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
         # The public checks of a certificate token or a replacement code, per client address.
         "public_check": env.str("PUBLIC_CHECK_THROTTLE_RATE", default="30/min"),
+        # Cold-chain devices posting readings, per client address (a site's devices may share one).
+        "device_reading": env.str("DEVICE_READING_THROTTLE_RATE", default="120/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

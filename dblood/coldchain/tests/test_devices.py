@@ -114,3 +114,17 @@ def test_two_readings_out_of_range_at_once_open_one_excursion(bank_a):
     same = [lambda: reading_record(location=fridge, taken_at=base, temperature_c=9, source="device")] * 6
     assert race(same) == ["done"] * 6
     assert TemperatureReading.objects.filter(location=fridge, taken_at=base).count() == 1
+
+
+def test_a_device_flooding_readings_is_throttled_per_address(fridge, monkeypatch):
+    """DEVICE_READING_THROTTLE_RATE: beyond it a 429 in the error shape, and nothing more is recorded."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "device_reading": "3/min"}
+    )
+    client = device(device_token_issue(location=fridge))
+    start = timezone.now().replace(microsecond=0)
+    statuses = [post(client, fridge, taken_at=start - timedelta(minutes=n)).status_code for n in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    assert TemperatureReading.objects.filter(location=fridge).count() == 3

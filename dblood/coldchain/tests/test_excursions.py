@@ -12,6 +12,7 @@ from dblood.core.errors import Conflict
 from dblood.inventory.models import BloodUnit, LabelVerification
 from dblood.inventory.services import unit_transition
 from dblood.inventory.tests.factories import make_donation, make_unit, screen_and_release
+from dblood.notifications.models import Notification
 from dblood.requests.models import Allocation
 from dblood.requests.services import allocation_reserve
 from dblood.requests.tests.factories import make_blood_request
@@ -218,3 +219,16 @@ def test_the_label_check_helper_still_releases_unheld_units(staff_a, bank_a, fri
     place(unit, fridge)
     label_check(unit, by=staff_a)
     assert BloodUnit.objects.get(pk=unit.pk).state == "available"
+
+
+def test_the_banks_staff_are_told_once_of_an_excursion(api, staff_a, staff_b, fridge, stocked):
+    """Every staff member of the fridge's bank hears of it, once however many readings follow; another
+    bank's staff do not. The message names the place and how many units are held, in the reader's language."""
+    staff_a.language = "id"
+    staff_a.save(update_fields=["language"])
+    assert read(api, staff_a, fridge, "9.5", minutes_ago=10).status_code == 201
+    assert read(api, staff_a, fridge, "11.0", minutes_ago=5).status_code == 201
+    told = Notification.objects.filter(kind=Notification.Kind.EXCURSION_STORAGE)
+    assert [n.user for n in told] == [staff_a]
+    assert fridge.name in told[0].title and "Penyimpangan suhu" in told[0].title
+    assert "3 kantong" in told[0].body  # the available, the reserved and the one in testing

@@ -9,6 +9,7 @@ from dblood.coldchain.models import Excursion, UnitMove
 from dblood.inventory.models import BloodUnit, Transfer
 from dblood.inventory.tests.factories import make_unit
 from dblood.inventory.transfers import transfer_send
+from dblood.notifications.models import Notification
 from testing.labels import label_scans
 
 from .conftest import make_location, place
@@ -55,6 +56,9 @@ def test_an_out_of_range_arrival_quarantines_the_unit_until_a_person_releases_it
     assert (excursion.kind, excursion.site_id, excursion.transfer_id) == ("transport", bank_b.pk, transfer.pk)
     assert excursion.temperature_c == Decimal("14.0")
     assert list(excursion.held.values_list("unit_id", "state_at_hold")) == [(unit.pk, "in_transit")]
+    # The receiving bank's staff are told which bag; the sending bank is not.
+    told = Notification.objects.get(kind=Notification.Kind.EXCURSION_TRANSPORT)
+    assert told.user == staff_b and unit.donation.din in told.title
     # Bank A cannot decide for bank B's excursion.
     assert api(staff_a).get(f"/api/v1/excursions/{excursion.pk}").status_code == 404
     body = {"reason": "Logger shows 14 °C for 10 minutes only; within validated limits.", "units": []}
