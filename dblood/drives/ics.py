@@ -1,8 +1,10 @@
-"""An appointment as an iCalendar (RFC 5545) event, for the donor's calendar."""
+"""An appointment as an iCalendar (RFC 5545) event, for the donor's calendar, in the donor's language."""
 
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 def _escape(text: str) -> str:
@@ -36,6 +38,14 @@ def appointment_ics(appointment) -> str:
     drive = appointment.slot.drive
     location = ", ".join(part for part in (drive.location_name, drive.address, drive.city) if part)
     cancelled = appointment.status == appointment.Status.CANCELLED
+    # The donor's own list of appointments on the web, where this one is moved or cancelled.
+    manage = f"{settings.WEB_BASE_URL}/me/appointments/"
+    with translation.override(getattr(appointment.donor.user, "language", None) or "id"):
+        summary = _("Blood donation: %(drive)s") % {"drive": drive.name}
+        description = _(
+            "%(donation_type)s at %(drive)s. Eat and drink well before you come, and bring an identity card. "
+            "Manage your appointment: %(url)s"
+        ) % {"donation_type": appointment.get_donation_type_display(), "drive": drive.name, "url": manage}
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -47,15 +57,10 @@ def appointment_ics(appointment) -> str:
         f"DTSTAMP:{_stamp(datetime.now(UTC))}",
         f"DTSTART:{_stamp(appointment.slot.starts_at)}",
         f"DTEND:{_stamp(appointment.slot.ends_at)}",
-        f"SUMMARY:{_escape(f'Blood donation: {drive.name}')}",
+        f"SUMMARY:{_escape(summary)}",
         f"LOCATION:{_escape(location)}",
         f"GEO:{drive.latitude:.6f};{drive.longitude:.6f}",
-        "DESCRIPTION:"
-        + _escape(
-            f"{appointment.get_donation_type_display()} at {drive.name}. Eat and drink well before you come, "
-            f"and bring an identity card. Manage your appointment: {settings.WEB_BASE_URL}/appointments/"
-            f"{appointment.pk}"
-        ),
+        f"DESCRIPTION:{_escape(description)}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         "END:VEVENT",
         "END:VCALENDAR",

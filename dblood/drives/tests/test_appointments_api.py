@@ -182,6 +182,24 @@ def test_ics_download(api, donor, d, drive):
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
 
 
+def test_the_ics_is_in_the_donors_language_and_links_to_their_appointments(api, donor, d, drive, settings):
+    """The calendar text follows the donor's language, and its link opens the web's list of the
+    donor's appointments (a page that exists: /me/appointments/), not a path the web does not have."""
+    appointment_id = book(api, donor, first_slot(drive)).json()["id"]
+
+    def unfolded():
+        return api(donor).get(f"/api/v1/appointments/{appointment_id}/ics").content.decode().replace("\r\n ", "")
+
+    donor.language = "id"
+    donor.save(update_fields=["language"])
+    text = unfolded()
+    assert f"SUMMARY:Donor darah: {drive.name}" in text and "bawa kartu identitas" in text
+    assert f"{settings.WEB_BASE_URL}/me/appointments/" in text and "Blood donation" not in text
+    donor.language = "en"
+    donor.save(update_fields=["language"])
+    assert f"SUMMARY:Blood donation: {drive.name}" in unfolded()
+
+
 def test_questionnaire_answers_flagged_and_shown_at_check_in(api, donor, d, staff_a, staff_b, drive):
     questionnaire = api(donor).get("/api/v1/questionnaire").json()
     codes = [q["code"] for q in questionnaire["questions"]]
@@ -373,6 +391,8 @@ def test_a_deferral_cancels_the_booked_appointments_it_covers(api, donor, d, ban
 
 
 def test_a_line_break_in_a_drive_name_cannot_break_the_ics(api, donor, d, drive):
+    donor.language = "en"
+    donor.save(update_fields=["language"])
     drive.name = "Donor day\r\nATTENDEE:mailto:attacker@example.org\rX\x07Y"
     drive.save()
     appointment_id = book(api, donor, first_slot(drive)).json()["id"]
