@@ -14,7 +14,8 @@ from dblood.notifications.worker import DUE_WORK, run_due_work
 from dblood.relay.models import Message, Thread
 from dblood.relay.services import relay_forget_old, thread_open
 from dblood.requests.callouts import call_out_answer
-from dblood.requests.models import BloodRequest, CallOut, CallOutRecipient
+from dblood.requests.models import CallOut, CallOutRecipient
+from dblood.requests.tests.factories import make_blood_request
 from dblood.sites.models import Site
 from testing.personas import make_site
 from testing.races import race
@@ -22,15 +23,8 @@ from testing.races import race
 
 @pytest.fixture
 def call_out(hospital, bank_a, hospital_user, staff_a):
-    blood_request = BloodRequest.objects.create(
-        hospital=hospital,
-        target_bank=bank_a,
-        created_by=hospital_user,
-        patient_abo="O",
-        patient_rhd="-",
-        component="PRC",
-        units=2,
-        needed_by=timezone.now() + timedelta(hours=6),
+    blood_request = make_blood_request(
+        hospital=hospital, target_bank=bank_a, created_by=hospital_user, patient_abo="O", patient_rhd="-"
     )
     return CallOut.objects.create(
         request=blood_request,
@@ -217,14 +211,8 @@ def test_two_people_opening_at_once_get_one_conversation():
     Membership.objects.create(user=clerk, site=bank)
     volunteer = make_user("relay.donor@example.org")
     profile = make_donor(volunteer)
-    blood_request = BloodRequest.objects.create(
-        hospital=hospital,
-        target_bank=bank,
-        patient_abo="O",
-        patient_rhd="+",
-        component="PRC",
-        units=1,
-        needed_by=timezone.now() + timedelta(hours=6),
+    blood_request = make_blood_request(
+        hospital=hospital, target_bank=bank, created_by=None, patient_abo="O", patient_rhd="+", units=1
     )
     call_out = CallOut.objects.create(
         request=blood_request,
